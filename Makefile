@@ -1,0 +1,55 @@
+# aicrm: every target reads like the README. `make run` and `make test` set everything up themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+PYTEST_ARGS ?=
+
+.PHONY: run test lint migrate seed bundle bench venv dev clean
+
+# The virtualenv is (re)built whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(STAMP)
+
+$(DEVSTAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEVSTAMP)
+
+venv: $(STAMP)
+dev: $(DEVSTAMP)
+
+## run: set up and start aicrm on the embedded PostgreSQL (Ctrl-C stops it)
+run: $(STAMP)
+	$(BIN)/aicrm up
+
+## test: set up and run every check: sqlfluff, ruff, mypy, pytest
+test: $(DEVSTAMP)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(DEVSTAMP)
+	$(BIN)/sqlfluff lint sql
+	$(BIN)/ruff check runner tests benchmarks
+	$(BIN)/ruff format --check runner tests benchmarks
+	$(BIN)/mypy
+
+## migrate / seed: against DATABASE_URL, or the embedded server (started if needed)
+migrate: $(STAMP)
+	$(BIN)/aicrm migrate
+
+seed: $(STAMP)
+	$(BIN)/aicrm seed
+
+## bundle: one SQL file with everything, for psql or the Supabase SQL editor
+bundle: $(STAMP)
+	$(BIN)/aicrm bundle --output dist/aicrm.sql
+
+bench: $(DEVSTAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache

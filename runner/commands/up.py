@@ -1,0 +1,70 @@
+"""`aicrm up`: start the database, migrate, seed the demo tenant once, run until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from types import FrameType
+
+import typer
+
+from runner import embedded
+from runner.config import Settings
+from runner.db import DEMO_TENANT_ID, connect, queries
+from runner.migrate import migrate, seed
+
+
+def _demo_present(settings: Settings) -> bool:
+    with connect(settings, "owner", tenant_id=DEMO_TENANT_ID) as conn:
+        row = conn.execute(queries()["tenant_exists"], {"tenant_id": DEMO_TENANT_ID}).fetchone()
+    return bool(row and row[0])
+
+
+def up_command(
+    exit_when_ready: bool = typer.Option(
+        False, "--exit-when-ready", help="Stop again once ready (for scripts and timing)."
+    ),
+) -> None:
+    """Start aicrm: the embedded server (or DATABASE_URL), migrations, the demo tenant; Ctrl-C stops."""
+    settings = Settings.from_env()
+    started_at = time.monotonic()
+    we_started = False
+    if settings.embedded:
+        typer.echo(f"data directory: {settings.data_dir}")
+        we_started = not embedded.status(settings.pgdata).running
+        embedded.start(settings.pgdata, settings.database_name)
+    try:
+        with connect(settings, "admin", autocommit=True) as conn:
+            report = migrate(conn, settings.sql_dir)
+        if report.applied:
+            typer.echo(f"migrations applied: {len(report.applied)}")
+        if settings.demo_seed and not _demo_present(settings):
+            with connect(settings, "admin", autocommit=True) as conn:
+                seed(conn, settings.sql_dir, demo=True)
+            typer.echo("demo tenant seeded")
+        typer.echo(f"aicrm ready in {time.monotonic() - started_at:.1f}s")
+        typer.echo('open it with: psql "$(aicrm db url)"   (the demo tenant, as aicrm_app)')
+        if exit_when_ready:
+            return
+        _wait_for_stop_signal()
+    finally:
+        if we_started:
+            embedded.stop(settings.pgdata)
+            typer.echo("stopped")
+
+
+def _wait_for_stop_signal() -> None:
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    typer.echo("running; Ctrl-C or SIGTERM stops")
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

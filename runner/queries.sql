@@ -1,0 +1,35 @@
+-- The SQL the runner sends, one named block each (read by runner/db.py). Each is normally one
+-- call of an aicrm SQL function; the logic lives in sql/functions/.
+
+-- name: set_tenant
+select set_config('aicrm.tenant_id', %(tenant_id)s, true);
+
+-- name: create_tenant
+select aicrm.create_tenant(p_name => %(name)s) as tenant_id;
+
+-- name: tenant_exists
+select exists (select from aicrm.tenants where tenant_id = %(tenant_id)s::uuid) as found;
+
+-- name: import_customers
+select aicrm.import_customers(p_rows => %(rows)s, p_mapping => %(mapping)s, p_dry_run => %(dry_run)s) as report;
+
+-- name: get_customer_context
+select aicrm.get_customer_context_for_ai(p_customer_id => %(customer_id)s) as context;
+
+-- name: migration_lock
+select pg_advisory_lock(hashtext('aicrm.migrate'));
+
+-- name: migration_unlock
+select pg_advisory_unlock(hashtext('aicrm.migrate'));
+
+-- name: applied_migrations
+select migration_id, checksum from aicrm_private.schema_migrations order by migration_id;
+
+-- name: record_migration
+insert into aicrm_private.schema_migrations (migration_id, name, checksum)
+values (%(migration_id)s, %(name)s, %(checksum)s);
+
+-- name: demo_summary
+select (select count(*) from aicrm.customers) as customers,
+       (select count(*) from aicrm.projects) as projects,
+       (select count(*) from aicrm.project_tasks) as tasks;

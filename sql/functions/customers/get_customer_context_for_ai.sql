@@ -1,0 +1,94 @@
+-- Everything an agent needs to write for a customer, in one JSON document.
+-- p_context_version returns the business context as it was at that version (for re-checking an
+-- old draft); by default the current one. Sections other issues fill (templates, examples,
+-- rules, learned patterns) are present and empty until those features exist.
+create or replace function aicrm.get_customer_context_for_ai(
+    p_customer_id uuid,
+    p_context_version integer default null
+)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    v_customer aicrm.customers := aicrm_private.find_customer(p_customer_id);
+    v_snapshot aicrm.customer_context_versions;
+    v_context jsonb;
+    v_gaps jsonb;
+begin
+    if p_context_version is null then
+        p_context_version := v_customer.context_version;
+    end if;
+    select * into v_snapshot from aicrm.customer_context_versions v
+    where v.tenant_id = v_customer.tenant_id and v.customer_id = v_customer.customer_id
+      and v.context_version = p_context_version;
+    if not found then
+        raise exception using errcode = 'AC002',
+            message = format('context_version: customer %s has no version %s', p_customer_id, p_context_version),
+            hint = format('Versions 1 to %s exist.', v_customer.context_version),
+            column = 'context_version';
+    end if;
+    v_context := v_snapshot.context;
+
+    -- What an agent should know is missing, so it can ask instead of inventing.
+    select coalesce(jsonb_agg(g.field order by g.field), '[]') into v_gaps
+    from (values
+        ('business.description', v_context #> '{business,description}' in ('null', '""')),
+        ('business.unique_selling_points', v_context #> '{business,unique_selling_points}' = '[]'),
+        ('business.products_services', v_context #> '{business,products_services}' = '[]'),
+        ('business.target_audience', v_context #> '{business,target_audience}' = '{}'),
+        ('business.business_hours', v_context #> '{business,business_hours}' = '{}'),
+        ('brand_voice', v_context -> 'brand_voice' = '{}'),
+        ('content_preferences', v_context -> 'content_preferences' = '{}')
+    ) as g (field, missing)
+    where g.missing;
+
+    return jsonb_build_object(
+        'customer', jsonb_build_object(
+            'customer_id', v_customer.customer_id,
+            'external_id', v_customer.external_id,
+            'name', v_context ->> 'name',
+            'status', v_customer.status
+        ),
+        'context_version', v_snapshot.context_version,
+        'context_valid_from', v_snapshot.valid_from,
+        'context_is_current', v_snapshot.valid_to is null,
+        'industry', (v_context -> 'industry') || jsonb_build_object(
+            'display_name', (select i.display_name from aicrm.industries i
+                             where i.industry_category = v_context #>> '{industry,category}')
+        ),
+        'business', v_context -> 'business',
+        'brand_voice', v_context -> 'brand_voice',
+        'content_preferences', v_context -> 'content_preferences',
+        'contacts', (
+            select jsonb_build_object(
+                'total', count(*),
+                'email_opt_in', count(*) filter (where k.email_opt_in),
+                'sms_opt_in', count(*) filter (where k.sms_opt_in),
+                -- First name and title only: enough for a sign-off or greeting, no personal data.
+                'primary', (array_agg(jsonb_build_object('first_name', k.first_name, 'job_title', k.job_title))
+                            filter (where k.is_primary))[1]
+            )
+            from aicrm.customer_contacts k
+            where k.tenant_id = v_customer.tenant_id and k.customer_id = v_customer.customer_id
+        ),
+        'projects', (
+            select jsonb_build_object(
+                'active', count(*) filter (where p.status = 'active'),
+                'names', coalesce(jsonb_agg(p.name order by p.created_at) filter (where p.status = 'active'), '[]')
+            )
+            from aicrm.projects p
+            where p.tenant_id = v_customer.tenant_id and p.customer_id = v_customer.customer_id
+        ),
+        'gaps', v_gaps,
+        'templates', '[]'::jsonb,
+        'examples', jsonb_build_object('positive', '[]'::jsonb, 'negative', '[]'::jsonb),
+        'rules', '[]'::jsonb,
+        'learned_patterns', '[]'::jsonb,
+        'generated_at', now()
+    );
+end
+$$;
+
+grant execute on function aicrm.get_customer_context_for_ai(uuid, integer) to aicrm_app, aicrm_worker, aicrm_readonly;

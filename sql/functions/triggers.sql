@@ -1,0 +1,55 @@
+-- Attaches the row triggers. Repeatable (CREATE OR REPLACE TRIGGER), applied after every
+-- function file. Order by name: _100 validate, _200 prepare, _500 touch, _800 snapshot, _900 audit.
+
+create or replace trigger _100_validate before insert or update on aicrm.tenants
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _500_touch before update on aicrm.tenants
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.tenants
+for each row execute function aicrm_private.tg_audit('tenant_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.customers
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _200_prepare before insert or update on aicrm.customers
+for each row execute function aicrm_private.tg_customers__prepare();
+create or replace trigger _500_touch before update on aicrm.customers
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _800_snapshot after insert or update on aicrm.customers
+for each row execute function aicrm_private.tg_customers__snapshot_context();
+create or replace trigger _900_audit after insert or update or delete on aicrm.customers
+for each row execute function aicrm_private.tg_audit('customer_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.customer_contacts
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _500_touch before update on aicrm.customer_contacts
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.customer_contacts
+for each row execute function aicrm_private.tg_audit('contact_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.projects
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _500_touch before update on aicrm.projects
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.projects
+for each row execute function aicrm_private.tg_audit('project_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.project_tasks
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _500_touch before update on aicrm.project_tasks
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.project_tasks
+for each row execute function aicrm_private.tg_audit('task_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.project_deliverables
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _500_touch before update on aicrm.project_deliverables
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.project_deliverables
+for each row execute function aicrm_private.tg_audit('deliverable_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.ai_agents
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _500_touch before update on aicrm.ai_agents
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.ai_agents
+for each row execute function aicrm_private.tg_audit('agent_id');

@@ -1,0 +1,47 @@
+-- Industry categories, their subcategories, and the brand voice an import gives a customer of
+-- that industry when it brings none. Idempotent.
+insert into aicrm.industries (industry_category, display_name, subcategories, default_brand_voice) values
+('food_beverage', 'Food & beverage',
+ '{bakery,restaurant,cafe,catering,brewery,food_truck}',
+ '{"tone": ["warm", "friendly"], "formality": "conversational", "point_of_view": "first_person_plural", "emoji_use": "sparingly", "reading_level": "simple"}'),
+('health_wellness', 'Health & wellness',
+ '{dental,medical_clinic,chiropractic,physiotherapy,optometry,pharmacy,spa}',
+ '{"tone": ["reassuring", "caring", "professional"], "formality": "neutral", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "general", "phrases_to_avoid": ["guaranteed results", "cure", "pain-free"]}'),
+('fitness', 'Fitness',
+ '{gym,yoga_studio,personal_training,martial_arts,dance_studio,climbing_gym}',
+ '{"tone": ["energetic", "inspiring"], "formality": "casual", "point_of_view": "second_person", "emoji_use": "sparingly", "reading_level": "simple"}'),
+('home_services', 'Home services',
+ '{plumbing,hvac,electrical,landscaping,cleaning,roofing,pest_control}',
+ '{"tone": ["trustworthy", "approachable"], "formality": "conversational", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "simple"}'),
+('automotive', 'Automotive',
+ '{auto_repair,dealership,detailing,tire_shop,body_shop}',
+ '{"tone": ["confident", "trustworthy"], "formality": "conversational", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "simple"}'),
+('retail', 'Retail',
+ '{boutique,bookstore,florist,hardware,pet_store,gift_shop,grocery}',
+ '{"tone": ["friendly", "enthusiastic"], "formality": "casual", "point_of_view": "first_person_plural", "emoji_use": "sparingly", "reading_level": "simple"}'),
+('professional_services', 'Professional services',
+ '{accounting,legal,consulting,marketing_agency,insurance,financial_advisory}',
+ '{"tone": ["professional", "expert", "trustworthy"], "formality": "formal", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "professional", "phrases_to_avoid": ["guaranteed returns", "risk-free"]}'),
+('real_estate', 'Real estate',
+ '{residential_agency,property_management,commercial,mortgage_broker}',
+ '{"tone": ["professional", "warm"], "formality": "neutral", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "general"}'),
+('beauty', 'Beauty & personal care',
+ '{hair_salon,barbershop,nail_salon,skincare,tattoo_studio}',
+ '{"tone": ["friendly", "confident"], "formality": "casual", "point_of_view": "second_person", "emoji_use": "sparingly", "reading_level": "simple"}'),
+('education', 'Education',
+ '{tutoring,music_school,driving_school,language_school,daycare}',
+ '{"tone": ["caring", "expert"], "formality": "neutral", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "general"}'),
+('hospitality', 'Hospitality & travel',
+ '{hotel,bed_and_breakfast,travel_agency,event_venue}',
+ '{"tone": ["warm", "inspiring"], "formality": "conversational", "point_of_view": "first_person_plural", "emoji_use": "sparingly", "reading_level": "general"}'),
+('technology', 'Technology',
+ '{saas,it_services,web_design,electronics_repair}',
+ '{"tone": ["confident", "approachable"], "formality": "conversational", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "general"}'),
+('nonprofit', 'Nonprofit',
+ '{charity,community_group,religious_organization,animal_rescue}',
+ '{"tone": ["empathetic", "inspiring"], "formality": "conversational", "point_of_view": "first_person_plural", "emoji_use": "none", "reading_level": "general"}')
+on conflict (industry_category) do update
+set display_name = excluded.display_name, subcategories = excluded.subcategories,
+    default_brand_voice = excluded.default_brand_voice
+where (industries.display_name, industries.subcategories, industries.default_brand_voice)
+    is distinct from (excluded.display_name, excluded.subcategories, excluded.default_brand_voice);

@@ -1,0 +1,105 @@
+"""Test harness: a real PostgreSQL (the embedded server, or AICRM_TEST_DATABASE_URL), a template
+database built once from the real migrations by pytest-postgresql's no-process fixture, and a
+fresh clone of it for every test (`db`)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+from pytest_postgresql import factories
+
+from runner import embedded
+from runner.config import Settings
+from runner.migrate import migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = ROOT / "sql"
+TEST_PGDATA = Path(tempfile.gettempdir()) / f"aicrm-test-pg-{os.getuid()}"
+API_ROLES = ("authenticated", "service_role")  # Supabase's PostgREST roles, mapped by bootstrap
+
+
+def _server_params() -> dict[str, Any]:
+    url = os.environ.get("AICRM_TEST_DATABASE_URL")
+    if url:
+        p = conninfo_to_dict(url)
+        return {
+            "host": p.get("host", "localhost"),
+            "port": int(p.get("port", 5432)),
+            "user": p.get("user", "postgres"),
+            "password": p.get("password") or "",
+        }
+    return {"host": str(TEST_PGDATA), "port": 5432, "user": embedded.SUPERUSER, "password": ""}
+
+
+def _admin_conninfo(dbname: str = "postgres") -> str:
+    p = _server_params()
+    return psycopg.conninfo.make_conninfo(
+        "", host=p["host"], port=str(p["port"]), user=p["user"], password=p["password"], dbname=dbname
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Only the controlling process prepares the server; xdist workers find it running.
+    if hasattr(config, "workerinput") or os.environ.get("AICRM_TEST_DATABASE_URL"):
+        return
+    st = embedded.start(
+        TEST_PGDATA, "postgres", {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+    )
+    assert st.socket_dir == TEST_PGDATA, f"socket in {st.socket_dir}, expected {TEST_PGDATA}"
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+        for role in API_ROLES:
+            if not conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone():
+                conn.execute(f"create role {role} nologin")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or os.environ.get("AICRM_TEST_DATABASE_URL"):
+        return
+    if os.environ.get("AICRM_TEST_KEEP_SERVER") != "1":
+        embedded.stop(TEST_PGDATA)
+
+
+def load_aicrm(**kwargs: Any) -> None:
+    """pytest-postgresql loader: fill the template database through the real migrate path."""
+    kwargs["autocommit"] = True
+    with psycopg.connect(**kwargs) as conn:
+        migrate(conn, SQL_DIR)
+
+
+_params = _server_params()
+postgresql_noproc = factories.postgresql_noproc(
+    host=_params["host"],
+    port=_params["port"],
+    user=_params["user"],
+    password=_params["password"],
+    dbname="aicrm_test",
+    load=[load_aicrm],
+)
+postgresql = factories.postgresql("postgresql_noproc")
+
+
+@pytest.fixture
+def db(postgresql: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
+    """A superuser connection to a fresh, fully migrated database (one transaction per test)."""
+    return postgresql
+
+
+@pytest.fixture
+def db_url(postgresql: psycopg.Connection[Any]) -> str:
+    """An administrator URL of the test's database, for code that opens its own connections."""
+    return _admin_conninfo(postgresql.info.dbname)
+
+
+@pytest.fixture
+def settings(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Runner settings pointing at the test's database as an external server (DATABASE_URL)."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("AICRM_SQL_DIR", str(SQL_DIR))
+    return Settings.from_env()

@@ -1,0 +1,201 @@
+"""The isolation suite: every tenant-owned table x select/insert/update/delete x own tenant /
+other tenant / no tenant, as aicrm_app. Tables are read from the catalog, so a new table is
+covered the day it is added."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from tests.helpers import World, act_as, make_world, sql_error
+
+TENANT_TABLES = """
+select c.relname
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = 'aicrm' and c.relkind in ('r', 'p')
+  and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+order by 1
+"""
+
+
+@pytest.fixture
+def world(db: psycopg.Connection[Any]) -> World:
+    return make_world(db)
+
+
+def tenant_tables(conn: psycopg.Connection[Any]) -> list[str]:
+    return [str(r[0]) for r in conn.execute(TENANT_TABLES).fetchall()]
+
+
+def count_as_superuser(conn: psycopg.Connection[Any], table: str, tenant: str) -> int:
+    row = conn.execute(
+        sql.SQL("select count(*) from aicrm.{} where tenant_id = %s").format(sql.Identifier(table)), (tenant,)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def has_privilege(conn: psycopg.Connection[Any], table: str, privilege: str) -> bool:
+    row = conn.execute("select has_table_privilege('aicrm_app', %s, %s)", (f"aicrm.{table}", privilege)).fetchone()
+    return bool(row and row[0])
+
+
+def test_the_suite_covers_every_tenant_table(db: psycopg.Connection[Any], world: World) -> None:
+    tables = tenant_tables(db)
+    assert {
+        "tenants",
+        "customers",
+        "customer_contacts",
+        "customer_context_versions",
+        "projects",
+        "project_tasks",
+        "project_deliverables",
+        "ai_agents",
+        "audit_log",
+    } <= set(tables)
+    for table in tables:
+        # Both tenants hold rows in every table, so "sees nothing" below is a real refusal.
+        assert count_as_superuser(db, table, world.tenant_a) > 0, table
+        assert count_as_superuser(db, table, world.tenant_b) > 0, table
+
+
+@pytest.mark.parametrize("scope", ["own", "other", "none"])
+def test_select(db: psycopg.Connection[Any], world: World, scope: str) -> None:
+    tenant = {"own": world.tenant_a, "other": world.tenant_b, "none": None}[scope]
+    for table in tenant_tables(db):
+        query = sql.SQL("select tenant_id from aicrm.{}").format(sql.Identifier(table))
+        with act_as(db, world.tenant_a if scope != "none" else None):
+            if scope == "other":
+                query = sql.SQL("select tenant_id from aicrm.{} where tenant_id = %s").format(sql.Identifier(table))
+                rows = db.execute(query, (tenant,)).fetchall()
+                assert rows == [], f"{table}: tenant A read tenant B's rows"
+            else:
+                rows = db.execute(query).fetchall()
+                if scope == "own":
+                    assert rows, f"{table}: tenant A sees none of its own rows"
+                    assert {str(r[0]) for r in rows} == {world.tenant_a}, table
+                else:
+                    assert rows == [], f"{table}: rows visible with no tenant set"
+
+
+def _clone_row(
+    conn: psycopg.Connection[Any], table: str, source_tenant: str, target_tenant: str
+) -> tuple[sql.Composed, Jsonb]:
+    """An INSERT of literal values: a copy of one of source_tenant's rows (read as superuser),
+    moved to target_tenant, with its id and natural keys changed so that only row-level
+    security or privileges can refuse it."""
+    row = conn.execute(
+        sql.SQL("select to_jsonb(t) from aicrm.{} t where tenant_id = %s limit 1").format(sql.Identifier(table)),
+        (source_tenant,),
+    ).fetchone()
+    assert row is not None
+    values: dict[str, Any] = dict(row[0])
+    unique_columns = conn.execute(
+        """
+        select distinct a.attname, format_type(a.atttypid, a.atttypmod)
+        from pg_index i
+        join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+        where i.indrelid = %s::regclass and i.indisunique and a.attname <> 'tenant_id'
+          and not exists (  -- columns of a foreign key must keep pointing at a real row
+              select from pg_constraint f
+              where f.conrelid = i.indrelid and f.contype = 'f' and a.attnum = any(f.conkey))
+        """,
+        (f"aicrm.{table}",),
+    ).fetchall()
+    for column, type_name in unique_columns:
+        if type_name == "uuid":
+            values[column] = str(uuid.uuid4())
+        elif type_name in ("integer", "bigint"):
+            values[column] = int(values[column]) + 1000
+        else:
+            values[column] = f"{values[column]}-copy"
+    attributes = conn.execute(
+        "select attname, format_type(atttypid, atttypmod) from pg_attribute where attrelid = %s::regclass "
+        "and attnum > 0 and not attisdropped and attidentity = '' and attgenerated = '' order by attnum",
+        (f"aicrm.{table}",),
+    ).fetchall()
+    for column, type_name in attributes:
+        if type_name == "boolean":
+            values[column] = False  # partial unique indexes ("one primary contact") key on flags
+    values["tenant_id"] = target_tenant
+    columns = sql.SQL(", ").join(sql.Identifier(str(r[0])) for r in attributes)
+    statement = sql.SQL(
+        "insert into aicrm.{t} ({cols}) select {cols} from jsonb_populate_record(null::aicrm.{t}, %s)"
+    ).format(t=sql.Identifier(table), cols=columns)
+    return statement, Jsonb(values)
+
+
+@pytest.mark.parametrize("scope", ["own", "other", "none"])
+def test_insert(db: psycopg.Connection[Any], world: World, scope: str) -> None:
+    # "none" writes a row that names tenant A explicitly, with no tenant set for the session.
+    target = world.tenant_b if scope == "other" else world.tenant_a
+    for table in tenant_tables(db):
+        statement, values = _clone_row(db, table, world.tenant_a, target)
+        with act_as(db, world.tenant_a if scope != "none" else None):
+            if scope == "own" and has_privilege(db, table, "INSERT"):
+                with db.transaction():
+                    assert db.execute(statement, (values,)).rowcount == 1, table
+                continue
+            err = sql_error(db, statement, (values,))
+            # Refused by row-level security (or, where the app has no INSERT at all, by privilege).
+            assert err.sqlstate == "42501", (table, err)
+
+
+@pytest.mark.parametrize("command", ["update", "delete"])
+@pytest.mark.parametrize("scope", ["own", "other", "none"])
+def test_update_and_delete(db: psycopg.Connection[Any], world: World, command: str, scope: str) -> None:
+    victim = {"own": world.tenant_a, "other": world.tenant_b, "none": world.tenant_b}[scope]
+    for table in tenant_tables(db):
+        before = count_as_superuser(db, table, victim)
+        if command == "update":
+            statement = sql.SQL("update aicrm.{} set tenant_id = tenant_id where tenant_id = %s").format(
+                sql.Identifier(table)
+            )
+        else:
+            statement = sql.SQL("delete from aicrm.{} where tenant_id = %s").format(sql.Identifier(table))
+        privilege = has_privilege(db, table, command.upper())
+        with act_as(db, world.tenant_a if scope != "none" else None):
+            if not privilege:
+                assert sql_error(db, statement, (victim,)).sqlstate == "42501", table
+                continue
+            with db.transaction(force_rollback=True):
+                affected = db.execute(statement, (victim,)).rowcount
+            if scope == "own":
+                assert affected > 0, f"{table}: tenant A cannot {command} its own rows"
+            else:
+                assert affected == 0, f"{table}: {command} reached tenant B's rows ({scope})"
+        assert count_as_superuser(db, table, victim) == before
+
+
+def test_cannot_move_a_row_to_another_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    with act_as(db, world.tenant_a):
+        err = sql_error(
+            db, "update aicrm.customers set tenant_id = %s where customer_id = %s", (world.tenant_b, world.customer_a)
+        )
+    assert err.sqlstate == "42501"
+
+
+def test_functions_see_only_the_callers_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    with act_as(db, world.tenant_a):
+        err = sql_error(db, "select aicrm.get_customer_context_for_ai(%s)", (world.customer_b,))
+        assert err.sqlstate == "AC002"
+        assert err.diag.column_name == "customer_id"
+        err = sql_error(db, 'select aicrm.set_brand_voice(%s, \'{"tone": ["bold"]}\')', (world.customer_b,))
+        assert err.sqlstate == "AC002"
+    with act_as(db, world.tenant_b):
+        row = db.execute(
+            "select brand_voice, context_version from aicrm.customers where customer_id = %s", (world.customer_b,)
+        ).fetchone()
+    assert row == ({}, 1), "tenant B's customer was changed by tenant A"
+
+
+def test_worker_and_readonly_roles_cannot_cross_tenants(db: psycopg.Connection[Any], world: World) -> None:
+    for role in ("aicrm_worker", "aicrm_readonly"):
+        with act_as(db, world.tenant_a, role):
+            rows = db.execute("select distinct tenant_id from aicrm.customers").fetchall()
+            assert [str(r[0]) for r in rows] == [world.tenant_a]
+            assert sql_error(db, "delete from aicrm.customers").sqlstate == "42501"
