@@ -21,7 +21,8 @@ from runner.migrate import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
-TEST_PGDATA = Path(tempfile.gettempdir()) / f"aicrm-test-pg-{os.getuid()}"
+# One embedded server per test run location; set AICRM_TEST_PGDATA to run suites side by side.
+TEST_PGDATA = Path(os.environ.get("AICRM_TEST_PGDATA") or Path(tempfile.gettempdir()) / f"aicrm-test-pg-{os.getuid()}")
 API_ROLES = ("authenticated", "service_role")  # Supabase's PostgREST roles, mapped by bootstrap
 
 
