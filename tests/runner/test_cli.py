@@ -1,0 +1,142 @@
+"""The `aicrm` command as a user runs it: a subprocess, its output and its exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from runner import embedded
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def aicrm(*args: str, env: dict[str, str], check: bool = False) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "runner", *args], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def external_env(db_url: str) -> dict[str, str]:
+    """The environment of a user whose DATABASE_URL is the test database (already migrated)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
+    env["DATABASE_URL"] = db_url
+    return env
+
+
+@pytest.fixture
+def embedded_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of a user on the embedded default, with a fresh data directory."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("AICRM_")}
+    data_dir = Path("/tmp") / f"aicrm-cli-{uuid.uuid4().hex[:8]}"  # short: it holds the socket
+    env["AICRM_DATA_DIR"] = str(data_dir)
+    try:
+        yield env
+    finally:
+        embedded.stop(data_dir / "pgdata")
+        subprocess.run(["rm", "-rf", str(data_dir)], check=False)
+
+
+def test_tenant_create_prints_json(external_env: dict[str, str]) -> None:
+    result = aicrm("tenant", "create", "Acme Agency", "--json", env=external_env, check=True)
+    tenant_id = json.loads(result.stdout)["tenant_id"]
+    assert uuid.UUID(tenant_id)
+    with psycopg.connect(external_env["DATABASE_URL"]) as conn:
+        row = conn.execute("select name from aicrm.tenants where tenant_id = %s", (tenant_id,)).fetchone()
+    assert row == ("Acme Agency",)
+
+
+def test_refusals_print_one_line_and_exit_non_zero(external_env: dict[str, str]) -> None:
+    result = aicrm("tenant", "create", "", env=external_env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: name: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_clear_line(external_env: dict[str, str]) -> None:
+    env = dict(external_env, DATABASE_URL="postgresql://nobody@/aicrm?host=/nonexistent-socket-dir")
+    result = aicrm("migrate", env=env)
+    assert result.returncode == 6
+    assert result.stderr.startswith("error: database unavailable")
+    assert "Traceback" not in result.stderr
+
+
+def test_db_url_roles_resolve_unqualified_names_and_tenant(external_env: dict[str, str]) -> None:
+    tenant = json.loads(aicrm("tenant", "create", "T", "--json", env=external_env, check=True).stdout)["tenant_id"]
+    url = aicrm("db", "url", "--role", "readonly", "--tenant", tenant, env=external_env, check=True).stdout.strip()
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select current_user, (select count(*) from tenants)").fetchone()
+    assert row == ("aicrm_readonly", 1)  # the unqualified name resolved to aicrm.tenants, RLS kept one
+    bad = aicrm("db", "url", "--role", "root", env=external_env)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("error: --role")
+
+
+def test_embedded_lifecycle_start_status_url_stop(embedded_env: dict[str, str]) -> None:
+    assert aicrm("db", "status", env=embedded_env).returncode == 1
+    started = aicrm("db", "start", env=embedded_env, check=True)
+    assert embedded_env["AICRM_DATA_DIR"] in started.stdout
+    assert aicrm("db", "status", env=embedded_env).returncode == 0
+    aicrm("migrate", env=embedded_env, check=True)
+    again = aicrm("migrate", env=embedded_env, check=True)
+    assert "none pending" in again.stdout
+    aicrm("seed", "--demo", env=embedded_env, check=True)
+    url = aicrm("db", "url", env=embedded_env, check=True).stdout.strip()
+    psql = subprocess.run(
+        [str(embedded.bin_dir() / "psql"), "-X", "-At", url, "-c", "select count(*) from customers"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(psql.stdout.strip()) >= 3
+    assert aicrm("db", "stop", env=embedded_env, check=True).stdout.strip() == "stopped"
+    assert aicrm("db", "status", env=embedded_env).returncode == 1
+
+
+def test_up_starts_seeds_serves_and_stops_on_sigterm(embedded_env: dict[str, str]) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runner", "up"],
+        env=embedded_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    output = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        output.append(line)
+        if line.startswith("running") or not line:
+            break
+    assert any(line.startswith("aicrm ready") for line in output), "".join(output)
+    assert any(embedded_env["AICRM_DATA_DIR"] in line for line in output)
+    # The acceptance check: psql "$(aicrm db url)" shows the demo data with unqualified names.
+    url = aicrm("db", "url", env=embedded_env, check=True).stdout.strip()
+    with psycopg.connect(url) as conn:
+        industries = {r[0] for r in conn.execute("select industry_category from customers").fetchall()}
+        tasks = conn.execute("select count(*) from project_tasks").fetchone()
+    assert len(industries) >= 3
+    assert tasks is not None
+    assert tasks[0] > 0
+    proc.send_signal(signal.SIGTERM)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "stopped" in rest
+    assert aicrm("db", "status", env=embedded_env).returncode == 1
