@@ -56,6 +56,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     assert st.socket_dir == TEST_PGDATA, f"socket in {st.socket_dir}, expected {TEST_PGDATA}"
     with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+        # Databases left behind by an interrupted run would make the template's CREATE fail.
+        leftovers = conn.execute(
+            "select datname from pg_database where datname like 'aicrm\\_test%' "
+            "or datname like 'aicrm\\_empty\\_%' or datname like 'aicrm\\_bundle\\_%'"
+        ).fetchall()
+        for (name,) in leftovers:
+            conn.execute(f'alter database "{name}" is_template false')
+            conn.execute(f'drop database "{name}" with (force)')
         for role in API_ROLES:
             if not conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone():
                 conn.execute(f"create role {role} nologin")
