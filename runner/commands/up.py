@@ -11,7 +11,7 @@ import typer
 
 from runner import embedded
 from runner.config import Settings
-from runner.db import DEMO_TENANT_ID, connect, queries
+from runner.db import DEMO_TENANT_ID, connect, conninfo, queries
 from runner.migrate import migrate, seed
 
 
@@ -44,7 +44,9 @@ def up_command(
                 seed(conn, settings.sql_dir, demo=True)
             typer.echo("demo tenant seeded")
         typer.echo(f"aicrm ready in {time.monotonic() - started_at:.1f}s")
-        typer.echo('open it with: psql "$(aicrm db url)"   (the demo tenant, as aicrm_app)')
+        tenant = DEMO_TENANT_ID if settings.demo_seed else None
+        typer.echo(f"psql \"{conninfo(settings, 'app', tenant)}\"")
+        typer.echo('   (or: psql "$(.venv/bin/aicrm db url)"; the demo tenant, as aicrm_app)')
         if exit_when_ready:
             return
         _wait_for_stop_signal()
