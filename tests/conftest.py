@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
 # One embedded server per test run location; set AICRM_TEST_PGDATA to run suites side by side.
 TEST_PGDATA = Path(os.environ.get("AICRM_TEST_PGDATA") or Path(tempfile.gettempdir()) / f"aicrm-test-pg-{os.getuid()}")
-API_ROLES = ("authenticated", "service_role")  # Supabase's PostgREST roles, mapped by bootstrap
+API_ROLES = ("anon", "authenticated", "service_role")  # Supabase's PostgREST roles; bootstrap maps the last two
 
 
 def _server_params() -> dict[str, Any]:

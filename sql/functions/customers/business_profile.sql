@@ -9,14 +9,16 @@ stable
 set search_path = ''
 as $$
 declare
+    v_tenant uuid := aicrm_private.require_tenant();
     v_customer aicrm.customers;
 begin
-    perform aicrm_private.require_tenant();
     if p_customer_id is null then
         raise exception using errcode = 'AC001', message = 'customer_id: is required',
             hint = 'Pass the customer''s id (see aicrm.customers).', column = 'customer_id';
     end if;
-    select * into v_customer from aicrm.customers c where c.customer_id = p_customer_id;
+    -- The tenant filter is explicit, not left to row-level security: a superuser or a BYPASSRLS
+    -- role (Supabase's postgres) calling with a tenant set must not reach another tenant's rows.
+    select * into v_customer from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
     if not found then
         -- Same answer whether the id is unknown or another tenant's: nothing leaks.
         raise exception using errcode = 'AC002',
@@ -49,7 +51,8 @@ begin
     if p_customer_id is not null then
         v_old := aicrm_private.find_customer(p_customer_id);
     elsif p_profile ? 'external_id' then
-        select * into v_old from aicrm.customers c where c.external_id = p_profile ->> 'external_id';
+        select * into v_old from aicrm.customers c
+        where c.tenant_id = v_tenant and c.external_id = p_profile ->> 'external_id';
     end if;
 
     if v_old.customer_id is null then
@@ -147,10 +150,23 @@ declare
     v_new aicrm.customer_contacts;
 begin
     perform aicrm_private.assert_json_valid('api.customer_contact', p_contact);
-    select * into v_old from aicrm.customer_contacts k
-    where k.customer_id = v_customer.customer_id
-      and (k.contact_id = (p_contact ->> 'contact_id')::uuid or k.email = p_contact ->> 'email');
-    if not found then
+    -- By id when one is given (an unknown id is an error, never a silent new contact), else by email.
+    if p_contact ? 'contact_id' then
+        select * into v_old from aicrm.customer_contacts k
+        where k.tenant_id = v_customer.tenant_id and k.customer_id = v_customer.customer_id
+          and k.contact_id = (p_contact ->> 'contact_id')::uuid;
+        if not found then
+            raise exception using errcode = 'AC002',
+                message = format('contact_id: customer %s has no contact %s', p_customer_id, p_contact ->> 'contact_id'),
+                hint = 'Leave contact_id out to add a contact, or match an existing one by email.',
+                column = 'contact_id';
+        end if;
+    else
+        select * into v_old from aicrm.customer_contacts k
+        where k.tenant_id = v_customer.tenant_id and k.customer_id = v_customer.customer_id
+          and k.email = p_contact ->> 'email';
+    end if;
+    if v_old.contact_id is null then
         return aicrm_private.insert_row_from_json('aicrm.customer_contacts', (p_contact - 'contact_id')
             || jsonb_build_object('tenant_id', v_customer.tenant_id, 'customer_id', v_customer.customer_id)
             || case when p_contact ? 'email_opt_in' or p_contact ? 'sms_opt_in'

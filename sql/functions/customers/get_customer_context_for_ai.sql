@@ -76,7 +76,7 @@ begin
         'projects', (
             select jsonb_build_object(
                 'active', count(*) filter (where p.status = 'active'),
-                'names', coalesce(jsonb_agg(p.name order by p.created_at) filter (where p.status = 'active'), '[]')
+                'names', coalesce(jsonb_agg(p.name order by p.created_at, p.name) filter (where p.status = 'active'), '[]')
             )
             from aicrm.projects p
             where p.tenant_id = v_customer.tenant_id and p.customer_id = v_customer.customer_id

@@ -73,7 +73,10 @@ begin
         end if;
     end if;
 
-    if p_schema ? 'enum' and not (p_schema -> 'enum') @> jsonb_build_array(p_value) then
+    -- Equality, not @>: containment would let ["a"] match an enum member ["a", "b"] (and {"a": 1}
+    -- match {"a": 1, "b": 2}).
+    if p_schema ? 'enum'
+       and not exists (select from jsonb_array_elements(p_schema -> 'enum') e where e = p_value) then
         return query select p_path, format('must be one of %s, not %s', p_schema -> 'enum', p_value),
             (p_schema -> 'enum')::text;
     end if;

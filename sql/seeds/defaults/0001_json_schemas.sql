@@ -54,7 +54,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "type": "object", "additionalProperties": false, "required": ["open", "close"],
     "properties": {
       "open": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "a 24-hour time HH:MM"},
-      "close": {"type": "string", "pattern": "^([01][0-9]|2[0-4]):[0-5][0-9]$", "description": "a 24-hour time HH:MM"}
+      "close": {"type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "description": "a 24-hour time HH:MM (24:00 for midnight)"}
     }
   }
 }'),
@@ -211,7 +211,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "industry_category": {"type": "string"}, "industry_subcategory": {"type": ["string", "null"]},
     "website": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]},
     "address": {"type": "object"}, "business_description": {"type": ["string", "null"]},
-    "unique_selling_points": {"type": "array"}, "products_services": {"type": "array"},
+    "unique_selling_points": {"type": "array", "items": {"type": "string"}}, "products_services": {"type": "array"},
     "target_audience": {"type": "object"}, "business_hours": {"type": "object"},
     "brand_voice": {"type": "object"}, "content_preferences": {"type": "object"}, "competitors": {"type": "array"}
   }
@@ -219,7 +219,8 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
 ('api.customer_contact', 'The fields upsert_customer_contact accepts.', '{
   "type": "object", "additionalProperties": false,
   "properties": {
-    "contact_id": {"type": "string"}, "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]},
+    "contact_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a contact id (UUID)"},
+    "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]},
     "email": {"type": ["string", "null"]}, "phone": {"type": ["string", "null"]}, "job_title": {"type": ["string", "null"]},
     "is_primary": {"type": "boolean"}, "email_opt_in": {"type": "boolean"}, "sms_opt_in": {"type": "boolean"},
     "consent_source": {"type": ["string", "null"]}
