@@ -47,7 +47,8 @@ begin
         if v_ref is null then
             raise exception using
                 errcode = 'AC001',
-                message = format('schema %s: $ref %L names no stored schema', p_path, p_schema ->> '$ref'),
+                message = format('%s: $ref %L names no stored schema', coalesce(nullif(p_path, ''), '(value)'),
+                    p_schema ->> '$ref'),
                 hint = 'Run "aicrm migrate" to install the default schemas.';
         end if;
         return query select * from aicrm_private.json_schema_errors(v_ref, p_value, p_path, p_depth + 1);

@@ -14,7 +14,8 @@ begin
             message = 'tenant_id: no tenant is set for this transaction',
             detail = 'Every aicrm call works inside one tenant.',
             hint = 'Run SET aicrm.tenant_id = ''<tenant uuid>'' (psql), or call through PostgREST with a JWT '
-                'carrying the claim tenant_id.';
+                'carrying the claim tenant_id.',
+            column = 'tenant_id';
     end if;
     return v_tenant;
 end

@@ -71,7 +71,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "exceptions": {"type": "array", "maxItems": 100, "items": {
       "type": "object", "additionalProperties": false, "required": ["date"],
       "properties": {
-        "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "a date YYYY-MM-DD"},
+        "date": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "description": "a date YYYY-MM-DD"},
         "closed": {"type": "boolean"},
         "hours": {"$ref": "customer.opening_hours"},
         "note": {"type": "string", "maxLength": 200}
