@@ -49,7 +49,7 @@ bundle: $(STAMP)
 	$(BIN)/aicrm bundle --output dist/aicrm.sql
 
 bench: $(DEVSTAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@fail=0; for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || fail=1; done; exit $$fail
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache
