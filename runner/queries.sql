@@ -11,7 +11,9 @@ select aicrm.create_tenant(p_name => %(name)s) as tenant_id;
 select exists (select from aicrm.tenants where tenant_id = %(tenant_id)s::uuid) as found;
 
 -- name: import_customers
-select aicrm.import_customers(p_rows => %(rows)s, p_mapping => %(mapping)s, p_dry_run => %(dry_run)s) as report;
+select aicrm.import_customers(
+    p_rows => %(rows)s, p_mapping => %(mapping)s, p_dry_run => %(dry_run)s, p_import_id => %(import_id)s
+) as report;
 
 -- name: get_customer_context
 select aicrm.get_customer_context_for_ai(p_customer_id => %(customer_id)s) as context;

@@ -45,7 +45,7 @@ def up_command(
             typer.echo("demo tenant seeded")
         typer.echo(f"aicrm ready in {time.monotonic() - started_at:.1f}s")
         tenant = DEMO_TENANT_ID if settings.demo_seed else None
-        typer.echo(f"psql \"{conninfo(settings, 'app', tenant)}\"")
+        typer.echo(f'psql "{conninfo(settings, "app", tenant)}"')
         typer.echo('   (or: psql "$(.venv/bin/aicrm db url)"; the demo tenant, as aicrm_app)')
         if exit_when_ready:
             return

@@ -117,7 +117,8 @@ def test_an_edited_migration_is_refused(empty_database: str, tmp_path: Path) -> 
     first.write_text(first.read_text() + "\n-- an innocent edit\n")
     with pytest.raises(MigrationError, match=first.name) as info:
         run_migrate(empty_database, sql_dir)
-    assert info.value.hint and "new migration" in info.value.hint
+    assert info.value.hint
+    assert "new migration" in info.value.hint
 
 
 def test_a_failing_migration_writes_nothing_and_names_file_and_line(empty_database: str, tmp_path: Path) -> None:

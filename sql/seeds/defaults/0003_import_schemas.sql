@@ -9,9 +9,9 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
                "description": "customer field -> {source value: stored value}"},
     "split": {"type": "object", "additionalProperties": {"type": "string", "minLength": 1},
               "description": "customer field -> list separator inside one cell"},
-    "defaults": {"type": "object", "description": "customer field -> value when the row gives none"},
-    "default_brand_voice_by_industry": {"type": "boolean"},
-    "ignore_unknown_columns": {"type": "boolean"}
+    "defaults": {"type": "object", "description": "customer field -> value for a field that neither the row nor the existing customer has"},
+    "default_brand_voice_by_industry": {"type": "boolean", "description": "give a customer without a brand voice its industry''s default (default true)"},
+    "ignore_unknown_columns": {"type": "boolean", "description": "skip columns that are neither mapped nor a customer field (default false)"}
   }
 }')
 on conflict (schema_name) do update
