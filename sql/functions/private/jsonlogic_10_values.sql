@@ -1,0 +1,278 @@
+-- JSON Logic's value semantics (those of JavaScript, as in the reference json-logic-js), shared by
+-- the interpreter (jsonlogic_eval.sql) and the compiled rules (jsonlogic_compile.sql), so both
+-- paths agree by construction. Values are jsonb; SQL NULL stands for JavaScript's undefined, and
+-- numbers are doubles (float8) like JavaScript's. These are plain LANGUAGE sql functions without
+-- SET clauses so the planner can inline them into a compiled rule. Inlined calls on constants are
+-- folded at plan time, branch by branch: a cast that could fail (text to float8) may only sit in a
+-- CASE branch whose condition tests the same value, so the condition folds first.
+
+-- Truthiness: false, null, 0, "" and [] are falsy (JSON Logic makes the empty array falsy too).
+create or replace function aicrm_private.jl_truthy(p_value jsonb)
+returns boolean
+language sql
+immutable
+parallel safe
+as $$
+    select case jsonb_typeof(p_value)
+        when 'boolean' then p_value = 'true'::jsonb
+        when 'number' then (p_value #>> '{}')::float8 <> 0
+        when 'string' then p_value <> '""'::jsonb
+        when 'array' then jsonb_array_length(p_value) > 0
+        when 'object' then true
+        else false
+    end
+$$;
+
+-- String -> number as JavaScript's Number(): blanks are 0, decimal and hex literals parse,
+-- anything else is NaN (NULL here).
+create or replace function aicrm_private.jl_string_to_number(p_text text)
+returns float8
+language sql
+immutable
+parallel safe
+as $$
+    select case
+        when btrim(p_text, E' \t\n\r\f\v') = '' then 0::float8
+        when btrim(p_text, E' \t\n\r\f\v') ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$'
+            then btrim(p_text, E' \t\n\r\f\v')::float8
+        when btrim(p_text, E' \t\n\r\f\v') ~ '^0[xX][0-9a-fA-F]{1,15}$'
+            then ('x' || lpad(substr(btrim(p_text, E' \t\n\r\f\v'), 3), 16, '0'))::bit(64)::bigint::float8
+    end
+$$;
+
+-- A double as JavaScript's String() writes it: integers without a fraction, others in the
+-- shortest form that reads back the same.
+create or replace function aicrm_private.jl_number_to_text(p_number float8)
+returns text
+language sql
+immutable
+parallel safe
+as $$
+    select case
+        when p_number = trunc(p_number) and abs(p_number) < 1e21 then trunc(p_number)::numeric::text
+        else p_number::text
+    end
+$$;
+
+-- Any value as JavaScript's String(): arrays join their items with commas (null items empty),
+-- objects are "[object Object]".
+create or replace function aicrm_private.jl_to_text(p_value jsonb)
+returns text
+language sql
+immutable
+parallel safe
+as $$
+    select case jsonb_typeof(p_value)
+        when 'string' then p_value #>> '{}'
+        when 'number' then aicrm_private.jl_number_to_text((p_value #>> '{}')::float8)
+        when 'boolean' then p_value #>> '{}'
+        when 'null' then 'null'
+        when 'array' then (
+            select coalesce(string_agg(
+                case when jsonb_typeof(e.item) = 'null' then '' else aicrm_private.jl_to_text(e.item) end,
+                ',' order by e.ord), '')
+            from jsonb_array_elements(p_value) with ordinality as e (item, ord)
+        )
+        when 'object' then '[object Object]'
+        else 'undefined'
+    end
+$$;
+
+-- Any value as JavaScript's Number(); NULL is NaN.
+create or replace function aicrm_private.jl_to_number(p_value jsonb)
+returns float8
+language sql
+immutable
+parallel safe
+as $$
+    select case jsonb_typeof(p_value)
+        when 'number' then (p_value #>> '{}')::float8
+        when 'boolean' then case when p_value = 'true'::jsonb then 1::float8 else 0::float8 end
+        when 'null' then 0::float8
+        when 'string' then aicrm_private.jl_string_to_number(p_value #>> '{}')
+        when 'array' then aicrm_private.jl_string_to_number(aicrm_private.jl_to_text(p_value))
+    end
+$$;
+
+-- JavaScript's parseFloat(String(value)), used by + and *: the longest numeric prefix.
+create or replace function aicrm_private.jl_parse_float(p_value jsonb)
+returns float8
+language sql
+immutable
+parallel safe
+as $$
+    select case jsonb_typeof(p_value)
+        when 'number' then (p_value #>> '{}')::float8
+        else (substring(ltrim(aicrm_private.jl_to_text(p_value), E' \t\n\r\f\v')
+                        from '^[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?'))::float8
+    end
+$$;
+
+-- A double as a JSON value; NaN and the infinities have no JSON form and become null, as
+-- JSON.stringify does.
+create or replace function aicrm_private.jl_number(p_number float8)
+returns jsonb
+language sql
+immutable
+parallel safe
+as $$
+    select case
+        when p_number is null or p_number = 'NaN'::float8 or p_number in ('Infinity'::float8, '-Infinity'::float8)
+            then 'null'::jsonb
+        else to_jsonb(p_number)
+    end
+$$;
+
+-- Abstract equality (==).
+create or replace function aicrm_private.jl_loose_equal(p_a jsonb, p_b jsonb)
+returns boolean
+language sql
+immutable
+parallel safe
+as $$
+    select case
+        when p_a is null or p_b is null then (p_a is null or p_a = 'null'::jsonb) and (p_b is null or p_b = 'null'::jsonb)
+        when jsonb_typeof(p_a) = jsonb_typeof(p_b) then case jsonb_typeof(p_a)
+            when 'number' then aicrm_private.jl_to_number(p_a) = aicrm_private.jl_to_number(p_b)
+            when 'array' then false  -- two distinct arrays are never equal in JavaScript
+            when 'object' then false
+            else p_a = p_b
+        end
+        when jsonb_typeof(p_a) = 'null' or jsonb_typeof(p_b) = 'null' then false
+        when jsonb_typeof(p_a) in ('array', 'object') and jsonb_typeof(p_b) in ('array', 'object') then false
+        when jsonb_typeof(p_a) in ('array', 'object')
+            then aicrm_private.jl_loose_equal(to_jsonb(aicrm_private.jl_to_text(p_a)), p_b)
+        when jsonb_typeof(p_b) in ('array', 'object')
+            then aicrm_private.jl_loose_equal(p_a, to_jsonb(aicrm_private.jl_to_text(p_b)))
+        -- remaining mixes of number, string and boolean compare as numbers (NaN equals nothing)
+        else coalesce(aicrm_private.jl_to_number(p_a) = aicrm_private.jl_to_number(p_b), false)
+    end
+$$;
+
+-- Strict equality (===).
+create or replace function aicrm_private.jl_strict_equal(p_a jsonb, p_b jsonb)
+returns boolean
+language sql
+immutable
+parallel safe
+as $$
+    select case
+        when p_a is null or p_b is null then p_a is null and p_b is null
+        when jsonb_typeof(p_a) <> jsonb_typeof(p_b) then false
+        when jsonb_typeof(p_a) = 'number' then aicrm_private.jl_to_number(p_a) = aicrm_private.jl_to_number(p_b)
+        when jsonb_typeof(p_a) in ('array', 'object') then false
+        else p_a = p_b
+    end
+$$;
+
+-- Abstract relational comparison: -1, 0 or 1; NULL when a side is NaN (every comparison false).
+-- Two strings compare by code point; anything else compares as numbers.
+create or replace function aicrm_private.jl_compare(p_a jsonb, p_b jsonb)
+returns integer
+language sql
+immutable
+parallel safe
+as $$
+    select case
+        when coalesce(jsonb_typeof(p_a) in ('string', 'array', 'object'), false)
+         and coalesce(jsonb_typeof(p_b) in ('string', 'array', 'object'), false)
+            then case
+                when aicrm_private.jl_to_text(p_a) collate "C" < aicrm_private.jl_to_text(p_b) collate "C" then -1
+                when aicrm_private.jl_to_text(p_a) = aicrm_private.jl_to_text(p_b) then 0
+                else 1
+            end
+        else sign(aicrm_private.jl_to_number(p_a) - aicrm_private.jl_to_number(p_b))::integer
+    end
+$$;
+
+-- {"var": path}: dotted path into objects and arrays; not found gives the default.
+create or replace function aicrm_private.jl_var(p_data jsonb, p_path jsonb, p_default jsonb default 'null')
+returns jsonb
+language sql
+immutable
+parallel safe
+as $$
+    select case
+        when p_path is null or p_path = 'null'::jsonb or p_path = '""'::jsonb or p_path = '[]'::jsonb then p_data
+        else coalesce(
+            case when jsonb_typeof(p_data) in ('object', 'array')
+                 then p_data #> string_to_array(aicrm_private.jl_to_text(p_path), '.') end,
+            coalesce(p_default, 'null'::jsonb)
+        )
+    end
+$$;
+
+-- {"in": [a, b]}: substring of a string, or member (strict equality) of an array.
+create or replace function aicrm_private.jl_in(p_needle jsonb, p_haystack jsonb)
+returns boolean
+language sql
+immutable
+parallel safe
+as $$
+    select case jsonb_typeof(p_haystack)
+        when 'string' then strpos(p_haystack #>> '{}', aicrm_private.jl_to_text(p_needle)) > 0
+        when 'array' then exists (
+            select from jsonb_array_elements(p_haystack) e where aicrm_private.jl_strict_equal(e, p_needle))
+        else false
+    end
+$$;
+
+-- {"substr": [s, start, length]} with JavaScript's substr semantics for negative arguments.
+create or replace function aicrm_private.jl_substr(p_source jsonb, p_start jsonb, p_length jsonb default null)
+returns jsonb
+language sql
+immutable
+parallel safe
+as $$
+    with s as (
+        select aicrm_private.jl_to_text(p_source) as txt,
+               coalesce(trunc(aicrm_private.jl_to_number(p_start))::integer, 0) as st
+    ), t as (
+        select case when s.st < 0 then right(s.txt, least(-s.st, char_length(s.txt)))
+                    else substr(s.txt, s.st + 1) end as rest
+        from s
+    )
+    select to_jsonb(case
+        when p_length is null then t.rest
+        when trunc(aicrm_private.jl_to_number(p_length)) < 0
+            then left(t.rest, greatest(char_length(t.rest) + trunc(aicrm_private.jl_to_number(p_length))::integer, 0))
+        else left(t.rest, coalesce(trunc(aicrm_private.jl_to_number(p_length))::integer, 0))
+    end)
+    from t
+$$;
+
+-- {"missing": keys}: the keys whose value is null or "".
+create or replace function aicrm_private.jl_missing(p_data jsonb, p_keys jsonb)
+returns jsonb
+language sql
+immutable
+parallel safe
+as $$
+    select coalesce(jsonb_agg(k.key order by k.ord), '[]')
+    from jsonb_array_elements(p_keys) with ordinality as k (key, ord)
+    where aicrm_private.jl_var(p_data, k.key) in ('null'::jsonb, '""'::jsonb)
+$$;
+
+-- {"merge": [...]}: concatenation, flattening one level.
+create or replace function aicrm_private.jl_merge(p_values jsonb)
+returns jsonb
+language sql
+immutable
+parallel safe
+as $$
+    select coalesce(jsonb_agg(i.item order by v.ord, i.ord), '[]')
+    from jsonb_array_elements(p_values) with ordinality as v (value, ord)
+    cross join lateral jsonb_array_elements(
+        case when jsonb_typeof(v.value) = 'array' then v.value else jsonb_build_array(v.value) end
+    ) with ordinality as i (item, ord)
+$$;
+
+grant execute on function
+    aicrm_private.jl_truthy(jsonb), aicrm_private.jl_string_to_number(text), aicrm_private.jl_number_to_text(float8),
+    aicrm_private.jl_to_text(jsonb), aicrm_private.jl_to_number(jsonb), aicrm_private.jl_parse_float(jsonb),
+    aicrm_private.jl_number(float8), aicrm_private.jl_loose_equal(jsonb, jsonb),
+    aicrm_private.jl_strict_equal(jsonb, jsonb), aicrm_private.jl_compare(jsonb, jsonb),
+    aicrm_private.jl_var(jsonb, jsonb, jsonb), aicrm_private.jl_in(jsonb, jsonb),
+    aicrm_private.jl_substr(jsonb, jsonb, jsonb), aicrm_private.jl_missing(jsonb, jsonb),
+    aicrm_private.jl_merge(jsonb)
+to aicrm_app, aicrm_worker, aicrm_readonly;

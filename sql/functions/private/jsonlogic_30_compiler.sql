@@ -1,0 +1,219 @@
+-- Compiles a JSON Logic rule to one SQL expression (jsonb) over a data expression, built from the
+-- same value functions as the interpreter. Decisions run compiled rules inside a prepared
+-- statement, so a rule is parsed and planned once per session, not re-interpreted per decision.
+-- Only fixed templates, quote_literal()'d constants and the given data expression are emitted,
+-- never text taken from the rule, so a rule cannot inject SQL. reduce, and any node with more
+-- than 100 arguments, are left to the interpreter.
+
+create or replace function aicrm_private.jl_array(p_value jsonb)
+returns jsonb
+language sql
+immutable
+parallel safe
+as $$
+    select case when jsonb_typeof(p_value) = 'array' then p_value else '[]'::jsonb end
+$$;
+
+grant execute on function aicrm_private.jl_array(jsonb) to aicrm_app, aicrm_worker, aicrm_readonly;
+
+create or replace function aicrm_private.jl_compile(p_rule jsonb, p_data text, p_depth integer default 0)
+returns text
+language plpgsql
+immutable
+as $$
+declare
+    v_op text;
+    v_args jsonb;
+    v_n integer;
+    v_c text[];
+    v_i integer;
+    v_sql text;
+    v_alias text := 'jl' || p_depth;
+    v_list text;
+    v_body text;
+begin
+    if p_depth > 64 then
+        raise exception using errcode = 'AC011', message = 'rule: nested deeper than 64 levels',
+            hint = 'Flatten the rule; JSON Logic rules rarely need more than a few levels.';
+    end if;
+    if jsonb_typeof(p_rule) = 'array' then
+        if jsonb_array_length(p_rule) = 0 then
+            return '''[]''::jsonb';
+        elsif jsonb_array_length(p_rule) > 100 then
+            return format('aicrm_private.jl_eval(%L::jsonb, %s, %s)', p_rule, p_data, p_depth);
+        end if;
+        select string_agg(format('coalesce(%s, ''null''::jsonb)',
+                aicrm_private.jl_compile(e.item, p_data, p_depth + 1)), ', ' order by e.ord)
+        into v_sql
+        from jsonb_array_elements(p_rule) with ordinality as e (item, ord);
+        return format('jsonb_build_array(%s)', v_sql);
+    end if;
+    if jsonb_typeof(p_rule) is distinct from 'object' or (select count(*) from jsonb_object_keys(p_rule)) <> 1 then
+        return format('%L::jsonb', coalesce(p_rule, 'null'));
+    end if;
+    select e.key, e.value into v_op, v_args from jsonb_each(p_rule) as e;
+    v_op := aicrm_private.jl_operator(v_op);
+    if jsonb_typeof(v_args) <> 'array' then
+        v_args := jsonb_build_array(v_args);
+    end if;
+    v_n := jsonb_array_length(v_args);
+    if v_n > 100 or v_op = 'reduce' then
+        return format('aicrm_private.jl_eval(%L::jsonb, %s, %s)', p_rule, p_data, p_depth);
+    end if;
+
+    if v_op in ('map', 'filter', 'all', 'some', 'none') then
+        v_list := format('aicrm_private.jl_array(%s)', aicrm_private.jl_compile(v_args -> 0, p_data, p_depth + 1));
+        v_body := aicrm_private.jl_compile(coalesce(v_args -> 1, 'null'), v_alias || '.item', p_depth + 1);
+        return case v_op
+            when 'map' then format(
+                '(select coalesce(jsonb_agg(coalesce(%1$s, ''null''::jsonb) order by %2$s.ord), ''[]''::jsonb) '
+                'from jsonb_array_elements(%3$s) with ordinality as %2$s (item, ord) where aicrm_private.jl_spend())',
+                v_body, v_alias, v_list)
+            when 'filter' then format(
+                '(select coalesce(jsonb_agg(%2$s.item order by %2$s.ord), ''[]''::jsonb) '
+                'from jsonb_array_elements(%3$s) with ordinality as %2$s (item, ord) '
+                'where aicrm_private.jl_spend() and aicrm_private.jl_truthy(%1$s))',
+                v_body, v_alias, v_list)
+            when 'all' then format(
+                '(select to_jsonb(count(*) > 0 and coalesce(bool_and(aicrm_private.jl_truthy(%1$s)), false)) '
+                'from jsonb_array_elements(%3$s) as %2$s (item) where aicrm_private.jl_spend())',
+                v_body, v_alias, v_list)
+            when 'some' then format(
+                'to_jsonb(exists (select from jsonb_array_elements(%3$s) as %2$s (item) '
+                'where aicrm_private.jl_spend() and aicrm_private.jl_truthy(%1$s)))',
+                v_body, v_alias, v_list)
+            else format(
+                'to_jsonb(not exists (select from jsonb_array_elements(%3$s) as %2$s (item) '
+                'where aicrm_private.jl_spend() and aicrm_private.jl_truthy(%1$s)))',
+                v_body, v_alias, v_list)
+        end;
+    end if;
+
+    -- Every argument compiled; an absent one is JavaScript's undefined (SQL NULL).
+    select coalesce(array_agg(format('coalesce(%s, ''null''::jsonb)',
+               aicrm_private.jl_compile(e.item, p_data, p_depth + 1)) order by e.ord), '{}')
+    into v_c
+    from jsonb_array_elements(v_args) with ordinality as e (item, ord);
+    for v_i in v_n + 1 .. 3 loop
+        v_c[v_i] := 'null::jsonb';
+    end loop;
+
+    case v_op
+    when 'if', '?:' then
+        if v_n = 0 then
+            return '''null''::jsonb';
+        elsif v_n = 1 then
+            return v_c[1];
+        end if;
+        v_sql := 'case';
+        v_i := 1;
+        while v_i < v_n loop
+            v_sql := v_sql || format(' when aicrm_private.jl_truthy(%s) then %s', v_c[v_i], v_c[v_i + 1]);
+            v_i := v_i + 2;
+        end loop;
+        return v_sql || format(' else %s end', case when v_i = v_n then v_c[v_n] else '''null''::jsonb' end);
+    when 'and', 'or' then
+        if v_n = 0 then
+            return '''null''::jsonb';
+        elsif v_n = 1 then
+            return v_c[1];
+        end if;
+        v_sql := 'case';
+        for v_i in 1 .. v_n - 1 loop
+            v_sql := v_sql || format(' when %s aicrm_private.jl_truthy(%s) then %s',
+                case when v_op = 'and' then 'not' else '' end, v_c[v_i], v_c[v_i]);
+        end loop;
+        return v_sql || format(' else %s end', v_c[v_n]);
+    when 'var' then
+        return format('aicrm_private.jl_var(%s, %s, %s)', p_data, v_c[1], v_c[2]);
+    when '==' then
+        return format('to_jsonb(aicrm_private.jl_loose_equal(%s, %s))', v_c[1], v_c[2]);
+    when '!=' then
+        return format('to_jsonb(not aicrm_private.jl_loose_equal(%s, %s))', v_c[1], v_c[2]);
+    when '===' then
+        return format('to_jsonb(aicrm_private.jl_strict_equal(%s, %s))', v_c[1], v_c[2]);
+    when '!==' then
+        return format('to_jsonb(not aicrm_private.jl_strict_equal(%s, %s))', v_c[1], v_c[2]);
+    when '>' then
+        return format('to_jsonb(coalesce(aicrm_private.jl_compare(%s, %s) = 1, false))', v_c[1], v_c[2]);
+    when '>=' then
+        return format('to_jsonb(coalesce(aicrm_private.jl_compare(%s, %s) >= 0, false))', v_c[1], v_c[2]);
+    when '<', '<=' then
+        v_sql := case v_op when '<' then '= -1' else '<= 0' end;
+        if v_n >= 3 then
+            return format('to_jsonb(coalesce(aicrm_private.jl_compare(%1$s, %2$s) %4$s '
+                'and aicrm_private.jl_compare(%2$s, %3$s) %4$s, false))', v_c[1], v_c[2], v_c[3], v_sql);
+        end if;
+        return format('to_jsonb(coalesce(aicrm_private.jl_compare(%s, %s) %s, false))', v_c[1], v_c[2], v_sql);
+    when '!' then
+        return format('to_jsonb(not aicrm_private.jl_truthy(%s))', v_c[1]);
+    when '!!' then
+        return format('to_jsonb(aicrm_private.jl_truthy(%s))', v_c[1]);
+    when '+', '*' then
+        select format('aicrm_private.jl_number(aicrm_private.%s(array[%s]::float8[]))',
+                      case v_op when '+' then 'jl_sum' else 'jl_product' end,
+                      coalesce(string_agg(format('aicrm_private.jl_parse_float(%s)', c), ', '), ''))
+        into v_sql
+        from unnest(v_c[1:v_n]) as c;
+        return v_sql;
+    when 'min', 'max' then
+        select format('aicrm_private.jl_number(aicrm_private.jl_%s(array[%s]::float8[]))', v_op,
+                      coalesce(string_agg(format('aicrm_private.jl_to_number(%s)', c), ', '), ''))
+        into v_sql
+        from unnest(v_c[1:v_n]) as c;
+        return v_sql;
+    when '-' then
+        if v_n >= 2 then
+            return format('aicrm_private.jl_number(aicrm_private.jl_to_number(%s) - aicrm_private.jl_to_number(%s))',
+                v_c[1], v_c[2]);
+        end if;
+        return format('aicrm_private.jl_number(-aicrm_private.jl_to_number(%s))', v_c[1]);
+    when '/' then
+        return format('aicrm_private.jl_divide(%s, %s)', v_c[1], v_c[2]);
+    when '%' then
+        return format('aicrm_private.jl_modulo(%s, %s)', v_c[1], v_c[2]);
+    when 'cat' then
+        select format('to_jsonb(concat(%s))', coalesce(string_agg(format('aicrm_private.jl_to_text(%s)', c), ', '), ''''''))
+        into v_sql
+        from unnest(v_c[1:v_n]) as c;
+        return v_sql;
+    when 'substr' then
+        return format('aicrm_private.jl_substr(%s, %s, %s)', v_c[1], v_c[2], case when v_n >= 3 then v_c[3] else 'null::jsonb' end);
+    when 'in' then
+        return format('to_jsonb(aicrm_private.jl_in(%s, %s))', v_c[1], v_c[2]);
+    when 'merge' then
+        return format('aicrm_private.jl_merge(jsonb_build_array(%s))', array_to_string(v_c[1:v_n], ', '));
+    when 'missing' then
+        if v_n = 0 then
+            return format('aicrm_private.jl_missing(%s, ''[]''::jsonb)', p_data);
+        end if;
+        return format('aicrm_private.jl_missing(%1$s, case when jsonb_typeof(%2$s) = ''array'' then %2$s '
+            'else jsonb_build_array(%3$s) end)', p_data, v_c[1], array_to_string(v_c[1:v_n], ', '));
+    when 'missing_some' then
+        return format('aicrm_private.jl_missing_some(%s, %s, %s)', p_data, v_c[1], v_c[2]);
+    when 'log' then
+        return v_c[1];
+    else
+        perform aicrm_private.jl_unknown_operator(v_op);
+    end case;
+    return null;
+end
+$$;
+
+-- Applies a rule through the compiled path (for tests and ad-hoc checks; decisions use prepared
+-- statements built from the same compiler).
+create or replace function aicrm_private.jl_apply_compiled(p_rule jsonb, p_data jsonb default null)
+returns jsonb
+language plpgsql
+as $$
+declare
+    v_result jsonb;
+begin
+    perform set_config('aicrm.jl_budget', '100000', true);
+    execute format('select %s', aicrm_private.jl_compile(p_rule, '$1')) into v_result using coalesce(p_data, 'null');
+    return coalesce(v_result, 'null');
+end
+$$;
+
+grant execute on function aicrm_private.jl_compile(jsonb, text, integer), aicrm_private.jl_apply_compiled(jsonb, jsonb)
+to aicrm_app, aicrm_worker, aicrm_readonly;
