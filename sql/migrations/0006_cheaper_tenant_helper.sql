@@ -1,8 +1,9 @@
 -- current_tenant_id() runs once per statement on every tenant table (an InitPlan of each policy),
--- so its fixed cost is RLS's cost (benchmarks/rls_overhead.py). This version drops the SET clause
--- (it is not SECURITY DEFINER; every name is qualified) and the EXCEPTION block, which opened a
--- subtransaction on every call: a malformed id is recognised by pattern instead. Same signature,
--- same results and errors, so the policies and column defaults that use it are unchanged.
+-- so its fixed cost is RLS's cost (benchmarks/rls_overhead.py). This version drops the SET clause,
+-- which made every call save and restore search_path (it is not SECURITY DEFINER, and every name
+-- is qualified): 1.0 -> 0.75 us a call. A regular-expression check instead of the EXCEPTION block
+-- measured slower (2.9 us), so the block stays. Same signature, results and errors: the policies
+-- and column defaults that use it are unchanged.
 create or replace function aicrm_private.current_tenant_id()
 returns uuid
 language plpgsql
@@ -20,15 +21,14 @@ begin
             return null;
         end if;
     end if;
-    -- The spellings PostgreSQL's uuid input accepts: hex digits, optional hyphens and braces.
-    if v_raw !~ '^[{]?[0-9A-Fa-f]{4}(-?[0-9A-Fa-f]{4}){7}[}]?$' then
+    return v_raw::uuid;
+exception
+    when invalid_text_representation then
         raise exception using
             errcode = 'AC004',
             message = pg_catalog.format('tenant_id: %L is not a tenant id', v_raw),
             detail = 'The tenant comes from the setting aicrm.tenant_id or the JWT claim tenant_id.',
             hint = 'Set aicrm.tenant_id to the UUID printed by "aicrm tenant create".',
             column = 'tenant_id';
-    end if;
-    return v_raw::uuid;
 end
 $$;
