@@ -53,3 +53,19 @@ create or replace trigger _500_touch before update on aicrm.ai_agents
 for each row execute function aicrm_private.tg_touch_updated_at();
 create or replace trigger _900_audit after insert or update or delete on aicrm.ai_agents
 for each row execute function aicrm_private.tg_audit('agent_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.ai_decision_rules
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _200_prepare before insert or update on aicrm.ai_decision_rules
+for each row execute function aicrm_private.tg_ai_decision_rules__prepare();
+create or replace trigger _500_touch before update on aicrm.ai_decision_rules
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _800_history after insert or update or delete on aicrm.ai_decision_rules
+for each row execute function aicrm_private.tg_ai_decision_rules__history();
+create or replace trigger _900_audit after insert or update or delete on aicrm.ai_decision_rules
+for each row execute function aicrm_private.tg_audit('rule_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.ai_decision_settings
+for each row execute function aicrm_private.tg_ai_decision_settings__validate();
+create or replace trigger _900_audit after insert or update or delete on aicrm.ai_decision_settings
+for each row execute function aicrm_private.tg_audit('setting_key');

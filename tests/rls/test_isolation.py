@@ -14,6 +14,9 @@ from psycopg.types.json import Jsonb
 
 from tests.helpers import World, act_as, make_world, sql_error
 
+# Natural keys whose values are a closed list: a copy takes another valid value, not "-copy".
+NATURAL_KEY_COPIES = {("ai_decision_settings", "setting_key"): "escalate_after_failures"}
+
 TENANT_TABLES = """
 select c.relname
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -107,7 +110,9 @@ def _clone_row(
         (f"aicrm.{table}",),
     ).fetchall()
     for column, type_name in unique_columns:
-        if type_name == "uuid":
+        if (table, column) in NATURAL_KEY_COPIES:
+            values[column] = NATURAL_KEY_COPIES[(table, column)]
+        elif type_name == "uuid":
             values[column] = str(uuid.uuid4())
         elif type_name in ("integer", "bigint"):
             values[column] = int(values[column]) + 1000

@@ -7,6 +7,8 @@ insert into aicrm.tenants (tenant_id, name, settings)
 values ('00000000-0000-4000-8000-00000000de00', 'Northwind Marketing (demo)', '{"demo": true}')
 on conflict (tenant_id) do nothing;
 
+select aicrm.install_default_decision_rules();
+
 select aicrm.upsert_business_profile(p_profile => '{
   "external_id": "demo-bakery",
   "name": "Sunrise Bakery",

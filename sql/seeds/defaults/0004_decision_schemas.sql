@@ -1,0 +1,43 @@
+-- JSON Schemas of decision rules, their actions and the tenant's decision settings.
+insert into aicrm.json_schemas (schema_name, description, definition) values
+('decision.action', 'What a rule does when its condition holds.', '{
+  "type": "object", "additionalProperties": false, "required": ["type"],
+  "properties": {
+    "type": {"type": "string", "enum": ["approve", "review", "reject", "retry", "escalate", "route", "select"],
+             "description": "approve, review, reject, retry, escalate, route or select"},
+    "params": {"type": "object", "description": "parameters of the action, e.g. {\"reason\": \"...\"}"}
+  }
+}'),
+('decision.settings', 'Thresholds the decision rules read as settings.*.', '{
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "approve_min_quality": {"type": "number", "minimum": 0, "maximum": 100, "description": "a quality score 0-100"},
+    "approve_min_confidence": {"type": "number", "minimum": 0, "maximum": 1, "description": "a confidence 0-1"},
+    "max_attempts": {"type": "integer", "minimum": 1, "maximum": 10, "description": "attempts 1-10"},
+    "escalate_after_failures": {"type": "integer", "minimum": 1, "maximum": 20, "description": "failures 1-20"}
+  }
+}'),
+('row.ai_decision_rules', 'A decision rule.', '{
+  "type": "object",
+  "properties": {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "a rule name"},
+    "description": {"type": ["string", "null"], "maxLength": 2000},
+    "category": {"type": "string", "enum": ["escalation", "retry", "approval", "selection", "routing"]},
+    "priority": {"type": "integer", "minimum": 0, "maximum": 100000, "description": "0-100000, lowest first"},
+    "action": {"$ref": "decision.action"},
+    "channel": {"type": ["string", "null"], "enum": ["email", "social", "sms", "blog", "web", null]},
+    "task_type": {"type": ["string", "null"], "enum": ["email", "newsletter", "social_post", "blog_post", "sms", "landing_page", "ad_copy", null]}
+  }
+}'),
+('api.decision_rule', 'The fields upsert_decision_rule accepts.', '{
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "name": {"type": "string"}, "description": {"type": ["string", "null"]}, "category": {"type": "string"},
+    "priority": {"type": "integer"}, "condition": {}, "action": {"type": "object"},
+    "customer_id": {"type": ["string", "null"], "pattern": "^[0-9a-fA-F-]{36}$", "description": "a customer id (UUID)"},
+    "channel": {"type": ["string", "null"]}, "task_type": {"type": ["string", "null"]}, "active": {"type": "boolean"}
+  }
+}')
+on conflict (schema_name) do update
+set description = excluded.description, definition = excluded.definition, updated_at = now()
+where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);

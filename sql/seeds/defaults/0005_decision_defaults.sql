@@ -1,0 +1,45 @@
+-- The rules and thresholds every new tenant starts with (aicrm.install_default_decision_rules).
+-- Escalate on a critical compliance violation or repeated failure; retry while a major violation
+-- or a quality below the threshold can still be fixed; approve when quality and confidence clear
+-- their thresholds with no major violation; anything else goes to a human (the engine's fallback).
+insert into aicrm.decision_setting_defaults (setting_key, value, description) values
+('approve_min_quality', '75', 'Lowest overall quality (0-100) a draft may be approved with.'),
+('approve_min_confidence', '0.7', 'Lowest confidence (0-1) in the scorecard for approval without a human.'),
+('max_attempts', '3', 'Drafts written for one task before retries stop.'),
+('escalate_after_failures', '3', 'Failed attempts (errors, timeouts) after which a task is escalated.')
+on conflict (setting_key) do update set value = excluded.value, description = excluded.description
+where (decision_setting_defaults.value, decision_setting_defaults.description)
+    is distinct from (excluded.value, excluded.description);
+
+insert into aicrm.decision_rule_defaults (name, description, category, priority, condition, action) values
+('Escalate a critical compliance violation',
+ 'A critical violation (a regulated claim, personal data, a missing unsubscribe) is never retried blindly.',
+ 'escalation', 10,
+ '{">": [{"var": ["quality.violations.critical", 0]}, 0]}',
+ '{"type": "escalate", "params": {"reason": "critical compliance violation", "queue": "compliance"}}'),
+('Escalate repeated failure',
+ 'The task failed (errors, timeouts) as often as settings.escalate_after_failures allows.',
+ 'escalation', 20,
+ '{">=": [{"var": ["task.failures", 0]}, {"var": "settings.escalate_after_failures"}]}',
+ '{"type": "escalate", "params": {"reason": "repeated failure"}}'),
+('Retry a major violation',
+ 'A major violation can be fixed by rewriting while attempts remain.',
+ 'retry', 10,
+ '{"and": [{">": [{"var": ["quality.violations.major", 0]}, 0]}, {"<": [{"var": ["task.attempts", 1]}, {"var": "settings.max_attempts"}]}]}',
+ '{"type": "retry", "params": {"apply_fixes": true, "reason": "major violation"}}'),
+('Retry below the quality threshold',
+ 'A scored draft under settings.approve_min_quality while attempts remain: rewrite with the fixes.',
+ 'retry', 20,
+ '{"and": [{"!": {"missing": ["quality.overall"]}}, {"<": [{"var": "quality.overall"}, {"var": "settings.approve_min_quality"}]}, {"<": [{"var": ["task.attempts", 1]}, {"var": "settings.max_attempts"}]}]}',
+ '{"type": "retry", "params": {"apply_fixes": true, "reason": "quality below threshold"}}'),
+('Approve when quality and confidence clear their thresholds',
+ 'Overall quality and confidence at or above the settings, no major or critical violation.',
+ 'approval', 10,
+ '{"and": [{">=": [{"var": "quality.overall"}, {"var": "settings.approve_min_quality"}]}, {">=": [{"var": "quality.confidence"}, {"var": "settings.approve_min_confidence"}]}, {"==": [{"var": ["quality.violations.major", 0]}, 0]}, {"==": [{"var": ["quality.violations.critical", 0]}, 0]}]}',
+ '{"type": "approve", "params": {}}')
+on conflict (name) do update
+set description = excluded.description, category = excluded.category, priority = excluded.priority,
+    condition = excluded.condition, action = excluded.action
+where (decision_rule_defaults.description, decision_rule_defaults.category, decision_rule_defaults.priority,
+       decision_rule_defaults.condition, decision_rule_defaults.action)
+    is distinct from (excluded.description, excluded.category, excluded.priority, excluded.condition, excluded.action);
