@@ -38,7 +38,7 @@ class AicrmError(Exception):
 
 
 class InvalidInput(AicrmError):
-    """AC001, and PostgreSQL's data exceptions and check violations."""
+    """AC001 (and AC010/AC011, a refused rule), PostgreSQL's data exceptions and check violations."""
 
     exit_code = 2
 
@@ -86,6 +86,8 @@ _BY_SQLSTATE: dict[str, type[AicrmError]] = {
     "AC004": TenantRequired,
     "AC005": Conflict,
     "AC006": PermissionDenied,
+    "AC010": InvalidInput,
+    "AC011": InvalidInput,
     "23505": Conflict,
     "23503": InvalidInput,
     "23502": InvalidInput,
