@@ -15,14 +15,9 @@ language sql
 immutable
 parallel safe
 as $$
-    select case jsonb_typeof(p_value)
-        when 'boolean' then p_value = 'true'::jsonb
-        when 'number' then (p_value #>> '{}')::float8 <> 0
-        when 'string' then p_value <> '""'::jsonb
-        when 'array' then jsonb_array_length(p_value) > 0
-        when 'object' then true
-        else false
-    end
+    -- One read of the argument, so the planner inlines this wherever it is called (a body reading
+    -- it five times was a separate function call per use: 130 us of a 20-rule decision).
+    select coalesce(p_value <> all (array['false'::jsonb, 'null'::jsonb, '0'::jsonb, '""'::jsonb, '[]'::jsonb]), false)
 $$;
 
 -- String -> number as JavaScript's Number(): blanks are 0, decimal and hex literals parse,

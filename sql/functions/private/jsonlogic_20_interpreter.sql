@@ -133,10 +133,15 @@ begin
         from jsonb_array_elements(p_rule) with ordinality as e (item, ord);
         return v_result;
     end if;
-    if jsonb_typeof(p_rule) is distinct from 'object' or (select count(*) from jsonb_object_keys(p_rule)) <> 1 then
-        return p_rule;  -- a literal, or an object that is data, not an operation
+    if jsonb_typeof(p_rule) is distinct from 'object' then
+        return p_rule;  -- a literal
     end if;
-    select e.key, e.value into v_op, v_args from jsonb_each(p_rule) as e;
+    v_vals := jsonb_path_query_array(p_rule, 'strict $.keyvalue()');
+    if jsonb_array_length(v_vals) <> 1 then
+        return p_rule;  -- an object with other than one key is data, not an operation
+    end if;
+    v_op := v_vals -> 0 ->> 'key';
+    v_args := v_vals -> 0 -> 'value';
     v_op := aicrm_private.jl_operator(v_op);
     if jsonb_typeof(v_args) <> 'array' then
         v_args := jsonb_build_array(v_args);

@@ -8,11 +8,25 @@ returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+    v_nodes jsonb;
 begin
     perform aicrm_private.jl_check(new.condition);
-    new.compiled_condition := aicrm_private.jl_compile(new.condition, '$1');
-    new.trace_nodes := aicrm_private.jl_trace_nodes(new.condition);
-    new.compiled_trace := aicrm_private.jl_compile_trace(new.trace_nodes);
+    new.compiled_condition := aicrm_private.jl_compile_condition(new.condition, '$1');
+    v_nodes := aicrm_private.jl_trace_nodes(new.condition);
+    new.compiled_trace := aicrm_private.jl_compile_trace(v_nodes);
+    -- What a trace reports of each node: its path, operator and, for var, the variable. The
+    -- expression itself is in the rule's version (kept small: decisions store the trace).
+    new.trace_nodes := (
+        select coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+            'path', n.node ->> 'path',
+            'op', (select k from jsonb_object_keys(n.node -> 'expression') k),
+            'var', case when n.node -> 'expression' ? 'var' then
+                       case jsonb_typeof(n.node #> '{expression,var}') when 'array' then n.node #> '{expression,var,0}'
+                            else n.node #> '{expression,var}' end end
+        )) order by n.ord), '[]')
+        from jsonb_array_elements(v_nodes) with ordinality as n (node, ord)
+    );
     new.updated_by := coalesce(nullif(current_setting('role'), 'none'), session_user);
     if tg_op = 'INSERT' then
         new.version := 1;

@@ -30,30 +30,6 @@ begin
 end
 $$;
 
--- The values of a rule's traced operations for a context, as [{path, expression, value}].
-create or replace function aicrm_private.decision_trace(p_rule aicrm.ai_decision_rules, p_context jsonb)
-returns jsonb
-language plpgsql
-set search_path = ''
-set plan_cache_mode = force_generic_plan
-as $$
-declare
-    v_stmt text := 'aicrm_trace_' || left(md5(p_rule.rule_id::text || ':' || p_rule.version), 24);
-    v_values jsonb;
-begin
-    if not exists (select from pg_catalog.pg_prepared_statements s where s.name = v_stmt) then
-        execute format('prepare %I(jsonb) as select %s', v_stmt, p_rule.compiled_trace);
-    end if;
-    execute format('execute %I(%L::jsonb)', v_stmt, p_context) into v_values;
-    return (
-        select coalesce(jsonb_agg(jsonb_build_object(
-            'path', n.node ->> 'path', 'expression', n.node -> 'expression', 'value', v_values -> (n.ord::integer - 1)
-        ) order by n.ord), '[]')
-        from jsonb_array_elements(p_rule.trace_nodes) with ordinality as n (node, ord)
-    );
-end
-$$;
-
 create or replace function aicrm.evaluate_decision(p_context jsonb)
 returns jsonb
 language plpgsql
@@ -68,7 +44,8 @@ declare
     v_customer text := coalesce(p_context #>> '{customer,customer_id}', p_context ->> 'customer_id');
     v_channel text := coalesce(p_context #>> '{task,channel}', p_context ->> 'channel');
     v_task_type text := coalesce(p_context #>> '{task,task_type}', p_context ->> 'task_type');
-    v_rules aicrm.ai_decision_rules[];
+    v_rule_ids uuid[];
+    v_values jsonb;
     v_signature text;
     v_stmt text;
     v_cases text;
@@ -80,15 +57,17 @@ declare
     v_confidence numeric;
     v_decision_id uuid;
 begin
-    -- Every active decision rule of the tenant, in evaluation order; scope is checked in the
-    -- statement itself, so one prepared statement serves every customer, channel and task type.
-    select array_agg(r order by array_position(array['escalation', 'retry', 'approval'], r.category), r.priority, r.name),
+    -- Every active decision rule of the tenant, in evaluation order (ids and versions only: the
+    -- statement is prepared once per session and rule-set version); scope is checked inside the
+    -- statement, so one statement serves every customer, channel and task type.
+    select array_agg(r.rule_id order by array_position(array['escalation', 'retry', 'approval'], r.category),
+                     r.priority, r.name),
            string_agg(r.rule_id::text || ':' || r.version, ',' order by r.rule_id)
-    into v_rules, v_signature
+    into v_rule_ids, v_signature
     from aicrm.ai_decision_rules r
     where r.tenant_id = v_tenant and r.active and r.category in ('escalation', 'retry', 'approval');
 
-    if v_rules is not null then
+    if v_rule_ids is not null then
         v_stmt := 'aicrm_rules_' || left(md5(v_tenant::text || '|' || v_signature), 24);
         if not exists (select from pg_catalog.pg_prepared_statements s where s.name = v_stmt) then
             -- Bounded per session (rule sets change rarely); only aicrm's own statements go, never
@@ -98,33 +77,47 @@ begin
                     execute format('deallocate %I', v_cases);
                 end loop;
             end if;
-            select string_agg(format('when %s and %s and %s and aicrm_private.jl_truthy(%s) then %s',
+            select string_agg(format('when %s and %s and %s and %s then %s',
                        case when r.customer_id is null then 'true' else format('$2 = %L', r.customer_id) end,
                        case when r.channel is null then 'true' else format('$3 = %L', r.channel) end,
                        case when r.task_type is null then 'true' else format('$4 = %L', r.task_type) end,
-                       r.compiled_condition, r.ordinality), ' ' order by r.ordinality)
+                       r.compiled_condition, o.ord), ' ' order by o.ord)
             into v_cases
-            from unnest(v_rules) with ordinality as r;
+            from unnest(v_rule_ids) with ordinality as o (rule_id, ord)
+            join aicrm.ai_decision_rules r on r.tenant_id = v_tenant and r.rule_id = o.rule_id;
             execute format('prepare %I(jsonb, text, text, text) as select case %s else 0 end', v_stmt, v_cases);
         end if;
         perform set_config('aicrm.jl_budget', '100000', true);
         execute format('execute %I(%L::jsonb, %L, %L, %L)', v_stmt, v_context, v_customer, v_channel, v_task_type)
         into v_index;
+        if v_index > 0 then
+            select * into v_rule from aicrm.ai_decision_rules r
+            where r.tenant_id = v_tenant and r.rule_id = v_rule_ids[v_index];
+            -- The deciding rule's trace: the values of its operations, from its own prepared
+            -- statement (one per rule version and session).
+            v_stmt := 'aicrm_trace_' || left(md5(v_rule.rule_id::text || ':' || v_rule.version), 24);
+            if not exists (select from pg_catalog.pg_prepared_statements s where s.name = v_stmt) then
+                execute format('prepare %I(jsonb) as select %s', v_stmt, v_rule.compiled_trace);
+            end if;
+            execute format('execute %I(%L::jsonb)', v_stmt, v_context) into v_values;
+            select coalesce(jsonb_agg(n.node || jsonb_build_object('value', v_values -> (n.ord::integer - 1))
+                                      order by n.ord), '[]')
+            into v_trace
+            from jsonb_array_elements(v_rule.trace_nodes) with ordinality as n (node, ord);
+        end if;
     end if;
 
     v_confidence := case when jsonb_typeof(p_context #> '{quality,confidence}') = 'number'
                          then (p_context #>> '{quality,confidence}')::numeric end;
-    if coalesce(v_index, 0) > 0 then
-        v_rule := v_rules[v_index];
+    if v_rule.rule_id is not null then
         v_action := v_rule.action;
-        v_trace := aicrm_private.decision_trace(v_rule, v_context);
         v_explanation := format('%s: rule %L (v%s, %s, priority %s) matched%s', v_action ->> 'type', v_rule.name,
             v_rule.version, v_rule.category, v_rule.priority,
             coalesce(': ' || nullif(v_rule.description, ''), ''));
     else
         v_action := jsonb_build_object('type', 'review', 'params', jsonb_build_object('reason', 'no rule matched'));
         v_explanation := format('review: none of %s escalation, retry or approval rules matched, so a human decides',
-            coalesce(cardinality(v_rules), 0));
+            coalesce(cardinality(v_rule_ids), 0));
     end if;
 
     insert into aicrm.ai_decisions (tenant_id, action, category, rule_id, rule_version, rule_name, explanation,
@@ -147,7 +140,7 @@ begin
         'confidence', v_confidence,
         'trace', v_trace,
         'inputs', v_context,
-        'rules_evaluated', coalesce(nullif(v_index, 0), cardinality(v_rules), 0)
+        'rules_evaluated', coalesce(nullif(v_index, 0), cardinality(v_rule_ids), 0)
     );
 end
 $$;
@@ -187,7 +180,5 @@ begin
 end
 $$;
 
-grant execute on function aicrm_private.decision_context(jsonb),
-    aicrm_private.decision_trace(aicrm.ai_decision_rules, jsonb)
-to aicrm_app, aicrm_worker;
+grant execute on function aicrm_private.decision_context(jsonb) to aicrm_app, aicrm_worker;
 grant execute on function aicrm.evaluate_decision(jsonb), aicrm.test_rule(jsonb, jsonb) to aicrm_app, aicrm_worker;

@@ -53,6 +53,19 @@ def test_the_official_suite_passes_through_the_compiled_path(db: psycopg.Connect
     assert run_suite(db, "aicrm_private.jl_apply_compiled") == []
 
 
+def test_conditions_compiled_to_booleans_agree_with_the_interpreters_truthiness(db: psycopg.Connection[Any]) -> None:
+    disagreements = []
+    for rule, data, _ in official_cases():
+        row = db.execute(
+            "select aicrm_private.jl_truthy(aicrm.jsonlogic_apply(%s, %s)), aicrm_private.jl_condition_holds(%s, %s)",
+            (Jsonb(rule), Jsonb(data), Jsonb(rule), Jsonb(data)),
+        ).fetchone()
+        assert row is not None
+        if row[0] is not row[1]:
+            disagreements.append(f"{json.dumps(rule)} with {json.dumps(data)}: {row}")
+    assert disagreements == []
+
+
 @pytest.mark.parametrize(
     ("rule", "data", "expected"),
     [
@@ -116,3 +129,20 @@ def test_rule_text_cannot_inject_sql(db: psycopg.Connection[Any]) -> None:
         row = db.execute(f"select {function}(%s, '{{}}')", (Jsonb(hostile),)).fetchone()
         assert row == (None,)
     assert db.execute("select to_regclass('aicrm.tenants')").fetchone() == ("aicrm.tenants",)
+
+
+@pytest.mark.parametrize("value", [2, 1, 0.5, "2", "abc", None, True, [2], {"x": 1}, ""])
+@pytest.mark.parametrize("op", [">", ">=", "<", "<=", "==", "!=", "===", "!=="])
+def test_the_fast_numeric_comparison_keeps_javascript_semantics(
+    db: psycopg.Connection[Any], op: str, value: Any
+) -> None:
+    # Compiled conditions compare two numbers as SQL doubles and fall back to the JavaScript rules
+    # otherwise; the interpreter is the reference.
+    for rule in ({op: [{"var": "a"}, 1]}, {op: [1, {"var": ["a", 3]}]}, {op: [{"var": "a"}, {"var": "b"}]}):
+        data = {"a": value, "b": 1}
+        row = db.execute(
+            "select aicrm_private.jl_truthy(aicrm.jsonlogic_apply(%s, %s)), aicrm_private.jl_condition_holds(%s, %s)",
+            (Jsonb(rule), Jsonb(data), Jsonb(rule), Jsonb(data)),
+        ).fetchone()
+        assert row is not None
+        assert row[0] is row[1], (rule, data)
