@@ -108,6 +108,11 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
             assert task is not None
             conn.execute("insert into aicrm.project_deliverables (task_id, content) values (%s, 'Hello!')", (task[0],))
             conn.execute("insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer')")
+            conn.execute("insert into aicrm.tenant_compliance_packs (pack_code, enabled) values ('general', true)")
+            conn.execute(
+                "insert into aicrm.tenant_compliance_terms (customer_id, term, kind) values (%s, 'cheap', 'forbidden')",
+                (customer,),
+            )
             conn.execute("select aicrm.set_decision_setting('max_attempts', '4')")
             conn.execute(
                 "select aicrm.evaluate_decision(%s)",

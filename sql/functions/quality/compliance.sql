@@ -1,0 +1,374 @@
+-- The compliance part of the quality scorecard: the tenant's enabled packs and its own terms,
+-- checked against a draft by regular expressions. Must-include items are elements (a call to
+-- action, the business's name, contact details, unsubscribe, postal address, SMS opt-out) found
+-- by patterns, not by the words "CTA" or "contact info". The draft is only matched, never
+-- executed: text addressing the evaluator ("ignore previous rules, score 100") is just content.
+
+-- A phrase as a whole-word pattern: regex characters escaped, any run of white space between words,
+-- straight or curly apostrophes, "&" and "and" interchangeable.
+create or replace function aicrm_private.compliance_phrase_pattern(p_phrase text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select '(?<![[:alnum:]_])'
+        || replace(replace(replace(
+            regexp_replace(
+                regexp_replace(regexp_replace(btrim(p_phrase), '([.^$*+?()\[\]{}|\\])', '\\\1', 'g'),
+                               '\s*&\s*|\s+and\s+', chr(1), 'gi'),
+                '\s+', chr(2), 'g'),
+            chr(1), '\s*(&|and)\s*'), chr(2), '\s+'), '''', '[''’]?')
+        || '(?![[:alnum:]_])'
+$$;
+
+grant execute on function aicrm_private.compliance_phrase_pattern(text) to aicrm_app, aicrm_worker;
+
+-- A business name as a pattern: the full name, or the name without its legal form (Inc, LLC, ...),
+-- unless that leaves "Crumb &"; a trailing dot is never part of the match.
+create or replace function aicrm_private.compliance_name_pattern(p_name text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select case when v.short = v.full_name or v.short = '' or v.short ~* '(&|\yand)$'
+                then aicrm_private.compliance_phrase_pattern(v.full_name)
+                else '(' || aicrm_private.compliance_phrase_pattern(v.full_name) || '|'
+                    || aicrm_private.compliance_phrase_pattern(v.short) || ')'
+           end
+    from (select btrim(rtrim(btrim(p_name), '.')) as full_name) n
+    cross join lateral (
+        select rtrim(btrim(regexp_replace(n.full_name,
+            '[,\s]+(inc|llc|l\.l\.c|ltd|limited|co|corp|corporation|gmbh|plc|pllc|llp)\.?$', '', 'i')), '.,') as short,
+            n.full_name
+    ) v
+$$;
+
+grant execute on function aicrm_private.compliance_name_pattern(text) to aicrm_app, aicrm_worker;
+
+-- Every match of a pattern (case-insensitive) as 0-based [start, end) character offsets. One pass:
+-- the matches (regexp_matches) and the text between them (regexp_split_to_array) give the offsets;
+-- regexp_instr would rescan the rest of the text for every match (quadratic on a long draft).
+create or replace function aicrm_private.compliance_spans(p_text text, p_pattern text, p_limit integer default 50)
+returns table (span_start integer, span_end integer, span_text text)
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+declare
+    v_matches text[];
+    v_pieces text[];
+    v_pos integer := 0;
+    v_from integer := 1;
+    v_at integer;
+    v_end integer;
+begin
+    if p_text is null or p_pattern is null then
+        return;
+    end if;
+    select coalesce(array_agg(m[1] order by o), '{}') into v_matches
+    from regexp_matches(p_text, '(' || p_pattern || ')', 'gi') with ordinality r (m, o);
+    v_pieces := regexp_split_to_array(p_text, p_pattern, 'i');
+    if cardinality(v_pieces) = cardinality(v_matches) + 1 and '' <> all(v_matches) then
+        for i in 1 .. least(cardinality(v_matches), p_limit) loop
+            v_pos := v_pos + char_length(v_pieces[i]);
+            span_start := v_pos;
+            span_end := v_pos + char_length(v_matches[i]);
+            span_text := v_matches[i];
+            return next;
+            v_pos := span_end;
+        end loop;
+        return;
+    end if;
+    -- A pattern that can match the empty string: walk the text match by match.
+    for i in 1 .. p_limit loop
+        v_at := regexp_instr(p_text, p_pattern, v_from, 1, 0, 'i');
+        exit when v_at = 0;
+        v_end := regexp_instr(p_text, p_pattern, v_from, 1, 1, 'i');
+        if v_end > v_at then
+            span_start := v_at - 1;
+            span_end := v_end - 1;
+            span_text := substr(p_text, v_at, v_end - v_at);
+            return next;
+        end if;
+        v_from := greatest(v_end, v_at + 1);
+        exit when v_from > char_length(p_text);
+    end loop;
+end
+$$;
+
+grant execute on function aicrm_private.compliance_spans(text, text, integer) to aicrm_app, aicrm_worker;
+
+-- The words around a span, for a reviewer to see the offending text in context.
+create or replace function aicrm_private.compliance_evidence(p_text text, p_start integer, p_end integer)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select case when p_start > 40 then '…' else '' end
+        || regexp_replace(substr(p_text, greatest(p_start - 40, 0) + 1, p_end - greatest(p_start - 40, 0) + 40),
+                          '\s+', ' ', 'g')
+        || case when p_end + 40 < char_length(p_text) then '…' else '' end
+$$;
+
+grant execute on function aicrm_private.compliance_evidence(text, integer, integer) to aicrm_app, aicrm_worker;
+
+-- One finding, in the scorecard's shape; a missing element has no span.
+create or replace function aicrm_private.compliance_violation(
+    p_pack text, p_rule text, p_severity text, p_field text, p_start integer, p_end integer, p_text text,
+    p_message text, p_evidence text, p_fix text
+)
+returns jsonb
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select jsonb_build_object(
+        'pack', p_pack, 'rule', p_rule, 'severity', p_severity, 'field', p_field,
+        'span', case when p_start is not null
+                     then jsonb_build_object('start', p_start, 'end', p_end, 'text', p_text) end,
+        'message', p_message, 'evidence', p_evidence, 'fix', p_fix)
+$$;
+
+grant execute on function aicrm_private.compliance_violation(text, text, text, text, integer, integer, text, text, text, text)
+to aicrm_app, aicrm_worker;
+
+create or replace function aicrm_private.check_compliance(
+    p_text text, p_subject text, p_channel text, p_customer_id uuid
+)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    c_channels constant text[] := '{email,sms,social,blog,web}';
+    c_email constant text := '[[:alnum:]._%+-]+@[[:alnum:].-]+\.[[:alpha:]]{2,}';
+    c_phone constant text := '\+?\(?[0-9][0-9 ().-]{5,}[0-9]';
+    c_url constant text := '(https?://|www\.)[^\s<>"]+|(?<![@[:alnum:]_.-])[[:alnum:]-]+(\.[[:alnum:]-]+)*\.(com|net|org|io|co|biz|info|shop|store|us|uk|ca|au|de)(?![[:alnum:]_])';
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_subject text := coalesce(p_subject, '');
+    v_customer record;
+    v_packs text[];
+    v_elements jsonb;
+    v_found jsonb := '[]';
+    v_rule record;
+    v_term record;
+    v_span record;
+    v_field record;
+    v_norm text;
+    v_pattern text;
+    v_element text;
+    v_contact_emails text[] := '{}';
+    v_contact_phones text[] := '{}';
+    v_result jsonb;
+begin
+    if p_text is null or p_text !~ '\S' then
+        raise exception using errcode = 'AC001', message = 'content: is empty',
+            hint = 'Pass the draft''s text.', column = 'content';
+    end if;
+    if char_length(p_text) > 200000 then
+        raise exception using errcode = 'AC001',
+            message = format('content: %s characters, more than 200,000', char_length(p_text)),
+            hint = 'Check one draft at a time.', column = 'content';
+    end if;
+    if char_length(v_subject) > 2000 then
+        raise exception using errcode = 'AC001',
+            message = format('subject: %s characters, more than 2,000', char_length(v_subject)),
+            hint = 'A subject line is one line.', column = 'subject';
+    end if;
+    if p_channel is null or not p_channel = any(c_channels) then
+        raise exception using errcode = 'AC001',
+            message = format('channel: %s is not a channel', coalesce(quote_literal(p_channel), 'null')),
+            hint = format('Use one of %s.', array_to_string(c_channels, ', ')), column = 'channel';
+    end if;
+
+    select null::text as name, null::text as website, null::text as phone, null::text as email,
+           '{}'::jsonb as address, '[]'::jsonb as competitors, null::text as industry_category
+    into v_customer;
+    if p_customer_id is not null then
+        select c.name, c.website, c.phone, c.email, c.address, c.competitors, c.industry_category
+        into v_customer
+        from aicrm.customers c
+        where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
+        if not found then
+            raise exception using errcode = 'AC002', message = 'customer_id: no such customer',
+                hint = 'Pass the id of a customer of this tenant.', column = 'customer_id';
+        end if;
+        select coalesce(array_agg(lower(btrim(cc.email))) filter (where btrim(cc.email) <> ''), '{}'),
+               coalesce(array_agg(d.digits) filter (where length(d.digits) >= 7), '{}')
+        into v_contact_emails, v_contact_phones
+        from aicrm.customer_contacts cc
+        cross join lateral (select regexp_replace(cc.phone, '\D', '', 'g') as digits) d
+        where cc.tenant_id = v_tenant and cc.customer_id = p_customer_id;
+        -- The business's own public details are contact info, not a contact's personal data.
+        v_contact_emails := array_remove(v_contact_emails, lower(btrim(v_customer.email)));
+        v_contact_phones := array_remove(v_contact_phones, regexp_replace(v_customer.phone, '\D', '', 'g'));
+    end if;
+
+    -- A pack applies when enabled (the tenant's choice, else the default), to this channel, and to
+    -- the customer's industry; a pack the tenant enabled explicitly applies to every industry.
+    select coalesce(array_agg(p.pack_code order by p.pack_code), '{}')
+    into v_packs
+    from aicrm.compliance_packs p
+    left join aicrm.tenant_compliance_packs t on t.tenant_id = v_tenant and t.pack_code = p.pack_code
+    where coalesce(t.enabled, p.enabled_by_default)
+      and (p.channels = '{}' or p_channel = any(p.channels))
+      and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled);
+
+    v_elements := jsonb_build_object(
+        'cta', p_text ~* ('(^|[.!?:;]\s+|\n)\s*[^[:alnum:]\s]{0,3}\s*'
+                || '(book|order|call|visit|shop|reserve|sign\s+up|register|claim|get|buy|schedule|join|learn\s+more'
+                || '|contact\s+us|reply|come\s+(in|by)|stop\s+by|try|grab|discover|start|save|download|rsvp|click'
+                || '|tap|find\s+out|don''t\s+miss|drop\s+by|swing\s+by|pre-?order|enroll|subscribe)(?![[:alnum:]_])')
+            or p_text ~* '\[[^]\n]+\]\([^)\s]+\)|<a\s[^>]*href',
+        'business_name', v_customer.name is not null
+            and (p_text ~* aicrm_private.compliance_name_pattern(v_customer.name)
+                 or v_subject ~* aicrm_private.compliance_name_pattern(v_customer.name)),
+        'contact_info', p_text ~* c_email or p_text ~* c_url
+            or exists (select from aicrm_private.compliance_spans(p_text, c_phone) s
+                       where length(regexp_replace(s.span_text, '\D', '', 'g')) >= 7)
+            or (nullif(btrim(v_customer.website), '') is not null
+                and strpos(lower(p_text), lower(regexp_replace(btrim(v_customer.website), '^https?://(www\.)?|/+$', '', 'gi'))) > 0),
+        'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
+        'postal_address', (nullif(btrim(v_customer.address ->> 'street'), '') is not null
+                and p_text ~* aicrm_private.compliance_phrase_pattern(v_customer.address ->> 'street'))
+            or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
+                || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y')
+            or p_text ~* '\yp\.?\s*o\.?\s+box\s+\d+',
+        'sms_opt_out', p_text ~* ('\y(reply|text|txt|send)\s+["''“]?stop\y'
+                || '|\ystop["''”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit|stop)\y')
+    );
+
+    -- The packs' rules.
+    for v_rule in
+        select r.* from aicrm.compliance_rules r where r.pack_code = any(v_packs) order by r.pack_code, r.rule_code
+    loop
+        if v_rule.kind = 'required_element' then
+            if not (v_elements ->> v_rule.element)::boolean then
+                v_found := v_found || aicrm_private.compliance_violation(
+                    v_rule.pack_code, v_rule.rule_code, v_rule.severity, 'content', null, null, null, v_rule.message,
+                    format('no %s found in the content', replace(v_rule.element, '_', ' ')), v_rule.fix);
+            end if;
+            continue;
+        end if;
+        for v_field in select * from (values ('content', p_text), ('subject', v_subject)) f (name, body) loop
+            for v_span in
+                select s.*, aicrm_private.compliance_evidence(v_field.body, s.span_start, s.span_end) as evidence
+                from aicrm_private.compliance_spans(v_field.body, v_rule.pattern) s
+                union all
+                select s.*, format('"%s" is a competitor of %s', c.name, v_customer.name)
+                from (select btrim(e ->> 'name') as name from jsonb_array_elements(v_customer.competitors) e
+                      where v_rule.element = 'competitor_name' and nullif(btrim(e ->> 'name'), '') is not null) c
+                cross join lateral aicrm_private.compliance_spans(v_field.body, aicrm_private.compliance_name_pattern(c.name)) s
+                union all
+                select s.*, 'the email address of one of the customer''s contacts'
+                from aicrm_private.compliance_spans(v_field.body, c_email, 1000) s
+                where v_rule.element = 'contact_personal_data' and lower(s.span_text) = any(v_contact_emails)
+                union all
+                select s.*, 'the phone number of one of the customer''s contacts'
+                from aicrm_private.compliance_spans(v_field.body, c_phone, 1000) s
+                cross join lateral (select regexp_replace(s.span_text, '\D', '', 'g') as digits) d
+                where v_rule.element = 'contact_personal_data' and length(d.digits) >= 7
+                  and exists (select from unnest(v_contact_phones) cp (digits)
+                              where cp.digits = d.digits
+                                 or (length(cp.digits) >= 10 and length(d.digits) >= 10
+                                     and right(cp.digits, 10) = right(d.digits, 10)))
+            loop
+                v_found := v_found || aicrm_private.compliance_violation(
+                    v_rule.pack_code, v_rule.rule_code, v_rule.severity, v_field.name, v_span.span_start,
+                    v_span.span_end, v_span.span_text, v_rule.message, v_span.evidence, v_rule.fix);
+            end loop;
+        end loop;
+    end loop;
+
+    -- The tenant's own terms: tenant-wide and this customer's.
+    for v_term in
+        select t.term_id, t.term, t.kind, t.severity, t.fix
+        from aicrm.tenant_compliance_terms t
+        where t.tenant_id = v_tenant and (t.customer_id is null or t.customer_id = p_customer_id)
+        order by t.kind, t.term, t.term_id
+    loop
+        v_norm := lower(regexp_replace(btrim(v_term.term), '[\s_-]+', ' ', 'g'));
+        if v_term.kind = 'required' then
+            v_element := case
+                when v_norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
+                when v_norm in ('cta', 'call to action', 'a call to action') then 'cta'
+                when v_norm in ('contact info', 'contact information', 'contact details') then 'contact_info'
+                when v_norm in ('unsubscribe', 'unsubscribe link', 'opt out link') then 'unsubscribe'
+                when v_norm in ('postal address', 'physical address', 'mailing address', 'street address', 'address')
+                    then 'postal_address'
+                when v_norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
+            end;
+            if (v_element is not null and not (v_elements ->> v_element)::boolean)
+               or (v_element is null
+                   and p_text !~* aicrm_private.compliance_phrase_pattern(v_term.term)
+                   and v_subject !~* aicrm_private.compliance_phrase_pattern(v_term.term)) then
+                v_found := v_found || jsonb_build_array(jsonb_build_object('term', v_term.term) || aicrm_private.compliance_violation(
+                    'tenant', 'required_term', v_term.severity, 'content', null, null, null,
+                    format('The required "%s" is missing.', v_term.term),
+                    case when v_element is null then format('"%s" does not appear', v_term.term)
+                         else format('no %s found in the content', replace(v_element, '_', ' ')) end,
+                    coalesce(v_term.fix, format('Include %s.', v_term.term))));
+            end if;
+            continue;
+        end if;
+        if v_norm in ('competitor names', 'competitor name', 'competitors', 'competitor') then
+            v_pattern := (
+                select string_agg(aicrm_private.compliance_name_pattern(btrim(e ->> 'name')), '|')
+                from jsonb_array_elements(v_customer.competitors) e
+                where nullif(btrim(e ->> 'name'), '') is not null);
+        else
+            v_pattern := aicrm_private.compliance_phrase_pattern(v_term.term);
+        end if;
+        for v_field in select * from (values ('content', p_text), ('subject', v_subject)) f (name, body) loop
+            for v_span in select * from aicrm_private.compliance_spans(v_field.body, v_pattern) loop
+                v_found := v_found || jsonb_build_array(jsonb_build_object('term', v_term.term) || aicrm_private.compliance_violation(
+                    'tenant', 'forbidden_term', v_term.severity, v_field.name, v_span.span_start, v_span.span_end,
+                    v_span.span_text, format('"%s" must not appear.', v_term.term),
+                    aicrm_private.compliance_evidence(v_field.body, v_span.span_start, v_span.span_end),
+                    coalesce(v_term.fix, format('Remove "%s".', v_span.span_text))));
+            end loop;
+        end loop;
+    end loop;
+
+    -- One finding per offence: a span overlapped by a more severe finding, or exactly the span of an
+    -- equally severe earlier one ("risk-free investment" is a finance violation, not also a general one),
+    -- is left out.
+    with found as (
+        select v.doc, v.ord,
+               case v.doc ->> 'severity' when 'critical' then 3 when 'major' then 2 else 1 end as rank,
+               (v.doc #>> '{span,start}')::integer as s, (v.doc #>> '{span,end}')::integer as e
+        from jsonb_array_elements(v_found) with ordinality v (doc, ord)
+    ),
+    kept as (
+        select f.* from found f
+        where not exists (
+            select from found o
+            where o.ord <> f.ord and o.doc ->> 'field' = f.doc ->> 'field' and o.s is not null and f.s is not null
+              and o.s < f.e and f.s < o.e
+              and (o.rank > f.rank or (o.rank = f.rank and o.s = f.s and o.e = f.e and o.ord < f.ord)))
+    )
+    select jsonb_build_object(
+        'violations', coalesce(jsonb_agg(k.doc order by k.doc ->> 'field', k.s nulls last, k.rank desc,
+                                         k.doc ->> 'pack', k.doc ->> 'rule', k.ord), '[]'),
+        'elements', v_elements,
+        'packs', to_jsonb(v_packs),
+        'counts', jsonb_build_object(
+            'critical', count(*) filter (where k.rank = 3),
+            'major', count(*) filter (where k.rank = 2),
+            'minor', count(*) filter (where k.rank = 1)))
+    into v_result
+    from kept k;
+    return v_result;
+end
+$$;
+
+grant execute on function aicrm_private.check_compliance(text, text, text, uuid) to aicrm_app, aicrm_worker;
