@@ -8,6 +8,30 @@
 -- constants are folded at plan time branch by branch: a cast that could fail (text to float8) may
 -- only sit in a CASE branch whose condition tests the same value, so the condition folds first.
 
+-- A JSON number (or numeric text) as a double, as JavaScript reads it: beyond the double range it
+-- is +/-Infinity and below it 0, never an error.
+create or replace function aicrm_private.jl_text_to_float(p_text text)
+returns float8
+language plpgsql
+immutable
+parallel safe
+as $$
+declare
+    v_number numeric;
+begin
+    if length(p_text) < 20 and p_text !~ '[eE]' then
+        return p_text::float8;  -- no short literal without an exponent is out of range
+    end if;
+    v_number := p_text::numeric;
+    if abs(v_number) > 1.7976931348623157e308 then
+        return sign(v_number)::float8 * 'Infinity'::float8;
+    elsif abs(v_number) < 2.2250738585072014e-308 then
+        return 0::float8;
+    end if;
+    return v_number::float8;
+end
+$$;
+
 -- Truthiness: false, null, 0, "" and [] are falsy (JSON Logic makes the empty array falsy too).
 create or replace function aicrm_private.jl_truthy(p_value jsonb)
 returns boolean
@@ -31,7 +55,7 @@ as $$
     select case
         when btrim(p_text, E' \t\n\r\f\v') = '' then 0::float8
         when btrim(p_text, E' \t\n\r\f\v') ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$'
-            then btrim(p_text, E' \t\n\r\f\v')::float8
+            then aicrm_private.jl_text_to_float(btrim(p_text, E' \t\n\r\f\v'))
         when btrim(p_text, E' \t\n\r\f\v') ~ '^0[xX][0-9a-fA-F]{1,15}$'
             then ('x' || lpad(substr(btrim(p_text, E' \t\n\r\f\v'), 3), 16, '0'))::bit(64)::bigint::float8
     end
@@ -53,7 +77,7 @@ $$;
 
 -- Any value as JavaScript's String(): arrays join their items with commas (null items empty),
 -- objects are "[object Object]".
-create or replace function aicrm_private.jl_to_text(p_value jsonb)
+create or replace function aicrm_private.jl_to_text(p_value jsonb, p_depth integer default 0)
 returns text
 language plpgsql
 immutable
@@ -65,12 +89,16 @@ begin
     if v_type = 'string' then
         return p_value #>> '{}';
     elsif v_type = 'number' then
-        return aicrm_private.jl_number_to_text((p_value #>> '{}')::float8);
+        return aicrm_private.jl_number_to_text(aicrm_private.jl_text_to_float(p_value #>> '{}'));
     elsif v_type in ('boolean', 'null') then
         return p_value::text;
     elsif v_type = 'array' then
+        if p_depth > 64 then
+            raise exception using errcode = 'AC011', message = 'data: arrays nested deeper than 64 levels',
+                hint = 'JSON Logic turns nested arrays into text recursively; flatten the data.';
+        end if;
         return (select coalesce(string_agg(
-                    case when jsonb_typeof(e.item) = 'null' then '' else aicrm_private.jl_to_text(e.item) end,
+                    case when jsonb_typeof(e.item) = 'null' then '' else aicrm_private.jl_to_text(e.item, p_depth + 1) end,
                     ',' order by e.ord), '')
                 from jsonb_array_elements(p_value) with ordinality as e (item, ord));
     elsif v_type = 'object' then
@@ -91,7 +119,7 @@ declare
     v_type text := jsonb_typeof(p_value);
 begin
     if v_type = 'number' then
-        return (p_value #>> '{}')::float8;
+        return aicrm_private.jl_text_to_float(p_value #>> '{}');
     elsif v_type = 'boolean' then
         return case when p_value = 'true'::jsonb then 1 else 0 end;
     elsif v_type = 'null' then
@@ -113,9 +141,9 @@ immutable
 parallel safe
 as $$
     select case jsonb_typeof(p_value)
-        when 'number' then (p_value #>> '{}')::float8
-        else (substring(ltrim(aicrm_private.jl_to_text(p_value), E' \t\n\r\f\v')
-                        from '^[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?'))::float8
+        when 'number' then aicrm_private.jl_text_to_float(p_value #>> '{}')
+        else aicrm_private.jl_text_to_float(substring(ltrim(aicrm_private.jl_to_text(p_value), E' \t\n\r\f\v')
+                        from '^[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?'))
     end
 $$;
 
@@ -149,7 +177,7 @@ begin
         return v_ta in ('null', 'undefined') and v_tb in ('null', 'undefined');
     elsif v_ta = v_tb then
         if v_ta = 'number' then
-            return (p_a #>> '{}')::float8 = (p_b #>> '{}')::float8;
+            return aicrm_private.jl_text_to_float(p_a #>> '{}') = aicrm_private.jl_text_to_float(p_b #>> '{}');
         end if;
         return v_ta not in ('array', 'object') and p_a = p_b;  -- two distinct arrays are never equal
     elsif v_ta in ('array', 'object') and v_tb in ('array', 'object') then
@@ -177,7 +205,7 @@ begin
     elsif jsonb_typeof(p_a) <> jsonb_typeof(p_b) then
         return false;
     elsif jsonb_typeof(p_a) = 'number' then
-        return (p_a #>> '{}')::float8 = (p_b #>> '{}')::float8;
+        return aicrm_private.jl_text_to_float(p_a #>> '{}') = aicrm_private.jl_text_to_float(p_b #>> '{}');
     end if;
     return jsonb_typeof(p_a) not in ('array', 'object') and p_a = p_b;
 end
@@ -200,8 +228,8 @@ declare
     v_t text;
 begin
     if v_ta = 'number' and v_tb = 'number' then
-        v_x := (p_a #>> '{}')::float8;
-        v_y := (p_b #>> '{}')::float8;
+        v_x := aicrm_private.jl_text_to_float(p_a #>> '{}');
+        v_y := aicrm_private.jl_text_to_float(p_b #>> '{}');
     elsif v_ta in ('string', 'array', 'object') and v_tb in ('string', 'array', 'object') then
         v_s := aicrm_private.jl_to_text(p_a);
         v_t := aicrm_private.jl_to_text(p_b);
@@ -210,7 +238,7 @@ begin
         v_x := aicrm_private.jl_to_number(p_a);
         v_y := aicrm_private.jl_to_number(p_b);
     end if;
-    return sign(v_x - v_y)::integer;
+    return case when v_x < v_y then -1 when v_x = v_y then 0 when v_x > v_y then 1 end;
 end
 $$;
 
@@ -255,7 +283,7 @@ parallel safe
 as $$
     with s as (
         select aicrm_private.jl_to_text(p_source) as txt,
-               coalesce(trunc(aicrm_private.jl_to_number(p_start))::integer, 0) as st
+               coalesce(trunc(least(greatest(aicrm_private.jl_to_number(p_start), -1e9), 1e9))::integer, 0) as st
     ), t as (
         select case when s.st < 0 then right(s.txt, least(-s.st, char_length(s.txt)))
                     else substr(s.txt, s.st + 1) end as rest
@@ -264,8 +292,9 @@ as $$
     select to_jsonb(case
         when p_length is null then t.rest
         when trunc(aicrm_private.jl_to_number(p_length)) < 0
-            then left(t.rest, greatest(char_length(t.rest) + trunc(aicrm_private.jl_to_number(p_length))::integer, 0))
-        else left(t.rest, coalesce(trunc(aicrm_private.jl_to_number(p_length))::integer, 0))
+            then left(t.rest, greatest(char_length(t.rest)
+                + trunc(greatest(aicrm_private.jl_to_number(p_length), -1e9))::integer, 0))
+        else left(t.rest, coalesce(trunc(least(aicrm_private.jl_to_number(p_length), 1e9))::integer, 0))
     end)
     from t
 $$;
@@ -283,25 +312,54 @@ as $$
 $$;
 
 -- {"merge": [...]}: concatenation, flattening one level.
+-- merge and cat are the operations whose result can outgrow their arguments (a reduce that merges
+-- its accumulator with itself doubles it every item), so their results are capped: 100,000 items
+-- and 1,000,000 characters, far beyond any decision's needs.
 create or replace function aicrm_private.jl_merge(p_values jsonb)
 returns jsonb
-language sql
+language plpgsql
 immutable
 parallel safe
 as $$
+declare
+    v_result jsonb;
+begin
+    if (select coalesce(sum(case when jsonb_typeof(v.value) = 'array' then jsonb_array_length(v.value) else 1 end), 0)
+        from jsonb_array_elements(p_values) as v (value)) > 100000 then
+        raise exception using errcode = 'AC011', message = 'rule: merge would build more than 100000 items',
+            hint = 'merge and cat results are capped; a reduce that merges its accumulator with itself grows without bound.';
+    end if;
     select coalesce(jsonb_agg(i.item order by v.ord, i.ord), '[]')
+    into v_result
     from jsonb_array_elements(p_values) with ordinality as v (value, ord)
     cross join lateral jsonb_array_elements(
         case when jsonb_typeof(v.value) = 'array' then v.value else jsonb_build_array(v.value) end
-    ) with ordinality as i (item, ord)
+    ) with ordinality as i (item, ord);
+    return v_result;
+end
+$$;
+
+create or replace function aicrm_private.jl_cat(p_text text)
+returns jsonb
+language plpgsql
+immutable
+parallel safe
+as $$
+begin
+    if length(p_text) > 1000000 then
+        raise exception using errcode = 'AC011', message = 'rule: cat would build more than 1000000 characters',
+            hint = 'merge and cat results are capped; a reduce that concatenates its accumulator with itself grows without bound.';
+    end if;
+    return to_jsonb(p_text);
+end
 $$;
 
 grant execute on function
-    aicrm_private.jl_truthy(jsonb), aicrm_private.jl_string_to_number(text), aicrm_private.jl_number_to_text(float8),
-    aicrm_private.jl_to_text(jsonb), aicrm_private.jl_to_number(jsonb), aicrm_private.jl_parse_float(jsonb),
+    aicrm_private.jl_text_to_float(text), aicrm_private.jl_truthy(jsonb), aicrm_private.jl_string_to_number(text), aicrm_private.jl_number_to_text(float8),
+    aicrm_private.jl_to_text(jsonb, integer), aicrm_private.jl_to_number(jsonb), aicrm_private.jl_parse_float(jsonb),
     aicrm_private.jl_number(float8), aicrm_private.jl_loose_equal(jsonb, jsonb),
     aicrm_private.jl_strict_equal(jsonb, jsonb), aicrm_private.jl_compare(jsonb, jsonb),
     aicrm_private.jl_var(jsonb, jsonb, jsonb), aicrm_private.jl_in(jsonb, jsonb),
     aicrm_private.jl_substr(jsonb, jsonb, jsonb), aicrm_private.jl_missing(jsonb, jsonb),
-    aicrm_private.jl_merge(jsonb)
+    aicrm_private.jl_merge(jsonb), aicrm_private.jl_cat(text)
 to aicrm_app, aicrm_worker, aicrm_readonly;

@@ -1,16 +1,49 @@
 -- The JSON Logic interpreter: the reference semantics (json-logic-js), walking the rule as JSON.
 -- Decisions run compiled rules (jsonlogic_compile.sql); tests hold both to the official suite.
--- Limits: nesting depth 64 and a budget of loop iterations per evaluation (aicrm.jl_budget,
--- set by aicrm.jsonlogic_apply), so no rule can hang a backend.
+-- Limits: nesting depth 64, a budget of work in loops per evaluation (aicrm.jl_budget, set by
+-- aicrm.jsonlogic_apply) and a cap on the values merge and cat build, so no rule can hang a
+-- backend or exhaust its memory.
+
+-- Double arithmetic as in JavaScript: a result beyond the double range is +/-Infinity and one
+-- below it is 0, where PostgreSQL would raise an error.
+create or replace function aicrm_private.jl_arith(p_op text, p_a float8, p_b float8)
+returns float8
+language plpgsql
+immutable
+parallel safe
+as $$
+begin
+    return case p_op when '+' then p_a + p_b when '-' then p_a - p_b when '*' then p_a * p_b else p_a / p_b end;
+exception
+    when numeric_value_out_of_range then
+        return aicrm_private.jl_text_to_float((case p_op
+            when '+' then p_a::numeric + p_b::numeric
+            when '-' then p_a::numeric - p_b::numeric
+            when '*' then p_a::numeric * p_b::numeric
+            else p_a::numeric / p_b::numeric
+        end)::text);
+end
+$$;
 
 -- Aggregates with JavaScript's NaN propagation (a NULL item makes the result NULL).
 create or replace function aicrm_private.jl_sum(p_numbers float8[])
 returns float8
-language sql
+language plpgsql
 immutable
 parallel safe
 as $$
-    select case when bool_or(x is null) then null else coalesce(sum(x), 0) end from unnest(p_numbers) as x
+declare
+    v_result float8 := 0;
+    v_x float8;
+begin
+    foreach v_x in array p_numbers loop
+        if v_x is null then
+            return null;
+        end if;
+        v_result := aicrm_private.jl_arith('+', v_result, v_x);
+    end loop;
+    return v_result;
+end
 $$;
 
 create or replace function aicrm_private.jl_product(p_numbers float8[])
@@ -27,7 +60,7 @@ begin
         if v_x is null then
             return null;
         end if;
-        v_result := v_result * v_x;
+        v_result := aicrm_private.jl_arith('*', v_result, v_x);
     end loop;
     return v_result;
 end
@@ -58,7 +91,7 @@ immutable
 parallel safe
 as $$
     select aicrm_private.jl_number(case when aicrm_private.jl_to_number(p_b) <> 0
-        then aicrm_private.jl_to_number(p_a) / aicrm_private.jl_to_number(p_b) end)
+        then aicrm_private.jl_arith('/', aicrm_private.jl_to_number(p_a), aicrm_private.jl_to_number(p_b)) end)
 $$;
 
 create or replace function aicrm_private.jl_modulo(p_a jsonb, p_b jsonb)
@@ -86,23 +119,35 @@ as $$
     from (select case when jsonb_typeof(p_keys) = 'array' then p_keys else '[]'::jsonb end as keys) as k
 $$;
 
--- One loop iteration spent from the evaluation's budget; true, or an error when it is exhausted
--- (compiled loops call it in their WHERE clause).
-create or replace function aicrm_private.jl_spend()
+-- Work spent from the evaluation's budget (aicrm.jl_budget): every loop iteration costs the size
+-- of its body (the JSON values in it, see jl_cost), so the budget counts work, not items. Returns
+-- true, or raises once the budget is exhausted (compiled loops call it in their WHERE clause).
+create or replace function aicrm_private.jl_spend(p_units integer default 1)
 returns boolean
 language plpgsql
 as $$
 declare
-    v_left integer := coalesce(nullif(current_setting('aicrm.jl_budget', true), '')::integer, 100000) - 1;
+    v_left integer := coalesce(nullif(current_setting('aicrm.jl_budget', true), '')::integer, 100000) - p_units;
 begin
     if v_left < 0 then
         raise exception using errcode = 'AC011',
-            message = 'rule: work limit reached (too many loop iterations)',
-            hint = 'map, filter, reduce, all, some and none may together iterate at most 100000 times per evaluation.';
+            message = 'rule: work limit reached (too much work in loops)',
+            hint = 'Loop bodies may together evaluate at most 100000 values per evaluation: each iteration of '
+                'map, filter, reduce, all, some or none costs the number of values in its body.';
     end if;
     perform set_config('aicrm.jl_budget', v_left::text, true);
     return true;
 end
+$$;
+
+-- What one iteration of a loop body costs: the JSON values in it (operations, arguments, literals).
+create or replace function aicrm_private.jl_cost(p_body jsonb)
+returns integer
+language sql
+immutable
+parallel safe
+as $$
+    select greatest(count(*), 1)::integer from jsonb_path_query(coalesce(p_body, 'null'), 'strict $.**')
 $$;
 
 create or replace function aicrm_private.jl_eval(p_rule jsonb, p_data jsonb, p_depth integer default 0)
@@ -122,6 +167,8 @@ declare
     v_item jsonb;
     v_result jsonb;
     v_acc jsonb;
+    v_cost integer;
+    v_items jsonb[] := '{}';
 begin
     if p_depth > 64 then
         raise exception using errcode = 'AC011', message = 'rule: nested deeper than 64 levels',
@@ -173,13 +220,14 @@ begin
         return v_result;
     when 'map', 'filter', 'all', 'some', 'none', 'reduce' then
         v_list := aicrm_private.jl_eval(v_args -> 0, p_data, p_depth + 1);
+        v_cost := aicrm_private.jl_cost(v_args -> 1);
         if v_op = 'reduce' then
             v_acc := case when v_n > 2 then aicrm_private.jl_eval(v_args -> 2, p_data, p_depth + 1) else 'null' end;
             if jsonb_typeof(v_list) is distinct from 'array' then
                 return v_acc;
             end if;
             for v_item in select jsonb_array_elements(v_list) loop
-                perform aicrm_private.jl_spend();
+                perform aicrm_private.jl_spend(v_cost);
                 v_acc := coalesce(aicrm_private.jl_eval(
                     v_args -> 1, jsonb_build_object('current', v_item, 'accumulator', v_acc), p_depth + 1), 'null');
             end loop;
@@ -191,25 +239,25 @@ begin
         if v_op = 'all' and jsonb_array_length(v_list) = 0 then
             return 'false';
         end if;
-        v_result := '[]';
+        -- map and filter collect into an array (appending to jsonb would copy it every time).
         for v_item in select jsonb_array_elements(v_list) loop
-            perform aicrm_private.jl_spend();
+            perform aicrm_private.jl_spend(v_cost);
             v_a := aicrm_private.jl_eval(v_args -> 1, v_item, p_depth + 1);
             if v_op = 'map' then
-                v_result := v_result || jsonb_build_array(coalesce(v_a, 'null'));
+                v_items := array_append(v_items, coalesce(v_a, 'null'));
             elsif aicrm_private.jl_truthy(v_a) then
                 if v_op = 'some' then
                     return 'true';
                 elsif v_op = 'none' then
                     return 'false';
                 elsif v_op = 'filter' then
-                    v_result := v_result || jsonb_build_array(v_item);
+                    v_items := array_append(v_items, v_item);
                 end if;
             elsif v_op = 'all' then
                 return 'false';
             end if;
         end loop;
-        return case v_op when 'all' then 'true' when 'some' then 'false' when 'none' then 'true' else v_result end;
+        return case v_op when 'all' then 'true' when 'some' then 'false' when 'none' then 'true' else to_jsonb(v_items) end;
     else
         null;
     end case;
@@ -241,14 +289,14 @@ begin
         when '*' then aicrm_private.jl_number(aicrm_private.jl_product(
             array(select aicrm_private.jl_parse_float(x) from jsonb_array_elements(v_vals) as x)))
         when '-' then aicrm_private.jl_number(case when v_b is null then -aicrm_private.jl_to_number(v_a)
-            else aicrm_private.jl_to_number(v_a) - aicrm_private.jl_to_number(v_b) end)
+            else aicrm_private.jl_arith('-', aicrm_private.jl_to_number(v_a), aicrm_private.jl_to_number(v_b)) end)
         when '/' then aicrm_private.jl_divide(v_a, v_b)
         when '%' then aicrm_private.jl_modulo(v_a, v_b)
         when 'min' then aicrm_private.jl_number(aicrm_private.jl_min(
             array(select aicrm_private.jl_to_number(x) from jsonb_array_elements(v_vals) as x)))
         when 'max' then aicrm_private.jl_number(aicrm_private.jl_max(
             array(select aicrm_private.jl_to_number(x) from jsonb_array_elements(v_vals) as x)))
-        when 'cat' then to_jsonb(coalesce(
+        when 'cat' then aicrm_private.jl_cat(coalesce(
             (select string_agg(aicrm_private.jl_to_text(x.item), '' order by x.ord)
              from jsonb_array_elements(v_vals) with ordinality as x (item, ord)), ''))
         when 'substr' then aicrm_private.jl_substr(v_a, v_b, v_c)
@@ -289,9 +337,9 @@ end
 $$;
 
 grant execute on function
-    aicrm_private.jl_sum(float8[]), aicrm_private.jl_product(float8[]), aicrm_private.jl_min(float8[]),
+    aicrm_private.jl_arith(text, float8, float8), aicrm_private.jl_sum(float8[]), aicrm_private.jl_product(float8[]), aicrm_private.jl_min(float8[]),
     aicrm_private.jl_max(float8[]), aicrm_private.jl_divide(jsonb, jsonb), aicrm_private.jl_modulo(jsonb, jsonb),
-    aicrm_private.jl_missing_some(jsonb, jsonb, jsonb), aicrm_private.jl_spend(),
+    aicrm_private.jl_missing_some(jsonb, jsonb, jsonb), aicrm_private.jl_spend(integer), aicrm_private.jl_cost(jsonb),
     aicrm_private.jl_eval(jsonb, jsonb, integer), aicrm_private.jl_unknown_operator(text),
     aicrm_private.jl_operator(text)
 to aicrm_app, aicrm_worker, aicrm_readonly;

@@ -31,6 +31,7 @@ declare
     v_alias text := 'jl' || p_depth;
     v_list text;
     v_body text;
+    v_cost integer;
 begin
     if p_depth > 64 then
         raise exception using errcode = 'AC011', message = 'rule: nested deeper than 64 levels',
@@ -64,28 +65,29 @@ begin
     if v_op in ('map', 'filter', 'all', 'some', 'none') then
         v_list := format('aicrm_private.jl_array(%s)', aicrm_private.jl_compile(v_args -> 0, p_data, p_depth + 1));
         v_body := aicrm_private.jl_compile(coalesce(v_args -> 1, 'null'), v_alias || '.item', p_depth + 1);
+        v_cost := aicrm_private.jl_cost(v_args -> 1);
         return case v_op
             when 'map' then format(
                 '(select coalesce(jsonb_agg(coalesce(%1$s, ''null''::jsonb) order by %2$s.ord), ''[]''::jsonb) '
-                'from jsonb_array_elements(%3$s) with ordinality as %2$s (item, ord) where aicrm_private.jl_spend())',
-                v_body, v_alias, v_list)
+                'from jsonb_array_elements(%3$s) with ordinality as %2$s (item, ord) where aicrm_private.jl_spend(%4$s))',
+                v_body, v_alias, v_list, v_cost)
             when 'filter' then format(
                 '(select coalesce(jsonb_agg(%2$s.item order by %2$s.ord), ''[]''::jsonb) '
                 'from jsonb_array_elements(%3$s) with ordinality as %2$s (item, ord) '
-                'where aicrm_private.jl_spend() and aicrm_private.jl_truthy(%1$s))',
-                v_body, v_alias, v_list)
+                'where aicrm_private.jl_spend(%4$s) and aicrm_private.jl_truthy(%1$s))',
+                v_body, v_alias, v_list, v_cost)
             when 'all' then format(
                 '(select to_jsonb(count(*) > 0 and coalesce(bool_and(aicrm_private.jl_truthy(%1$s)), false)) '
-                'from jsonb_array_elements(%3$s) as %2$s (item) where aicrm_private.jl_spend())',
-                v_body, v_alias, v_list)
+                'from jsonb_array_elements(%3$s) as %2$s (item) where aicrm_private.jl_spend(%4$s))',
+                v_body, v_alias, v_list, v_cost)
             when 'some' then format(
                 'to_jsonb(exists (select from jsonb_array_elements(%3$s) as %2$s (item) '
-                'where aicrm_private.jl_spend() and aicrm_private.jl_truthy(%1$s)))',
-                v_body, v_alias, v_list)
+                'where aicrm_private.jl_spend(%4$s) and aicrm_private.jl_truthy(%1$s)))',
+                v_body, v_alias, v_list, v_cost)
             else format(
                 'to_jsonb(not exists (select from jsonb_array_elements(%3$s) as %2$s (item) '
-                'where aicrm_private.jl_spend() and aicrm_private.jl_truthy(%1$s)))',
-                v_body, v_alias, v_list)
+                'where aicrm_private.jl_spend(%4$s) and aicrm_private.jl_truthy(%1$s)))',
+                v_body, v_alias, v_list, v_cost)
         end;
     end if;
 
@@ -118,12 +120,16 @@ begin
         elsif v_n = 1 then
             return v_c[1];
         end if;
-        v_sql := 'case';
-        for v_i in 1 .. v_n - 1 loop
-            v_sql := v_sql || format(' when %s aicrm_private.jl_truthy(%s) then %s',
-                case when v_op = 'and' then 'not' else '' end, v_c[v_i], v_c[v_i]);
+        -- The first operand that decides (falsy for and, truthy for or), else the last. Each
+        -- operand is computed once in its own subquery (OFFSET 0 keeps the planner from copying
+        -- it), so nested and/or compile to linear, not exponential, SQL.
+        v_sql := v_c[v_n];
+        for v_i in reverse v_n - 1 .. 1 loop
+            v_sql := format('(select case when %s aicrm_private.jl_truthy(o.v) then o.v else %s end '
+                            'from (select %s as v offset 0) as o)',
+                case when v_op = 'and' then 'not' else '' end, v_sql, v_c[v_i]);
         end loop;
-        return v_sql || format(' else %s end', v_c[v_n]);
+        return v_sql;
     when 'var' then
         return format('aicrm_private.jl_var(%s, %s, %s)', p_data, v_c[1], v_c[2]);
     when '==' then
@@ -141,8 +147,11 @@ begin
     when '<', '<=' then
         v_sql := case v_op when '<' then '= -1' else '<= 0' end;
         if v_n >= 3 then
-            return format('to_jsonb(coalesce(aicrm_private.jl_compare(%1$s, %2$s) %4$s '
-                'and aicrm_private.jl_compare(%2$s, %3$s) %4$s, false))', v_c[1], v_c[2], v_c[3], v_sql);
+            -- between: the middle operand is computed once (OFFSET 0 keeps the planner from
+            -- copying it into both comparisons), so nested betweens compile to linear SQL.
+            return format('(select to_jsonb(coalesce(aicrm_private.jl_compare(b.lo, b.mid) %4$s '
+                'and aicrm_private.jl_compare(b.mid, b.hi) %4$s, false)) '
+                'from (select %1$s as lo, %2$s as mid, %3$s as hi offset 0) as b)', v_c[1], v_c[2], v_c[3], v_sql);
         end if;
         return format('to_jsonb(coalesce(aicrm_private.jl_compare(%s, %s) %s, false))', v_c[1], v_c[2], v_sql);
     when '!' then
@@ -164,8 +173,8 @@ begin
         return v_sql;
     when '-' then
         if v_n >= 2 then
-            return format('aicrm_private.jl_number(aicrm_private.jl_to_number(%s) - aicrm_private.jl_to_number(%s))',
-                v_c[1], v_c[2]);
+            return format('aicrm_private.jl_number(aicrm_private.jl_arith(''-'', aicrm_private.jl_to_number(%s), '
+                'aicrm_private.jl_to_number(%s)))', v_c[1], v_c[2]);
         end if;
         return format('aicrm_private.jl_number(-aicrm_private.jl_to_number(%s))', v_c[1]);
     when '/' then
@@ -173,7 +182,7 @@ begin
     when '%' then
         return format('aicrm_private.jl_modulo(%s, %s)', v_c[1], v_c[2]);
     when 'cat' then
-        select format('to_jsonb(concat(%s))', coalesce(string_agg(format('aicrm_private.jl_to_text(%s)', c), ', '), ''''''))
+        select format('aicrm_private.jl_cat(concat(%s))', coalesce(string_agg(format('aicrm_private.jl_to_text(%s)', c), ', '), ''''''))
         into v_sql
         from unnest(v_c[1:v_n]) as c;
         return v_sql;
@@ -187,8 +196,9 @@ begin
         if v_n = 0 then
             return format('aicrm_private.jl_missing(%s, ''[]''::jsonb)', p_data);
         end if;
-        return format('aicrm_private.jl_missing(%1$s, case when jsonb_typeof(%2$s) = ''array'' then %2$s '
-            'else jsonb_build_array(%3$s) end)', p_data, v_c[1], array_to_string(v_c[1:v_n], ', '));
+        return format('(select aicrm_private.jl_missing(%1$s, case when jsonb_typeof(m.first) = ''array'' then m.first '
+            'else jsonb_build_array(m.first%3$s) end) from (select %2$s as first offset 0) as m)',
+            p_data, v_c[1], coalesce(', ' || nullif(array_to_string(v_c[2:v_n], ', '), ''), ''));
     when 'missing_some' then
         return format('aicrm_private.jl_missing_some(%s, %s, %s)', p_data, v_c[1], v_c[2]);
     when 'log' then
@@ -281,6 +291,7 @@ begin
        and aicrm_private.jl_is_simple_operand(v_args -> 0) and aicrm_private.jl_is_simple_operand(v_args -> 1) then
         v_sql := aicrm_private.jl_compile(p_rule, p_data, p_depth);
         return format('(case when jsonb_typeof(%1$s) = ''number'' and jsonb_typeof(%2$s) = ''number'' '
+                      'and length((%1$s)::text) < 20 and length((%2$s)::text) < 20 '
                       'then (%1$s)::float8 %3$s (%2$s)::float8 else coalesce(%4$s, false) end)',
             aicrm_private.jl_compile(v_args -> 0, p_data, p_depth + 1),
             aicrm_private.jl_compile(v_args -> 1, p_data, p_depth + 1),

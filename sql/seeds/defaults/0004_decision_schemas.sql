@@ -33,7 +33,10 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
   "type": "object", "additionalProperties": false,
   "properties": {
     "name": {"type": "string"}, "description": {"type": ["string", "null"]}, "category": {"type": "string"},
-    "priority": {"type": "integer"}, "condition": {}, "action": {"type": "object"},
+    "priority": {"type": "integer"},
+    "condition": {"type": ["object", "array", "string", "number", "boolean"],
+                  "description": "a JSON Logic rule (null is not a condition)"},
+    "action": {"type": "object"},
     "customer_id": {"type": ["string", "null"], "pattern": "^[0-9a-fA-F-]{36}$", "description": "a customer id (UUID)"},
     "channel": {"type": ["string", "null"]}, "task_type": {"type": ["string", "null"]}, "active": {"type": "boolean"}
   }
