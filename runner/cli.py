@@ -10,6 +10,7 @@ import psycopg
 import typer
 
 from runner import embedded
+from runner.commands.evaluate import evaluate_command
 from runner.commands.importing import import_app
 from runner.commands.up import up_command
 from runner.config import Settings
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(import_app, name="import")
 app.command("up")(up_command)
+app.command("evaluate")(evaluate_command)
 
 
 def echo(message: str) -> None:

@@ -35,3 +35,13 @@ values (%(migration_id)s, %(name)s, %(checksum)s);
 select (select count(*) from aicrm.customers) as customers,
        (select count(*) from aicrm.projects) as projects,
        (select count(*) from aicrm.project_tasks) as tasks;
+
+-- name: evaluate_content
+select aicrm.evaluate_content(
+    p_content => %(content)s, p_channel => %(channel)s, p_subject => %(subject)s,
+    p_customer_id => %(customer_id)s, p_instructions => %(instructions)s,
+    p_text_metrics => %(text_metrics)s, p_content_format => %(content_format)s
+) as scorecard;
+
+-- name: record_evaluation
+select aicrm.record_evaluation(p_deliverable_id => %(deliverable_id)s, p_text_metrics => %(text_metrics)s) as result;

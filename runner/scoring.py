@@ -13,6 +13,10 @@ from typing import Any
 import textstat
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from runner.errors import InvalidInput
+
+# The database's limit for a draft (project_deliverables.content, check_compliance).
+MAX_CHARACTERS = 200_000
 # VADER's documented thresholds for a compound score.
 POSITIVE_AT = 0.05
 NEGATIVE_AT = -0.05
@@ -66,7 +70,13 @@ def readability(text: str) -> dict[str, float]:
 
 
 def text_metrics(content: str, *, subject: str | None = None, content_format: str = "text") -> dict[str, Any]:
-    """The runner's half of a scorecard, as the JSON record_evaluation(deliverable, metrics) takes."""
+    """The runner's half of a scorecard, as the JSON record_evaluation(deliverable, metrics) takes.
+    Content over MAX_CHARACTERS is refused before any work: the database refuses it anyway (its
+    limit for a draft), and measuring megabytes first would take seconds for nothing."""
+    if len(content) > MAX_CHARACTERS:
+        raise InvalidInput(
+            f"content: {len(content):,} characters, more than {MAX_CHARACTERS:,}", hint="Score one draft at a time."
+        )
     text = plain_text(content, content_format)
     words = _WORD.findall(text)
     parts = sentences(text)

@@ -140,8 +140,29 @@ $$;
 grant execute on function aicrm_private.compliance_violation(text, text, text, text, integer, integer, text, text, text, text)
 to aicrm_app, aicrm_worker;
 
+-- A call to action: a sentence (or line) that opens with an imperative verb ("Book", "Order now",
+-- "Reply YES"), or a link. Shared by compliance (the CTA element) and structure (where it is).
+create or replace function aicrm_private.content_cta_pattern()
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select '(^|[.!?:;]\s+|\n)\s*[^[:alnum:]\s]{0,3}\s*'
+        || '(book|order|call|visit|shop|reserve|sign\s+up|register|claim|get|buy|schedule|join|learn\s+more'
+        || '|contact\s+us|reply|come\s+(in|by)|stop\s+by|try|grab|discover|start|save|download|rsvp|click'
+        || '|tap|find\s+out|don''t\s+miss|drop\s+by|swing\s+by|pre-?order|enroll|subscribe)(?![[:alnum:]_])'
+        || '|\[[^]\n]+\]\([^)\s]+\)|<a\s[^>]*href'
+$$;
+
+grant execute on function aicrm_private.content_cta_pattern() to aicrm_app, aicrm_worker;
+
+-- p_terms: the task's own terms, [{"term": ..., "kind": "required" | "forbidden"}] (its instructions'
+-- must_include and must_not_include), checked like the tenant's terms and reported as pack
+-- "instructions".
 create or replace function aicrm_private.check_compliance(
-    p_text text, p_subject text, p_channel text, p_customer_id uuid
+    p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb default '[]'
 )
 returns jsonb
 language plpgsql
@@ -224,11 +245,7 @@ begin
       and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled);
 
     v_elements := jsonb_build_object(
-        'cta', p_text ~* ('(^|[.!?:;]\s+|\n)\s*[^[:alnum:]\s]{0,3}\s*'
-                || '(book|order|call|visit|shop|reserve|sign\s+up|register|claim|get|buy|schedule|join|learn\s+more'
-                || '|contact\s+us|reply|come\s+(in|by)|stop\s+by|try|grab|discover|start|save|download|rsvp|click'
-                || '|tap|find\s+out|don''t\s+miss|drop\s+by|swing\s+by|pre-?order|enroll|subscribe)(?![[:alnum:]_])')
-            or p_text ~* '\[[^]\n]+\]\([^)\s]+\)|<a\s[^>]*href',
+        'cta', p_text ~* aicrm_private.content_cta_pattern(),
         'business_name', v_customer.name is not null
             and (p_text ~* aicrm_private.compliance_name_pattern(v_customer.name)
                  or v_subject ~* aicrm_private.compliance_name_pattern(v_customer.name)),
@@ -289,12 +306,19 @@ begin
         end loop;
     end loop;
 
-    -- The tenant's own terms: tenant-wide and this customer's.
+    -- The tenant's own terms (tenant-wide and this customer's), then the task's.
     for v_term in
-        select t.term_id, t.term, t.kind, t.severity, t.fix
-        from aicrm.tenant_compliance_terms t
-        where t.tenant_id = v_tenant and (t.customer_id is null or t.customer_id = p_customer_id)
-        order by t.kind, t.term, t.term_id
+        select x.* from (
+            select 'tenant' as source, t.term_id::text as term_id, t.term, t.kind, t.severity, t.fix
+            from aicrm.tenant_compliance_terms t
+            where t.tenant_id = v_tenant and (t.customer_id is null or t.customer_id = p_customer_id)
+            union all
+            select 'instructions', null, btrim(i.term), i.kind, 'major', null
+            from jsonb_to_recordset(case when jsonb_typeof(p_terms) = 'array' then p_terms else '[]' end)
+                as i (term text, kind text)
+            where nullif(btrim(i.term), '') is not null and i.kind in ('required', 'forbidden')
+        ) x
+        order by x.source desc, x.kind, x.term, x.term_id
     loop
         v_norm := lower(regexp_replace(btrim(v_term.term), '[\s_-]+', ' ', 'g'));
         if v_term.kind = 'required' then
@@ -312,7 +336,7 @@ begin
                    and p_text !~* aicrm_private.compliance_phrase_pattern(v_term.term)
                    and v_subject !~* aicrm_private.compliance_phrase_pattern(v_term.term)) then
                 v_found := v_found || jsonb_build_array(jsonb_build_object('term', v_term.term) || aicrm_private.compliance_violation(
-                    'tenant', 'required_term', v_term.severity, 'content', null, null, null,
+                    v_term.source, 'required_term', v_term.severity, 'content', null, null, null,
                     format('The required "%s" is missing.', v_term.term),
                     case when v_element is null then format('"%s" does not appear', v_term.term)
                          else format('no %s found in the content', replace(v_element, '_', ' ')) end,
@@ -331,7 +355,7 @@ begin
         for v_field in select * from (values ('content', p_text), ('subject', v_subject)) f (name, body) loop
             for v_span in select * from aicrm_private.compliance_spans(v_field.body, v_pattern) loop
                 v_found := v_found || jsonb_build_array(jsonb_build_object('term', v_term.term) || aicrm_private.compliance_violation(
-                    'tenant', 'forbidden_term', v_term.severity, v_field.name, v_span.span_start, v_span.span_end,
+                    v_term.source, 'forbidden_term', v_term.severity, v_field.name, v_span.span_start, v_span.span_end,
                     v_span.span_text, format('"%s" must not appear.', v_term.term),
                     aicrm_private.compliance_evidence(v_field.body, v_span.span_start, v_span.span_end),
                     coalesce(v_term.fix, format('Remove "%s".', v_span.span_text))));
@@ -371,4 +395,4 @@ begin
 end
 $$;
 
-grant execute on function aicrm_private.check_compliance(text, text, text, uuid) to aicrm_app, aicrm_worker;
+grant execute on function aicrm_private.check_compliance(text, text, text, uuid, jsonb) to aicrm_app, aicrm_worker;

@@ -179,7 +179,9 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "task_type": {"type": "string", "enum": ["email", "newsletter", "social_post", "blog_post", "sms", "landing_page", "ad_copy"]},
     "channel": {"type": "string", "enum": ["email", "social", "sms", "blog", "web"]},
     "status": {"type": "string", "enum": ["todo", "in_progress", "done", "cancelled"]},
-    "priority": {"type": "integer", "minimum": 1, "maximum": 5}
+    "priority": {"type": "integer", "minimum": 1, "maximum": 5},
+    "ai_instructions": {"$ref": "task.ai_instructions"},
+    "quality_thresholds": {"$ref": "task.quality_thresholds"}
   }
 }'),
 ('row.project_deliverables', 'A deliverable (a draft version) of a task.', '{

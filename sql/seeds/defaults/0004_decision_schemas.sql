@@ -14,7 +14,17 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "approve_min_quality": {"type": "number", "minimum": 0, "maximum": 100, "description": "a quality score 0-100"},
     "approve_min_confidence": {"type": "number", "minimum": 0, "maximum": 1, "description": "a confidence 0-1"},
     "max_attempts": {"type": "integer", "minimum": 1, "maximum": 10, "description": "attempts 1-10"},
-    "escalate_after_failures": {"type": "integer", "minimum": 1, "maximum": 20, "description": "failures 1-20"}
+    "escalate_after_failures": {"type": "integer", "minimum": 1, "maximum": 20, "description": "failures 1-20"},
+    "quality_weights": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "readability": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
+        "sentiment": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
+        "brand_alignment": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
+        "compliance": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
+        "structure": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"}
+      }
+    }
   }
 }'),
 ('row.ai_decision_rules', 'A decision rule.', '{

@@ -45,7 +45,19 @@ def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Con
     assert [r[0] for r in rules] == ["escalation", "escalation", "retry", "retry", "approval"]
     assert {r[2] for r in rules} == {1}
     assert settings == (
-        {"approve_min_quality": 75, "approve_min_confidence": 0.7, "max_attempts": 3, "escalate_after_failures": 3},
+        {
+            "approve_min_quality": 75,
+            "approve_min_confidence": 0.7,
+            "max_attempts": 3,
+            "escalate_after_failures": 3,
+            "quality_weights": {
+                "readability": 0.15,
+                "sentiment": 0.10,
+                "brand_alignment": 0.25,
+                "compliance": 0.30,
+                "structure": 0.20,
+            },
+        },
     )
 
 

@@ -1,0 +1,362 @@
+-- The quality scorecard (docs/quality.md): the runner's text metrics (readability, sentiment) and
+-- what PostgreSQL measures itself (compliance, structure, brand alignment) become sub-scores 0-100,
+-- an overall score with the tenant's weights, pass/fail against the task's thresholds and success
+-- criteria, a confidence, machine-readable fixes and a human summary. Pure: nothing is stored here
+-- (record_evaluation stores, evaluate_content does not). The draft is only measured and matched,
+-- never followed: text addressing the evaluator is content like any other.
+
+-- Structure: length, call to action and where it is, subject line, links, leftover placeholders,
+-- channel limits (SMS segments, social captions), paragraphs. Each check that fails costs points
+-- by severity (major 25, minor 10).
+create or replace function aicrm_private.score_structure(
+    p_text text, p_subject text, p_channel text, p_instructions jsonb
+)
+returns jsonb
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+declare
+    c_url constant text := '(https?:?/+|www\.)[^\s<>"'')\]]*';
+    c_word constant text := '[[:alnum:]][[:alnum:]''’-]*';
+    -- Merge tags an email service fills at send time are not leftovers.
+    c_merge_tags constant text[] := '{unsubscribe_url,unsubscribe,preferences_url,view_in_browser_url,first_name,last_name,email}';
+    v_words integer := regexp_count(p_text, c_word);
+    v_chars integer := char_length(p_text);
+    v_subject text := nullif(btrim(coalesce(p_subject, '')), '');
+    v_min integer;
+    v_max integer;
+    v_max_chars integer;
+    v_cta_required boolean;
+    v_cta_start integer;
+    v_cta_position text;
+    v_checks jsonb := '[]';
+    v_fixes jsonb := '[]';
+    v_penalty integer := 0;
+    v_bad_links text[];
+    v_leftovers text[];
+    v_gsm boolean;
+    v_segments integer;
+    v_hashtags integer;
+    v_paragraphs integer;
+    v_check record;
+begin
+    v_min := coalesce((p_instructions #>> '{output_length,min_words}')::integer,
+        case p_channel when 'email' then 50 when 'social' then 5 when 'blog' then 300 when 'web' then 50 else 1 end);
+    v_max := coalesce((p_instructions #>> '{output_length,max_words}')::integer,
+        case p_channel when 'email' then 500 when 'social' then 250 when 'blog' then 3000 when 'web' then 1500 else 60 end);
+    v_max_chars := (p_instructions #>> '{output_length,max_characters}')::integer;
+    v_cta_required := coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
+        p_channel in ('email', 'sms', 'social'));
+
+    v_cta_start := (select min(s.span_start) from aicrm_private.compliance_spans(p_text, aicrm_private.content_cta_pattern(), 1) s);
+    v_cta_position := case
+        when v_cta_start is null then null
+        when v_cta_start < v_chars * 0.2 then 'opening'
+        when v_cta_start < v_chars * 0.7 then 'middle'
+        else 'closing' end;
+
+    select coalesce(array_agg(distinct m[1]), '{}')
+    into v_bad_links
+    from regexp_matches(p_text, '(' || c_url || ')', 'gi') m
+    where rtrim(m[1], '.,;:!?') !~* '^(https?://|www\.)([[:alnum:]]([[:alnum:]-]*[[:alnum:]])?\.)+[[:alpha:]]{2,}(:[0-9]{1,5})?([/?#][^\s<>"]*)?$';
+
+    select coalesce(array_agg(distinct m[1]), '{}')
+    into v_leftovers
+    from (select m from regexp_matches(p_text || E'\n' || coalesce(v_subject, ''),
+              '(\{\{\s*[^{}]{1,60}?\s*\}\}|\[(insert|your|add|business|company|customer|name|link|date|cta)[^]\n]{0,60}\]|\ylorem ipsum\y)',
+              'gi') m
+          union all
+          select m from regexp_matches(p_text || E'\n' || coalesce(v_subject, ''), '(\yTODO\y|\yTBD\y|XXX+)', 'g') m) x (m)
+    where lower(regexp_replace(m[1], '[{}\s]', '', 'g')) <> all (c_merge_tags);
+
+    v_gsm := p_text ~ E'^[A-Za-z0-9 \\n\\r@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&''()*+,\\-./:;<=>?¡ÄÖÑÜ§¿äöñüà^{}\\\\\\[~\\]|€]*$';
+    v_segments := case
+        when v_gsm then case when v_chars <= 160 then 1 else ceil(v_chars / 153.0)::integer end
+        else case when v_chars <= 70 then 1 else ceil(v_chars / 67.0)::integer end end;
+    v_hashtags := regexp_count(p_text, '(^|\s)#[[:alnum:]_]+');
+    v_paragraphs := (select count(*) from regexp_split_to_table(p_text, '\n\s*\n') p where p ~ '\S');
+
+    for v_check in
+        select * from (values
+            ('length', v_words between v_min and v_max
+                and (v_max_chars is null or v_chars <= v_max_chars),
+             case when v_words > v_max * 1.25 or v_words < v_min * 0.75
+                       or v_chars > coalesce(v_max_chars, v_chars) * 1.25 then 'major' else 'minor' end,
+             format('%s words (%s characters); expected %s-%s words%s', v_words, v_chars, v_min, v_max,
+                    coalesce(format(', at most %s characters', v_max_chars), '')),
+             case when v_words > v_max or v_chars > coalesce(v_max_chars, v_chars)
+                  then jsonb_build_object('code', 'shorten', 'params', jsonb_strip_nulls(jsonb_build_object(
+                      'max_words', v_max, 'max_characters', v_max_chars, 'word_count', v_words)),
+                      'message', format('Shorten to at most %s words%s.', v_max,
+                                        coalesce(format(' and %s characters', v_max_chars), '')))
+                  else jsonb_build_object('code', 'lengthen', 'params', jsonb_build_object('min_words', v_min, 'word_count', v_words),
+                      'message', format('Develop the content to at least %s words.', v_min)) end),
+            ('cta', v_cta_start is not null or not v_cta_required, 'major',
+             case when v_cta_start is null then 'no call to action found'
+                  else format('call to action in the %s', v_cta_position) end,
+             jsonb_build_object('code', 'add_cta', 'message',
+                 'Add a clear call to action: a sentence that starts with what to do ("Book your table today").')),
+            ('subject', p_channel <> 'email'
+                 or (v_subject is not null and char_length(v_subject) between 15 and 60),
+             case when v_subject is null or char_length(v_subject) > 78 then 'major' else 'minor' end,
+             case when v_subject is null then 'no subject line'
+                  else format('subject of %s characters (best 15-60)', char_length(v_subject)) end,
+             jsonb_build_object('code', case when v_subject is null then 'add_subject' else 'fix_subject_length' end,
+                 'params', jsonb_build_object('min_characters', 15, 'max_characters', 60),
+                 'message', 'Write a subject line of 15-60 characters.')),
+            ('links', cardinality(v_bad_links) = 0, 'major',
+             case when cardinality(v_bad_links) = 0 then 'links well formed'
+                  else format('malformed link(s): %s', array_to_string(v_bad_links, ', ')) end,
+             jsonb_build_object('code', 'fix_links', 'params', jsonb_build_object('links', to_jsonb(v_bad_links)),
+                 'message', 'Write every link as a full address, e.g. https://example.com/page.')),
+            ('placeholders', cardinality(v_leftovers) = 0, 'major',
+             case when cardinality(v_leftovers) = 0 then 'no unfilled placeholders'
+                  else format('unfilled placeholder(s): %s', array_to_string(v_leftovers, ', ')) end,
+             jsonb_build_object('code', 'fill_placeholders', 'params', jsonb_build_object('placeholders', to_jsonb(v_leftovers)),
+                 'message', 'Replace every placeholder with the real text.')),
+            ('sms_segments', p_channel <> 'sms' or v_segments = 1,
+             case when v_segments > 2 then 'major' else 'minor' end,
+             format('%s SMS segment(s) of %s characters (%s)', v_segments,
+                    case when v_gsm then 160 else 70 end, case when v_gsm then 'GSM-7' else 'Unicode' end),
+             jsonb_build_object('code', 'shorten', 'params', jsonb_build_object('max_characters', case when v_gsm then 160 else 70 end),
+                 'message', format('Fit the text in one SMS: at most %s characters%s.', case when v_gsm then 160 else 70 end,
+                                   case when v_gsm then '' else ' (emoji and special characters make it Unicode)' end))),
+            ('social_limits', p_channel <> 'social' or (v_chars <= 2200 and v_hashtags <= 10),
+             case when v_chars > 2200 then 'major' else 'minor' end,
+             format('%s characters, %s hashtags (at most 2,200 and 10)', v_chars, v_hashtags),
+             jsonb_build_object('code', case when v_chars > 2200 then 'shorten' else 'fewer_hashtags' end,
+                 'params', jsonb_build_object('max_characters', 2200, 'max_hashtags', 10),
+                 'message', 'Keep a social caption under 2,200 characters with at most 10 hashtags (3-5 work best).')),
+            ('paragraphs', p_channel not in ('email', 'blog', 'web') or v_words <= 120 or v_paragraphs > 1, 'minor',
+             format('%s paragraph(s) for %s words', v_paragraphs, v_words),
+             jsonb_build_object('code', 'add_paragraphs',
+                 'message', 'Break the text into short paragraphs of 2-4 sentences.'))
+        ) as c (name, passed, severity, detail, fix)
+    loop
+        v_checks := v_checks || jsonb_build_object('check', v_check.name, 'passed', v_check.passed,
+            'severity', case when not v_check.passed then v_check.severity end, 'detail', v_check.detail);
+        if not v_check.passed then
+            v_penalty := v_penalty + case v_check.severity when 'major' then 25 else 10 end;
+            v_fixes := v_fixes || (v_check.fix || jsonb_build_object('dimension', 'structure', 'severity', v_check.severity));
+        end if;
+    end loop;
+
+    return jsonb_build_object(
+        'score', greatest(0, 100 - v_penalty),
+        'word_count', v_words,
+        'character_count', v_chars,
+        'paragraph_count', v_paragraphs,
+        'expected_words', jsonb_build_object('min', v_min, 'max', v_max),
+        'cta', jsonb_build_object('present', v_cta_start is not null, 'required', v_cta_required,
+                                  'position', v_cta_position, 'offset', v_cta_start),
+        'subject_characters', char_length(v_subject),
+        'sms_segments', case when p_channel = 'sms' then v_segments end,
+        'hashtags', v_hashtags,
+        'checks', v_checks,
+        'fixes', v_fixes
+    );
+end
+$$;
+
+grant execute on function aicrm_private.score_structure(text, text, text, jsonb) to aicrm_app, aicrm_worker;
+
+-- Brand alignment: the voice (formality, point of view, emoji, exclamations against the tone),
+-- the brand's phrases (used, and those to avoid), and relevance to the business (its name, its
+-- products and selling points, the words of its description). Components without data (no brand
+-- voice set) are left out of the mean; each phrase to avoid costs 15 points.
+create or replace function aicrm_private.score_brand(
+    p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb
+)
+returns jsonb
+language plpgsql
+stable
+parallel safe
+set search_path = ''
+as $$
+declare
+    c_stop constant text[] := '{that,this,with,from,your,have,will,been,were,they,them,their,what,when,where,which,'
+        'while,into,over,also,just,more,most,some,such,than,then,very,only,each,other,about,after,before,every,'
+        'our,ours,here,there,these,those,would,could,should,make,made,like,well,best,good,great,first,offer,offers,'
+        'services,service,business,customers,customer,clients,client,people,local,area,years,year}';
+    v_text text := p_text || E'\n' || coalesce(p_subject, '');
+    v_voice jsonb := coalesce(p_customer -> 'brand_voice', '{}');
+    v_words integer := greatest(regexp_count(p_text, '[[:alnum:]][[:alnum:]''’-]*'), 1);
+    v_tone text[];
+    v_reasons jsonb := '[]';
+    v_fixes jsonb := '[]';
+    v_voice_checks integer := 0;
+    v_voice_passed integer := 0;
+    v_phrases_score numeric;
+    v_relevance numeric;
+    v_voice_score numeric;
+    v_penalty integer := 0;
+    v_used text[];
+    v_avoided text[];
+    v_phrase text;
+    v_contractions integer := regexp_count(p_text, '[[:alpha:]]+[''’](s|re|ll|ve|d|t|m)(?![[:alnum:]])', 1, 'i');
+    v_exclamations integer := regexp_count(p_text, '!');
+    v_emoji integer := regexp_count(p_text, '[\U0001F300-\U0001FAFF\u2600-\u27BF]');
+    v_keywords text[];
+    v_hits integer;
+    v_products integer;
+    v_score numeric;
+    v_parts numeric[] := '{}';
+    v_weights numeric[] := '{}';
+begin
+    if p_customer is null then
+        return jsonb_build_object('score', null, 'reasons', jsonb_build_array('no customer: brand alignment not measured'),
+                                  'fixes', '[]'::jsonb);
+    end if;
+    v_tone := coalesce((select array_agg(t) from jsonb_array_elements_text(
+        coalesce(p_instructions -> 'tone_override', v_voice -> 'tone')) t), '{}');
+
+    -- Voice.
+    if v_voice ? 'formality' then
+        v_voice_checks := v_voice_checks + 1;
+        if (v_voice ->> 'formality' = 'formal' and v_contractions = 0 and v_emoji = 0)
+           or (v_voice ->> 'formality' in ('casual', 'conversational') and (v_contractions > 0 or v_text ~* '\yyou'))
+           or v_voice ->> 'formality' = 'neutral' then
+            v_voice_passed := v_voice_passed + 1;
+        else
+            v_reasons := v_reasons || to_jsonb(format('formality: %s expected, %s contractions, %s emoji',
+                v_voice ->> 'formality', v_contractions, v_emoji));
+            v_fixes := v_fixes || jsonb_build_object('code', 'adjust_formality', 'dimension', 'brand_alignment',
+                'severity', 'minor', 'params', jsonb_build_object('formality', v_voice ->> 'formality'),
+                'message', case when v_voice ->> 'formality' = 'formal' then 'Write formally: no contractions or emoji.'
+                                else 'Write conversationally: talk to the reader ("you"), contractions are fine.' end);
+        end if;
+    end if;
+    if v_voice ? 'point_of_view' then
+        v_voice_checks := v_voice_checks + 1;
+        if (case v_voice ->> 'point_of_view'
+               when 'first_person_plural' then v_text ~* '\y(we|our|us|we''re|we’re)\y'
+               when 'first_person_singular' then v_text ~ '\y(I|my|me|I''m|I’m)\y'
+               when 'second_person' then v_text ~* '\y(you|your|yours)\y'
+               else v_text !~* '\y(we|our|I)\y' end) then
+            v_voice_passed := v_voice_passed + 1;
+        else
+            v_reasons := v_reasons || to_jsonb(format('point of view: %s expected', replace(v_voice ->> 'point_of_view', '_', ' ')));
+            v_fixes := v_fixes || jsonb_build_object('code', 'adjust_point_of_view', 'dimension', 'brand_alignment',
+                'severity', 'minor', 'params', jsonb_build_object('point_of_view', v_voice ->> 'point_of_view'),
+                'message', format('Write in the %s.', replace(v_voice ->> 'point_of_view', '_', ' ')));
+        end if;
+    end if;
+    if v_voice ? 'emoji_use' then
+        v_voice_checks := v_voice_checks + 1;
+        if (v_voice ->> 'emoji_use' = 'none' and v_emoji = 0)
+           or (v_voice ->> 'emoji_use' = 'sparingly' and v_emoji <= greatest(2, v_words / 50))
+           or v_voice ->> 'emoji_use' = 'freely' then
+            v_voice_passed := v_voice_passed + 1;
+        else
+            v_reasons := v_reasons || to_jsonb(format('emoji: %s expected, %s used', v_voice ->> 'emoji_use', v_emoji));
+            v_fixes := v_fixes || jsonb_build_object('code', 'fewer_emoji', 'dimension', 'brand_alignment',
+                'severity', 'minor', 'params', jsonb_build_object('emoji_use', v_voice ->> 'emoji_use', 'emoji', v_emoji),
+                'message', case when v_voice ->> 'emoji_use' = 'none' then 'Remove the emoji.' else 'Use fewer emoji.' end);
+        end if;
+    end if;
+    if cardinality(v_tone) > 0 then
+        -- Calm and premium tones keep exclamations rare; warm tones want a positive text.
+        v_voice_checks := v_voice_checks + 1;
+        if (v_tone && '{calm,professional,luxurious,authoritative,trustworthy,reassuring,expert}'
+                and not v_tone && '{energetic,enthusiastic,bold,playful}'
+                and v_exclamations > greatest(1, v_words / 60))
+           or (v_tone && '{warm,friendly,caring,empathetic,approachable,enthusiastic,energetic,playful,inspiring}'
+                and coalesce((p_sentiment ->> 'compound')::numeric, 0.05) < 0.05) then
+            v_reasons := v_reasons || to_jsonb(format('tone (%s): %s exclamation marks, sentiment %s',
+                array_to_string(v_tone, ', '), v_exclamations, coalesce(p_sentiment ->> 'label', 'unknown')));
+            v_fixes := v_fixes || jsonb_build_object('code', 'adjust_tone', 'dimension', 'brand_alignment',
+                'severity', 'minor', 'params', jsonb_build_object('tone', to_jsonb(v_tone)),
+                'message', format('Match the brand''s tone (%s).', array_to_string(v_tone, ', ')));
+        else
+            v_voice_passed := v_voice_passed + 1;
+        end if;
+    end if;
+    if v_voice_checks > 0 then
+        v_voice_score := v_voice_passed::numeric / v_voice_checks;
+        v_parts := v_parts || v_voice_score;
+        v_weights := v_weights || 0.4;
+    end if;
+
+    -- The brand's phrases.
+    select coalesce(array_agg(p) filter (where v_text ~* aicrm_private.compliance_phrase_pattern(p)), '{}')
+    into v_used
+    from jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_use', '[]')) p;
+    if jsonb_array_length(coalesce(v_voice -> 'phrases_to_use', '[]')) > 0 then
+        v_phrases_score := least(1, cardinality(v_used)::numeric
+            / least(2, jsonb_array_length(v_voice -> 'phrases_to_use')));
+        v_parts := v_parts || v_phrases_score;
+        v_weights := v_weights || 0.2;
+        if cardinality(v_used) = 0 then
+            v_reasons := v_reasons || to_jsonb('none of the brand''s phrases used'::text);
+            v_fixes := v_fixes || jsonb_build_object('code', 'use_brand_phrase', 'dimension', 'brand_alignment',
+                'severity', 'minor', 'params', jsonb_build_object('phrases', v_voice -> 'phrases_to_use'),
+                'message', format('Work in one of the brand''s phrases, e.g. "%s".', v_voice #>> '{phrases_to_use,0}'));
+        end if;
+    end if;
+    v_avoided := '{}';
+    for v_phrase in select jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_avoid', '[]')) loop
+        if v_text ~* aicrm_private.compliance_phrase_pattern(v_phrase) then
+            v_avoided := v_avoided || v_phrase;
+            v_penalty := least(v_penalty + 15, 45);
+            v_fixes := v_fixes || jsonb_build_object('code', 'remove_phrase', 'dimension', 'brand_alignment',
+                'severity', 'minor', 'params', jsonb_build_object('phrase', v_phrase),
+                'message', format('Drop "%s": the brand avoids it.', v_phrase));
+        end if;
+    end loop;
+    if cardinality(v_avoided) > 0 then
+        v_reasons := v_reasons || to_jsonb(format('phrases the brand avoids: %s', array_to_string(v_avoided, ', ')));
+    end if;
+
+    -- Relevance: the business's name, its products and selling points, the words of its description.
+    select coalesce(array_agg(distinct w), '{}')
+    into v_keywords
+    from regexp_split_to_table(lower(concat_ws(' ', p_customer ->> 'business_description',
+            (select string_agg(u, ' ') from jsonb_array_elements_text(coalesce(p_customer -> 'unique_selling_points', '[]')) u),
+            (select string_agg(x ->> 'name', ' ') from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x))),
+        '[^[:alnum:]]+') w
+    where char_length(w) >= 4 and w <> all (c_stop);
+    select count(*) into v_hits
+    from (select distinct lower(m[1]) as w from regexp_matches(v_text, '([[:alnum:]]+)', 'g') m) d
+    where d.w = any (v_keywords);
+    select count(*) into v_products
+    from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x
+    where nullif(btrim(x ->> 'name'), '') is not null and v_text ~* aicrm_private.compliance_phrase_pattern(x ->> 'name');
+    v_relevance := (
+        case when p_customer ->> 'name' is not null and v_text ~* aicrm_private.compliance_name_pattern(p_customer ->> 'name')
+             then 1 else 0 end
+        + case when v_products > 0 or cardinality(v_keywords) = 0 then 1 else least(1, v_hits / 3.0) end
+        + case when cardinality(v_keywords) = 0 then 1 else least(1, v_hits / least(5.0, cardinality(v_keywords))) end
+    ) / 3.0;
+    v_parts := v_parts || v_relevance;
+    v_weights := v_weights || 0.4;
+    if v_relevance < 0.67 then
+        v_reasons := v_reasons || to_jsonb(format('little of the business in it: %s of its words, %s product(s) named',
+            v_hits, v_products));
+        v_fixes := v_fixes || jsonb_build_object('code', 'add_business_specifics', 'dimension', 'brand_alignment',
+            'severity', 'minor', 'message', 'Name the business and what makes it different (a product, a selling point).');
+    end if;
+
+    select 100 * sum(p * w) / sum(w) into v_score from unnest(v_parts, v_weights) as x (p, w);
+    v_score := greatest(0, round(v_score - v_penalty, 1));
+    if jsonb_array_length(v_reasons) = 0 then
+        v_reasons := jsonb_build_array('voice, phrases and business specifics match the brand');
+    end if;
+    return jsonb_build_object(
+        'score', v_score,
+        'components', jsonb_strip_nulls(jsonb_build_object(
+            'voice', round(100 * v_voice_score, 1), 'phrases', round(100 * v_phrases_score, 1),
+            'relevance', round(100 * v_relevance, 1), 'avoided_phrases_penalty', v_penalty)),
+        'phrases_used', to_jsonb(v_used),
+        'phrases_avoided_found', to_jsonb(v_avoided),
+        'business_words_matched', v_hits,
+        'products_named', v_products,
+        'voice_set', v_voice_checks > 0,
+        'reasons', v_reasons,
+        'fixes', v_fixes
+    );
+end
+$$;
+
+grant execute on function aicrm_private.score_brand(text, text, jsonb, jsonb, jsonb) to aicrm_app, aicrm_worker;

@@ -1,0 +1,80 @@
+-- JSON Schemas of a task's structured AI instructions and quality thresholds, and of the text
+-- metrics the runner hands to record_evaluation; the quality weights setting. Idempotent.
+insert into aicrm.json_schemas (schema_name, description, definition) values
+('task.ai_instructions', 'What the AI is asked to write and how it is judged (docs/quality.md).', '{
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "output_type": {"type": "string", "enum": ["email", "newsletter", "social_post", "blog_post", "sms", "landing_page", "ad_copy"]},
+    "output_format": {"type": "string", "enum": ["text", "html", "markdown"]},
+    "output_length": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "min_words": {"type": "integer", "minimum": 0, "maximum": 20000, "description": "a word count 0-20000"},
+        "max_words": {"type": "integer", "minimum": 1, "maximum": 20000, "description": "a word count 1-20000"},
+        "max_characters": {"type": "integer", "minimum": 1, "maximum": 200000, "description": "a character count"}
+      }
+    },
+    "must_include": {"type": "array", "maxItems": 30, "items": {"type": "string", "minLength": 1, "maxLength": 200}},
+    "must_not_include": {"type": "array", "maxItems": 50, "items": {"type": "string", "minLength": 1, "maxLength": 200}},
+    "context_sources": {"type": "array", "maxItems": 30, "items": {"type": "string", "maxLength": 100}},
+    "success_criteria": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "readability_score_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a Flesch reading ease 0-100"},
+        "grade_level_max": {"type": "number", "minimum": 1, "maximum": 20, "description": "a Flesch-Kincaid grade 1-20"},
+        "sentiment_target": {"type": "string", "enum": ["positive", "neutral", "negative"]},
+        "cta_present": {"type": "boolean"}
+      }
+    },
+    "audience": {"type": "string", "maxLength": 1000},
+    "tone_override": {"type": "array", "maxItems": 5, "items": {"type": "string", "maxLength": 50}},
+    "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$", "description": "a language tag such as en or en-US"},
+    "topic": {"type": "string", "maxLength": 500},
+    "cta": {"type": "string", "maxLength": 200}
+  }
+}'),
+('task.quality_thresholds', 'Minimum scores (0-100) a draft of the task must reach to pass.', '{
+  "type": "object", "additionalProperties": false,
+  "properties": {
+    "overall_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "readability_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "sentiment_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "brand_alignment_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "compliance_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "structure_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"}
+  }
+}'),
+('quality.text_metrics', 'What the runner measures of a draft (runner/scoring.py).', '{
+  "type": "object",
+  "properties": {
+    "word_count": {"type": "integer", "minimum": 0},
+    "sentence_count": {"type": "integer", "minimum": 0},
+    "readability": {
+      "type": "object",
+      "properties": {
+        "flesch_reading_ease": {"type": "number"},
+        "flesch_kincaid_grade": {"type": "number"},
+        "gunning_fog": {"type": "number"}
+      }
+    },
+    "sentiment": {
+      "type": "object", "required": ["compound", "label"],
+      "properties": {
+        "compound": {"type": "number", "minimum": -1, "maximum": 1, "description": "a VADER compound -1..1"},
+        "label": {"type": "string", "enum": ["positive", "neutral", "negative"]},
+        "most_negative": {"type": "number", "minimum": -1, "maximum": 1},
+        "most_positive": {"type": "number", "minimum": -1, "maximum": 1}
+      }
+    }
+  }
+}')
+on conflict (schema_name) do update
+set description = excluded.description, definition = excluded.definition, updated_at = now()
+where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
+
+insert into aicrm.decision_setting_defaults (setting_key, value, description) values
+('quality_weights', '{"readability": 0.15, "sentiment": 0.10, "brand_alignment": 0.25, "compliance": 0.30, "structure": 0.20}',
+ 'Weights of the sub-scores in the overall quality score (normalised to sum to 1).')
+on conflict (setting_key) do update set value = excluded.value, description = excluded.description
+where (decision_setting_defaults.value, decision_setting_defaults.description)
+    is distinct from (excluded.value, excluded.description);

@@ -1,0 +1,127 @@
+"""`aicrm evaluate`: the scorecard of ad-hoc content through the installed console script, the same
+as aicrm.evaluate_content gives for the runner's metrics; bad input is one clear line and a
+non-zero exit; nothing is stored. The CLI opens its own connections, so setup is committed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from runner.scoring import text_metrics
+
+ROOT = Path(__file__).resolve().parents[2]
+AICRM = Path(sys.executable).parent / "aicrm"
+EMAIL = (
+    "Hi neighbour,\n\nOur pumpkin sourdough is back, baked fresh every morning with organic flour. "
+    "We think it is the best loaf we have made all year, and our regulars agree.\n\n"
+    "Order ahead at https://sunrisebakery.example.com/order and skip the line this weekend. "
+    "Thank you for baking with us.\n\n"
+    "Sunrise Bakery, 12 Baker Street, Portland, OR 97201\nUnsubscribe: {{unsubscribe_url}}"
+)
+
+
+@pytest.fixture
+def setup(db_url: str) -> dict[str, str]:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        row = conn.execute("select aicrm.create_tenant('Evaluate Agency')").fetchone()
+        assert row is not None
+        tenant = str(row[0])
+        conn.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
+        profile = {
+            "name": "Sunrise Bakery",
+            "industry_category": "food_beverage",
+            "address": {"street": "12 Baker Street", "city": "Portland"},
+            "brand_voice": {"tone": ["warm"], "point_of_view": "first_person_plural"},
+        }
+        found = conn.execute("select aicrm.upsert_business_profile(p_profile => %s)", (Jsonb(profile),)).fetchone()
+        assert found is not None
+    return {"tenant": tenant, "customer": str(found[0]["customer_id"])}
+
+
+def aicrm(db_url: str, *args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
+    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"))
+    return subprocess.run(
+        [str(AICRM), *map(str, args)], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def stored(db_url: str) -> tuple[Any, ...]:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        row = conn.execute(
+            "select (select count(*) from aicrm.ai_decisions), (select count(*) from aicrm.project_deliverables)"
+        ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_json_scorecard_is_the_databases_for_the_runners_metrics(
+    db_url: str, setup: dict[str, str], tmp_path: Path
+) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text(EMAIL)
+    subject = "Pumpkin sourdough is back"
+    before = stored(db_url)
+    result = aicrm(
+        db_url, "evaluate", draft, "--subject", subject, "--customer", setup["customer"],
+        "--tenant", setup["tenant"], "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    card = json.loads(result.stdout)
+    with psycopg.connect(db_url) as conn:
+        conn.execute("select set_config('aicrm.tenant_id', %s, true)", (setup["tenant"],))
+        row = conn.execute(
+            "select aicrm.evaluate_content(p_content => %s, p_channel => 'email', p_subject => %s, "
+            "p_customer_id => %s, p_text_metrics => %s)",
+            (EMAIL, subject, setup["customer"], Jsonb(text_metrics(EMAIL, subject=subject))),
+        ).fetchone()
+    assert row is not None
+    assert card == row[0]
+    assert card["passed"] is True
+    assert stored(db_url) == before
+
+
+def test_standard_input_and_the_human_report(db_url: str, setup: dict[str, str]) -> None:
+    weak = "cheap bread. guaranteed results!!!"
+    result = aicrm(db_url, "evaluate", "-", "--channel", "social", "--customer", setup["customer"],
+                   "--tenant", setup["tenant"], stdin=weak)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("FAIL  overall ")
+    assert "[major] general.guaranteed_results" in out
+    assert "fixes:" in out
+    assert "Overall " in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "content", "message"),
+    [
+        ((), "", "content: is empty"),
+        (("--channel", "fax"), "Hello.", "channel: 'fax' is not a channel"),
+        (("--instructions", "{not json"), "Hello.", "--instructions: not JSON"),
+        (
+            ("--instructions", '{"output_length": {"max_words": "many"}}'),
+            "Hello.",
+            "instructions.output_length.max_words",
+        ),
+        ((), "word " * 1_000_000, "content: 5,000,000 characters, more than 200,000"),
+    ],
+)
+def test_bad_input_is_one_clear_line(
+    db_url: str, setup: dict[str, str], args: tuple[str, ...], content: str, message: str
+) -> None:
+    before = stored(db_url)
+    result = aicrm(db_url, "evaluate", "-", "--tenant", setup["tenant"], *args, stdin=content)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
+    assert stored(db_url) == before
