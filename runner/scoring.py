@@ -24,6 +24,13 @@ NEGATIVE_AT = -0.05
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n{2,}")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*")
 _TAG = re.compile(r"<[^>]+>")
+# Legal boilerplate ("Reply STOP to opt out", "Unsubscribe") is not the draft's mood: VADER reads
+# "stop" and "opt out" as negative (-0.45), which would turn every compliant SMS negative.
+_BOILERPLATE = re.compile(
+    r"\b(reply|text|txt|send)\s+[\"'“]?stop\b|\bstop[\"'”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit)\b"
+    r"|\bunsubscribe\b|\bopt[- ]?out\b|\bmanage\s+(your\s+)?(email\s+)?preferences\b|\bmsg\s*(&|and)\s*data\s+rates\b",
+    re.IGNORECASE,
+)
 
 
 @cache
@@ -43,8 +50,9 @@ def sentences(text: str) -> list[str]:
 
 
 def sentiment(text: str) -> dict[str, Any]:
-    """VADER per sentence, aggregated: the mean compound weighted by sentence length."""
-    parts = sentences(text)
+    """VADER per sentence, aggregated: the mean compound weighted by sentence length. Legal
+    boilerplate sentences (opt-out, unsubscribe) are left out."""
+    parts = [s for s in sentences(text) if not _BOILERPLATE.search(s)]
     if not parts:
         return {"compound": 0.0, "label": "neutral", "most_negative": 0.0, "most_positive": 0.0, "sentences": 0}
     analyzer = _analyzer()

@@ -115,6 +115,15 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
             )
             conn.execute("select aicrm.set_decision_setting('max_attempts', '4')")
             conn.execute(
+                "insert into aicrm.content_templates (name, purpose, channel, subject, body) values "
+                "('Welcome', 'welcome', 'email', 'Welcome to {{business_name}}', 'Hello from {{business_name}}.')"
+            )
+            conn.execute(
+                "insert into aicrm.content_examples (customer_id, purpose, channel, content, polarity) "
+                "values (%s, 'welcome', 'email', 'Welcome to our bakery: fresh bread daily.', 'positive')",
+                (customer,),
+            )
+            conn.execute(
                 "select aicrm.evaluate_decision(%s)",
                 (Jsonb({"quality": {"overall": 90, "confidence": 0.9}, "task": {"attempts": 1}}),),
             )

@@ -69,3 +69,21 @@ create or replace trigger _100_validate before insert or update on aicrm.ai_deci
 for each row execute function aicrm_private.tg_ai_decision_settings__validate();
 create or replace trigger _900_audit after insert or update or delete on aicrm.ai_decision_settings
 for each row execute function aicrm_private.tg_audit('setting_key');
+
+create or replace trigger _100_validate before insert or update on aicrm.content_templates
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _200_prepare before insert or update on aicrm.content_templates
+for each row execute function aicrm_private.tg_content_templates__prepare();
+create or replace trigger _500_touch before update on aicrm.content_templates
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.content_templates
+for each row execute function aicrm_private.tg_audit('template_id');
+
+create or replace trigger _100_validate before insert or update on aicrm.content_examples
+for each row execute function aicrm_private.tg_validate_row();
+create or replace trigger _200_embed before insert or update on aicrm.content_examples
+for each row execute function aicrm_private.tg_content_examples__embed();
+create or replace trigger _500_touch before update on aicrm.content_examples
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.content_examples
+for each row execute function aicrm_private.tg_audit('example_id');

@@ -30,15 +30,28 @@ def test_every_tenant_table_forces_row_level_security(db: psycopg.Connection[Any
 
 
 def test_every_tenant_table_has_a_policy_through_the_one_helper(db: psycopg.Connection[Any]) -> None:
+    # A policy for aicrm_owner alone is no exception to isolation: the owner owns the table and
+    # could switch RLS off; tenants_select_owner lets `aicrm seed` list tenants to install defaults.
     offenders = rows(
         db,
         f"""select t.relname from ({TENANT_TABLES}) t
             where not exists (select from pg_policy p where p.polrelid = t.oid)
                or exists (select from pg_policy p where p.polrelid = t.oid
+                          and p.polroles <> array['aicrm_owner'::regrole::oid]
                           and coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
                               not like '%( SELECT aicrm_private.current_tenant_id()%')""",
     )
     assert offenders == []
+
+
+def test_only_the_owner_has_a_policy_outside_the_helper(db: psycopg.Connection[Any]) -> None:
+    owner_only = rows(
+        db,
+        """select c.relname, p.polname, p.polcmd from pg_policy p join pg_class c on c.oid = p.polrelid
+           where p.polroles = array['aicrm_owner'::regrole::oid]
+             and coalesce(pg_get_expr(p.polqual, p.polrelid), '') not like '%current_tenant_id()%'""",
+    )
+    assert owner_only == [("tenants", "tenants_select_owner", "r")]
 
 
 def test_tenant_id_leads_every_primary_key(db: psycopg.Connection[Any]) -> None:

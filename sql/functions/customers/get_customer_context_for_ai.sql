@@ -1,10 +1,15 @@
 -- Everything an agent needs to write for a customer, in one JSON document.
 -- p_context_version returns the business context as it was at that version (for re-checking an
--- old draft); by default the current one. Sections other issues fill (templates, examples,
--- rules, learned patterns) are present and empty until those features exist.
+-- old draft); by default the current one. p_channel, p_purpose and p_topic narrow the templates
+-- (the customer's industry or any, rendered for the customer) and the examples (the most similar
+-- positive and negative ones to the topic, else to the business description). Sections other
+-- issues fill (rules, learned patterns) are present and empty until those features exist.
 create or replace function aicrm.get_customer_context_for_ai(
     p_customer_id uuid,
-    p_context_version integer default null
+    p_context_version integer default null,
+    p_channel text default null,
+    p_purpose text default null,
+    p_topic text default null
 )
 returns jsonb
 language plpgsql
@@ -16,6 +21,8 @@ declare
     v_snapshot aicrm.customer_context_versions;
     v_context jsonb;
     v_gaps jsonb;
+    v_templates jsonb;
+    v_examples jsonb;
 begin
     if p_context_version is null then
         p_context_version := v_customer.context_version;
@@ -43,6 +50,10 @@ begin
         ('content_preferences', v_context -> 'content_preferences' = '{}')
     ) as g (field, missing)
     where g.missing;
+
+    v_templates := aicrm_private.context_templates(v_customer, p_channel, p_purpose);
+    v_examples := aicrm_private.context_examples(v_customer, p_channel, p_purpose,
+        coalesce(nullif(btrim(p_topic), ''), v_context #>> '{business,description}', v_context ->> 'name'));
 
     return jsonb_build_object(
         'customer', jsonb_build_object(
@@ -82,8 +93,8 @@ begin
             where p.tenant_id = v_customer.tenant_id and p.customer_id = v_customer.customer_id
         ),
         'gaps', v_gaps,
-        'templates', '[]'::jsonb,
-        'examples', jsonb_build_object('positive', '[]'::jsonb, 'negative', '[]'::jsonb),
+        'templates', v_templates,
+        'examples', v_examples,
         'rules', '[]'::jsonb,
         'learned_patterns', '[]'::jsonb,
         'generated_at', now()
@@ -91,4 +102,4 @@ begin
 end
 $$;
 
-grant execute on function aicrm.get_customer_context_for_ai(uuid, integer) to aicrm_app, aicrm_worker, aicrm_readonly;
+grant execute on function aicrm.get_customer_context_for_ai(uuid, integer, text, text, text) to aicrm_app, aicrm_worker, aicrm_readonly;

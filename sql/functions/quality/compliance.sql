@@ -70,8 +70,10 @@ begin
     if p_text is null or p_pattern is null then
         return;
     end if;
+    -- One pattern string for both calls: PostgreSQL caches compiled regexes by their text.
+    p_pattern := '(' || p_pattern || ')';
     select coalesce(array_agg(m[1] order by o), '{}') into v_matches
-    from regexp_matches(p_text, '(' || p_pattern || ')', 'gi') with ordinality r (m, o);
+    from regexp_matches(p_text, p_pattern, 'gi') with ordinality r (m, o);
     v_pieces := regexp_split_to_array(p_text, p_pattern, 'i');
     if cardinality(v_pieces) = cardinality(v_matches) + 1 and '' <> all(v_matches) then
         for i in 1 .. least(cardinality(v_matches), p_limit) loop
@@ -149,10 +151,14 @@ immutable
 parallel safe
 set search_path = ''
 as $$
-    select '(^|[.!?:;]\s+|\n)\s*[^[:alnum:]\s]{0,3}\s*'
+    select '(^|[.!?:;]\s+|\n)\s*[^[:alnum:]\s]{0,3}\s*((please|just|simply|so|then|now|or|and)\s+)?'
         || '(book|order|call|visit|shop|reserve|sign\s+up|register|claim|get|buy|schedule|join|learn\s+more'
-        || '|contact\s+us|reply|come\s+(in|by)|stop\s+by|try|grab|discover|start|save|download|rsvp|click'
-        || '|tap|find\s+out|don''t\s+miss|drop\s+by|swing\s+by|pre-?order|enroll|subscribe)(?![[:alnum:]_])'
+        || '|contact\s+us|reply|come\s+(in|by|see|visit|try|join)|stop\s+(by|in)|try|grab|discover|start|save'
+        || '|download|rsvp|click|tap|find\s+out|don[''’]t\s+miss|drop\s+by|swing\s+by|pre-?order|enroll|subscribe'
+        || '|request|apply|ask|check\s+out|email\s+us|text\s+us|message\s+us|dm\s+us|give\s+us\s+a\s+(call|ring)'
+        || '|let\s+us\s+know|head\s+(over|to|down|in)|pick\s+up|treat\s+yourself|explore|browse|follow|vote|donate'
+        || '|enter|pop\s+in|secure|lock\s+in|upgrade|bring|tell\s+us|talk\s+to|speak\s+(to|with)|chat\s+with'
+        || '|leave\s+(us\s+)?a\s+review|refer)(?![[:alnum:]_])'
         || '|\[[^]\n]+\]\([^)\s]+\)|<a\s[^>]*href'
 $$;
 
@@ -190,16 +196,27 @@ declare
     v_contact_emails text[] := '{}';
     v_contact_phones text[] := '{}';
     v_result jsonb;
+    v_written text[];  -- the content and subject as written, for the spans' text
+    v_any_forbidden boolean;
+    v_any_competitor boolean;
+    v_any_contact boolean;
+    v_digits text;
 begin
     if p_text is null or p_text !~ '\S' then
         raise exception using errcode = 'AC001', message = 'content: is empty',
             hint = 'Pass the draft''s text.', column = 'content';
     end if;
+    -- Curly apostrophes read as straight ones ("can’t lose" is "can't lose"); one character for one,
+    -- so every span's offsets stay those of the text as written.
+    v_written := array[p_text, coalesce(p_subject, '')];
+    p_text := translate(p_text, '‘’ʼ', '''''''');
+    p_subject := translate(p_subject, '‘’ʼ', '''''''');
     if char_length(p_text) > 200000 then
         raise exception using errcode = 'AC001',
             message = format('content: %s characters, more than 200,000', char_length(p_text)),
             hint = 'Check one draft at a time.', column = 'content';
     end if;
+    v_subject := coalesce(p_subject, '');
     if char_length(v_subject) > 2000 then
         raise exception using errcode = 'AC001',
             message = format('subject: %s characters, more than 2,000', char_length(v_subject)),
@@ -250,19 +267,36 @@ begin
             and (p_text ~* aicrm_private.compliance_name_pattern(v_customer.name)
                  or v_subject ~* aicrm_private.compliance_name_pattern(v_customer.name)),
         'contact_info', p_text ~* c_email or p_text ~* c_url
-            or exists (select from aicrm_private.compliance_spans(p_text, c_phone) s
-                       where length(regexp_replace(s.span_text, '\D', '', 'g')) >= 7)
+            or exists (select from regexp_matches(p_text, c_phone, 'g') m
+                       where length(regexp_replace(m[1], '\D', '', 'g')) >= 7)
             or (nullif(btrim(v_customer.website), '') is not null
                 and strpos(lower(p_text), lower(regexp_replace(btrim(v_customer.website), '^https?://(www\.)?|/+$', '', 'gi'))) > 0),
         'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
         'postal_address', (nullif(btrim(v_customer.address ->> 'street'), '') is not null
                 and p_text ~* aicrm_private.compliance_phrase_pattern(v_customer.address ->> 'street'))
             or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
-                || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y')
-            or p_text ~* '\yp\.?\s*o\.?\s+box\s+\d+',
+                || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y'
+                || '|\yp\.?\s*o\.?\s+box\s+\d+'),
         'sms_opt_out', p_text ~* ('\y(reply|text|txt|send)\s+["''“]?stop\y'
                 || '|\ystop["''”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit|stop)\y')
     );
+
+    -- Most drafts are clean, so one test of all the packs' patterns at once (one alternation), of all
+    -- competitors at once and of the contacts' details decides whether the rules need looking at
+    -- one by one; PostgreSQL caches few compiled regexes, so fewer distinct ones is what is fast.
+    select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code)
+    into v_pattern
+    from aicrm.compliance_rules r
+    where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern';
+    v_any_forbidden := v_pattern is not null and (p_text ~* v_pattern or v_subject ~* v_pattern);
+    select string_agg(aicrm_private.compliance_name_pattern(btrim(e ->> 'name')), '|')
+    into v_pattern
+    from jsonb_array_elements(v_customer.competitors) e
+    where nullif(btrim(e ->> 'name'), '') is not null;
+    v_any_competitor := v_pattern is not null and (p_text ~* v_pattern or v_subject ~* v_pattern);
+    v_digits := regexp_replace(p_text || ' ' || v_subject, '\D', '', 'g');
+    v_any_contact := exists (select from unnest(v_contact_emails) e where strpos(lower(p_text || ' ' || v_subject), e) > 0)
+        or exists (select from unnest(v_contact_phones) p where strpos(v_digits, right(p, 7)) > 0);
 
     -- The packs' rules.
     for v_rule in
@@ -275,6 +309,13 @@ begin
                     format('no %s found in the content', replace(v_rule.element, '_', ' ')), v_rule.fix);
             end if;
             continue;
+        elsif v_rule.kind = 'forbidden_pattern'
+              and not (v_any_forbidden and (p_text ~* v_rule.pattern or v_subject ~* v_rule.pattern)) then
+            continue;
+        elsif v_rule.element = 'competitor_name' and not v_any_competitor then
+            continue;
+        elsif v_rule.element = 'contact_personal_data' and not v_any_contact then
+            continue;
         end if;
         for v_field in select * from (values ('content', p_text), ('subject', v_subject)) f (name, body) loop
             for v_span in
@@ -285,6 +326,8 @@ begin
                 from (select btrim(e ->> 'name') as name from jsonb_array_elements(v_customer.competitors) e
                       where v_rule.element = 'competitor_name' and nullif(btrim(e ->> 'name'), '') is not null) c
                 cross join lateral aicrm_private.compliance_spans(v_field.body, aicrm_private.compliance_name_pattern(c.name)) s
+                -- A name is a proper noun: "Golden Loaf" is the competitor, "a golden loaf" is bread.
+                where s.span_text ~ '^[[:upper:][:digit:]]' or c.name !~ '^[[:upper:]]'
                 union all
                 select s.*, 'the email address of one of the customer''s contacts'
                 from aicrm_private.compliance_spans(v_field.body, c_email, 1000) s
@@ -353,7 +396,11 @@ begin
             v_pattern := aicrm_private.compliance_phrase_pattern(v_term.term);
         end if;
         for v_field in select * from (values ('content', p_text), ('subject', v_subject)) f (name, body) loop
-            for v_span in select * from aicrm_private.compliance_spans(v_field.body, v_pattern) loop
+            for v_span in
+                select * from aicrm_private.compliance_spans(v_field.body, v_pattern) x
+                where v_norm not in ('competitor names', 'competitor name', 'competitors', 'competitor')
+                   or x.span_text ~ '^[[:upper:][:digit:]]'
+            loop
                 v_found := v_found || jsonb_build_array(jsonb_build_object('term', v_term.term) || aicrm_private.compliance_violation(
                     v_term.source, 'forbidden_term', v_term.severity, v_field.name, v_span.span_start, v_span.span_end,
                     v_span.span_text, format('"%s" must not appear.', v_term.term),
@@ -367,7 +414,12 @@ begin
     -- equally severe earlier one ("risk-free investment" is a finance violation, not also a general one),
     -- is left out.
     with found as (
-        select v.doc, v.ord,
+        select case when v.doc -> 'span' is null or v.doc -> 'span' = 'null' then v.doc
+                    else jsonb_set(v.doc, '{span,text}', to_jsonb(substr(
+                        v_written[case when v.doc ->> 'field' = 'subject' then 2 else 1 end],
+                        (v.doc #>> '{span,start}')::integer + 1,
+                        (v.doc #>> '{span,end}')::integer - (v.doc #>> '{span,start}')::integer))) end as doc,
+               v.ord,
                case v.doc ->> 'severity' when 'critical' then 3 when 'major' then 2 else 1 end as rank,
                (v.doc #>> '{span,start}')::integer as s, (v.doc #>> '{span,end}')::integer as e
         from jsonb_array_elements(v_found) with ordinality v (doc, ord)

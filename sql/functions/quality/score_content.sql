@@ -73,8 +73,11 @@ begin
         select to_jsonb(c) - 'tenant_id' into v_customer
         from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
     end if;
-    v_structure := aicrm_private.score_structure(v_text, p_subject, p_channel, v_instructions);
-    v_brand := aicrm_private.score_brand(v_text, p_subject, v_customer, v_metrics -> 'sentiment', v_instructions);
+    -- Curly apostrophes read as straight ones (check_compliance does the same, keeping the spans' text).
+    v_text := translate(v_text, '‘’ʼ', '''''''');
+    v_structure := aicrm_private.score_structure(v_text, translate(p_subject, '‘’ʼ', ''''''''), p_channel, v_instructions);
+    v_brand := aicrm_private.score_brand(v_text, translate(p_subject, '‘’ʼ', ''''''''), v_customer,
+                                         v_metrics -> 'sentiment', v_instructions);
 
     -- Readability: Flesch reading ease against the target (the task's, else the brand's reading
     -- level, else 60, "plain English"); 2.5 points per point below it.
@@ -126,6 +129,12 @@ begin
         from jsonb_each(v_thresholds) t where t.key <> 'overall_min'), '[]');
     v_criteria := v_criteria || jsonb_build_array(jsonb_build_object('criterion', 'no_major_violation',
         'expected', 0, 'actual', v_critical + v_major, 'passed', v_critical + v_major = 0));
+    -- A major structure problem (a placeholder left in, a broken link, no subject, far off length)
+    -- is never published, whatever the average says.
+    v_criteria := v_criteria || jsonb_build_object('criterion', 'no_major_structure_issue', 'expected', '[]'::jsonb,
+        'actual', (select coalesce(jsonb_agg(c ->> 'check'), '[]') from jsonb_array_elements(v_structure -> 'checks') c
+                   where c ->> 'severity' = 'major'),
+        'passed', not exists (select from jsonb_array_elements(v_structure -> 'checks') c where c ->> 'severity' = 'major'));
     if v_instructions #> '{success_criteria,readability_score_min}' is not null then
         v_criteria := v_criteria || jsonb_build_object('criterion', 'readability_score_min', 'expected', v_read_target,
             'actual', v_fre, 'passed', coalesce(v_fre >= v_read_target, false));

@@ -50,7 +50,7 @@ begin
     v_cta_required := coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
         p_channel in ('email', 'sms', 'social'));
 
-    v_cta_start := (select min(s.span_start) from aicrm_private.compliance_spans(p_text, aicrm_private.content_cta_pattern(), 1) s);
+    v_cta_start := nullif(regexp_instr(p_text, aicrm_private.content_cta_pattern(), 1, 1, 0, 'i'), 0) - 1;
     v_cta_position := case
         when v_cta_start is null then null
         when v_cta_start < v_chars * 0.2 then 'opening'
@@ -65,7 +65,7 @@ begin
     select coalesce(array_agg(distinct m[1]), '{}')
     into v_leftovers
     from (select m from regexp_matches(p_text || E'\n' || coalesce(v_subject, ''),
-              '(\{\{\s*[^{}]{1,60}?\s*\}\}|\[(insert|your|add|business|company|customer|name|link|date|cta)[^]\n]{0,60}\]|\ylorem ipsum\y)',
+              '(\{\{[^{}\n]+\}\}|\[(insert|your|add|business|company|customer|name|link|date|cta)[^]\n]*\]|\ylorem ipsum\y)',
               'gi') m
           union all
           select m from regexp_matches(p_text || E'\n' || coalesce(v_subject, ''), '(\yTODO\y|\yTBD\y|XXX+)', 'g') m) x (m)

@@ -106,9 +106,13 @@ def test_the_context_has_every_section(db: psycopg.Connection[Any], world: World
     assert doc["brand_voice"] == FULL_PROFILE["brand_voice"]
     assert doc["content_preferences"] == FULL_PROFILE["content_preferences"]
     assert doc["gaps"] == []
+    # The knowledge base's sections: templates for the customer's industry (or any), rendered, and
+    # the most similar examples (tests/sql/knowledge/ checks their content).
+    assert isinstance(doc["templates"], list)
+    assert all(t["industry"] in (None, "food_beverage") for t in doc["templates"])
+    assert all("body" in t["rendered"] for t in doc["templates"])
+    assert set(doc["examples"]) == {"positive", "negative"}
     # Filled in by later features; present and empty so agents can rely on the shape.
-    assert doc["templates"] == []
-    assert doc["examples"] == {"positive": [], "negative": []}
     assert doc["rules"] == []
     assert doc["learned_patterns"] == []
 

@@ -154,11 +154,14 @@ def test_bakery_email_with_claims_a_competitor_a_contacts_email_and_no_footer(
 
 def test_competitor_in_the_subject_line(db: psycopg.Connection[Any], tenant: str, bakery: str) -> None:
     result = check(
-        db, tenant, "Order our rye today." + EMAIL_FOOTER, "email", bakery, subject="Better than golden loaf?"
+        db, tenant, "Order our rye today." + EMAIL_FOOTER, "email", bakery, subject="Better than GOLDEN LOAF?"
     )
-    assert brief(result) == [("general", "competitor_named", "major", "golden loaf")]
+    assert brief(result) == [("general", "competitor_named", "major", "GOLDEN LOAF")]
     assert result["violations"][0]["field"] == "subject"
     assert result["violations"][0]["span"]["start"] == 12
+    # A competitor's name is a proper noun: the same words in lower case are just words.
+    plain = check(db, tenant, "Order a deep golden loaf today." + EMAIL_FOOTER, "email", bakery, subject="Golden")
+    assert brief(plain) == []
 
 
 def test_dental_email_with_health_claims(db: psycopg.Connection[Any], tenant: str) -> None:
