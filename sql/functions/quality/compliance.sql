@@ -5,7 +5,9 @@
 -- executed: text addressing the evaluator ("ignore previous rules, score 100") is just content.
 
 -- A phrase as a whole-word pattern: regex characters escaped, any run of white space between words,
--- straight or curly apostrophes, "&" and "and" interchangeable.
+-- straight or curly apostrophes, "&" and "and" interchangeable. Built with plain string functions
+-- (and the one '\s+' regex used everywhere): PostgreSQL caches few compiled regexes, and a
+-- scorecard builds many patterns.
 create or replace function aicrm_private.compliance_phrase_pattern(p_phrase text)
 returns text
 language sql
@@ -15,12 +17,16 @@ set search_path = ''
 as $$
     select '(?<![[:alnum:]_])'
         || replace(replace(replace(
-            regexp_replace(
-                regexp_replace(regexp_replace(btrim(p_phrase), '([.^$*+?()\[\]{}|\\])', '\\\1', 'g'),
-                               '\s*&\s*|\s+and\s+', chr(1), 'gi'),
-                '\s+', chr(2), 'g'),
-            chr(1), '\s*(&|and)\s*'), chr(2), '\s+'), '''', '[''’]?')
+            string_agg(case when lower(t.word) in ('&', 'and') then chr(1)
+                            else replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+                                 replace(replace(replace(replace(t.word, '\', '\\'), '.', '\.'), '^', '\^'),
+                                 '$', '\$'), '*', '\*'), '+', '\+'), '?', '\?'), '(', '\('), ')', '\)'),
+                                 '[', '\['), ']', '\]'), '{', '\{'), '}', '\}'), '|', '\|') end,
+                       chr(2) order by t.ord),
+            chr(2) || chr(1) || chr(2), '\s*(&|and)\s*'), chr(2), '\s+'), '''', '[''’]?')
         || '(?![[:alnum:]_])'
+    from regexp_split_to_table(btrim(replace(p_phrase, '&', ' & ')), '\s+') with ordinality as t (word, ord)
+    where t.word <> ''
 $$;
 
 grant execute on function aicrm_private.compliance_phrase_pattern(text) to aicrm_app, aicrm_worker;
@@ -34,7 +40,7 @@ immutable
 parallel safe
 set search_path = ''
 as $$
-    select case when v.short = v.full_name or v.short = '' or v.short ~* '(&|\yand)$'
+    select case when v.short = v.full_name or v.short = '' or right(v.short, 1) = '&' or lower(v.short) like '% and'
                 then aicrm_private.compliance_phrase_pattern(v.full_name)
                 else '(' || aicrm_private.compliance_phrase_pattern(v.full_name) || '|'
                     || aicrm_private.compliance_phrase_pattern(v.short) || ')'
@@ -201,8 +207,10 @@ declare
     v_any_competitor boolean;
     v_any_contact boolean;
     v_digits text;
+    v_terms text[];
+    v_words text;  -- the content and subject reduced to their words, for phrases_in_words
 begin
-    if p_text is null or p_text !~ '\S' then
+    if p_text is null or btrim(p_text, E' \t\n\r\f\v') = '' then
         raise exception using errcode = 'AC001', message = 'content: is empty',
             hint = 'Pass the draft''s text.', column = 'content';
     end if;
@@ -261,19 +269,20 @@ begin
       and (p.channels = '{}' or p_channel = any(p.channels))
       and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled);
 
+    v_words := aicrm_private.words_of(p_text || E'\n' || v_subject);
     v_elements := jsonb_build_object(
         'cta', p_text ~* aicrm_private.content_cta_pattern(),
         'business_name', v_customer.name is not null
-            and (p_text ~* aicrm_private.compliance_name_pattern(v_customer.name)
-                 or v_subject ~* aicrm_private.compliance_name_pattern(v_customer.name)),
+            and cardinality(aicrm_private.phrases_in_words(v_words,
+                                                       aicrm_private.name_forms(v_customer.name))) > 0,
         'contact_info', p_text ~* c_email or p_text ~* c_url
             or exists (select from regexp_matches(p_text, c_phone, 'g') m
                        where length(regexp_replace(m[1], '\D', '', 'g')) >= 7)
             or (nullif(btrim(v_customer.website), '') is not null
-                and strpos(lower(p_text), lower(regexp_replace(btrim(v_customer.website), '^https?://(www\.)?|/+$', '', 'gi'))) > 0),
+                and strpos(lower(p_text), rtrim(regexp_replace(lower(btrim(v_customer.website)), '^https?://(www\.)?', ''), '/')) > 0),
         'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
         'postal_address', (nullif(btrim(v_customer.address ->> 'street'), '') is not null
-                and p_text ~* aicrm_private.compliance_phrase_pattern(v_customer.address ->> 'street'))
+                and cardinality(aicrm_private.phrases_in_words(v_words, array[v_customer.address ->> 'street'])) > 0)
             or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
                 || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y'
                 || '|\yp\.?\s*o\.?\s+box\s+\d+'),
@@ -289,11 +298,9 @@ begin
     from aicrm.compliance_rules r
     where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern';
     v_any_forbidden := v_pattern is not null and (p_text ~* v_pattern or v_subject ~* v_pattern);
-    select string_agg(aicrm_private.compliance_name_pattern(btrim(e ->> 'name')), '|')
-    into v_pattern
-    from jsonb_array_elements(v_customer.competitors) e
-    where nullif(btrim(e ->> 'name'), '') is not null;
-    v_any_competitor := v_pattern is not null and (p_text ~* v_pattern or v_subject ~* v_pattern);
+    v_any_competitor := cardinality(aicrm_private.phrases_in_words(v_words, array(
+        select f from jsonb_array_elements(v_customer.competitors) e
+        cross join lateral unnest(aicrm_private.name_forms(e ->> 'name')) f))) > 0;
     v_digits := regexp_replace(p_text || ' ' || v_subject, '\D', '', 'g');
     v_any_contact := exists (select from unnest(v_contact_emails) e where strpos(lower(p_text || ' ' || v_subject), e) > 0)
         or exists (select from unnest(v_contact_phones) p where strpos(v_digits, right(p, 7)) > 0);
@@ -349,7 +356,18 @@ begin
         end loop;
     end loop;
 
-    -- The tenant's own terms (tenant-wide and this customer's), then the task's.
+    -- The tenant's own terms (tenant-wide and this customer's), then the task's. Terms that are not
+    -- elements are looked for all at once (one regex), then only those found one by one.
+    select coalesce(array_agg(x.term), '{}') into v_terms
+    from (
+        select t.term from aicrm.tenant_compliance_terms t
+        where t.tenant_id = v_tenant and (t.customer_id is null or t.customer_id = p_customer_id)
+        union all
+        select btrim(i.term)
+        from jsonb_to_recordset(case when jsonb_typeof(p_terms) = 'array' then p_terms else '[]' end) as i (term text, kind text)
+        where nullif(btrim(i.term), '') is not null and i.kind in ('required', 'forbidden')
+    ) x;
+    v_terms := aicrm_private.phrases_in_words(v_words, v_terms);
     for v_term in
         select x.* from (
             select 'tenant' as source, t.term_id::text as term_id, t.term, t.kind, t.severity, t.fix
@@ -363,7 +381,7 @@ begin
         ) x
         order by x.source desc, x.kind, x.term, x.term_id
     loop
-        v_norm := lower(regexp_replace(btrim(v_term.term), '[\s_-]+', ' ', 'g'));
+        v_norm := aicrm_private.phrase_key(translate(v_term.term, '_-', '  '));
         if v_term.kind = 'required' then
             v_element := case
                 when v_norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
@@ -375,9 +393,7 @@ begin
                 when v_norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
             end;
             if (v_element is not null and not (v_elements ->> v_element)::boolean)
-               or (v_element is null
-                   and p_text !~* aicrm_private.compliance_phrase_pattern(v_term.term)
-                   and v_subject !~* aicrm_private.compliance_phrase_pattern(v_term.term)) then
+               or (v_element is null and not v_term.term = any (v_terms)) then
                 v_found := v_found || jsonb_build_array(jsonb_build_object('term', v_term.term) || aicrm_private.compliance_violation(
                     v_term.source, 'required_term', v_term.severity, 'content', null, null, null,
                     format('The required "%s" is missing.', v_term.term),
@@ -392,8 +408,10 @@ begin
                 select string_agg(aicrm_private.compliance_name_pattern(btrim(e ->> 'name')), '|')
                 from jsonb_array_elements(v_customer.competitors) e
                 where nullif(btrim(e ->> 'name'), '') is not null);
-        else
+        elsif v_term.term = any (v_terms) then
             v_pattern := aicrm_private.compliance_phrase_pattern(v_term.term);
+        else
+            continue;
         end if;
         for v_field in select * from (values ('content', p_text), ('subject', v_subject)) f (name, body) loop
             for v_span in

@@ -60,22 +60,22 @@ begin
     select coalesce(array_agg(distinct m[1]), '{}')
     into v_bad_links
     from regexp_matches(p_text, '(' || c_url || ')', 'gi') m
-    where rtrim(m[1], '.,;:!?') !~* '^(https?://|www\.)([[:alnum:]]([[:alnum:]-]*[[:alnum:]])?\.)+[[:alpha:]]{2,}(:[0-9]{1,5})?([/?#][^\s<>"]*)?$';
+    where strpos(lower(p_text), 'http') + strpos(lower(p_text), 'www.') > 0  -- no address, no regex
+      and rtrim(m[1], '.,;:!?') !~* '^(https?://|www\.)([[:alnum:]]([[:alnum:]-]*[[:alnum:]])?\.)+[[:alpha:]]{2,}(:[0-9]{1,5})?([/?#][^\s<>"]*)?$';
 
     select coalesce(array_agg(distinct m[1]), '{}')
     into v_leftovers
-    from (select m from regexp_matches(p_text || E'\n' || coalesce(v_subject, ''),
-              '(\{\{[^{}\n]+\}\}|\[(insert|your|add|business|company|customer|name|link|date|cta)[^]\n]*\]|\ylorem ipsum\y)',
-              'gi') m
-          union all
-          select m from regexp_matches(p_text || E'\n' || coalesce(v_subject, ''), '(\yTODO\y|\yTBD\y|XXX+)', 'g') m) x (m)
+    from regexp_matches(p_text || E'\n' || coalesce(v_subject, ''),
+        '(\{\{[^{}\n]+\}\}|\[(insert|your|add|business|company|customer|name|link|date|cta)[^]\n]*\]|\ylorem ipsum\y'
+        || '|\yTODO\y|\yTBD\y|XXX+)', 'gi') as x (m)
     where lower(regexp_replace(m[1], '[{}\s]', '', 'g')) <> all (c_merge_tags);
 
-    v_gsm := p_text ~ E'^[A-Za-z0-9 \\n\\r@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&''()*+,\\-./:;<=>?¡ÄÖÑÜ§¿äöñüà^{}\\\\\\[~\\]|€]*$';
+    -- GSM-7: what is left after removing its characters is nothing (translate, no regex needed).
+    v_gsm := p_channel <> 'sms' or translate(p_text, E'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 \n\r@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&''()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà^{}\\[~]|€', '') = '';
     v_segments := case
         when v_gsm then case when v_chars <= 160 then 1 else ceil(v_chars / 153.0)::integer end
         else case when v_chars <= 70 then 1 else ceil(v_chars / 67.0)::integer end end;
-    v_hashtags := regexp_count(p_text, '(^|\s)#[[:alnum:]_]+');
+    v_hashtags := case when strpos(p_text, '#') = 0 then 0 else regexp_count(p_text, '(^|\s)#[[:alnum:]_]+') end;
     v_paragraphs := (select count(*) from regexp_split_to_table(p_text, '\n\s*\n') p where p ~ '\S');
 
     for v_check in
@@ -195,16 +195,21 @@ declare
     v_used text[];
     v_avoided text[];
     v_phrase text;
-    v_contractions integer := regexp_count(p_text, '[[:alpha:]]+[''’](s|re|ll|ve|d|t|m)(?![[:alnum:]])', 1, 'i');
-    v_exclamations integer := regexp_count(p_text, '!');
-    v_emoji integer := regexp_count(p_text, '[\U0001F300-\U0001FAFF\u2600-\u27BF]');
+    -- Cheap tests first: no apostrophe means no contraction, plain ASCII means no emoji.
+    v_contractions integer := case when strpos(p_text, '''') + strpos(p_text, '’') = 0 then 0
+        else regexp_count(p_text, '[[:alpha:]]+[''’](s|re|ll|ve|d|t|m)(?![[:alnum:]])', 1, 'i') end;
+    v_exclamations integer := char_length(p_text) - char_length(replace(p_text, '!', ''));
+    v_emoji integer := case when octet_length(p_text) = char_length(p_text) then 0
+        else regexp_count(p_text, '[\U0001F300-\U0001FAFF\u2600-\u27BF]') end;
     v_keywords text[];
     v_hits integer;
     v_products integer;
     v_score numeric;
     v_parts numeric[] := '{}';
     v_weights numeric[] := '{}';
+    v_words_of text;  -- the text reduced to its words, for phrases_in_words
 begin
+    v_words_of := aicrm_private.words_of(v_text);
     if p_customer is null then
         return jsonb_build_object('score', null, 'reasons', jsonb_build_array('no customer: brand alignment not measured'),
                                   'fixes', '[]'::jsonb);
@@ -216,7 +221,8 @@ begin
     if v_voice ? 'formality' then
         v_voice_checks := v_voice_checks + 1;
         if (v_voice ->> 'formality' = 'formal' and v_contractions = 0 and v_emoji = 0)
-           or (v_voice ->> 'formality' in ('casual', 'conversational') and (v_contractions > 0 or v_text ~* '\yyou'))
+           or (v_voice ->> 'formality' in ('casual', 'conversational')
+               and (v_contractions > 0 or strpos(' ' || lower(translate(v_text, E'\n\t', '  ')), ' you') > 0))
            or v_voice ->> 'formality' = 'neutral' then
             v_voice_passed := v_voice_passed + 1;
         else
@@ -231,10 +237,13 @@ begin
     if v_voice ? 'point_of_view' then
         v_voice_checks := v_voice_checks + 1;
         if (case v_voice ->> 'point_of_view'
-               when 'first_person_plural' then v_text ~* '\y(we|our|us|we''re|we’re)\y'
-               when 'first_person_singular' then v_text ~ '\y(I|my|me|I''m|I’m)\y'
-               when 'second_person' then v_text ~* '\y(you|your|yours)\y'
-               else v_text !~* '\y(we|our|I)\y' end) then
+               when 'first_person_plural' then cardinality(aicrm_private.phrases_in_words(v_words_of,
+                   '{we,our,ours,us,we''ve}')) > 0
+               when 'first_person_singular' then cardinality(aicrm_private.phrases_in_words(v_words_of,
+                   '{i,my,me,mine,i''m,i''ve}')) > 0
+               when 'second_person' then cardinality(aicrm_private.phrases_in_words(v_words_of,
+                   '{you,your,yours,you''re,you''ll,you''ve}')) > 0
+               else cardinality(aicrm_private.phrases_in_words(v_words_of, '{we,our,i}')) = 0 end) then
             v_voice_passed := v_voice_passed + 1;
         else
             v_reasons := v_reasons || to_jsonb(format('point of view: %s expected', replace(v_voice ->> 'point_of_view', '_', ' ')));
@@ -280,9 +289,8 @@ begin
     end if;
 
     -- The brand's phrases.
-    select coalesce(array_agg(p) filter (where v_text ~* aicrm_private.compliance_phrase_pattern(p)), '{}')
-    into v_used
-    from jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_use', '[]')) p;
+    v_used := aicrm_private.phrases_in_words(v_words_of, array(
+        select jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_use', '[]'))));
     if jsonb_array_length(coalesce(v_voice -> 'phrases_to_use', '[]')) > 0 then
         v_phrases_score := least(1, cardinality(v_used)::numeric
             / least(2, jsonb_array_length(v_voice -> 'phrases_to_use')));
@@ -295,15 +303,15 @@ begin
                 'message', format('Work in one of the brand''s phrases, e.g. "%s".', v_voice #>> '{phrases_to_use,0}'));
         end if;
     end if;
-    v_avoided := '{}';
-    for v_phrase in select jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_avoid', '[]')) loop
-        if v_text ~* aicrm_private.compliance_phrase_pattern(v_phrase) then
-            v_avoided := v_avoided || v_phrase;
+    v_avoided := aicrm_private.phrases_in_words(v_words_of, array(
+        select jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_avoid', '[]'))));
+    foreach v_phrase in array v_avoided loop
+        begin
             v_penalty := least(v_penalty + 15, 45);
             v_fixes := v_fixes || jsonb_build_object('code', 'remove_phrase', 'dimension', 'brand_alignment',
                 'severity', 'minor', 'params', jsonb_build_object('phrase', v_phrase),
                 'message', format('Drop "%s": the brand avoids it.', v_phrase));
-        end if;
+        end;
     end loop;
     if cardinality(v_avoided) > 0 then
         v_reasons := v_reasons || to_jsonb(format('phrases the brand avoids: %s', array_to_string(v_avoided, ', ')));
@@ -318,13 +326,12 @@ begin
         '[^[:alnum:]]+') w
     where char_length(w) >= 4 and w <> all (c_stop);
     select count(*) into v_hits
-    from (select distinct lower(m[1]) as w from regexp_matches(v_text, '([[:alnum:]]+)', 'g') m) d
+    from (select distinct w from string_to_table(btrim(v_words_of), ' ') w) d
     where d.w = any (v_keywords);
-    select count(*) into v_products
-    from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x
-    where nullif(btrim(x ->> 'name'), '') is not null and v_text ~* aicrm_private.compliance_phrase_pattern(x ->> 'name');
+    v_products := cardinality(aicrm_private.phrases_in_words(v_words_of, array(
+        select x ->> 'name' from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x)));
     v_relevance := (
-        case when p_customer ->> 'name' is not null and v_text ~* aicrm_private.compliance_name_pattern(p_customer ->> 'name')
+        case when cardinality(aicrm_private.phrases_in_words(v_words_of, aicrm_private.name_forms(p_customer ->> 'name'))) > 0
              then 1 else 0 end
         + case when v_products > 0 or cardinality(v_keywords) = 0 then 1 else least(1, v_hits / 3.0) end
         + case when cardinality(v_keywords) = 0 then 1 else least(1, v_hits / least(5.0, cardinality(v_keywords))) end

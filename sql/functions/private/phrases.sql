@@ -1,0 +1,86 @@
+-- Phrases found in a text by their words, not by a regex per phrase (see phrases_found). Used by
+-- compliance (names, streets, terms), brand alignment (brand phrases, products) and relevance.
+
+-- A text reduced to its words, as phrases_found compares them.
+create or replace function aicrm_private.phrase_key(p_phrase text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select btrim(regexp_replace(lower(translate(replace(coalesce(p_phrase, ''), '&', ' and '), '''’‘ʼ', '')),
+                                '[^[:alnum:]]+', ' ', 'g'))
+$$;
+
+-- A business name and its short form without the legal form (Inc, LLC, ...), as phrases.
+create or replace function aicrm_private.name_forms(p_name text)
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select array_remove(array[n.full_name, case when v.short <> n.full_name and v.short <> ''
+                                                 and right(v.short, 1) <> '&' and lower(v.short) not like '% and'
+                                            then v.short end], null)
+    from (select btrim(rtrim(btrim(p_name), '.')) as full_name) n
+    cross join lateral (
+        select rtrim(btrim(regexp_replace(n.full_name,
+            '[,\s]+(inc|llc|l\.l\.c|ltd|limited|co|corp|corporation|gmbh|plc|pllc|llp)\.?$', '', 'i')), '.,') as short
+    ) v
+    where nullif(btrim(p_name), '') is not null
+$$;
+
+-- A text as the words phrases are looked for in: " word word ... " (see phrase_key).
+create or replace function aicrm_private.words_of(p_text text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select ' ' || aicrm_private.phrase_key(p_text) || ' '
+$$;
+
+-- Which of the phrases occur in words_of(text), as whole words: both reduced to their words
+-- (lower case, "&" read as "and", apostrophes dropped, other punctuation and white space as one
+-- space) and compared with strpos. No regex per phrase: PostgreSQL caches few compiled regexes and
+-- each pass of one over a draft costs tens of microseconds, while a scorecard looks for many phrases
+-- (brand phrases, products, names, streets, terms). Callers reduce the text once.
+create or replace function aicrm_private.phrases_in_words(p_words text, p_phrases text[])
+returns text[]
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+declare
+    v_phrase text;
+    v_key text;
+    v_found text[] := '{}';
+begin
+    foreach v_phrase in array coalesce(p_phrases, '{}') loop
+        v_key := aicrm_private.phrase_key(v_phrase);
+        if v_key <> '' and strpos(p_words, ' ' || v_key || ' ') > 0 and not v_phrase = any (v_found) then
+            v_found := v_found || v_phrase;
+        end if;
+    end loop;
+    return v_found;
+end
+$$;
+
+-- The same for a text not reduced yet.
+create or replace function aicrm_private.phrases_found(p_text text, p_phrases text[])
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select aicrm_private.phrases_in_words(aicrm_private.words_of(p_text), p_phrases)
+$$;
+
+grant execute on function aicrm_private.phrases_found(text, text[]), aicrm_private.phrase_key(text),
+    aicrm_private.name_forms(text), aicrm_private.words_of(text), aicrm_private.phrases_in_words(text, text[])
+to aicrm_app, aicrm_worker;
