@@ -10,6 +10,7 @@ import psycopg
 import typer
 
 from runner import embedded
+from runner.commands.embeddings import embeddings_app
 from runner.commands.evaluate import evaluate_command
 from runner.commands.importing import import_app
 from runner.commands.up import up_command
@@ -31,6 +32,7 @@ tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(import_app, name="import")
+app.add_typer(embeddings_app, name="embeddings")
 app.command("up")(up_command)
 app.command("evaluate")(evaluate_command)
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 
+from runner.errors import ConfigurationError
+
 PACKAGE_ROOT = Path(__file__).resolve().parent
+_T = TypeVar("_T", int, float)
 
 
 def _default_data_dir() -> Path:
@@ -20,6 +25,19 @@ def _default_sql_dir() -> Path:
     return PACKAGE_ROOT.parent / "sql"
 
 
+def _number(env: Mapping[str, str], name: str, kind: Callable[[str], _T], default: _T, low: _T, high: _T) -> _T:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}: {raw!r} is not a number", hint=f"Set it to {low} to {high}.") from None
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name}: {raw} is not between {low} and {high}", hint=f"Set it to {low} to {high}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None
@@ -27,6 +45,13 @@ class Settings:
     database_name: str
     sql_dir: Path
     demo_seed: bool
+    # The runner embedders (docs/embeddings.md): an OpenAI-compatible endpoint (unset: OpenAI's own)
+    # and its key, and how long and how often to try a request; requests carry up to batch_size texts.
+    embeddings_base_url: str | None = None
+    embeddings_api_key: str | None = field(default=None, repr=False)
+    embeddings_timeout: float = 30.0
+    embeddings_max_retries: int = 3
+    embeddings_batch_size: int = 64
 
     @property
     def embedded(self) -> bool:
@@ -45,4 +70,9 @@ class Settings:
             database_name=env.get("AICRM_DB_NAME", "aicrm"),
             sql_dir=Path(env["AICRM_SQL_DIR"]) if env.get("AICRM_SQL_DIR") else _default_sql_dir(),
             demo_seed=env.get("AICRM_DEMO_SEED", "1") not in ("0", "false", "no"),
+            embeddings_base_url=env.get("AICRM_EMBEDDINGS_BASE_URL") or None,
+            embeddings_api_key=env.get("AICRM_EMBEDDINGS_API_KEY") or env.get("OPENAI_API_KEY") or None,
+            embeddings_timeout=_number(env, "AICRM_EMBEDDINGS_TIMEOUT", float, 30.0, 0.01, 3600.0),
+            embeddings_max_retries=_number(env, "AICRM_EMBEDDINGS_MAX_RETRIES", int, 3, 0, 100),
+            embeddings_batch_size=_number(env, "AICRM_EMBEDDINGS_BATCH_SIZE", int, 64, 1, 2048),
         )

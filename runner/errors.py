@@ -79,6 +79,13 @@ class ConfigurationError(AicrmError):
     exit_code = 2
 
 
+class ProviderError(AicrmError):
+    """An outside service (an embeddings endpoint, a local model) failed or answered wrongly, after the
+    client's own retries. Nothing of the failed batch was written; running the command again resumes."""
+
+    exit_code = 8
+
+
 _BY_SQLSTATE: dict[str, type[AicrmError]] = {
     "AC001": InvalidInput,
     "AC002": NotFound,

@@ -45,3 +45,46 @@ select aicrm.evaluate_content(
 
 -- name: record_evaluation
 select aicrm.record_evaluation(p_deliverable_id => %(deliverable_id)s, p_text_metrics => %(text_metrics)s) as result;
+
+-- name: get_embedding_config
+select provider, model, dimensions, updated_at from aicrm.embedding_config;
+
+-- name: set_embedding_config
+select provider, model, dimensions, previous_provider, previous_model
+from aicrm.set_embedding_config(p_provider => %(provider)s, p_model => %(model)s);
+
+-- name: tenants_with_pending_embeddings
+select tenant_id, pending from aicrm_private.tenants_with_pending_embeddings(p_full => %(full)s);
+
+-- name: count_examples_to_embed
+select aicrm.count_examples_to_embed(p_full => %(full)s) as pending;
+
+-- name: list_examples_to_embed
+select example_id, embedding_text, text_md5
+from aicrm.list_examples_to_embed(p_limit => %(limit)s, p_after_id => %(after)s, p_full => %(full)s);
+
+-- name: record_example_embeddings
+select aicrm.record_example_embeddings(
+    p_model => %(model)s, p_example_ids => %(keys)s::uuid[], p_text_md5s => %(text_md5s)s::text[],
+    p_embeddings => %(embeddings)s::extensions.halfvec[]
+) as embedded;
+
+-- name: reembed_examples_hashing
+select embedded, last_example_id
+from aicrm.reembed_examples_hashing(p_limit => %(limit)s, p_after_id => %(after)s, p_full => %(full)s);
+
+-- name: count_library_examples_to_embed
+select aicrm_private.count_library_examples_to_embed(p_full => %(full)s) as pending;
+
+-- name: list_library_examples_to_embed
+select library_key, embedding_text, text_md5
+from aicrm_private.list_library_examples_to_embed(p_limit => %(limit)s, p_after_key => %(after)s, p_full => %(full)s);
+
+-- name: record_library_example_embeddings
+select aicrm_private.record_library_example_embeddings(
+    p_model => %(model)s, p_library_keys => %(keys)s::text[], p_text_md5s => %(text_md5s)s::text[],
+    p_embeddings => %(embeddings)s::extensions.halfvec[]
+) as embedded;
+
+-- name: reembed_library_hashing
+select aicrm_private.reembed_library_hashing(p_full => %(full)s) as embedded;

@@ -98,12 +98,19 @@ def test_embedded_lifecycle_start_status_url_stop(embedded_env: dict[str, str]) 
     aicrm("seed", "--demo", env=embedded_env, check=True)
     url = aicrm("db", "url", env=embedded_env, check=True).stdout.strip()
     psql = subprocess.run(
-        [str(embedded.bin_dir() / "psql"), "-X", "-At", url, "-c", "select count(*) from customers"],
+        [
+            str(embedded.bin_dir() / "psql"), "-X", "-At", "-F", " ", url, "-c",
+            "select (select count(*) from customers), (select count(*) from content_templates), "
+            "(select count(*) from find_similar_content('fresh sourdough bread', 3))",
+        ],
         capture_output=True,
         text=True,
         check=True,
-    )
-    assert int(psql.stdout.strip()) >= 3
+    )  # fmt: skip
+    customers, templates, similar = map(int, psql.stdout.split())
+    assert customers >= 3
+    assert templates >= 144  # the demo tenant has the library
+    assert similar == 3
     assert aicrm("db", "stop", env=embedded_env, check=True).stdout.strip() == "stopped"
     assert aicrm("db", "status", env=embedded_env).returncode == 1
 

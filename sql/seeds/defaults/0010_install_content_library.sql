@@ -1,16 +1,7 @@
 -- The library's example embeddings, computed once for the configured model when the hashing
--- embedder is in use (the runner fills them for openai and minilm: `aicrm embeddings reindex`),
--- then the library installed into every tenant that lacks part of it. Idempotent.
-update aicrm.library_examples l
-set embedding = aicrm_private.embed_hashing(aicrm_private.example_embedding_text(l.subject, l.content)),
-    embedding_model = c.model,
-    embedding_text_md5 = md5(aicrm_private.example_embedding_text(l.subject, l.content))
-from aicrm.embedding_config as c
-where c.provider = 'hashing'
-    and (
-        l.embedding_model is distinct from c.model
-        or l.embedding_text_md5 is distinct from md5(aicrm_private.example_embedding_text(l.subject, l.content))
-    );
+-- embedder is in use (the runner fills them for openai and minilm: `aicrm embeddings reindex
+-- --all-tenants`), then the library installed into every tenant that lacks part of it. Idempotent.
+select aicrm_private.reembed_library_hashing();
 
 do $$
 declare

@@ -8,6 +8,7 @@ values ('00000000-0000-4000-8000-00000000de00', 'Northwind Marketing (demo)', '{
 on conflict (tenant_id) do nothing;
 
 select aicrm.install_default_decision_rules();
+select aicrm.install_content_library();
 
 select aicrm.upsert_business_profile(p_profile => '{
   "external_id": "demo-bakery",

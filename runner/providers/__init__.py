@@ -1,0 +1,1 @@
+"""Clients of outside services the runner calls: embeddings (runner.providers.embeddings)."""
