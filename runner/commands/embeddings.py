@@ -10,6 +10,8 @@ and written back through aicrm.record_example_embeddings as the worker role, one
 from __future__ import annotations
 
 import importlib.util
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -88,17 +90,58 @@ def reindex_command(
         None, "--batch-size", min=1, max=2048, help="Examples per transaction (default: AICRM_EMBEDDINGS_BATCH_SIZE)."
     ),
     full: bool = typer.Option(False, "--full", help="Re-embed every example, not only the pending ones."),
+    watch: float | None = typer.Option(
+        None,
+        "--watch",
+        min=0.1,
+        help="Keep running: every SECONDS embed what became pending, until Ctrl-C or SIGTERM "
+        "(fills runner-embedded rows in the background; a failed pass is reported and retried).",
+    ),
 ) -> None:
     """Embed the examples that have no embedding or another model's; resumable: a re-run continues."""
     if tenant is not None and all_tenants:
         raise ConfigurationError("--tenant and --all-tenants: pass one of them, not both")
     if tenant is None and not all_tenants:
         raise ConfigurationError("--tenant: which tenant?", hint="Pass --tenant ID, or --all-tenants.")
+    if watch is not None and full:
+        raise ConfigurationError("--watch and --full: a full re-embedding runs once; drop one of them")
     settings = Settings.from_env()
     size = batch_size or settings.embeddings_batch_size
     ensure_server(settings)
-    started = time.monotonic()
+    embedders: dict[tuple[str, str], Embedder] = {}  # built once, reused by every pass (a model loads slowly)
+    if watch is None:
+        _reindex_pass(settings, tenant, all_tenants, size, full, embedders, quiet=False)
+        return
 
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        while not stop.is_set():
+            try:
+                _reindex_pass(settings, tenant, all_tenants, size, False, embedders, quiet=True)
+            except AicrmError as exc:  # a provider or database outage: say so, try again next pass
+                typer.echo(f"error: {exc.one_line()} (retrying in {watch:g} s)", err=True)
+            stop.wait(watch)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    typer.echo("stopped")
+
+
+def _reindex_pass(
+    settings: Settings,
+    tenant: str | None,
+    all_tenants: bool,
+    size: int,
+    full: bool,
+    embedders: dict[tuple[str, str], Embedder],
+    *,
+    quiet: bool,
+) -> None:
+    """One reindex over the tenant (or all tenants and the library); with quiet, says nothing when
+    there was nothing to embed."""
+    started = time.monotonic()
     with connect(settings, "worker", tenant_id=tenant, autocommit=True) as conn, translated_errors():
         config = conn.execute(queries()["get_embedding_config"]).fetchone()
         assert config is not None, "aicrm.embedding_config has its one row from the migration"
@@ -109,8 +152,14 @@ def reindex_command(
             row = conn.execute(queries()["count_library_examples_to_embed"], {"full": full}).fetchone()
         targets.insert(0, Target(None, _first(row)))
     total = sum(t.pending for t in targets)
+    if quiet and not total:
+        return
     # The model is loaded (minilm) or the client built (openai) only when there is something to embed.
-    embedder = embedder_from_config(provider, model, settings) if provider != "hashing" and total else None
+    embedder: Embedder | None = None
+    if provider != "hashing" and total:
+        if (provider, model) not in embedders:
+            embedders[(provider, model)] = embedder_from_config(provider, model, settings)
+        embedder = embedders[(provider, model)]
 
     tally = Tally()
     console = Console(stderr=True)
@@ -122,8 +171,9 @@ def reindex_command(
                 if target.pending:
                     _reindex_target(settings, target, embedder, size, full, tally, progress, task)
         except (AicrmError, KeyboardInterrupt):
-            done = tally.embedded + tally.library
-            typer.echo(f"stopped after embedding {done} examples; run the same command again to continue", err=True)
+            if not quiet:
+                done = tally.embedded + tally.library
+                typer.echo(f"stopped after embedding {done} examples; run the same command again to continue", err=True)
             raise
 
     elapsed = time.monotonic() - started

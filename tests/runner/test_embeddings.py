@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -639,3 +640,37 @@ def test_openai_without_a_key_says_which_variable(db_url: str, tenants: dict[str
     result = aicrm(db_url, "embeddings", "reindex", "--tenant", tenants["a"])
     assert result.returncode == 2
     assert result.stderr.startswith("error: AICRM_EMBEDDINGS_API_KEY: not set, and OPENAI_API_KEY neither")
+
+
+def test_watch_embeds_new_examples_in_the_background_and_stops_on_sigterm(
+    db_url: str, tenants: dict[str, Any], fake: FakeOpenAI
+) -> None:
+    assert aicrm(db_url, "embeddings", "config", "--provider", "openai").returncode == 0
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
+    clean.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), **openai_env(fake))
+    proc = subprocess.Popen(
+        [str(AICRM), "embeddings", "reindex", "--all-tenants", "--watch", "0.2"],
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while scalar(db_url, PENDING) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert scalar(db_url, PENDING) == 0  # what was pending when it started
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            new = add_example(conn, tenants["b"], "Spring brake check: book a slot this week")
+        while scalar(db_url, PENDING) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        model = scalar(db_url, "select embedding_model from aicrm.content_examples where example_id = %s", new)
+        assert model == MODEL  # and what arrived while it ran
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert out.strip().endswith("stopped")
+    assert "Traceback" not in err
