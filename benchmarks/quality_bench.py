@@ -35,10 +35,8 @@ import json
 import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -49,6 +47,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import on_throwaway_server  # noqa: E402
 
 from runner import embedded  # noqa: E402
 from runner.migrate import migrate  # noqa: E402
@@ -648,19 +648,7 @@ def run(st: embedded.ServerStatus) -> bool:
 
 
 def main() -> int:
-    started = time.monotonic()
-    load1, cpus = os.getloadavg()[0], os.cpu_count() or 1
-    if load1 > cpus / 2:
-        print(f"note: load average {load1:.1f} on {cpus} CPUs before starting: other work runs, expect noise")
-    workdir = Path(tempfile.mkdtemp(prefix="aicrm-bench-quality-"))
-    pgdata = workdir / "pgdata"
-    try:
-        ok = run(embedded.start(pgdata, DATABASE, SERVER_SETTINGS))
-    finally:
-        embedded.stop(pgdata)
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"({time.monotonic() - started:.0f}s)")
-    return 0 if ok else 1
+    return on_throwaway_server("quality", DATABASE, SERVER_SETTINGS, lambda pgdata, st: run(st))
 
 
 if __name__ == "__main__":

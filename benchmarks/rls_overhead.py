@@ -20,11 +20,8 @@ Run: .venv/bin/python benchmarks/rls_overhead.py   (about 25 s; exit 1 on FAIL)
 
 from __future__ import annotations
 
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +32,8 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import on_throwaway_server  # noqa: E402
 
 from runner import embedded  # noqa: E402
 from runner.migrate import migrate  # noqa: E402
@@ -363,19 +362,7 @@ def run(st: embedded.ServerStatus) -> bool:
 
 
 def main() -> int:
-    started = time.monotonic()
-    load1, cpus = os.getloadavg()[0], os.cpu_count() or 1
-    if load1 > cpus / 2:
-        print(f"note: load average {load1:.1f} on {cpus} CPUs before starting: other work runs, expect noise")
-    workdir = Path(tempfile.mkdtemp(prefix="aicrm-bench-rls-"))
-    pgdata = workdir / "pgdata"
-    try:
-        ok = run(embedded.start(pgdata, DATABASE, SERVER_SETTINGS))
-    finally:
-        embedded.stop(pgdata)
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"({time.monotonic() - started:.0f}s)")
-    return 0 if ok else 1
+    return on_throwaway_server("rls", DATABASE, SERVER_SETTINGS, lambda pgdata, st: run(st))
 
 
 if __name__ == "__main__":

@@ -46,12 +46,10 @@ import math
 import multiprocessing
 import os
 import random
-import shutil
 import statistics
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -63,6 +61,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import on_throwaway_server  # noqa: E402
 
 from runner import embedded  # noqa: E402
 from runner.migrate import migrate  # noqa: E402
@@ -634,19 +634,12 @@ def main() -> int:
         help="measure again with aicrm.similarity_exact_max set to this in the queries' session (repeatable)",
     )
     args = parser.parse_args()
-    load1, cpus = os.getloadavg()[0], os.cpu_count() or 1
-    if load1 > cpus / 2:
-        print(f"note: load average {load1:.1f} on {cpus} CPUs before starting: other work runs, expect noise")
-    workdir = Path(tempfile.mkdtemp(prefix="aicrm-bench-similarity-"))
-    pgdata = workdir / "pgdata"
-    try:
-        embedded.start(pgdata, DATABASE, SERVER_SETTINGS)
-        ok = run(restart(pgdata), args.rows, args.queries, args.exact_max)
-    finally:
-        embedded.stop(pgdata)
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"({time.monotonic() - STARTED:.0f}s)")
-    return 0 if ok else 1
+    return on_throwaway_server(
+        "similarity",
+        DATABASE,
+        SERVER_SETTINGS,
+        lambda pgdata, st: run(restart(pgdata), args.rows, args.queries, args.exact_max),
+    )
 
 
 if __name__ == "__main__":

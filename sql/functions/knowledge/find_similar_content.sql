@@ -23,6 +23,34 @@ $$;
 
 grant execute on function aicrm_private.similarity_exact_max() to aicrm_app, aicrm_worker, aicrm_readonly;
 
+-- Whether an example is a candidate of the search: the tenant's, embedded by the configured model,
+-- and passing the filters (schema api.similarity_filters; industry and customer_id also let
+-- industry-agnostic and tenant-wide examples through). Plain SQL with no SET clause, so the planner
+-- inlines it into each query and still uses the (tenant_id, channel, purpose, polarity) index.
+create or replace function aicrm_private.example_passes(
+    p_example aicrm.content_examples, p_tenant uuid, p_model text, p_filters jsonb
+)
+returns boolean
+language sql
+stable
+parallel safe
+as $$
+    select p_example.tenant_id = p_tenant and p_example.embedding is not null and p_example.embedding_model = p_model
+        and (p_filters ->> 'channel' is null or p_example.channel = p_filters ->> 'channel')
+        and (p_filters ->> 'purpose' is null or p_example.purpose = p_filters ->> 'purpose')
+        and (p_filters ->> 'polarity' is null or p_example.polarity = p_filters ->> 'polarity')
+        and (p_filters ->> 'source' is null or p_example.source = p_filters ->> 'source')
+        and (p_filters ->> 'industry' is null or p_example.industry_category = p_filters ->> 'industry'
+             or p_example.industry_category is null)
+        and (p_filters ->> 'customer_id' is null or p_example.customer_id = (p_filters ->> 'customer_id')::uuid
+             or p_example.customer_id is null)
+        and (p_filters ->> 'min_effectiveness' is null
+             or p_example.effectiveness >= (p_filters ->> 'min_effectiveness')::numeric)
+$$;
+
+grant execute on function aicrm_private.example_passes(aicrm.content_examples, uuid, text, jsonb)
+to aicrm_app, aicrm_worker, aicrm_readonly;
+
 create or replace function aicrm.find_similar_content_by_embedding(
     p_embedding extensions.halfvec,
     p_k integer default 5,
@@ -50,13 +78,6 @@ as $$
 declare
     v_tenant uuid := aicrm_private.require_tenant();
     v_filters jsonb := coalesce(p_filters, '{}');
-    v_channel text;
-    v_purpose text;
-    v_polarity text;
-    v_source text;
-    v_industry text;
-    v_customer uuid;
-    v_min_effectiveness numeric;
     v_candidates integer;
     v_plan text := 'exact';
     v_ids uuid[];
@@ -80,25 +101,11 @@ begin
             hint = 'Ask for 1 to 100 results.', column = 'k';
     end if;
     perform aicrm_private.assert_json_valid('api.similarity_filters', v_filters, 'filters');
-    v_channel := v_filters ->> 'channel';
-    v_purpose := v_filters ->> 'purpose';
-    v_polarity := v_filters ->> 'polarity';
-    v_source := v_filters ->> 'source';
-    v_industry := v_filters ->> 'industry';
-    v_customer := (v_filters ->> 'customer_id')::uuid;
-    v_min_effectiveness := (v_filters ->> 'min_effectiveness')::numeric;
 
     select count(*) into v_candidates
     from (
         select from aicrm.content_examples e
-        where e.tenant_id = v_tenant and e.embedding is not null and e.embedding_model = v_model
-          and (v_channel is null or e.channel = v_channel)
-          and (v_purpose is null or e.purpose = v_purpose)
-          and (v_polarity is null or e.polarity = v_polarity)
-          and (v_source is null or e.source = v_source)
-          and (v_industry is null or e.industry_category = v_industry or e.industry_category is null)
-          and (v_customer is null or e.customer_id = v_customer or e.customer_id is null)
-          and (v_min_effectiveness is null or e.effectiveness >= v_min_effectiveness)
+        where aicrm_private.example_passes(e, v_tenant, v_model, v_filters)
         limit aicrm_private.similarity_exact_max() + 1
     ) c;
 
@@ -112,14 +119,7 @@ begin
         v_ids := array(
             select e.example_id
             from aicrm.content_examples e
-            where e.tenant_id = v_tenant and e.embedding is not null and e.embedding_model = v_model
-              and (v_channel is null or e.channel = v_channel)
-              and (v_purpose is null or e.purpose = v_purpose)
-              and (v_polarity is null or e.polarity = v_polarity)
-              and (v_source is null or e.source = v_source)
-              and (v_industry is null or e.industry_category = v_industry or e.industry_category is null)
-              and (v_customer is null or e.customer_id = v_customer or e.customer_id is null)
-              and (v_min_effectiveness is null or e.effectiveness >= v_min_effectiveness)
+            where aicrm_private.example_passes(e, v_tenant, v_model, v_filters)
             order by e.embedding operator(extensions.<=>) p_embedding
             limit p_k);
         perform set_config('hnsw.ef_search', coalesce(v_ef, '40'), true);
@@ -134,14 +134,7 @@ begin
         v_ids := array(
             select e.example_id
             from aicrm.content_examples e
-            where e.tenant_id = v_tenant and e.embedding is not null and e.embedding_model = v_model
-              and (v_channel is null or e.channel = v_channel)
-              and (v_purpose is null or e.purpose = v_purpose)
-              and (v_polarity is null or e.polarity = v_polarity)
-              and (v_source is null or e.source = v_source)
-              and (v_industry is null or e.industry_category = v_industry or e.industry_category is null)
-              and (v_customer is null or e.customer_id = v_customer or e.customer_id is null)
-              and (v_min_effectiveness is null or e.effectiveness >= v_min_effectiveness)
+            where aicrm_private.example_passes(e, v_tenant, v_model, v_filters)
             order by (e.embedding operator(extensions.<=>) p_embedding) + 0, e.example_id
             limit p_k);
     end if;

@@ -223,6 +223,21 @@ $$;
 
 grant execute on function aicrm_private.tenants_with_pending_embeddings(boolean) to aicrm_worker;
 
+-- A library example is current when embedded by the configured model from its present text
+-- (embedding_text_md5): the library's one rule for "pending", used by count, list and recompute.
+create or replace function aicrm_private.library_example_is_current(
+    p_example aicrm.library_examples, p_model text
+)
+returns boolean
+language sql
+stable
+parallel safe
+as $$
+    select aicrm_private.embedding_is_current(p_example.embedding, p_example.embedding_model, p_model)
+        and p_example.embedding_text_md5 is not distinct from
+            md5(aicrm_private.example_embedding_text(p_example.subject, p_example.content))
+$$;
+
 -- The deployment-wide library's embeddings, copied into every new tenant with its examples: filled
 -- once per model instead of once per tenant. Pending also when the text changed since it was
 -- embedded (embedding_text_md5). The owner's alone (it owns the library; no grant).
@@ -235,9 +250,7 @@ as $$
     select count(*)
     from aicrm.library_examples l
     cross join aicrm.embedding_config c
-    where coalesce(p_full, false)
-       or not aicrm_private.embedding_is_current(l.embedding, l.embedding_model, c.model)
-       or l.embedding_text_md5 is distinct from md5(aicrm_private.example_embedding_text(l.subject, l.content))
+    where coalesce(p_full, false) or not aicrm_private.library_example_is_current(l, c.model)
 $$;
 
 create or replace function aicrm_private.list_library_examples_to_embed(
@@ -255,9 +268,7 @@ as $$
     cross join aicrm.embedding_config c
     cross join lateral (select aicrm_private.example_embedding_text(l.subject, l.content)) as t (body)
     where (p_after_key is null or l.library_key > p_after_key)
-      and (coalesce(p_full, false)
-           or not aicrm_private.embedding_is_current(l.embedding, l.embedding_model, c.model)
-           or l.embedding_text_md5 is distinct from md5(t.body))
+      and (coalesce(p_full, false) or not aicrm_private.library_example_is_current(l, c.model))
     order by l.library_key
     limit greatest(1, least(coalesce(p_limit, 64), 2048))
 $$;
@@ -316,9 +327,7 @@ begin
         embedding_text_md5 = md5(aicrm_private.example_embedding_text(l.subject, l.content))
     from aicrm.embedding_config as c
     where c.provider = 'hashing'
-      and (coalesce(p_full, false)
-           or not aicrm_private.embedding_is_current(l.embedding, l.embedding_model, c.model)
-           or l.embedding_text_md5 is distinct from md5(aicrm_private.example_embedding_text(l.subject, l.content)));
+      and (coalesce(p_full, false) or not aicrm_private.library_example_is_current(l, c.model));
     get diagnostics v_count = row_count;
     return v_count;
 end
