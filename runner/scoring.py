@@ -24,6 +24,7 @@ NEGATIVE_AT = -0.05
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n{2,}")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*")
 _TAG = re.compile(r"<[^>]+>")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # Legal boilerplate ("Reply STOP to opt out", "Unsubscribe") is not the draft's mood: VADER reads
 # "stop" and "opt out" as negative (-0.45), which would turn every compliant SMS negative.
 _BOILERPLATE = re.compile(
@@ -52,12 +53,18 @@ def sentences(text: str) -> list[str]:
 def sentiment(text: str) -> dict[str, Any]:
     """VADER per sentence, aggregated: the mean compound weighted by sentence length. Legal
     boilerplate sentences (opt-out, unsubscribe) are left out."""
-    parts = [s for s in sentences(text) if not _BOILERPLATE.search(s)]
-    if not parts:
+    parts = sentences(text)
+    return _sentiment(parts, [len(_WORD.findall(s)) for s in parts])
+
+
+def _sentiment(parts: list[str], word_counts: list[int]) -> dict[str, Any]:
+    """sentiment() of sentences already split and counted (text_metrics needs both anyway)."""
+    kept = [(s, n) for s, n in zip(parts, word_counts, strict=True) if not _BOILERPLATE.search(s)]
+    if not kept:
         return {"compound": 0.0, "label": "neutral", "most_negative": 0.0, "most_positive": 0.0, "sentences": 0}
     analyzer = _analyzer()
-    scores = [analyzer.polarity_scores(s)["compound"] for s in parts]
-    weights = [max(len(_WORD.findall(s)), 1) for s in parts]
+    scores = [analyzer.polarity_scores(s)["compound"] for s, _ in kept]
+    weights = [max(n, 1) for _, n in kept]
     compound = sum(c * w for c, w in zip(scores, weights, strict=True)) / sum(weights)
     label = "positive" if compound >= POSITIVE_AT else "negative" if compound <= NEGATIVE_AT else "neutral"
     return {
@@ -65,7 +72,7 @@ def sentiment(text: str) -> dict[str, Any]:
         "label": label,
         "most_negative": round(min(scores), 4),
         "most_positive": round(max(scores), 4),
-        "sentences": len(parts),
+        "sentences": len(kept),
     }
 
 
@@ -88,16 +95,17 @@ def text_metrics(content: str, *, subject: str | None = None, content_format: st
     text = plain_text(content, content_format)
     words = _WORD.findall(text)
     parts = sentences(text)
+    counts = [len(_WORD.findall(s)) for s in parts]  # per sentence, for the average and the weights
     metrics: dict[str, Any] = {
         "word_count": len(words),
         "sentence_count": len(parts),
-        "paragraph_count": len([p for p in re.split(r"\n\s*\n", text) if p.strip()]),
+        "paragraph_count": len([p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]),
         "character_count": len(text),
-        "avg_sentence_words": round(fmean([len(_WORD.findall(s)) for s in parts]), 2) if parts else 0.0,
+        "avg_sentence_words": round(fmean(counts), 2) if parts else 0.0,
         "exclamation_count": text.count("!"),
         "question_count": text.count("?"),
         "readability": readability(text) if words else {},
-        "sentiment": sentiment(text),
+        "sentiment": _sentiment(parts, counts),
     }
     if subject is not None:
         metrics["subject"] = {

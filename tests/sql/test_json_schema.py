@@ -220,3 +220,67 @@ def test_every_role_may_validate(db: psycopg.Connection[Any], role: str) -> None
     assert bad_paths(db, {"$ref": "customer.address"}, {"country": "usa"}) == ["country"]
     err = sql_error(db, "select aicrm_private.assert_json_valid('customer.address', '{\"country\": \"usa\"}')")
     assert (err.sqlstate, err.diag.column_name) == ("AC001", "country")
+
+
+@pytest.mark.parametrize(("schema", "value", "paths"), CASES)
+def test_fast_validity_agrees_with_the_errors(
+    db: psycopg.Connection[Any], schema: Any, value: Any, paths: list[str]
+) -> None:
+    """assert_json_valid asks json_schema_valid first and words the errors only when it says no: the
+    two must agree on every case, or an invalid document would pass."""
+    row = db.execute("select aicrm_private.json_schema_valid(%s, %s)", (Jsonb(schema), Jsonb(value))).fetchone()
+    assert row is not None
+    assert row[0] is (not paths)
+
+
+def test_fast_validity_agrees_on_nested_documents(db: psycopg.Connection[Any]) -> None:
+    """Leaves checked inline (a scalar under its field's schema) and nested objects and arrays, at
+    the depth limit too."""
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 5, "pattern": "^[a-z]+$"},
+            "n": {"type": ["integer", "null"], "minimum": 0, "maximum": 9},
+            "kind": {"enum": ["a", "b", 1]},
+            "tags": {"type": "array", "maxItems": 2, "uniqueItems": True, "items": {"type": "string", "const": "x"}},
+            "deep": {"$ref": "customer.address"},
+        },
+    }
+    values = [
+        {"name": "abc"},
+        {"name": "abcdef"},
+        {"name": "ABC"},
+        {"name": ""},
+        {"name": "ab", "n": 3},
+        {"name": "ab", "n": 3.0},
+        {"name": "ab", "n": 3.5},
+        {"name": "ab", "n": 10},
+        {"name": "ab", "n": None},
+        {"name": "ab", "n": "3"},
+        {"name": "ab", "kind": "b"},
+        {"name": "ab", "kind": 1.0},
+        {"name": "ab", "kind": "1"},
+        {"name": "ab", "kind": ["a"]},
+        {"name": "ab", "tags": ["x"]},
+        {"name": "ab", "tags": ["x", "x"]},
+        {"name": "ab", "tags": ["y"]},
+        {"name": "ab", "deep": {"country": "US"}},
+        {"name": "ab", "deep": {"country": "usa"}},
+        {"name": "ab", "other": 1},
+        {"name": None},
+        [],
+    ]
+    for value in values:
+        valid = db.execute("select aicrm_private.json_schema_valid(%s, %s)", (Jsonb(schema), Jsonb(value))).fetchone()
+        assert valid is not None
+        assert valid[0] is (not bad_paths(db, schema, value)), value
+    for levels in (30, 31, 32, 33, 40):
+        for leaf in (1, {}, {"b": 1}):
+            value = nested("a", levels, leaf)
+            valid = db.execute(
+                "select aicrm_private.json_schema_valid(%s, %s)", (Jsonb(nested_schema(levels)), Jsonb(value))
+            ).fetchone()
+            assert valid is not None
+            assert valid[0] is (not bad_paths(db, nested_schema(levels), value)), (levels, leaf)

@@ -9,8 +9,22 @@ immutable
 parallel safe
 set search_path = ''
 as $$
-    select btrim(regexp_replace(lower(translate(replace(coalesce(p_phrase, ''), '&', ' and '), '''’‘ʼ', '')),
-                                '[^[:alnum:]]+', ' ', 'g'))
+    select btrim(regexp_replace(
+        -- replace, not translate: on a whole draft translate costs twice as much as these four.
+        lower(replace(replace(replace(replace(replace(coalesce(p_phrase, ''), '&', ' and '), '''', ''), '’', ''),
+                              '‘', ''), 'ʼ', '')),
+        '[^[:alnum:]]+', ' ', 'g'))
+$$;
+
+-- Curly apostrophes as straight ones, one character for one (offsets stay those of the text).
+create or replace function aicrm_private.straight_apostrophes(p_text text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select replace(replace(replace(p_text, '’', ''''), '‘', ''''), 'ʼ', '''')
 $$;
 
 -- A business name and its short form without the legal form (Inc, LLC, ...), as phrases.
@@ -82,5 +96,6 @@ as $$
 $$;
 
 grant execute on function aicrm_private.phrases_found(text, text[]), aicrm_private.phrase_key(text),
+    aicrm_private.straight_apostrophes(text),
     aicrm_private.name_forms(text), aicrm_private.words_of(text), aicrm_private.phrases_in_words(text, text[])
 to aicrm_app, aicrm_worker;

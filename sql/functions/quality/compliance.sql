@@ -170,11 +170,47 @@ $$;
 
 grant execute on function aicrm_private.content_cta_pattern() to aicrm_app, aicrm_worker;
 
+-- What every part of a scorecard needs from the draft, measured once: its words with the subject's
+-- (words_of, for phrase lookups), its word count (a word starts with a letter or digit and may go
+-- on with apostrophes and hyphens: "don't" and "light-cured" are one word each; the count is the
+-- regex count of '[[:alnum:]][[:alnum:]''’-]*', derived from the words without a second pass of
+-- a match per word) and the 0-based offset of its first call to action (null: none).
+create or replace function aicrm_private.draft_features_of(p_text text, p_subject text)
+returns aicrm_private.draft_features
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+declare
+    v_body text := aicrm_private.phrase_key(p_text);
+    v_subject text := aicrm_private.phrase_key(p_subject);
+    v_features aicrm_private.draft_features;
+begin
+    v_features.words := ' ' || concat_ws(' ', nullif(v_body, ''), nullif(v_subject, '')) || ' ';
+    -- The words are the body's words_of tokens, less one "and" per "&", less one per hyphen that
+    -- joins two of them into one word; a text with ‘ or ʼ (words_of joins at them, a word does
+    -- not) is counted by the regex itself.
+    v_features.word_count := case
+        when strpos(p_text, '‘') + strpos(p_text, 'ʼ') > 0 then regexp_count(p_text, '[[:alnum:]][[:alnum:]''’-]*')
+        when v_body = '' then 0
+        else char_length(v_body) - char_length(replace(v_body, ' ', '')) + 1
+             - (char_length(p_text) - char_length(replace(p_text, '&', '')))
+             - regexp_count(p_text, '[[:alnum:]][''’]*-[-''’]*(?=[[:alnum:]])') end;
+    v_features.cta_start := nullif(regexp_instr(p_text, aicrm_private.content_cta_pattern(), 1, 1, 0, 'i'), 0) - 1;
+    return v_features;
+end
+$$;
+
+grant execute on function aicrm_private.draft_features_of(text, text) to aicrm_app, aicrm_worker;
+
 -- p_terms: the task's own terms, [{"term": ..., "kind": "required" | "forbidden"}] (its instructions'
 -- must_include and must_not_include), checked like the tenant's terms and reported as pack
--- "instructions".
+-- "instructions". p_features: what score_content measured of the same text once for all the parts
+-- (draft_features_of); measured here when null.
 create or replace function aicrm_private.check_compliance(
-    p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb default '[]'
+    p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb default '[]',
+    p_features aicrm_private.draft_features default null
 )
 returns jsonb
 language plpgsql
@@ -217,8 +253,8 @@ begin
     -- Curly apostrophes read as straight ones ("can’t lose" is "can't lose"); one character for one,
     -- so every span's offsets stay those of the text as written.
     v_written := array[p_text, coalesce(p_subject, '')];
-    p_text := translate(p_text, '‘’ʼ', '''''''');
-    p_subject := translate(p_subject, '‘’ʼ', '''''''');
+    p_text := aicrm_private.straight_apostrophes(p_text);
+    p_subject := aicrm_private.straight_apostrophes(p_subject);
     if char_length(p_text) > 200000 then
         raise exception using errcode = 'AC001',
             message = format('content: %s characters, more than 200,000', char_length(p_text)),
@@ -269,9 +305,10 @@ begin
       and (p.channels = '{}' or p_channel = any(p.channels))
       and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled);
 
-    v_words := aicrm_private.words_of(p_text || E'\n' || v_subject);
+    v_words := coalesce(p_features.words, aicrm_private.words_of(p_text || E'\n' || v_subject));
     v_elements := jsonb_build_object(
-        'cta', p_text ~* aicrm_private.content_cta_pattern(),
+        'cta', case when p_features is null then p_text ~* aicrm_private.content_cta_pattern()
+                    else p_features.cta_start is not null end,
         'business_name', v_customer.name is not null
             and cardinality(aicrm_private.phrases_in_words(v_words,
                                                        aicrm_private.name_forms(v_customer.name))) > 0,
@@ -301,13 +338,20 @@ begin
     v_any_competitor := cardinality(aicrm_private.phrases_in_words(v_words, array(
         select f from jsonb_array_elements(v_customer.competitors) e
         cross join lateral unnest(aicrm_private.name_forms(e ->> 'name')) f))) > 0;
-    v_digits := regexp_replace(p_text || ' ' || v_subject, '\D', '', 'g');
+    v_digits := regexp_replace(p_text || ' ' || v_subject, '\D+', '', 'g');
     v_any_contact := exists (select from unnest(v_contact_emails) e where strpos(lower(p_text || ' ' || v_subject), e) > 0)
         or exists (select from unnest(v_contact_phones) p where strpos(v_digits, right(p, 7)) > 0);
 
-    -- The packs' rules.
+    -- The packs' rules that can find something: a missing element, a forbidden pattern when the
+    -- alternation matched, a competitor or a contact's details when one appears.
     for v_rule in
-        select r.* from aicrm.compliance_rules r where r.pack_code = any(v_packs) order by r.pack_code, r.rule_code
+        select r.* from aicrm.compliance_rules r
+        where r.pack_code = any(v_packs)
+          and case r.kind when 'required_element' then not (v_elements ->> r.element)::boolean
+                          when 'forbidden_pattern' then v_any_forbidden
+                          else (r.element = 'competitor_name' and v_any_competitor)
+                               or (r.element = 'contact_personal_data' and v_any_contact) end
+        order by r.pack_code, r.rule_code
     loop
         if v_rule.kind = 'required_element' then
             if not (v_elements ->> v_rule.element)::boolean then
@@ -465,4 +509,5 @@ begin
 end
 $$;
 
-grant execute on function aicrm_private.check_compliance(text, text, text, uuid, jsonb) to aicrm_app, aicrm_worker;
+grant execute on function aicrm_private.check_compliance(text, text, text, uuid, jsonb, aicrm_private.draft_features)
+to aicrm_app, aicrm_worker;

@@ -23,6 +23,9 @@ declare
     v_metrics jsonb := coalesce(p_metrics, '{}');
     v_settings jsonb := aicrm.get_decision_settings();
     v_text text;
+    v_plain text;  -- v_text with curly apostrophes straightened
+    v_plain_subject text;
+    v_features aicrm_private.draft_features;
     v_customer jsonb;
     v_terms jsonb;
     v_compliance jsonb;
@@ -68,16 +71,23 @@ begin
             || coalesce((select jsonb_agg(jsonb_build_object('term', t, 'kind', 'forbidden'))
                          from jsonb_array_elements_text(coalesce(v_instructions -> 'must_not_include', '[]')) t), '[]');
     -- check_compliance validates the text, subject, channel and customer (AC001/AC002 naming them).
-    v_compliance := aicrm_private.check_compliance(v_text, p_subject, p_channel, p_customer_id, v_terms);
+    -- Curly apostrophes read as straight ones (check_compliance does the same, keeping the spans'
+    -- text as written); one character for one, so offsets are the same in both.
+    v_plain := aicrm_private.straight_apostrophes(v_text);
+    v_plain_subject := aicrm_private.straight_apostrophes(p_subject);
+    -- Measured once for all the parts; not at all for a text over the limits, which check_compliance
+    -- refuses (it validates the text, subject, channel and customer: AC001/AC002 naming them).
+    if char_length(v_plain) <= 200000 and coalesce(char_length(v_plain_subject), 0) <= 2000 then
+        v_features := aicrm_private.draft_features_of(v_plain, v_plain_subject);
+    end if;
+    v_compliance := aicrm_private.check_compliance(v_text, p_subject, p_channel, p_customer_id, v_terms, v_features);
     if p_customer_id is not null then
         select to_jsonb(c) - 'tenant_id' into v_customer
         from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
     end if;
-    -- Curly apostrophes read as straight ones (check_compliance does the same, keeping the spans' text).
-    v_text := translate(v_text, '‘’ʼ', '''''''');
-    v_structure := aicrm_private.score_structure(v_text, translate(p_subject, '‘’ʼ', ''''''''), p_channel, v_instructions);
-    v_brand := aicrm_private.score_brand(v_text, translate(p_subject, '‘’ʼ', ''''''''), v_customer,
-                                         v_metrics -> 'sentiment', v_instructions);
+    v_structure := aicrm_private.score_structure(v_plain, v_plain_subject, p_channel, v_instructions, v_features);
+    v_brand := aicrm_private.score_brand(v_plain, v_plain_subject, v_customer, v_metrics -> 'sentiment', v_instructions,
+                                         v_features);
 
     -- Readability: Flesch reading ease against the target (the task's, else the brand's reading
     -- level, else 60, "plain English"); 2.5 points per point below it.

@@ -7,9 +7,10 @@
 
 -- Structure: length, call to action and where it is, subject line, links, leftover placeholders,
 -- channel limits (SMS segments, social captions), paragraphs. Each check that fails costs points
--- by severity (major 25, minor 10).
+-- by severity (major 25, minor 10). p_features: see check_compliance.
 create or replace function aicrm_private.score_structure(
-    p_text text, p_subject text, p_channel text, p_instructions jsonb
+    p_text text, p_subject text, p_channel text, p_instructions jsonb,
+    p_features aicrm_private.draft_features default null
 )
 returns jsonb
 language plpgsql
@@ -19,10 +20,10 @@ set search_path = ''
 as $$
 declare
     c_url constant text := '(https?:?/+|www\.)[^\s<>"'')\]]*';
-    c_word constant text := '[[:alnum:]][[:alnum:]''’-]*';
     -- Merge tags an email service fills at send time are not leftovers.
     c_merge_tags constant text[] := '{unsubscribe_url,unsubscribe,preferences_url,view_in_browser_url,first_name,last_name,email}';
-    v_words integer := regexp_count(p_text, c_word);
+    v_features aicrm_private.draft_features := coalesce(p_features, aicrm_private.draft_features_of(p_text, p_subject));
+    v_words integer := v_features.word_count;
     v_chars integer := char_length(p_text);
     v_subject text := nullif(btrim(coalesce(p_subject, '')), '');
     v_min integer;
@@ -40,7 +41,6 @@ declare
     v_segments integer;
     v_hashtags integer;
     v_paragraphs integer;
-    v_check record;
 begin
     v_min := coalesce((p_instructions #>> '{output_length,min_words}')::integer,
         case p_channel when 'email' then 50 when 'social' then 5 when 'blog' then 300 when 'web' then 50 else 1 end);
@@ -50,7 +50,7 @@ begin
     v_cta_required := coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
         p_channel in ('email', 'sms', 'social'));
 
-    v_cta_start := nullif(regexp_instr(p_text, aicrm_private.content_cta_pattern(), 1, 1, 0, 'i'), 0) - 1;
+    v_cta_start := v_features.cta_start;
     v_cta_position := case
         when v_cta_start is null then null
         when v_cta_start < v_chars * 0.2 then 'opening'
@@ -78,9 +78,15 @@ begin
     v_hashtags := case when strpos(p_text, '#') = 0 then 0 else regexp_count(p_text, '(^|\s)#[[:alnum:]_]+') end;
     v_paragraphs := (select count(*) from regexp_split_to_table(p_text, '\n\s*\n') p where p ~ '\S');
 
-    for v_check in
-        select * from (values
-            ('length', v_words between v_min and v_max
+    -- Every check, the failed ones' penalty and fixes, in one statement.
+    select jsonb_agg(jsonb_build_object('check', c.name, 'passed', c.passed,
+                         'severity', case when not c.passed then c.severity end, 'detail', c.detail) order by c.ord),
+           coalesce(sum(case c.severity when 'major' then 25 else 10 end) filter (where not c.passed), 0),
+           coalesce(jsonb_agg(c.fix || jsonb_build_object('dimension', 'structure', 'severity', c.severity) order by c.ord)
+                        filter (where not c.passed), '[]')
+    into v_checks, v_penalty, v_fixes
+    from (values
+            (1, 'length', v_words between v_min and v_max
                 and (v_max_chars is null or v_chars <= v_max_chars),
              case when v_words > v_max * 1.25 or v_words < v_min * 0.75
                        or v_chars > coalesce(v_max_chars, v_chars) * 1.25 then 'major' else 'minor' end,
@@ -93,12 +99,12 @@ begin
                                         coalesce(format(' and %s characters', v_max_chars), '')))
                   else jsonb_build_object('code', 'lengthen', 'params', jsonb_build_object('min_words', v_min, 'word_count', v_words),
                       'message', format('Develop the content to at least %s words.', v_min)) end),
-            ('cta', v_cta_start is not null or not v_cta_required, 'major',
+            (2, 'cta', v_cta_start is not null or not v_cta_required, 'major',
              case when v_cta_start is null then 'no call to action found'
                   else format('call to action in the %s', v_cta_position) end,
              jsonb_build_object('code', 'add_cta', 'message',
                  'Add a clear call to action: a sentence that starts with what to do ("Book your table today").')),
-            ('subject', p_channel <> 'email'
+            (3, 'subject', p_channel <> 'email'
                  or (v_subject is not null and char_length(v_subject) between 15 and 60),
              case when v_subject is null or char_length(v_subject) > 78 then 'major' else 'minor' end,
              case when v_subject is null then 'no subject line'
@@ -106,42 +112,34 @@ begin
              jsonb_build_object('code', case when v_subject is null then 'add_subject' else 'fix_subject_length' end,
                  'params', jsonb_build_object('min_characters', 15, 'max_characters', 60),
                  'message', 'Write a subject line of 15-60 characters.')),
-            ('links', cardinality(v_bad_links) = 0, 'major',
+            (4, 'links', cardinality(v_bad_links) = 0, 'major',
              case when cardinality(v_bad_links) = 0 then 'links well formed'
                   else format('malformed link(s): %s', array_to_string(v_bad_links, ', ')) end,
              jsonb_build_object('code', 'fix_links', 'params', jsonb_build_object('links', to_jsonb(v_bad_links)),
                  'message', 'Write every link as a full address, e.g. https://example.com/page.')),
-            ('placeholders', cardinality(v_leftovers) = 0, 'major',
+            (5, 'placeholders', cardinality(v_leftovers) = 0, 'major',
              case when cardinality(v_leftovers) = 0 then 'no unfilled placeholders'
                   else format('unfilled placeholder(s): %s', array_to_string(v_leftovers, ', ')) end,
              jsonb_build_object('code', 'fill_placeholders', 'params', jsonb_build_object('placeholders', to_jsonb(v_leftovers)),
                  'message', 'Replace every placeholder with the real text.')),
-            ('sms_segments', p_channel <> 'sms' or v_segments = 1,
+            (6, 'sms_segments', p_channel <> 'sms' or v_segments = 1,
              case when v_segments > 2 then 'major' else 'minor' end,
              format('%s SMS segment(s) of %s characters (%s)', v_segments,
                     case when v_gsm then 160 else 70 end, case when v_gsm then 'GSM-7' else 'Unicode' end),
              jsonb_build_object('code', 'shorten', 'params', jsonb_build_object('max_characters', case when v_gsm then 160 else 70 end),
                  'message', format('Fit the text in one SMS: at most %s characters%s.', case when v_gsm then 160 else 70 end,
                                    case when v_gsm then '' else ' (emoji and special characters make it Unicode)' end))),
-            ('social_limits', p_channel <> 'social' or (v_chars <= 2200 and v_hashtags <= 10),
+            (7, 'social_limits', p_channel <> 'social' or (v_chars <= 2200 and v_hashtags <= 10),
              case when v_chars > 2200 then 'major' else 'minor' end,
              format('%s characters, %s hashtags (at most 2,200 and 10)', v_chars, v_hashtags),
              jsonb_build_object('code', case when v_chars > 2200 then 'shorten' else 'fewer_hashtags' end,
                  'params', jsonb_build_object('max_characters', 2200, 'max_hashtags', 10),
                  'message', 'Keep a social caption under 2,200 characters with at most 10 hashtags (3-5 work best).')),
-            ('paragraphs', p_channel not in ('email', 'blog', 'web') or v_words <= 120 or v_paragraphs > 1, 'minor',
+            (8, 'paragraphs', p_channel not in ('email', 'blog', 'web') or v_words <= 120 or v_paragraphs > 1, 'minor',
              format('%s paragraph(s) for %s words', v_paragraphs, v_words),
              jsonb_build_object('code', 'add_paragraphs',
                  'message', 'Break the text into short paragraphs of 2-4 sentences.'))
-        ) as c (name, passed, severity, detail, fix)
-    loop
-        v_checks := v_checks || jsonb_build_object('check', v_check.name, 'passed', v_check.passed,
-            'severity', case when not v_check.passed then v_check.severity end, 'detail', v_check.detail);
-        if not v_check.passed then
-            v_penalty := v_penalty + case v_check.severity when 'major' then 25 else 10 end;
-            v_fixes := v_fixes || (v_check.fix || jsonb_build_object('dimension', 'structure', 'severity', v_check.severity));
-        end if;
-    end loop;
+    ) as c (ord, name, passed, severity, detail, fix);
 
     return jsonb_build_object(
         'score', greatest(0, 100 - v_penalty),
@@ -160,14 +158,17 @@ begin
 end
 $$;
 
-grant execute on function aicrm_private.score_structure(text, text, text, jsonb) to aicrm_app, aicrm_worker;
+grant execute on function aicrm_private.score_structure(text, text, text, jsonb, aicrm_private.draft_features)
+to aicrm_app, aicrm_worker;
 
 -- Brand alignment: the voice (formality, point of view, emoji, exclamations against the tone),
 -- the brand's phrases (used, and those to avoid), and relevance to the business (its name, its
 -- products and selling points, the words of its description). Components without data (no brand
--- voice set) are left out of the mean; each phrase to avoid costs 15 points.
+-- voice set) are left out of the mean; each phrase to avoid costs 15 points. p_features: see
+-- check_compliance.
 create or replace function aicrm_private.score_brand(
-    p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb
+    p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb,
+    p_features aicrm_private.draft_features default null
 )
 returns jsonb
 language plpgsql
@@ -182,7 +183,8 @@ declare
         'services,service,business,customers,customer,clients,client,people,local,area,years,year}';
     v_text text := p_text || E'\n' || coalesce(p_subject, '');
     v_voice jsonb := coalesce(p_customer -> 'brand_voice', '{}');
-    v_words integer := greatest(regexp_count(p_text, '[[:alnum:]][[:alnum:]''’-]*'), 1);
+    v_features aicrm_private.draft_features := coalesce(p_features, aicrm_private.draft_features_of(p_text, p_subject));
+    v_words integer := greatest(v_features.word_count, 1);
     v_tone text[];
     v_reasons jsonb := '[]';
     v_fixes jsonb := '[]';
@@ -207,9 +209,8 @@ declare
     v_score numeric;
     v_parts numeric[] := '{}';
     v_weights numeric[] := '{}';
-    v_words_of text;  -- the text reduced to its words, for phrases_in_words
+    v_words_of text := v_features.words;  -- the text reduced to its words, for phrases_in_words
 begin
-    v_words_of := aicrm_private.words_of(v_text);
     if p_customer is null then
         return jsonb_build_object('score', null, 'reasons', jsonb_build_array('no customer: brand alignment not measured'),
                                   'fixes', '[]'::jsonb);
@@ -317,17 +318,18 @@ begin
         v_reasons := v_reasons || to_jsonb(format('phrases the brand avoids: %s', array_to_string(v_avoided, ', ')));
     end if;
 
-    -- Relevance: the business's name, its products and selling points, the words of its description.
+    -- Relevance: the business's name, its products and selling points, the words of its description
+    -- (reduced to words as the draft is, so "baker's" is "bakers" in both).
     select coalesce(array_agg(distinct w), '{}')
     into v_keywords
-    from regexp_split_to_table(lower(concat_ws(' ', p_customer ->> 'business_description',
+    from string_to_table(aicrm_private.phrase_key(concat_ws(' ', p_customer ->> 'business_description',
             (select string_agg(u, ' ') from jsonb_array_elements_text(coalesce(p_customer -> 'unique_selling_points', '[]')) u),
             (select string_agg(x ->> 'name', ' ') from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x))),
-        '[^[:alnum:]]+') w
+        ' ') w
     where char_length(w) >= 4 and w <> all (c_stop);
     select count(*) into v_hits
-    from (select distinct w from string_to_table(btrim(v_words_of), ' ') w) d
-    where d.w = any (v_keywords);
+    from unnest(v_keywords) k
+    where strpos(v_words_of, ' ' || k || ' ') > 0;
     v_products := cardinality(aicrm_private.phrases_in_words(v_words_of, array(
         select x ->> 'name' from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x)));
     v_relevance := (
@@ -366,4 +368,5 @@ begin
 end
 $$;
 
-grant execute on function aicrm_private.score_brand(text, text, jsonb, jsonb, jsonb) to aicrm_app, aicrm_worker;
+grant execute on function aicrm_private.score_brand(text, text, jsonb, jsonb, jsonb, aicrm_private.draft_features)
+to aicrm_app, aicrm_worker;

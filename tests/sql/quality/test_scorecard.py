@@ -4,6 +4,8 @@ and the decision; bad input refused with nothing stored; tenants and roles."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -424,3 +426,45 @@ def test_no_role_writes_a_scorecard_by_hand(db: psycopg.Connection[Any], tenant:
             assert err.sqlstate == "42501", role
     with act_as(db, tenant):
         db.execute("update aicrm.project_deliverables set title = 'Autumn' where deliverable_id = %s", (draft,))
+
+
+TRICKY_WORDS = [
+    "",
+    "&",
+    "a-b-c",
+    "AT&T rocks",
+    "rock 'n' roll",
+    "--",
+    "x-",
+    " - a -- b",
+    "don't-stop",
+    "e-mail\u2019s",
+    "café-crème & co",
+    "1-2-3",
+    "a_b",
+    "a\u2018b",
+    "über-cool",
+    "Hi {{first_name}}, the 7-day Sourdough 101 class (3 spots left!) starts 5/12 \u2014 book at https://x.example.com.",
+]
+
+
+def test_draft_features_are_what_each_part_measured_itself(db: psycopg.Connection[Any]) -> None:
+    """score_content measures a draft once (draft_features_of) and hands the result to compliance,
+    structure and brand alignment: its words must be words_of(content and subject), its word count
+    the regex count each part made before, its CTA offset the first CTA's. Checked on the whole
+    corpus and on strings made to trip the word count (ampersands, hyphens, apostrophes)."""
+    corpus = json.loads(Path(__file__).with_name("corpus.json").read_text(encoding="utf-8"))
+    texts = [(d["content"], d["subject"]) for d in corpus["drafts"]] + [(t, None) for t in TRICKY_WORDS]
+    rows = db.execute(
+        "select (f).words = aicrm_private.words_of(t.content || E'\\n' || coalesce(t.subject, '')),"
+        " (f).word_count = regexp_count(t.content, '[[:alnum:]][[:alnum:]''\u2019-]*'),"
+        " (f).cta_start is not distinct from"
+        "   nullif(regexp_instr(t.content, aicrm_private.content_cta_pattern(), 1, 1, 0, 'i'), 0) - 1,"
+        " t.content"
+        " from unnest(%s::text[], %s::text[]) t (content, subject)"
+        " cross join lateral (select aicrm_private.draft_features_of(t.content, t.subject) as f) x",
+        ([c for c, _ in texts], [s for _, s in texts]),
+    ).fetchall()
+    assert len(rows) == len(texts)
+    for words_ok, count_ok, cta_ok, content in rows:
+        assert (words_ok, count_ok, cta_ok) == (True, True, True), content
