@@ -107,6 +107,7 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
             ).fetchone()
             assert task is not None
             conn.execute("insert into aicrm.project_deliverables (task_id, content) values (%s, 'Hello!')", (task[0],))
+            conn.execute("select aicrm.transition_task_state(%s, 'queued', 'tester')", (task[0],))
             conn.execute("insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer')")
             conn.execute("insert into aicrm.tenant_compliance_packs (pack_code, enabled) values ('general', true)")
             conn.execute(
