@@ -34,6 +34,15 @@ _BOILERPLATE = re.compile(
 )
 
 
+def _boilerplate(sentence: str) -> bool:
+    """_BOILERPLATE.search, after substring tests that clear most sentences: every match contains
+    "stop", "unsubscribe", "opt", "preferences" or "rates" (case-folded)."""
+    folded = sentence.casefold()
+    return (
+        "stop" in folded or "unsubscribe" in folded or "opt" in folded or "preferences" in folded or "rates" in folded
+    ) and _BOILERPLATE.search(sentence) is not None
+
+
 @cache
 def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
@@ -59,7 +68,7 @@ def sentiment(text: str) -> dict[str, Any]:
 
 def _sentiment(parts: list[str], word_counts: list[int]) -> dict[str, Any]:
     """sentiment() of sentences already split and counted (text_metrics needs both anyway)."""
-    kept = [(s, n) for s, n in zip(parts, word_counts, strict=True) if not _BOILERPLATE.search(s)]
+    kept = [(s, n) for s, n in zip(parts, word_counts, strict=True) if not _boilerplate(s)]
     if not kept:
         return {"compound": 0.0, "label": "neutral", "most_negative": 0.0, "most_positive": 0.0, "sentences": 0}
     analyzer = _analyzer()
@@ -93,11 +102,13 @@ def text_metrics(content: str, *, subject: str | None = None, content_format: st
             f"content: {len(content):,} characters, more than {MAX_CHARACTERS:,}", hint="Score one draft at a time."
         )
     text = plain_text(content, content_format)
-    words = _WORD.findall(text)
     parts = sentences(text)
-    counts = [len(_WORD.findall(s)) for s in parts]  # per sentence, for the average and the weights
+    # Words per sentence, for the average and the weights. No word spans two sentences (they are
+    # split at white space), so their sum is the text's word count.
+    counts = [len(_WORD.findall(s)) for s in parts]
+    words = sum(counts)
     metrics: dict[str, Any] = {
-        "word_count": len(words),
+        "word_count": words,
         "sentence_count": len(parts),
         "paragraph_count": len([p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]),
         "character_count": len(text),

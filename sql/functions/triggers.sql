@@ -1,5 +1,6 @@
 -- Attaches the row triggers. Repeatable (CREATE OR REPLACE TRIGGER), applied after every
--- function file. Order by name: _100 validate, _200 prepare, _500 touch, _800 snapshot, _900 audit.
+-- function file. Order by name: _100 validate, _200 prepare, _500 touch, _800 snapshot, _850 scoring
+-- profile, _900 audit.
 
 create or replace trigger _100_validate before insert or update on aicrm.tenants
 for each row execute function aicrm_private.tg_validate_row();
@@ -18,6 +19,8 @@ create or replace trigger _800_snapshot after insert or update on aicrm.customer
 for each row execute function aicrm_private.tg_customers__snapshot_context();
 create or replace trigger _900_audit after insert or update or delete on aicrm.customers
 for each row execute function aicrm_private.tg_audit('customer_id');
+create or replace trigger _850_scoring_profile after insert or update on aicrm.customers
+for each row execute function aicrm_private.tg_refresh_scoring_profile();
 
 create or replace trigger _100_validate before insert or update on aicrm.customer_contacts
 for each row execute function aicrm_private.tg_validate_row();
@@ -25,6 +28,8 @@ create or replace trigger _500_touch before update on aicrm.customer_contacts
 for each row execute function aicrm_private.tg_touch_updated_at();
 create or replace trigger _900_audit after insert or update or delete on aicrm.customer_contacts
 for each row execute function aicrm_private.tg_audit('contact_id');
+create or replace trigger _850_scoring_profile after insert or update or delete on aicrm.customer_contacts
+for each row execute function aicrm_private.tg_refresh_scoring_profile();
 
 create or replace trigger _100_validate before insert or update on aicrm.projects
 for each row execute function aicrm_private.tg_validate_row();
@@ -87,3 +92,7 @@ create or replace trigger _500_touch before update on aicrm.content_examples
 for each row execute function aicrm_private.tg_touch_updated_at();
 create or replace trigger _900_audit after insert or update or delete on aicrm.content_examples
 for each row execute function aicrm_private.tg_audit('example_id');
+
+-- Global reference data: a JSON Schema is compiled to its SQL/JSON path when written.
+create or replace trigger _200_compile before insert or update of definition on aicrm.json_schemas
+for each row execute function aicrm_private.tg_json_schemas__compile();

@@ -30,6 +30,36 @@ def test_counts_and_structure() -> None:
     assert m["subject"]["words"] == 4
 
 
+def test_word_count_is_every_word_of_the_text() -> None:
+    """Counted per sentence (the sum of the sentences' counts): the same as counting the whole
+    text, on every draft of the quality corpus."""
+    corpus = json.loads((ROOT / "tests" / "sql" / "quality" / "corpus.json").read_text(encoding="utf-8"))
+    for draft in corpus["drafts"]:
+        text = scoring.plain_text(draft["content"])
+        assert scoring.text_metrics(draft["content"])["word_count"] == len(scoring._WORD.findall(text)), draft["id"]
+
+
+def test_the_boilerplate_prefilter_never_hides_boilerplate() -> None:
+    """_boilerplate clears sentences by substring tests before the regex: it must agree with the
+    regex on every sentence of the corpus and on boilerplate written every which way."""
+    corpus = json.loads((ROOT / "tests" / "sql" / "quality" / "corpus.json").read_text(encoding="utf-8"))
+    tricky = [
+        "Reply STOP to opt out.",
+        "Text \u201cstop\u201d to end.",
+        "STOP\u201d to unsubscribe",
+        "Msg & data rates may apply.",
+        "Manage your email preferences here.",
+        "OPT-OUT any time",
+        "Unsubscribe",
+        "We never stop baking.",
+        "Our rates are the best.",
+    ]
+    sentences = [s for d in corpus["drafts"] for s in scoring.sentences(scoring.plain_text(d["content"]))] + tricky
+    assert sum(scoring._BOILERPLATE.search(s) is not None for s in sentences) >= 10
+    for sentence in sentences:
+        assert scoring._boilerplate(sentence) is (scoring._BOILERPLATE.search(sentence) is not None), sentence
+
+
 def test_readability_is_textstat_0_7_8() -> None:
     assert version("textstat") == "0.7.8"
     text = scoring.plain_text(EMAIL)

@@ -284,3 +284,86 @@ def test_fast_validity_agrees_on_nested_documents(db: psycopg.Connection[Any]) -
             ).fetchone()
             assert valid is not None
             assert valid[0] is (not bad_paths(db, nested_schema(levels), value)), (levels, leaf)
+
+
+def compiled_violation(conn: psycopg.Connection[Any], schema: Any, value: Any) -> bool | None:
+    """What the schema's compiled SQL/JSON path says of the value: True a violation, None when the
+    schema does not compile (assert_json_valid then walks it in PL/pgSQL)."""
+    row = conn.execute(
+        "select case when c.p_path is not null"
+        " then jsonb_path_exists(%s, ('strict $ ? ' || c.p_path)::jsonpath) end"
+        " from aicrm_private.json_schema_compile(%s, 0, null) c",
+        (Jsonb(value), Jsonb(schema)),
+    ).fetchone()
+    assert row is not None
+    return None if row[0] is None else bool(row[0])
+
+
+@pytest.mark.parametrize(("schema", "value", "paths"), CASES)
+def test_the_compiled_path_agrees_with_the_validator(
+    db: psycopg.Connection[Any], schema: Any, value: Any, paths: list[str]
+) -> None:
+    """assert_json_valid trusts the compiled path's "no violation": it must never miss one. Where
+    the path cannot say a keyword ($ref, uniqueItems), the schema does not compile."""
+    got = compiled_violation(db, schema, value)
+    if got is None:
+        assert not_compilable(schema), schema
+        return
+    assert got is bool(paths)
+
+
+def not_compilable(schema: Any) -> bool:
+    """What the path cannot say: $ref, uniqueItems, an enum or const holding an array or object."""
+    if not isinstance(schema, dict):
+        return False
+    if "$ref" in schema or "uniqueItems" in schema:
+        return True
+    members = [*schema.get("enum", []), *([schema["const"]] if "const" in schema else [])]
+    if any(isinstance(m, (list, dict)) for m in members):
+        return True
+    subs = [*schema.get("properties", {}).values(), schema.get("items"), schema.get("additionalProperties")]
+    return any(not_compilable(sub) for sub in subs)
+
+
+def test_the_scorecards_schemas_compile_and_long_strings_fall_back(db: psycopg.Connection[Any]) -> None:
+    rows = db.execute(
+        "select schema_name, check_path is not null, size_limit from aicrm.json_schemas"
+        " where schema_name in ('task.ai_instructions', 'task.quality_thresholds', 'quality.text_metrics')"
+        " order by 1"
+    ).fetchall()
+    assert [(name, compiled) for name, compiled, _ in rows] == [
+        ("quality.text_metrics", True),
+        ("task.ai_instructions", True),
+        ("task.quality_thresholds", True),
+    ]
+    # A string over a maxLength of 255 or more is beyond what the path checks: such a document is
+    # longer than the size limit and is judged by the PL/pgSQL validator, which refuses it.
+    err = sql_error(
+        db,
+        "select aicrm_private.assert_json_valid('task.ai_instructions', %s, 'instructions')",
+        (Jsonb({"topic": "x" * 501}),),
+    )
+    assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", "instructions.topic")
+    valid = {
+        "output_type": "email",
+        "output_length": {"min_words": 100, "max_words": 200},
+        "must_include": ["call to action"],
+        "success_criteria": {"cta_present": True, "readability_score_min": 60},
+        "topic": "x" * 500,
+    }
+    db.execute("select aicrm_private.assert_json_valid('task.ai_instructions', %s, 'instructions')", (Jsonb(valid),))
+    for bad, column in [
+        ({**valid, "must_include": [""]}, "instructions.must_include[0]"),
+        ({**valid, "output_length": {"max_words": 2.5}}, "instructions.output_length.max_words"),
+        ({**valid, "tone_override": ["x" * 51]}, "instructions.tone_override[0]"),
+        ({**valid, "language": "english"}, "instructions.language"),
+        (
+            {**valid, "success_criteria": {"sentiment_target": ["positive"]}},
+            "instructions.success_criteria.sentiment_target",
+        ),
+        ({**valid, "extra": 1}, "instructions.extra"),
+    ]:
+        err = sql_error(
+            db, "select aicrm_private.assert_json_valid('task.ai_instructions', %s, 'instructions')", (Jsonb(bad),)
+        )
+        assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", column), bad

@@ -155,7 +155,7 @@ returns text
 language sql
 immutable
 parallel safe
-set search_path = ''
+-- No SET: pure and called per draft (sql/functions/private/phrases.sql, at the top).
 as $$
     select '(^|[.!?:;]\s+|\n)\s*[^[:alnum:]\s]{0,3}\s*((please|just|simply|so|then|now|or|and)\s+)?'
         || '(book|order|call|visit|shop|reserve|sign\s+up|register|claim|get|buy|schedule|join|learn\s+more'
@@ -180,7 +180,7 @@ returns aicrm_private.draft_features
 language plpgsql
 immutable
 parallel safe
-set search_path = ''
+-- No SET: pure and called per draft (sql/functions/private/phrases.sql, at the top).
 as $$
 declare
     v_body text := aicrm_private.phrase_key(p_text);
@@ -216,6 +216,9 @@ returns jsonb
 language plpgsql
 stable
 set search_path = ''
+-- Its queries' plans do not depend on the values: planned once per session, not for every draft
+-- (custom plans cost about 40 µs a scorecard; benchmarks/quality_bench.py).
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     c_channels constant text[] := '{email,sms,social,blog,web}';
@@ -225,6 +228,7 @@ declare
     v_tenant uuid := aicrm_private.require_tenant();
     v_subject text := coalesce(p_subject, '');
     v_customer record;
+    v_profile aicrm.customer_scoring_profiles;  -- all null without a customer
     v_packs text[];
     v_elements jsonb;
     v_found jsonb := '[]';
@@ -234,7 +238,6 @@ declare
     v_field record;
     v_norm text;
     v_pattern text;
-    v_element text;
     v_contact_emails text[] := '{}';
     v_contact_phones text[] := '{}';
     v_result jsonb;
@@ -243,7 +246,7 @@ declare
     v_any_competitor boolean;
     v_any_contact boolean;
     v_digits text;
-    v_terms text[];
+    v_forbidden jsonb;  -- the forbidden terms whose words the draft has
     v_words text;  -- the content and subject reduced to their words, for phrases_in_words
 begin
     if p_text is null or btrim(p_text, E' \t\n\r\f\v') = '' then
@@ -284,42 +287,41 @@ begin
             raise exception using errcode = 'AC002', message = 'customer_id: no such customer',
                 hint = 'Pass the id of a customer of this tenant.', column = 'customer_id';
         end if;
-        select coalesce(array_agg(lower(btrim(cc.email))) filter (where btrim(cc.email) <> ''), '{}'),
-               coalesce(array_agg(d.digits) filter (where length(d.digits) >= 7), '{}')
-        into v_contact_emails, v_contact_phones
-        from aicrm.customer_contacts cc
-        cross join lateral (select regexp_replace(cc.phone, '\D', '', 'g') as digits) d
-        where cc.tenant_id = v_tenant and cc.customer_id = p_customer_id;
-        -- The business's own public details are contact info, not a contact's personal data.
-        v_contact_emails := array_remove(v_contact_emails, lower(btrim(v_customer.email)));
-        v_contact_phones := array_remove(v_contact_phones, regexp_replace(v_customer.phone, '\D', '', 'g'));
+        -- Its name's and competitors' words, street, site and contacts' details, derived when the
+        -- customer or a contact last changed (aicrm.customer_scoring_profiles).
+        v_profile := aicrm_private.scoring_profile(p_customer_id);
+        v_contact_emails := coalesce(v_profile.contact_emails, '{}');
+        v_contact_phones := coalesce(v_profile.contact_phones, '{}');
     end if;
 
     -- A pack applies when enabled (the tenant's choice, else the default), to this channel, and to
     -- the customer's industry; a pack the tenant enabled explicitly applies to every industry.
-    select coalesce(array_agg(p.pack_code order by p.pack_code), '{}')
-    into v_packs
-    from aicrm.compliance_packs p
-    left join aicrm.tenant_compliance_packs t on t.tenant_id = v_tenant and t.pack_code = p.pack_code
-    where coalesce(t.enabled, p.enabled_by_default)
-      and (p.channels = '{}' or p_channel = any(p.channels))
-      and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled);
+    -- With them, all their forbidden patterns as one alternation (see below).
+    with packs as materialized (
+        select p.pack_code
+        from aicrm.compliance_packs p
+        left join aicrm.tenant_compliance_packs t on t.tenant_id = v_tenant and t.pack_code = p.pack_code
+        where coalesce(t.enabled, p.enabled_by_default)
+          and (p.channels = '{}' or p_channel = any(p.channels))
+          and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled)
+    )
+    select coalesce((select array_agg(k.pack_code order by k.pack_code) from packs k), '{}'),
+           (select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code)
+            from aicrm.compliance_rules r
+            where r.pack_code in (select k.pack_code from packs k) and r.kind = 'forbidden_pattern')
+    into v_packs, v_pattern;
 
     v_words := coalesce(p_features.words, aicrm_private.words_of(p_text || E'\n' || v_subject));
     v_elements := jsonb_build_object(
         'cta', case when p_features is null then p_text ~* aicrm_private.content_cta_pattern()
                     else p_features.cta_start is not null end,
-        'business_name', v_customer.name is not null
-            and cardinality(aicrm_private.phrases_in_words(v_words,
-                                                       aicrm_private.name_forms(v_customer.name))) > 0,
-        'contact_info', p_text ~* c_email or p_text ~* c_url
+        'business_name', cardinality(aicrm_private.keys_in_words(v_words, v_profile.name_keys)) > 0,
+        'contact_info', coalesce(strpos(lower(p_text), v_profile.website_host) > 0, false)
+            or p_text ~* c_email or p_text ~* c_url
             or exists (select from regexp_matches(p_text, c_phone, 'g') m
-                       where length(regexp_replace(m[1], '\D', '', 'g')) >= 7)
-            or (nullif(btrim(v_customer.website), '') is not null
-                and strpos(lower(p_text), rtrim(regexp_replace(lower(btrim(v_customer.website)), '^https?://(www\.)?', ''), '/')) > 0),
+                       where length(regexp_replace(m[1], '\D+', '', 'g')) >= 7),
         'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
-        'postal_address', (nullif(btrim(v_customer.address ->> 'street'), '') is not null
-                and cardinality(aicrm_private.phrases_in_words(v_words, array[v_customer.address ->> 'street'])) > 0)
+        'postal_address', coalesce(strpos(v_words, ' ' || v_profile.street_key || ' ') > 0, false)
             or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
                 || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y'
                 || '|\yp\.?\s*o\.?\s+box\s+\d+'),
@@ -330,14 +332,8 @@ begin
     -- Most drafts are clean, so one test of all the packs' patterns at once (one alternation), of all
     -- competitors at once and of the contacts' details decides whether the rules need looking at
     -- one by one; PostgreSQL caches few compiled regexes, so fewer distinct ones is what is fast.
-    select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code)
-    into v_pattern
-    from aicrm.compliance_rules r
-    where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern';
     v_any_forbidden := v_pattern is not null and (p_text ~* v_pattern or v_subject ~* v_pattern);
-    v_any_competitor := cardinality(aicrm_private.phrases_in_words(v_words, array(
-        select f from jsonb_array_elements(v_customer.competitors) e
-        cross join lateral unnest(aicrm_private.name_forms(e ->> 'name')) f))) > 0;
+    v_any_competitor := cardinality(aicrm_private.keys_in_words(v_words, v_profile.competitor_keys)) > 0;
     v_digits := regexp_replace(p_text || ' ' || v_subject, '\D+', '', 'g');
     v_any_contact := exists (select from unnest(v_contact_emails) e where strpos(lower(p_text || ' ' || v_subject), e) > 0)
         or exists (select from unnest(v_contact_phones) p where strpos(v_digits, right(p, 7)) > 0);
@@ -361,7 +357,8 @@ begin
             end if;
             continue;
         elsif v_rule.kind = 'forbidden_pattern'
-              and not (v_any_forbidden and (p_text ~* v_rule.pattern or v_subject ~* v_rule.pattern)) then
+              -- The pattern as compliance_spans writes it: one compiled regex for the test and the spans.
+              and not (p_text ~* ('(' || v_rule.pattern || ')') or v_subject ~* ('(' || v_rule.pattern || ')')) then
             continue;
         elsif v_rule.element = 'competitor_name' and not v_any_competitor then
             continue;
@@ -400,62 +397,71 @@ begin
         end loop;
     end loop;
 
-    -- The tenant's own terms (tenant-wide and this customer's), then the task's. Terms that are not
-    -- elements are looked for all at once (one regex), then only those found one by one.
-    select coalesce(array_agg(x.term), '{}') into v_terms
-    from (
-        select t.term from aicrm.tenant_compliance_terms t
+    -- The tenant's own terms (tenant-wide and this customer's), then the task's, each reduced to its
+    -- words once and judged in one statement: a required term is missing unless its element (a
+    -- "call to action" is any CTA) or its words are found; a forbidden term is looked for span by
+    -- span only when its words are found ("competitor names": the customer's competitors).
+    with terms as (
+        select 'tenant' as source, t.term_id::text as term_id, t.term, t.kind, t.severity, t.fix
+        from aicrm.tenant_compliance_terms t
         where t.tenant_id = v_tenant and (t.customer_id is null or t.customer_id = p_customer_id)
         union all
-        select btrim(i.term)
-        from jsonb_to_recordset(case when jsonb_typeof(p_terms) = 'array' then p_terms else '[]' end) as i (term text, kind text)
+        select 'instructions', null, btrim(i.term), i.kind, 'major', null
+        from jsonb_to_recordset(case when jsonb_typeof(p_terms) = 'array' then p_terms else '[]' end)
+            as i (term text, kind text)
         where nullif(btrim(i.term), '') is not null and i.kind in ('required', 'forbidden')
-    ) x;
-    v_terms := aicrm_private.phrases_in_words(v_words, v_terms);
+    ),
+    keyed as materialized (
+        select t.*, n.norm, n.key,
+               case when t.kind = 'required' then case
+                   when n.norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
+                   when n.norm in ('cta', 'call to action', 'a call to action') then 'cta'
+                   when n.norm in ('contact info', 'contact information', 'contact details') then 'contact_info'
+                   when n.norm in ('unsubscribe', 'unsubscribe link', 'opt out link') then 'unsubscribe'
+                   when n.norm in ('postal address', 'physical address', 'mailing address', 'street address', 'address')
+                       then 'postal_address'
+                   when n.norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
+               end end as element
+        from terms t
+        cross join lateral (
+            select aicrm_private.phrase_key(translate(t.term, '_-', '  ')) as norm, aicrm_private.phrase_key(t.term) as key
+            offset 0
+        ) n
+    ),
+    judged as (
+        select k.*,
+               case when k.element is not null then (v_elements ->> k.element)::boolean
+                    else k.key <> '' and strpos(v_words, ' ' || k.key || ' ') > 0 end as present
+        from keyed k
+    )
+    select
+        v_found || coalesce(jsonb_agg(jsonb_build_object('term', j.term) || aicrm_private.compliance_violation(
+                j.source, 'required_term', j.severity, 'content', null, null, null,
+                format('The required "%s" is missing.', j.term),
+                case when j.element is null then format('"%s" does not appear', j.term)
+                     else format('no %s found in the content', replace(j.element, '_', ' ')) end,
+                coalesce(j.fix, format('Include %s.', j.term)))
+            order by j.source desc, j.term, j.term_id) filter (where j.kind = 'required' and not j.present), '[]'),
+        coalesce(jsonb_agg(jsonb_build_object('source', j.source, 'term', j.term, 'severity', j.severity, 'fix', j.fix,
+                                              'norm', j.norm)
+            order by j.source desc, j.term, j.term_id)
+            filter (where j.kind = 'forbidden'
+                      and (j.present or j.norm in ('competitor names', 'competitor name', 'competitors', 'competitor'))),
+            '[]')
+    into v_found, v_forbidden
+    from judged j;
+
     for v_term in
-        select x.* from (
-            select 'tenant' as source, t.term_id::text as term_id, t.term, t.kind, t.severity, t.fix
-            from aicrm.tenant_compliance_terms t
-            where t.tenant_id = v_tenant and (t.customer_id is null or t.customer_id = p_customer_id)
-            union all
-            select 'instructions', null, btrim(i.term), i.kind, 'major', null
-            from jsonb_to_recordset(case when jsonb_typeof(p_terms) = 'array' then p_terms else '[]' end)
-                as i (term text, kind text)
-            where nullif(btrim(i.term), '') is not null and i.kind in ('required', 'forbidden')
-        ) x
-        order by x.source desc, x.kind, x.term, x.term_id
+        select * from jsonb_to_recordset(v_forbidden) as x (source text, term text, severity text, fix text, norm text)
     loop
-        v_norm := aicrm_private.phrase_key(translate(v_term.term, '_-', '  '));
-        if v_term.kind = 'required' then
-            v_element := case
-                when v_norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
-                when v_norm in ('cta', 'call to action', 'a call to action') then 'cta'
-                when v_norm in ('contact info', 'contact information', 'contact details') then 'contact_info'
-                when v_norm in ('unsubscribe', 'unsubscribe link', 'opt out link') then 'unsubscribe'
-                when v_norm in ('postal address', 'physical address', 'mailing address', 'street address', 'address')
-                    then 'postal_address'
-                when v_norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
-            end;
-            if (v_element is not null and not (v_elements ->> v_element)::boolean)
-               or (v_element is null and not v_term.term = any (v_terms)) then
-                v_found := v_found || jsonb_build_array(jsonb_build_object('term', v_term.term) || aicrm_private.compliance_violation(
-                    v_term.source, 'required_term', v_term.severity, 'content', null, null, null,
-                    format('The required "%s" is missing.', v_term.term),
-                    case when v_element is null then format('"%s" does not appear', v_term.term)
-                         else format('no %s found in the content', replace(v_element, '_', ' ')) end,
-                    coalesce(v_term.fix, format('Include %s.', v_term.term))));
-            end if;
-            continue;
-        end if;
+        v_norm := v_term.norm;
         if v_norm in ('competitor names', 'competitor name', 'competitors', 'competitor') then
             v_pattern := (
                 select string_agg(aicrm_private.compliance_name_pattern(btrim(e ->> 'name')), '|')
                 from jsonb_array_elements(v_customer.competitors) e
                 where nullif(btrim(e ->> 'name'), '') is not null);
-        elsif v_term.term = any (v_terms) then
-            v_pattern := aicrm_private.compliance_phrase_pattern(v_term.term);
         else
-            continue;
+            v_pattern := aicrm_private.compliance_phrase_pattern(v_term.term);
         end if;
         for v_field in select * from (values ('content', p_text), ('subject', v_subject)) f (name, body) loop
             for v_span in
@@ -472,6 +478,10 @@ begin
         end loop;
     end loop;
 
+    if v_found = '[]'::jsonb then  -- a clean draft, as most are
+        return jsonb_build_object('violations', '[]'::jsonb, 'elements', v_elements, 'packs', to_jsonb(v_packs),
+                                  'counts', jsonb_build_object('critical', 0, 'major', 0, 'minor', 0));
+    end if;
     -- One finding per offence: a span overlapped by a more severe finding, or exactly the span of an
     -- equally severe earlier one ("risk-free investment" is a finance violation, not also a general one),
     -- is left out.

@@ -27,6 +27,7 @@ declare
     v_plain_subject text;
     v_features aicrm_private.draft_features;
     v_customer jsonb;
+    v_profile aicrm.customer_scoring_profiles;
     v_terms jsonb;
     v_compliance jsonb;
     v_structure jsonb;
@@ -46,6 +47,7 @@ declare
     v_minor integer;
     v_overall_min numeric;
     v_criteria jsonb := '[]';
+    v_major_checks jsonb;
     v_passed boolean;
     v_confidence numeric := 1;
     v_fixes jsonb := '[]';
@@ -84,10 +86,11 @@ begin
     if p_customer_id is not null then
         select to_jsonb(c) - 'tenant_id' into v_customer
         from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
+        v_profile := aicrm_private.scoring_profile(p_customer_id);
     end if;
     v_structure := aicrm_private.score_structure(v_plain, v_plain_subject, p_channel, v_instructions, v_features);
     v_brand := aicrm_private.score_brand(v_plain, v_plain_subject, v_customer, v_metrics -> 'sentiment', v_instructions,
-                                         v_features);
+                                         v_features, v_profile);
 
     -- Readability: Flesch reading ease against the target (the task's, else the brand's reading
     -- level, else 60, "plain English"); 2.5 points per point below it.
@@ -115,12 +118,21 @@ begin
     -- Overall: the weighted mean of the sub-scores present, capped by the worst violation (a
     -- critical one at 40, a major one at 70) so no polish outweighs a compliance problem.
     v_weights := coalesce(v_settings -> 'quality_weights', '{}');
-    select round(sum((s.value #>> '{}')::numeric * coalesce((v_weights ->> s.key)::numeric, 0))
-                 / nullif(sum(coalesce((v_weights ->> s.key)::numeric, 0)), 0), 1)
-    into v_overall
-    from jsonb_each(v_scores) s
-    where jsonb_typeof(s.value) = 'number';
-    v_overall := coalesce(v_overall, 0);
+    -- (The five sub-scores named, not a query over them: this runs for every draft.)
+    v_overall := coalesce(round(
+        (coalesce((v_scores ->> 'readability')::numeric * coalesce((v_weights ->> 'readability')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'sentiment')::numeric * coalesce((v_weights ->> 'sentiment')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'brand_alignment')::numeric * coalesce((v_weights ->> 'brand_alignment')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'compliance')::numeric * coalesce((v_weights ->> 'compliance')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'structure')::numeric * coalesce((v_weights ->> 'structure')::numeric, 0), 0))
+        / nullif(
+            case when v_scores ->> 'readability' is null then 0 else coalesce((v_weights ->> 'readability')::numeric, 0) end
+            + case when v_scores ->> 'sentiment' is null then 0 else coalesce((v_weights ->> 'sentiment')::numeric, 0) end
+            + case when v_scores ->> 'brand_alignment' is null then 0
+                   else coalesce((v_weights ->> 'brand_alignment')::numeric, 0) end
+            + case when v_scores ->> 'compliance' is null then 0 else coalesce((v_weights ->> 'compliance')::numeric, 0) end
+            + case when v_scores ->> 'structure' is null then 0 else coalesce((v_weights ->> 'structure')::numeric, 0) end,
+            0), 1), 0);
     if v_critical > 0 then
         v_overall := least(v_overall, 40);
     elsif v_major > 0 then
@@ -132,19 +144,22 @@ begin
     v_overall_min := coalesce((v_thresholds ->> 'overall_min')::numeric, (v_settings ->> 'approve_min_quality')::numeric, 75);
     v_criteria := jsonb_build_array(jsonb_build_object('criterion', 'overall_min', 'expected', v_overall_min,
         'actual', v_overall, 'passed', v_overall >= v_overall_min));
-    v_criteria := v_criteria || coalesce((
-        select jsonb_agg(jsonb_build_object('criterion', t.key, 'expected', t.value, 'actual', v_scores -> replace(t.key, '_min', ''),
-                   'passed', coalesce((v_scores ->> replace(t.key, '_min', ''))::numeric >= (t.value #>> '{}')::numeric, false))
-                   order by t.key)
-        from jsonb_each(v_thresholds) t where t.key <> 'overall_min'), '[]');
+    if v_thresholds - 'overall_min' <> '{}'::jsonb then
+        v_criteria := v_criteria || coalesce((
+            select jsonb_agg(jsonb_build_object('criterion', t.key, 'expected', t.value,
+                       'actual', v_scores -> replace(t.key, '_min', ''),
+                       'passed', coalesce((v_scores ->> replace(t.key, '_min', ''))::numeric >= (t.value #>> '{}')::numeric,
+                                          false))
+                       order by t.key)
+            from jsonb_each(v_thresholds) t where t.key <> 'overall_min'), '[]');
+    end if;
     v_criteria := v_criteria || jsonb_build_array(jsonb_build_object('criterion', 'no_major_violation',
         'expected', 0, 'actual', v_critical + v_major, 'passed', v_critical + v_major = 0));
     -- A major structure problem (a placeholder left in, a broken link, no subject, far off length)
     -- is never published, whatever the average says.
+    v_major_checks := jsonb_path_query_array(v_structure -> 'checks', '$[*] ? (@.severity == "major").check');
     v_criteria := v_criteria || jsonb_build_object('criterion', 'no_major_structure_issue', 'expected', '[]'::jsonb,
-        'actual', (select coalesce(jsonb_agg(c ->> 'check'), '[]') from jsonb_array_elements(v_structure -> 'checks') c
-                   where c ->> 'severity' = 'major'),
-        'passed', not exists (select from jsonb_array_elements(v_structure -> 'checks') c where c ->> 'severity' = 'major'));
+        'actual', v_major_checks, 'passed', v_major_checks = '[]'::jsonb);
     if v_instructions #> '{success_criteria,readability_score_min}' is not null then
         v_criteria := v_criteria || jsonb_build_object('criterion', 'readability_score_min', 'expected', v_read_target,
             'actual', v_fre, 'passed', coalesce(v_fre >= v_read_target, false));
@@ -163,7 +178,7 @@ begin
             'expected', v_instructions #> '{success_criteria,cta_present}', 'actual', v_structure #> '{cta,present}',
             'passed', v_structure #> '{cta,present}' = v_instructions #> '{success_criteria,cta_present}');
     end if;
-    v_passed := not exists (select from jsonb_array_elements(v_criteria) c where not (c ->> 'passed')::boolean);
+    v_passed := not jsonb_path_exists(v_criteria, '$[*] ? (@.passed == false)');
 
     -- Confidence: how far the numbers can be trusted for this draft.
     if v_fre is null or v_compound is null then
@@ -186,12 +201,12 @@ begin
     v_confidence := round(v_confidence, 2);
 
     -- Fixes: compliance first (by severity), then structure, readability, sentiment, brand.
-    v_fixes := coalesce((
+    v_fixes := case when v_compliance -> 'violations' = '[]'::jsonb then '[]'::jsonb else coalesce((
         select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('code', 'compliance', 'dimension', 'compliance',
                    'severity', v ->> 'severity', 'pack', v ->> 'pack', 'rule', v ->> 'rule', 'field', v ->> 'field',
                    'span', v -> 'span', 'message', v ->> 'fix'))
                    order by case v ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end)
-        from jsonb_array_elements(v_compliance -> 'violations') v), '[]')
+        from jsonb_array_elements(v_compliance -> 'violations') v), '[]') end
         || (v_structure -> 'fixes');
     if (v_scores ->> 'readability')::numeric < 100 then
         v_fixes := v_fixes || jsonb_build_object('code', 'simplify', 'dimension', 'readability', 'severity', 'minor',
@@ -213,8 +228,8 @@ begin
         || case when v_critical + v_major + v_minor > 0
                 then format(' %s critical, %s major, %s minor violation(s).', v_critical, v_major, v_minor) else '' end
         || case when jsonb_array_length(v_fixes) > 0
-                then ' To fix: ' || (select string_agg(f ->> 'message', ' ' order by o) from (
-                    select f, o from jsonb_array_elements(v_fixes) with ordinality x (f, o) order by o limit 3) y) else '' end;
+                then ' To fix: ' || concat_ws(' ', v_fixes -> 0 ->> 'message', v_fixes -> 1 ->> 'message',
+                                              v_fixes -> 2 ->> 'message') else '' end;
 
     return jsonb_build_object(
         'version', 1,

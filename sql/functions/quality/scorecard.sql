@@ -165,10 +165,11 @@ to aicrm_app, aicrm_worker;
 -- the brand's phrases (used, and those to avoid), and relevance to the business (its name, its
 -- products and selling points, the words of its description). Components without data (no brand
 -- voice set) are left out of the mean; each phrase to avoid costs 15 points. p_features: see
--- check_compliance.
+-- check_compliance; p_profile: the customer's scoring profile (read when null).
 create or replace function aicrm_private.score_brand(
     p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb,
-    p_features aicrm_private.draft_features default null
+    p_features aicrm_private.draft_features default null,
+    p_profile aicrm.customer_scoring_profiles default null
 )
 returns jsonb
 language plpgsql
@@ -177,10 +178,6 @@ parallel safe
 set search_path = ''
 as $$
 declare
-    c_stop constant text[] := '{that,this,with,from,your,have,will,been,were,they,them,their,what,when,where,which,'
-        'while,into,over,also,just,more,most,some,such,than,then,very,only,each,other,about,after,before,every,'
-        'our,ours,here,there,these,those,would,could,should,make,made,like,well,best,good,great,first,offer,offers,'
-        'services,service,business,customers,customer,clients,client,people,local,area,years,year}';
     v_text text := p_text || E'\n' || coalesce(p_subject, '');
     v_voice jsonb := coalesce(p_customer -> 'brand_voice', '{}');
     v_features aicrm_private.draft_features := coalesce(p_features, aicrm_private.draft_features_of(p_text, p_subject));
@@ -197,10 +194,9 @@ declare
     v_used text[];
     v_avoided text[];
     v_phrase text;
-    -- Cheap tests first: no apostrophe means no contraction, plain ASCII means no emoji.
-    v_contractions integer := case when strpos(p_text, '''') + strpos(p_text, '’') = 0 then 0
-        else regexp_count(p_text, '[[:alpha:]]+[''’](s|re|ll|ve|d|t|m)(?![[:alnum:]])', 1, 'i') end;
+    v_contractions integer;  -- counted only when the formality check needs them
     v_exclamations integer := char_length(p_text) - char_length(replace(p_text, '!', ''));
+    -- Cheap test first: plain ASCII means no emoji.
     v_emoji integer := case when octet_length(p_text) = char_length(p_text) then 0
         else regexp_count(p_text, '[\U0001F300-\U0001FAFF\u2600-\u27BF]') end;
     v_keywords text[];
@@ -210,21 +206,31 @@ declare
     v_parts numeric[] := '{}';
     v_weights numeric[] := '{}';
     v_words_of text := v_features.words;  -- the text reduced to its words, for phrases_in_words
+    v_profile aicrm.customer_scoring_profiles;
 begin
     if p_customer is null then
         return jsonb_build_object('score', null, 'reasons', jsonb_build_array('no customer: brand alignment not measured'),
                                   'fixes', '[]'::jsonb);
     end if;
+    v_profile := coalesce(p_profile, aicrm_private.scoring_profile((p_customer ->> 'customer_id')::uuid));
     v_tone := coalesce((select array_agg(t) from jsonb_array_elements_text(
         coalesce(p_instructions -> 'tone_override', v_voice -> 'tone')) t), '{}');
 
     -- Voice.
     if v_voice ? 'formality' then
         v_voice_checks := v_voice_checks + 1;
-        if (v_voice ->> 'formality' = 'formal' and v_contractions = 0 and v_emoji = 0)
-           or (v_voice ->> 'formality' in ('casual', 'conversational')
-               and (v_contractions > 0 or strpos(' ' || lower(translate(v_text, E'\n\t', '  ')), ' you') > 0))
-           or v_voice ->> 'formality' = 'neutral' then
+        -- Talking to the reader (a word starting with "you") is conversational enough; else count the
+        -- contractions (no apostrophe, no contraction).
+        if v_voice ->> 'formality' = 'neutral'
+           or (v_voice ->> 'formality' in ('casual', 'conversational') and strpos(v_words_of, ' you') > 0) then
+            v_contractions := -1;
+        else
+            v_contractions := case when strpos(p_text, '''') + strpos(p_text, '’') = 0 then 0
+                else regexp_count(p_text, '[[:alpha:]]+[''’](s|re|ll|ve|d|t|m)(?![[:alnum:]])', 1, 'i') end;
+        end if;
+        if v_contractions = -1
+           or (v_voice ->> 'formality' = 'formal' and v_contractions = 0 and v_emoji = 0)
+           or (v_voice ->> 'formality' in ('casual', 'conversational') and v_contractions > 0) then
             v_voice_passed := v_voice_passed + 1;
         else
             v_reasons := v_reasons || to_jsonb(format('formality: %s expected, %s contractions, %s emoji',
@@ -290,8 +296,7 @@ begin
     end if;
 
     -- The brand's phrases.
-    v_used := aicrm_private.phrases_in_words(v_words_of, array(
-        select jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_use', '[]'))));
+    v_used := aicrm_private.phrases_of_keys_in_words(v_words_of, v_profile.use_phrases, v_profile.use_keys);
     if jsonb_array_length(coalesce(v_voice -> 'phrases_to_use', '[]')) > 0 then
         v_phrases_score := least(1, cardinality(v_used)::numeric
             / least(2, jsonb_array_length(v_voice -> 'phrases_to_use')));
@@ -304,8 +309,7 @@ begin
                 'message', format('Work in one of the brand''s phrases, e.g. "%s".', v_voice #>> '{phrases_to_use,0}'));
         end if;
     end if;
-    v_avoided := aicrm_private.phrases_in_words(v_words_of, array(
-        select jsonb_array_elements_text(coalesce(v_voice -> 'phrases_to_avoid', '[]'))));
+    v_avoided := aicrm_private.phrases_of_keys_in_words(v_words_of, v_profile.avoid_phrases, v_profile.avoid_keys);
     foreach v_phrase in array v_avoided loop
         begin
             v_penalty := least(v_penalty + 15, 45);
@@ -319,21 +323,13 @@ begin
     end if;
 
     -- Relevance: the business's name, its products and selling points, the words of its description
-    -- (reduced to words as the draft is, so "baker's" is "bakers" in both).
-    select coalesce(array_agg(distinct w), '{}')
-    into v_keywords
-    from string_to_table(aicrm_private.phrase_key(concat_ws(' ', p_customer ->> 'business_description',
-            (select string_agg(u, ' ') from jsonb_array_elements_text(coalesce(p_customer -> 'unique_selling_points', '[]')) u),
-            (select string_agg(x ->> 'name', ' ') from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x))),
-        ' ') w
-    where char_length(w) >= 4 and w <> all (c_stop);
-    select count(*) into v_hits
-    from unnest(v_keywords) k
-    where strpos(v_words_of, ' ' || k || ' ') > 0;
-    v_products := cardinality(aicrm_private.phrases_in_words(v_words_of, array(
-        select x ->> 'name' from jsonb_array_elements(coalesce(p_customer -> 'products_services', '[]')) x)));
+    -- (the profile's keywords: reduced to words as the draft is, so "baker's" is "bakers" in both).
+    v_keywords := coalesce(v_profile.relevance_keywords, '{}');
+    v_hits := cardinality(aicrm_private.keys_in_words(v_words_of, v_keywords));
+    v_products := cardinality(aicrm_private.phrases_of_keys_in_words(v_words_of, v_profile.product_keys,
+                                                                     v_profile.product_keys));
     v_relevance := (
-        case when cardinality(aicrm_private.phrases_in_words(v_words_of, aicrm_private.name_forms(p_customer ->> 'name'))) > 0
+        case when cardinality(aicrm_private.keys_in_words(v_words_of, v_profile.name_keys)) > 0
              then 1 else 0 end
         + case when v_products > 0 or cardinality(v_keywords) = 0 then 1 else least(1, v_hits / 3.0) end
         + case when cardinality(v_keywords) = 0 then 1 else least(1, v_hits / least(5.0, cardinality(v_keywords))) end
@@ -368,5 +364,6 @@ begin
 end
 $$;
 
-grant execute on function aicrm_private.score_brand(text, text, jsonb, jsonb, jsonb, aicrm_private.draft_features)
-to aicrm_app, aicrm_worker;
+grant execute on function aicrm_private.score_brand(
+    text, text, jsonb, jsonb, jsonb, aicrm_private.draft_features, aicrm.customer_scoring_profiles
+) to aicrm_app, aicrm_worker;

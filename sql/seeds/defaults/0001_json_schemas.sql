@@ -231,3 +231,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
 on conflict (schema_name) do update
 set description = excluded.description, definition = excluded.definition, updated_at = now()
 where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
+
+-- Schemas stored before they were compiled (the trigger compiles those written from now on).
+update aicrm.json_schemas set definition = definition
+where check_path is null and size_limit is null;

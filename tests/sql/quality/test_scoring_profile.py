@@ -1,0 +1,118 @@
+"""The customer's scoring profile (aicrm.customer_scoring_profiles): what the scorecard derives from
+a customer and its contacts, derived again whenever either changes, so a scorecard never works
+from stale facts; a customer without a stored profile is scored the same (derived on the spot);
+no role writes a profile by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL, evaluate
+
+
+def profile(conn: psycopg.Connection[Any], tenant: str, customer: str) -> dict[str, Any]:
+    with act_as(conn, tenant):
+        row = conn.execute(
+            "select to_jsonb(p) from aicrm.customer_scoring_profiles p where customer_id = %s", (customer,)
+        ).fetchone()
+    assert row is not None, "no profile stored"
+    return dict(row[0])
+
+
+def violations(card: dict[str, Any]) -> list[str]:
+    return sorted(f"{v['pack']}.{v['rule']}" for v in card["details"]["compliance"]["violations"])
+
+
+@pytest.fixture
+def tenant(db: psycopg.Connection[Any]) -> str:
+    return make_tenant(db, "Agency A")
+
+
+def test_the_profile_follows_the_customer_and_its_contacts(db: psycopg.Connection[Any], tenant: str) -> None:
+    customer = make_customer(db, tenant, **BAKERY)
+    got = profile(db, tenant, customer)
+    assert got["name_keys"] == ["sunrise bakery"]
+    assert got["street_key"] == "12 baker street"
+    assert got["website_host"] == "sunrisebakery.example.com"
+    assert (got["competitor_names"], got["competitor_keys"]) == (["Golden Loaf"], ["golden loaf"])
+    assert got["use_phrases"] == ["baked fresh every morning", "from our oven to your table"]
+    assert got["avoid_keys"] == ["cheap", "mass produced"]
+    assert {"sourdough", "croissants", "organic"} <= set(got["relevance_keywords"])
+    assert "every" not in got["relevance_keywords"]  # too common to tell what a draft is about
+    assert got["contact_emails"] == []
+
+    draft = GOOD_EMAIL + "\n\nP.S. Ask Dana at dana.lee@example.org or 503-555-0199, or try Crumb & Co."
+    before = evaluate(db, tenant, draft, customer=customer)
+    assert violations(before) == []
+    with act_as(db, tenant):
+        contact = db.execute(
+            "select aicrm.upsert_customer_contact(%s, %s)",
+            (customer, Jsonb({"first_name": "Dana", "email": "Dana.Lee@example.org", "phone": "(503) 555-0199"})),
+        ).fetchone()
+        assert contact is not None
+        db.execute(
+            "update aicrm.customers set competitors = competitors || %s where customer_id = %s",
+            (Jsonb([{"name": "Crumb & Co"}]), customer),
+        )
+    got = profile(db, tenant, customer)
+    assert (got["contact_emails"], got["contact_phones"]) == (["dana.lee@example.org"], ["5035550199"])
+    assert got["competitor_names"] == ["Golden Loaf", "Crumb & Co"]
+    after = evaluate(db, tenant, draft, customer=customer)
+    assert violations(after) == [
+        "general.competitor_named",
+        "privacy.contact_personal_data",
+        "privacy.contact_personal_data",
+    ]
+    with act_as(db, tenant):
+        db.execute("delete from aicrm.customer_contacts where contact_id = %s", (contact[0],))
+    assert profile(db, tenant, customer)["contact_emails"] == []
+    assert violations(evaluate(db, tenant, draft, customer=customer)) == ["general.competitor_named"]
+
+
+def test_brand_phrases_follow_the_brand_voice(db: psycopg.Connection[Any], tenant: str) -> None:
+    customer = make_customer(db, tenant, **BAKERY)
+    card = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    assert card["details"]["brand_alignment"]["phrases_used"] == [
+        "baked fresh every morning",
+        "from our oven to your table",
+    ]
+    with act_as(db, tenant):
+        db.execute(
+            "select aicrm.set_brand_voice(%s, %s)",
+            (
+                customer,
+                Jsonb({**BAKERY["brand_voice"], "phrases_to_use": ["rise and shine"], "phrases_to_avoid": ["oven"]}),
+            ),
+        )
+    card = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    assert card["details"]["brand_alignment"]["phrases_used"] == []
+    assert card["details"]["brand_alignment"]["phrases_avoided_found"] == ["oven"]
+
+
+def test_a_customer_without_a_stored_profile_is_scored_the_same(db: psycopg.Connection[Any], tenant: str) -> None:
+    """Customers from before the profile existed (or a profile lost) are derived on the spot."""
+    customer = make_customer(db, tenant, **BAKERY)
+    drafts = [GOOD_EMAIL, GOOD_EMAIL + "\nCheaper than Golden Loaf, guaranteed results!", "Hi.\n\nBuy now."]
+    with_profile = [evaluate(db, tenant, d, customer=customer) for d in drafts]
+    db.execute("delete from aicrm.customer_scoring_profiles where customer_id = %s", (customer,))
+    without = [evaluate(db, tenant, d, customer=customer) for d in drafts]
+    assert without == with_profile
+    assert violations(with_profile[1]) != []
+
+
+def test_no_role_writes_a_profile(db: psycopg.Connection[Any], tenant: str) -> None:
+    customer = make_customer(db, tenant, **BAKERY)
+    for role in ("aicrm_app", "aicrm_worker", "aicrm_readonly"):
+        with act_as(db, tenant, role):
+            for statement in (
+                "update aicrm.customer_scoring_profiles set name_keys = '{}'",
+                "delete from aicrm.customer_scoring_profiles",
+                "insert into aicrm.customer_scoring_profiles (customer_id) values (gen_random_uuid())",
+            ):
+                assert sql_error(db, statement).sqlstate == "42501", (role, statement)
+    assert profile(db, tenant, customer)["name_keys"] == ["sunrise bakery"]
