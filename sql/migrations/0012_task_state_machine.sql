@@ -174,3 +174,7 @@ add column idempotency_key text,
 add column provenance jsonb not null default '{}',
 add constraint project_deliverables_idempotency_key unique (tenant_id, task_id, idempotency_key),
 add constraint project_deliverables_provenance_check check (jsonb_typeof(provenance) = 'object');
+
+-- record_evaluation gains the worker's lease token (p_lease_token, sql/functions/quality/): the
+-- two-argument version is dropped here, before the function files re-create it.
+drop function if exists aicrm.record_evaluation(uuid, jsonb);

@@ -1,0 +1,590 @@
+"""The worker API: claim_next_task (across tenants, by priority, SKIP LOCKED, expired leases
+reclaimed), the lease fence on every write back (heartbeat, submit_draft, record_evaluation,
+fail_task, release_task), the rules' decision applied to the task, backoff and escalation, and
+what other roles and tenants cannot do."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from runner.scoring import text_metrics
+from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.sql.quality.test_scorecard import BAKERY, FOOTER, GOOD_EMAIL, SUBJECT
+
+Conn = psycopg.Connection[Any]
+WEAK = "Our bread. It is cheap. We sell it in the shop." + FOOTER  # the rules retry it
+NO_UNSUBSCRIBE = GOOD_EMAIL.replace(FOOTER, "")  # a critical violation: the rules escalate it
+META = {"context_version": 3, "provider": "openai", "model": "gpt-4o-mini", "prompt_tokens": 812, "cost_usd": 0.0004}
+ERROR = {"kind": "timeout", "message": "the model did not answer in 60 s"}
+
+SUBMIT = (
+    "select aicrm.submit_draft(p_task_id => %s, p_lease_token => %s, p_content => %s, p_subject => %s,"
+    " p_meta => %s, p_idempotency_key => %s)"
+)
+HEARTBEAT = "select aicrm.heartbeat(%s, %s, 60)"
+FAIL = "select aicrm.fail_task(p_task_id => %s, p_lease_token => %s, p_error => %s, p_retryable => %s)"
+RELEASE = "select aicrm.release_task(%s, %s, 'worker shutting down')"
+EVALUATE = "select aicrm.record_evaluation(p_deliverable_id => %s, p_text_metrics => %s, p_lease_token => %s)"
+
+
+def create(conn: Conn, tenant: str, customer: str, priority: int = 3) -> str:
+    with act_as(conn, tenant):
+        row = conn.execute(
+            "select aicrm.create_content_task(p_customer_id => %s, p_channel => 'email', p_priority => %s)",
+            (customer, priority),
+        ).fetchone()
+    assert row is not None
+    return str(row[0]["task_id"])
+
+
+def claim(conn: Conn, worker: str = "worker-1", seconds: int = 300, tenant: str | None = None) -> Any:
+    with act_as(conn, tenant, "aicrm_worker"):
+        row = conn.execute("select aicrm.claim_next_task(%s, %s)", (worker, seconds)).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def call(conn: Conn, tenant: str, query: str, params: Any = None, role: str = "aicrm_worker") -> Any:
+    with act_as(conn, tenant, role):
+        row = conn.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def refused(conn: Conn, tenant: str, query: str, params: Any = None, role: str = "aicrm_worker") -> tuple[Any, ...]:
+    with act_as(conn, tenant, role):
+        err = sql_error(conn, query, params)
+    return err.diag.sqlstate, err.diag.column_name
+
+
+def submit(conn: Conn, tenant: str, task: str, token: str, content: str, key: str | None = None) -> Any:
+    return call(conn, tenant, SUBMIT, (task, token, content, SUBJECT, Jsonb(META), key))
+
+
+def evaluate(conn: Conn, tenant: str, draft: str, content: str, token: str | None) -> Any:
+    return call(conn, tenant, EVALUATE, (draft, Jsonb(text_metrics(content, subject=SUBJECT)), token))
+
+
+def start_generating(conn: Conn, tenant: str, task: str, worker: str = "worker-1") -> None:
+    call(conn, tenant, "select aicrm.transition_task_state(%s, 'generating', %s)", (task, worker))
+
+
+def tamper(conn: Conn, tenant: str, task: str, assignment: str) -> None:
+    """What time passing or a dead worker would do, as the superuser under the task's tenant (the
+    audit trigger records the change in that tenant)."""
+    conn.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
+    conn.execute(
+        sql.SQL("update aicrm.project_tasks set {} where task_id = %s").format(sql.SQL(assignment)),
+        (task,),
+    )
+    conn.execute("select set_config('aicrm.tenant_id', '', true)")
+
+
+def task_row(conn: Conn, task: str) -> dict[str, Any]:
+    """As the superuser: the task's state, counters and lease."""
+    cur = conn.execute(
+        "select execution_state, attempts, failures, blockers, lease_holder, lease_token::text, lease_until,"
+        " available_at, extract(epoch from available_at - now())::integer as wait_s"
+        " from aicrm.project_tasks where task_id = %s",
+        (task,),
+    )
+    row = cur.fetchone()
+    assert row is not None
+    assert cur.description is not None
+    return dict(zip([c.name for c in cur.description], row, strict=True))
+
+
+def seconds_until(conn: Conn, at: Any) -> float:
+    row = conn.execute("select extract(epoch from %s::timestamptz - now())::float8", (at,)).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def snapshot(conn: Conn, task: str) -> tuple[Any, ...]:
+    """Everything a write back could change: the task, its drafts, transitions and decisions."""
+    row = conn.execute(
+        "select to_jsonb(t) - 'updated_at',"
+        " (select count(*) from aicrm.project_deliverables d where d.task_id = t.task_id),"
+        " (select count(*) from aicrm.project_deliverables d"
+        "  where d.task_id = t.task_id and d.evaluated_at is not null),"
+        " (select count(*) from aicrm.task_state_transitions s where s.task_id = t.task_id),"
+        " (select count(*) from aicrm.ai_decisions a where a.task_id = t.task_id)"
+        " from aicrm.project_tasks t where t.task_id = %s",
+        (task,),
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def history(conn: Conn, task: str) -> list[tuple[Any, ...]]:
+    return conn.execute(
+        "select from_state, to_state, actor, reason from aicrm.task_state_transitions where task_id = %s"
+        " order by transition_id",
+        (task,),
+    ).fetchall()
+
+
+def last_transition(conn: Conn, task: str) -> tuple[Any, ...]:
+    row = conn.execute(
+        "select from_state, to_state, actor, reason, details from aicrm.task_state_transitions where task_id = %s"
+        " order by transition_id desc limit 1",
+        (task,),
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.fixture
+def bakery(db: Conn) -> tuple[str, str]:
+    tenant = make_tenant(db, "Agency A")
+    return tenant, make_customer(db, tenant, **BAKERY)
+
+
+def to_evaluating(db: Conn, tenant: str, customer: str, content: str) -> tuple[str, str, str]:
+    """A claimed task with one submitted draft: (task, lease token, draft)."""
+    task = create(db, tenant, customer)
+    token = claim(db)["lease_token"]
+    start_generating(db, tenant, task)
+    draft = submit(db, tenant, task, token, content)["deliverable_id"]
+    return task, token, draft
+
+
+def test_an_empty_queue_gives_nothing(db: Conn, bakery: tuple[str, str]) -> None:
+    assert claim(db) is None
+    tenant, customer = bakery
+    cancelled, later = create(db, tenant, customer), create(db, tenant, customer)
+    call(db, tenant, "select aicrm.transition_task_state(%s, 'cancelled', 'ana')", (cancelled,), role="aicrm_app")
+    tamper(db, tenant, later, "available_at = now() + interval '1 minute'")
+    assert claim(db) is None
+
+
+def test_a_worker_with_no_tenant_claims_from_every_tenant(db: Conn) -> None:
+    tenants = [make_tenant(db, "Agency A"), make_tenant(db, "Agency B")]
+    tasks = [create(db, tenants[0], make_customer(db, tenants[0]), priority=2)]
+    tasks.append(create(db, tenants[1], make_customer(db, tenants[1], name="Beta Dental"), priority=1))
+    with act_as(db, None, "aicrm_worker"):
+        row = db.execute("select aicrm.claim_next_task('worker-1', 120)").fetchone()
+        assert row is not None
+        got = row[0]
+        # The rest of the transaction runs in the claimed task's tenant, and sees only it.
+        assert db.execute("select current_setting('aicrm.tenant_id')").fetchone() == (tenants[1],)
+        assert db.execute("select count(*), count(distinct tenant_id) from aicrm.project_tasks").fetchone() == (1, 1)
+        db.execute("select aicrm.transition_task_state(%s, 'generating', 'worker-1')", (tasks[1],))
+    assert (got["tenant_id"], got["task_id"], got["attempt"], got["last_draft"]) == (tenants[1], tasks[1], 1, None)
+    assert got["task"] == {
+        "customer_id": got["task"]["customer_id"],
+        "channel": "email",
+        "task_type": "email",
+        "title": "email for Beta Dental",
+        "priority": 1,
+        "ai_instructions": {},
+        "quality_thresholds": {},
+    }
+    row = task_row(db, tasks[1])
+    assert (row["execution_state"], row["lease_holder"], row["lease_token"]) == (
+        "generating",
+        "worker-1",
+        got["lease_token"],
+    )
+    assert 119 < seconds_until(db, got["lease_until"]) < 125
+    assert history(db, tasks[1])[1] == ("queued", "gathering_context", "worker-1", "claimed")
+    second = claim(db, "worker-2")
+    assert (second["tenant_id"], second["task_id"]) == (tenants[0], tasks[0])
+    assert claim(db, "worker-3") is None
+
+
+def test_a_worker_with_a_tenant_set_claims_only_that_tenants_tasks(db: Conn) -> None:
+    tenant_a, tenant_b = make_tenant(db, "Agency A"), make_tenant(db, "Agency B")
+    create(db, tenant_a, make_customer(db, tenant_a), priority=1)
+    task_b = create(db, tenant_b, make_customer(db, tenant_b), priority=5)
+    assert claim(db, tenant=tenant_b)["task_id"] == task_b
+    assert claim(db, tenant=tenant_b) is None
+
+
+def test_the_best_priority_first_then_the_oldest(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    old3, new3, newest1 = (create(db, tenant, customer, priority=p) for p in (3, 3, 1))
+    for task, age in ((old3, "3 minutes"), (new3, "1 minute"), (newest1, "10 seconds")):
+        tamper(db, tenant, task, f"available_at = now() - interval '{age}'")
+    assert [claim(db)["task_id"] for _ in range(3)] == [newest1, old3, new3]
+
+
+@pytest.mark.parametrize("role", ["aicrm_app", "aicrm_readonly"])
+def test_only_workers_claim(db: Conn, bakery: tuple[str, str], role: str) -> None:
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    assert refused(db, tenant, "select aicrm.claim_next_task('me')", role=role)[0] == "42501"
+    assert task_row(db, task)["execution_state"] == "queued"
+
+
+def test_setting_the_claiming_key_by_hand_opens_no_other_tenant(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, _ = bakery
+    other = make_tenant(db, "Agency B")
+    theirs = create(db, other, make_customer(db, other))
+    key = db.execute("select key::text from aicrm_private.claim_key").fetchone()
+    assert key is not None
+    for role in ("aicrm_app", "aicrm_worker", "aicrm_readonly"):
+        assert refused(db, tenant, "select key from aicrm_private.claim_key", role=role)[0] == "42501"
+    before = snapshot(db, theirs)
+    # Guesses, and even the real key: the policy that reads it is aicrm_owner's alone.
+    for guess in ("on", "true", str(uuid.uuid4()), key[0]):
+        for role in ("aicrm_app", "aicrm_worker"):
+            with act_as(db, tenant, role):
+                db.execute("select set_config('aicrm_private.claiming', %s, true)", (guess,))
+                seen = db.execute("select count(*) from aicrm.project_tasks where tenant_id = %s", (other,)).fetchone()
+                assert seen == (0,)
+            if guess == key[0]:
+                continue  # the key is a secret of aicrm_owner's; with it the owner's functions see further
+            with act_as(db, tenant, role):
+                db.execute("select set_config('aicrm_private.claiming', %s, true)", (guess,))
+                err = sql_error(db, "select aicrm.transition_task_state(%s, 'cancelled', 'intruder')", (theirs,))
+                assert (err.diag.sqlstate, err.diag.column_name) == ("AC002", "task_id")
+    assert snapshot(db, theirs) == before
+
+
+def test_two_workers_never_claim_the_same_task(db: Conn, db_url: str, bakery: tuple[str, str]) -> None:
+    """The first worker's claim holds its task's row lock until commit; the second skips it (SKIP
+    LOCKED, no waiting) and gets the other task; a third finds nothing."""
+    tenant, customer = bakery
+    tasks = {create(db, tenant, customer), create(db, tenant, customer)}
+    db.commit()
+    with psycopg.connect(db_url) as first, psycopg.connect(db_url) as second:
+        for conn in (first, second):
+            conn.execute("set role aicrm_worker")
+            conn.execute("set statement_timeout = '5s'")  # a claim that waited would fail, not hang
+        a = first.execute("select aicrm.claim_next_task('worker-a')").fetchone()
+        b = second.execute("select aicrm.claim_next_task('worker-b')").fetchone()
+        assert a is not None
+        assert b is not None
+        assert {a[0]["task_id"], b[0]["task_id"]} == tasks
+        assert second.execute("select aicrm.claim_next_task('worker-b')").fetchone() == (None,)
+        first.commit()
+        second.commit()
+    holders = db.execute(
+        "select task_id::text, lease_holder from aicrm.project_tasks where execution_state = 'gathering_context'"
+    ).fetchall()
+    assert sorted(holders) == sorted([(a[0]["task_id"], "worker-a"), (b[0]["task_id"], "worker-b")])
+
+
+def test_concurrent_workers_claim_each_task_once(db: Conn, db_url: str, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    tasks = [create(db, tenant, customer, priority=1 + i % 5) for i in range(12)]
+    db.commit()
+    claimed: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker(name: str) -> None:
+        try:
+            with psycopg.connect(db_url) as conn:
+                conn.execute("set role aicrm_worker")
+                while True:
+                    row = conn.execute("select aicrm.claim_next_task(%s)", (name,)).fetchone()
+                    conn.commit()
+                    if row is None or row[0] is None:
+                        return
+                    claimed.append(row[0]["task_id"])
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(f"worker-{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert sorted(claimed) == sorted(tasks)
+
+
+@pytest.mark.parametrize("stage", ["gathering_context", "generating", "evaluating"])
+def test_an_expired_lease_is_reclaimed_and_fences_the_old_worker(db: Conn, bakery: tuple[str, str], stage: str) -> None:
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    old = claim(db, "worker-3", 5)["lease_token"]
+    draft = None
+    if stage != "gathering_context":
+        start_generating(db, tenant, task, "worker-3")
+    if stage == "evaluating":
+        draft = submit(db, tenant, task, old, GOOD_EMAIL)["deliverable_id"]
+    assert claim(db, "worker-4") is None  # the lease still holds
+    tamper(db, tenant, task, "lease_until = now() - interval '1 second'")
+
+    got = claim(db, "worker-4")
+    assert got["task_id"] == task
+    assert got["lease_token"] != old
+    assert history(db, task)[-2:] == [
+        (stage, "queued", "system", "lease of worker-3 expired"),
+        ("queued", "gathering_context", "worker-4", "claimed"),
+    ]
+    if draft:
+        assert got["last_draft"]["deliverable_id"] == draft
+        assert got["last_draft"]["content"] == GOOD_EMAIL
+
+    before = snapshot(db, task)
+    attempts = [
+        (HEARTBEAT, (task, old)),
+        (SUBMIT, (task, old, WEAK, SUBJECT, Jsonb(META), "late")),
+        (FAIL, (task, old, Jsonb(ERROR), True)),
+        (RELEASE, (task, old)),
+    ]
+    if draft:
+        attempts.append((EVALUATE, (draft, Jsonb(text_metrics(GOOD_EMAIL, subject=SUBJECT)), old)))
+    for query, params in attempts:
+        assert refused(db, tenant, query, params) == ("AC005", "lease_token"), query
+    assert snapshot(db, task) == before
+    assert task_row(db, task)["lease_holder"] == "worker-4"
+    call(db, tenant, HEARTBEAT, (task, got["lease_token"]))  # the new holder's lease works
+
+
+def test_heartbeat_extends_the_lease_and_bad_values_are_refused(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    got = claim(db, seconds=5)
+    until = call(db, tenant, "select aicrm.heartbeat(%s, %s, 600)", (task, got["lease_token"]))
+    assert task_row(db, task)["lease_until"] == until
+    assert 599 < seconds_until(db, until) < 605
+    assert refused(db, tenant, "select aicrm.heartbeat(%s, %s, 4)", (task, got["lease_token"])) == (
+        "AC001",
+        "lease_seconds",
+    )
+    assert refused(db, tenant, "select aicrm.heartbeat(%s, null)", (task,)) == ("AC001", "lease_token")
+    assert refused(db, tenant, "select aicrm.heartbeat(%s, %s)", (str(uuid.uuid4()), got["lease_token"])) == (
+        "AC002",
+        "task_id",
+    )
+    create(db, tenant, customer)
+    for worker, seconds, field in ((" ", 60, "worker_id"), ("w" * 201, 60, "worker_id"), ("w", 86401, "lease_seconds")):
+        with act_as(db, None, "aicrm_worker"):
+            err = sql_error(db, "select aicrm.claim_next_task(%s, %s)", (worker, seconds))
+        assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", field)
+
+
+def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    token = claim(db)["lease_token"]
+    assert refused(db, tenant, SUBMIT, (task, token, WEAK, SUBJECT, Jsonb(META), "a-1")) == (
+        "AC005",
+        "execution_state",
+    )
+    start_generating(db, tenant, task)
+    before = snapshot(db, task)
+    assert refused(db, tenant, SUBMIT, (task, token, "", SUBJECT, Jsonb(META), "a-1")) == ("AC001", "content")
+    assert refused(db, tenant, SUBMIT, (task, token, WEAK, "s" * 301, Jsonb(META), None)) == ("AC001", "subject")
+    assert refused(db, tenant, SUBMIT, (task, token, WEAK, SUBJECT, Jsonb([1]), None)) == ("AC001", "meta")
+    assert snapshot(db, task) == before
+
+    first = submit(db, tenant, task, token, WEAK, key="a-1")
+    assert (first["version"], first["created"]) == (1, True)
+    assert last_transition(db, task)[:4] == ("generating", "evaluating", "worker-1", "draft submitted")
+    stored = db.execute(
+        "select provenance, created_by, idempotency_key from aicrm.project_deliverables where deliverable_id = %s",
+        (first["deliverable_id"],),
+    ).fetchone()
+    assert stored == (META, "worker-1", "a-1")
+    # A worker that lost the answer asks again: the same draft, nothing new.
+    assert submit(db, tenant, task, token, WEAK, key="a-1") == {**first, "created": False}
+    assert refused(db, tenant, SUBMIT, (task, token, GOOD_EMAIL, SUBJECT, Jsonb(META), "a-1")) == (
+        "AC005",
+        "idempotency_key",
+    )
+    assert refused(db, tenant, SUBMIT, (task, token, GOOD_EMAIL, SUBJECT, Jsonb(META), None)) == (
+        "AC005",
+        "execution_state",
+    )
+
+    retry = evaluate(db, tenant, first["deliverable_id"], WEAK, token)
+    assert retry["decision"]["action"]["type"] == "retry"
+    assert retry["task"] == {"execution_state": "generating", "attempts": 2}
+    second = submit(db, tenant, task, token, GOOD_EMAIL, key="a-2")
+    assert (second["version"], second["created"]) == (2, True)
+    assert submit(db, tenant, task, token, WEAK, key="a-1") == {**first, "created": False}  # in evaluating
+    approved = evaluate(db, tenant, second["deliverable_id"], GOOD_EMAIL, token)
+    assert approved["task"]["execution_state"] == "approved"
+    assert submit(db, tenant, task, token, GOOD_EMAIL, key="a-2") == {**second, "created": False}  # lease ended
+    assert db.execute("select count(*) from aicrm.project_deliverables where task_id = %s", (task,)).fetchone() == (2,)
+
+
+ALWAYS_RULE = {"name": "Reject all", "category": "escalation", "priority": 1, "condition": True}
+
+
+@pytest.mark.parametrize(
+    ("content", "rule_action", "action", "to_state"),
+    [
+        (GOOD_EMAIL, None, "approve", "approved"),
+        (WEAK, None, "retry", "generating"),
+        (NO_UNSUBSCRIBE, None, "escalate", "escalated"),
+        (GOOD_EMAIL, "reject", "reject", "rejected"),
+        (GOOD_EMAIL, "review", "review", "awaiting_review"),
+    ],
+)
+def test_record_evaluation_applies_the_decision_to_the_task(
+    db: Conn, bakery: tuple[str, str], content: str, rule_action: str | None, action: str, to_state: str
+) -> None:
+    tenant, customer = bakery
+    if rule_action:
+        call(
+            db,
+            tenant,
+            "select aicrm.upsert_decision_rule(%s)",
+            (Jsonb({**ALWAYS_RULE, "name": f"Always {rule_action}", "action": {"type": rule_action}}),),
+            role="aicrm_app",
+        )
+    task, token, draft = to_evaluating(db, tenant, customer, content)
+    got = evaluate(db, tenant, draft, content, token)
+    decision = got["decision"]
+    assert decision["action"]["type"] == action
+    assert got["task"] == {"execution_state": to_state, "attempts": 2 if to_state == "generating" else 1}
+    from_state, state, actor, reason, details = last_transition(db, task)
+    assert (from_state, state, actor, reason) == ("evaluating", to_state, "rules", decision["explanation"])
+    assert details["deliverable_id"] == draft
+    assert details["decision_id"] == decision["decision_id"]
+    assert details["overall"] == got["scorecard"]["overall"]
+    assert details["action"]["type"] == action
+    row = task_row(db, task)
+    if to_state == "generating":  # the same worker writes again, with the fixes
+        assert (row["lease_holder"], row["lease_token"]) == ("worker-1", token)
+        assert got["scorecard"]["fixes"]
+    else:
+        assert (row["lease_holder"], row["lease_token"], row["lease_until"]) == (None, None, None)
+    assert [b["state"] for b in row["blockers"]] == ([to_state] if to_state in ("escalated", "awaiting_review") else [])
+    stored = db.execute(
+        "select success_evaluation ->> 'decision_id', quality_score is not null from aicrm.project_deliverables"
+        " where deliverable_id = %s",
+        (draft,),
+    ).fetchone()
+    assert stored == (decision["decision_id"], True)
+
+
+def test_record_evaluation_needs_the_lease_while_evaluating(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    task, token, draft = to_evaluating(db, tenant, customer, GOOD_EMAIL)
+    metrics = Jsonb(text_metrics(GOOD_EMAIL, subject=SUBJECT))
+    before = snapshot(db, task)
+    for role in ("aicrm_worker", "aicrm_app"):
+        assert refused(db, tenant, "select aicrm.record_evaluation(%s, %s)", (draft, metrics), role) == (
+            "AC005",
+            "lease_token",
+        )
+    assert refused(db, tenant, EVALUATE, (draft, metrics, str(uuid.uuid4()))) == ("AC005", "lease_token")
+    assert snapshot(db, task) == before
+    assert evaluate(db, tenant, draft, GOOD_EMAIL, token)["task"]["execution_state"] == "approved"
+    # Out of the pipeline, the two-argument call scores again and moves nothing.
+    transitions = len(history(db, task))
+    again = call(db, tenant, "select aicrm.record_evaluation(%s, %s)", (draft, metrics), role="aicrm_app")
+    assert again["task"]["execution_state"] == "approved"
+    assert len(history(db, task)) == transitions
+    assert refused(db, tenant, EVALUATE, (draft, metrics, token)) == ("AC005", "lease_token")
+
+
+def test_retryable_failures_back_off_then_escalate(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    for failures, backoff in ((1, 10), (2, 20)):
+        token = claim(db)["lease_token"]
+        got = call(db, tenant, FAIL, (task, token, Jsonb(ERROR), True))
+        assert (got["execution_state"], got["failures"]) == ("queued", failures)
+        row = task_row(db, task)
+        assert (row["execution_state"], row["failures"], row["wait_s"], row["lease_token"]) == (
+            "queued",
+            failures,
+            backoff,
+            None,
+        )
+        assert claim(db) is None  # not before its backoff
+        _, _, actor, reason, details = last_transition(db, task)
+        assert (actor, reason) == ("worker-1", f"failed ({failures} of 3); retry in {backoff} s")
+        assert (details["error"], details["failures"]) == (ERROR, failures)
+        tamper(db, tenant, task, "available_at = now()")  # the backoff passes
+    token = claim(db)["lease_token"]
+    got = call(db, tenant, FAIL, (task, token, Jsonb(ERROR), True))
+    assert got == {"execution_state": "escalated", "failures": 3, "available_at": None}
+    row = task_row(db, task)
+    assert (row["execution_state"], row["lease_token"], [b["reason"] for b in row["blockers"]]) == (
+        "escalated",
+        None,
+        ["failed 3 times"],
+    )
+    assert claim(db) is None
+
+
+def test_the_backoff_is_capped_and_the_decision_sees_the_failures(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    call(db, tenant, "select aicrm.set_decision_setting('escalate_after_failures', '20')", role="aicrm_app")
+    task = create(db, tenant, customer)
+    tamper(db, tenant, task, "failures = 9")
+    token = claim(db)["lease_token"]
+    assert call(db, tenant, FAIL, (task, token, Jsonb(ERROR), True))["failures"] == 10
+    assert task_row(db, task)["wait_s"] == 900  # 10 s * 2^9 capped at 15 minutes
+    tamper(db, tenant, task, "available_at = now()")
+    token = claim(db)["lease_token"]
+    start_generating(db, tenant, task)
+    draft = submit(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
+    got = evaluate(db, tenant, draft, GOOD_EMAIL, token)
+    assert got["decision"]["inputs"]["task"]["failures"] == 10
+
+
+@pytest.mark.parametrize("stage", ["gathering_context", "generating", "evaluating"])
+def test_a_failure_that_cannot_be_retried_escalates_at_once(db: Conn, bakery: tuple[str, str], stage: str) -> None:
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    token = claim(db)["lease_token"]
+    if stage != "gathering_context":
+        start_generating(db, tenant, task)
+    if stage == "evaluating":
+        submit(db, tenant, task, token, GOOD_EMAIL)
+    assert refused(db, tenant, FAIL, (task, token, Jsonb("oops"), False)) == ("AC001", "error")
+    error = {"kind": "content_policy", "message": "the provider refused the prompt"}
+    got = call(db, tenant, FAIL, (task, token, Jsonb(error), False))
+    assert got == {"execution_state": "escalated", "failures": 1, "available_at": None}
+    from_state, to_state, actor, reason, details = last_transition(db, task)
+    assert (from_state, to_state, actor, reason) == (stage, "escalated", "worker-1", "failed, not retryable")
+    assert (details["error"], details["retryable"]) == (error, False)
+    assert task_row(db, task)["lease_token"] is None
+
+
+def test_release_task_queues_it_for_the_next_worker_at_once(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    token = claim(db)["lease_token"]
+    start_generating(db, tenant, task)
+    assert call(db, tenant, RELEASE, (task, token))["execution_state"] == "queued"
+    row = task_row(db, task)
+    assert (row["execution_state"], row["failures"], row["lease_token"], row["wait_s"]) == ("queued", 0, None, 0)
+    assert history(db, task)[-1] == ("generating", "queued", "worker-1", "worker shutting down")
+    again = claim(db, "worker-2")
+    assert (again["task_id"], again["attempt"]) == (task, 2)
+    assert refused(db, tenant, HEARTBEAT, (task, token)) == ("AC005", "lease_token")
+    assert refused(db, tenant, "select aicrm.release_task(%s, %s, ' ')", (task, again["lease_token"])) == (
+        "AC001",
+        "reason",
+    )
+
+
+def test_a_worker_in_another_tenant_cannot_write_back(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    other = make_tenant(db, "Agency B")
+    task = create(db, tenant, customer)
+    token = claim(db)["lease_token"]
+    start_generating(db, tenant, task)
+    before = snapshot(db, task)
+    for query, params in (
+        (HEARTBEAT, (task, token)),
+        (SUBMIT, (task, token, GOOD_EMAIL, SUBJECT, Jsonb(META), None)),
+        (SUBMIT, (task, token, GOOD_EMAIL, SUBJECT, Jsonb(META), "key")),
+        (FAIL, (task, token, Jsonb(ERROR), False)),
+        (RELEASE, (task, token)),
+    ):
+        assert refused(db, other, query, params) == ("AC002", "task_id"), query
+    assert snapshot(db, task) == before
+    draft = submit(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
+    before = snapshot(db, task)
+    metrics = Jsonb(text_metrics(GOOD_EMAIL, subject=SUBJECT))
+    assert refused(db, other, EVALUATE, (draft, metrics, token)) == ("AC002", "deliverable_id")
+    assert snapshot(db, task) == before
