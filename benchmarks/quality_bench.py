@@ -7,7 +7,8 @@ unsubscribe footer, as drafts have), median per email. textstat caches its resul
 of 128 texts), so no text is measured twice; the CMU dictionary and VADER's lexicon are loaded first.
 
 (2) SQL: aicrm.evaluate_content on the same emails and their metrics, for a customer with a full
-business profile (brand voice with phrases, products, selling points, competitors, a contact) and
+business profile (brand voice with phrases, products, selling points, competitors, a contact,
+three positive examples) and
 task instructions with required and forbidden terms. Timed on the server by a PL/pgSQL loop over a
 temp table between two clock_timestamp() reads; the loop's own cost is subtracted. The same loop
 times the parts of score_content (draft_features_of, which measures the draft once for the others,
@@ -111,6 +112,24 @@ PROFILE: dict[str, Json] = {
 }  # fmt: skip
 CONTACT = {"first_name": "Maya", "last_name": "Ortiz", "email": "maya.ortiz@example.net", "phone": "(503) 555-0199",
            "is_primary": True}  # fmt: skip
+# The customer's approved examples: brand alignment measures a draft's likeness to them.
+EXAMPLES = [
+    (
+        "Fresh from the oven this Saturday",
+        "This Saturday our bakers pull the first sourdough at six. Come early for a "
+        "warm loaf, a flaky croissant and a coffee on the bench outside. See you at the counter!",
+    ),
+    (
+        "A loaf worth the wait",
+        "Our country loaf rests for two days before it meets the oven. Neighbours say it is the "
+        "best toast in town. Order ahead and pick it up warm on Saturday morning.",
+    ),
+    (
+        "Seasonal pastries are back",
+        "The pear and hazelnut tart is back on the counter, with the cardamom buns our "
+        "neighbours ask for all year. Drop by early this Saturday before they sell out.",
+    ),
+]
 EMAIL_INSTRUCTIONS: dict[str, Json] = {
     "output_type": "email",
     "output_length": {"min_words": 200, "max_words": 400},
@@ -657,6 +676,12 @@ def run(st: embedded.ServerStatus) -> bool:
         app.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
         customer = str(one(app, "select aicrm.upsert_business_profile(%s)", (Jsonb(PROFILE),))["customer_id"])
         app.execute("select aicrm.upsert_customer_contact(%s, %s)", (customer, Jsonb(CONTACT)))
+        for subject, content in EXAMPLES:
+            app.execute(
+                "insert into aicrm.content_examples (customer_id, purpose, channel, subject, content, polarity) "
+                "values (%s, 'promotion', 'email', %s, %s, 'positive')",
+                (customer, subject, content),
+            )
         app.execute(
             "create temp table bench_drafts (ord integer, kind text, channel text, subject text, content text, "
             "metrics jsonb, deliverable_id uuid, features aicrm_private.draft_features)"

@@ -92,6 +92,8 @@ create or replace trigger _500_touch before update on aicrm.content_examples
 for each row execute function aicrm_private.tg_touch_updated_at();
 create or replace trigger _900_audit after insert or update or delete on aicrm.content_examples
 for each row execute function aicrm_private.tg_audit('example_id');
+create or replace trigger _850_scoring_profile after insert or update or delete on aicrm.content_examples
+for each row execute function aicrm_private.tg_refresh_scoring_profile();
 
 -- Global reference data: a JSON Schema is compiled to its SQL/JSON path when written.
 create or replace trigger _200_compile before insert or update of definition on aicrm.json_schemas

@@ -16,11 +16,11 @@ drop function if exists aicrm_private.check_compliance(text, text, text, uuid, j
 drop function if exists aicrm_private.score_structure(text, text, text, jsonb);
 drop function if exists aicrm_private.score_brand(text, text, jsonb, jsonb, jsonb);
 
--- What the scorecard derives from a customer and its contacts (the words of its name and its
--- competitors' names, its street, its site, its contacts' addresses and numbers, the words of its
--- description, its products, its brand's phrases), kept current by triggers on customers and
--- customer_contacts (aicrm_private.refresh_scoring_profile) instead of derived again for every
--- draft. Phrases are kept beside their keys (aicrm_private.phrase_key): the scorecard looks a key
+-- What the scorecard derives from a customer, its contacts and its examples (the words of its name
+-- and its competitors' names, its street, its site, its contacts' addresses and numbers, the words
+-- of its description, its products, its brand's phrases, the distinctive words of its positive
+-- examples), kept current by triggers on customers, customer_contacts and content_examples
+-- (aicrm_private.tg_refresh_scoring_profile) instead of derived again for every draft. Phrases are kept beside their keys (aicrm_private.phrase_key): the scorecard looks a key
 -- up in the draft's words and reports the phrase.
 create table aicrm.customer_scoring_profiles (
     tenant_id uuid not null default aicrm_private.current_tenant_id(),
@@ -38,6 +38,8 @@ create table aicrm.customer_scoring_profiles (
     use_keys text[] not null default '{}',
     avoid_phrases text[] not null default '{}',
     avoid_keys text[] not null default '{}',
+    -- The distinctive words of the customer's positive examples (content_examples).
+    example_keywords text[] not null default '{}',
     refreshed_at timestamptz not null default now(),
     constraint customer_scoring_profiles_pkey primary key (tenant_id, customer_id),
     constraint customer_scoring_profiles_customer_fkey foreign key (tenant_id, customer_id)

@@ -207,6 +207,8 @@ declare
     v_weights numeric[] := '{}';
     v_words_of text := v_features.words;  -- the text reduced to its words, for phrases_in_words
     v_profile aicrm.customer_scoring_profiles;
+    v_example_hits integer;
+    v_examples numeric;
 begin
     if p_customer is null then
         return jsonb_build_object('score', null, 'reasons', jsonb_build_array('no customer: brand alignment not measured'),
@@ -336,6 +338,21 @@ begin
     ) / 3.0;
     v_parts := v_parts || v_relevance;
     v_weights := v_weights || 0.4;
+    -- Similarity to the customer's positive examples: how many of the words they share it uses
+    -- (8 of them, or all when they share fewer, is full). Left out for a customer without any.
+    if cardinality(v_profile.example_keywords) > 0 then
+        v_example_hits := cardinality(aicrm_private.keys_in_words(v_words_of, v_profile.example_keywords));
+        v_examples := least(1, v_example_hits / least(8.0, cardinality(v_profile.example_keywords)));
+        v_parts := v_parts || v_examples;
+        v_weights := v_weights || 0.2;
+        if v_examples < 0.5 then
+            v_reasons := v_reasons || to_jsonb(format('little like the customer''s approved examples: %s of their %s words',
+                v_example_hits, cardinality(v_profile.example_keywords)));
+            v_fixes := v_fixes || jsonb_build_object('code', 'follow_examples', 'dimension', 'brand_alignment',
+                'severity', 'minor', 'params', jsonb_build_object('words', to_jsonb(v_profile.example_keywords[1:8])),
+                'message', 'Write closer to the customer''s approved examples (their subjects, products and wording).');
+        end if;
+    end if;
     if v_relevance < 0.67 then
         v_reasons := v_reasons || to_jsonb(format('little of the business in it: %s of its words, %s product(s) named',
             v_hits, v_products));
@@ -352,10 +369,12 @@ begin
         'score', v_score,
         'components', jsonb_strip_nulls(jsonb_build_object(
             'voice', round(100 * v_voice_score, 1), 'phrases', round(100 * v_phrases_score, 1),
-            'relevance', round(100 * v_relevance, 1), 'avoided_phrases_penalty', v_penalty)),
+            'relevance', round(100 * v_relevance, 1), 'examples', round(100 * v_examples, 1),
+            'avoided_phrases_penalty', v_penalty)),
         'phrases_used', to_jsonb(v_used),
         'phrases_avoided_found', to_jsonb(v_avoided),
         'business_words_matched', v_hits,
+        'example_words_matched', v_example_hits,
         'products_named', v_products,
         'voice_set', v_voice_checks > 0,
         'reasons', v_reasons,

@@ -63,6 +63,24 @@ begin
     into v_p.avoid_phrases, v_p.avoid_keys
     from jsonb_array_elements_text(coalesce(v_c.brand_voice -> 'phrases_to_avoid', '[]')) with ordinality x (p, o)
     where aicrm_private.phrase_key(p) <> '';
+    -- Similarity to its positive examples: the words that recur across them (in two examples, or
+    -- twice in one when it has one), most shared first, at most 40; not the words of its
+    -- description, which relevance already counts.
+    select coalesce(array_agg(w.word order by w.examples desc, w.uses desc, w.word), '{}') into v_p.example_keywords
+    from (
+        select t.word, count(distinct e.example_id) as examples, count(*) as uses
+        from aicrm.content_examples e
+        cross join lateral string_to_table(aicrm_private.phrase_key(concat_ws(' ', e.subject, e.content)), ' ') t (word)
+        where e.tenant_id = p_tenant and e.customer_id = p_customer_id and e.polarity = 'positive'
+          and char_length(t.word) >= 4 and t.word <> all (c_stop) and t.word <> all (v_p.relevance_keywords)
+        group by t.word
+        having count(distinct e.example_id) >= 2
+            or (count(*) >= 2 and (select count(*) from aicrm.content_examples x
+                                   where x.tenant_id = p_tenant and x.customer_id = p_customer_id
+                                     and x.polarity = 'positive') = 1)
+        order by count(distinct e.example_id) desc, count(*) desc, t.word
+        limit 40
+    ) w;
     v_p.refreshed_at := now();
     return v_p;
 end
@@ -91,7 +109,8 @@ $$;
 
 grant execute on function aicrm_private.scoring_profile(uuid) to aicrm_app, aicrm_worker;
 
--- The trigger on customers and customer_contacts: derives the customer's profile again. SECURITY
+-- The trigger on customers, customer_contacts and content_examples (a customer's own): derives the
+-- customer's profile again. SECURITY
 -- DEFINER: no role writes profiles; row-level security still limits it to the row's tenant.
 create or replace function aicrm_private.tg_refresh_scoring_profile()
 returns trigger
@@ -103,14 +122,24 @@ declare
     v_row record := case when tg_op = 'DELETE' then old else new end;
     v_p aicrm.customer_scoring_profiles;
 begin
-    if tg_table_name = 'customer_contacts' and tg_op = 'UPDATE'
-       and (old.customer_id is distinct from new.customer_id) then
+    if v_row.customer_id is null then
+        return null;  -- a library example (no customer)
+    end if;
+    if tg_table_name = 'content_examples' and tg_op = 'UPDATE' then
+        -- (Nested: the row's fields exist only for this table.)
+        if (old.subject, old.content, old.polarity, old.customer_id)
+           is not distinct from (new.subject, new.content, new.polarity, new.customer_id) then
+            return null;  -- an embedding written, an annotation: nothing the profile reads
+        end if;
+    end if;
+    if tg_table_name in ('customer_contacts', 'content_examples') and tg_op = 'UPDATE'
+       and old.customer_id is not null and (old.customer_id is distinct from new.customer_id) then
         v_p := aicrm_private.compute_scoring_profile(old.tenant_id, old.customer_id);
         if v_p.customer_id is not null then
             insert into aicrm.customer_scoring_profiles values (v_p.*)
             on conflict (tenant_id, customer_id) do update set
                 contact_emails = excluded.contact_emails, contact_phones = excluded.contact_phones,
-                refreshed_at = excluded.refreshed_at;
+                example_keywords = excluded.example_keywords, refreshed_at = excluded.refreshed_at;
         end if;
     end if;
     v_p := aicrm_private.compute_scoring_profile(v_row.tenant_id, v_row.customer_id);
@@ -125,7 +154,7 @@ begin
         relevance_keywords = excluded.relevance_keywords, product_keys = excluded.product_keys,
         use_phrases = excluded.use_phrases, use_keys = excluded.use_keys,
         avoid_phrases = excluded.avoid_phrases, avoid_keys = excluded.avoid_keys,
-        refreshed_at = excluded.refreshed_at;
+        example_keywords = excluded.example_keywords, refreshed_at = excluded.refreshed_at;
     return null;
 end
 $$;

@@ -116,3 +116,61 @@ def test_no_role_writes_a_profile(db: psycopg.Connection[Any], tenant: str) -> N
             ):
                 assert sql_error(db, statement).sqlstate == "42501", (role, statement)
     assert profile(db, tenant, customer)["name_keys"] == ["sunrise bakery"]
+
+
+EXAMPLES = [
+    (
+        "Cinnamon morning buns are back",
+        "Our cinnamon morning buns return this weekend. Neighbours queue early for the cardamom twist, "
+        "so come by before nine.",
+    ),
+    (
+        "Weekend bakes",
+        "This weekend: cinnamon morning buns, cardamom twists and a rye loaf. Neighbours, come by early!",
+    ),
+]
+ECHO = (
+    "Hi neighbour,\n\nThe cinnamon morning buns and cardamom twists are back this weekend, baked fresh every "
+    "morning. Neighbours tell us to come by early, so we open at seven.\n\nOrder ahead at "
+    "https://sunrisebakery.example.com/order.\n\nSunrise Bakery, 12 Baker Street, Portland, OR 97201\n"
+    "Unsubscribe: {{unsubscribe_url}}"
+)
+
+
+def add_example(conn: psycopg.Connection[Any], customer: str | None, subject: str, content: str, polarity: str) -> str:
+    row = conn.execute(
+        "insert into aicrm.content_examples (customer_id, purpose, channel, subject, content, polarity)"
+        " values (%s, 'promotion', 'email', %s, %s, %s) returning example_id",
+        (customer, subject, content, polarity),
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_brand_alignment_measures_likeness_to_the_customers_positive_examples(
+    db: psycopg.Connection[Any], tenant: str
+) -> None:
+    customer = make_customer(db, tenant, **BAKERY)
+    card = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    assert "examples" not in card["details"]["brand_alignment"]["components"]  # none yet: left out
+    with act_as(db, tenant):
+        ids = [add_example(db, customer, s, c, "positive") for s, c in EXAMPLES]
+        add_example(db, customer, "Cheap deals", "Cheap cheap cheap deals deals on stale bread bread.", "negative")
+        add_example(db, None, "Library", "Cinnamon cinnamon pastries pastries for every bakery.", "positive")
+    keywords = profile(db, tenant, customer)["example_keywords"]
+    assert {"cinnamon", "buns", "cardamom", "weekend", "neighbours"} <= set(keywords)
+    assert not {"cheap", "deals", "stale", "pastries"} & set(keywords)  # not negative, not the library's
+    assert not {"sourdough", "morning"} & set(keywords)  # the description's words are relevance's
+
+    alike = evaluate(db, tenant, ECHO, customer=customer)["details"]["brand_alignment"]
+    unlike = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    assert alike["components"]["examples"] == 100.0
+    assert alike["example_words_matched"] >= min(8, len(keywords))
+    brand = unlike["details"]["brand_alignment"]
+    assert brand["components"]["examples"] < 50
+    assert any("approved examples" in r for r in brand["reasons"])
+    assert "follow_examples" in [f["code"] for f in unlike["fixes"]]
+
+    with act_as(db, tenant):
+        db.execute("delete from aicrm.content_examples where example_id = any(%s::uuid[])", (ids,))
+    assert profile(db, tenant, customer)["example_keywords"] == []
