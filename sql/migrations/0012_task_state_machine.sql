@@ -47,7 +47,7 @@ insert into aicrm.task_state_transition_rules (from_state, to_state, via, descri
 ('draft', 'cancelled', null, 'cancelled before it started'),
 ('queued', 'gathering_context', 'claim_next_task', 'claimed by a worker'),
 ('queued', 'cancelled', null, 'cancelled while waiting'),
-('gathering_context', 'generating', null, 'context read, writing'),
+('gathering_context', 'generating', 'start_generating', 'context read, writing'),
 ('gathering_context', 'queued', 'release_task', 'released by its worker, or its lease expired'),
 ('gathering_context', 'escalated', 'fail_task', 'failed too often'),
 ('gathering_context', 'cancelled', null, 'cancelled while running'),

@@ -57,8 +57,9 @@ begin
             message = format('execution_state: the task is %s, not %s', v_from, p_expected_state),
             hint = 'Someone moved it first; read its state again.', column = 'execution_state';
     end if;
-    select r.* into v_rule
+    select r.*, s.leased as to_leased into v_rule
     from aicrm.task_state_transition_rules r
+    join aicrm.task_states s on s.state = r.to_state
     where r.from_state = v_from and r.to_state = p_to_state;
     if not found then
         raise exception using errcode = 'AC005',
@@ -85,7 +86,11 @@ begin
                 || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
                     'state', p_to_state, 'actor', p_actor, 'reason', p_reason, 'since', v_at)))
             when v_from in ('awaiting_review', 'escalated') then '[]'::jsonb
-            else t.blockers end
+            else t.blockers end,
+        -- A lease ends with the leased states (claim_next_task sets a new one after its transition).
+        lease_holder = case when v_rule.to_leased then t.lease_holder end,
+        lease_token = case when v_rule.to_leased then t.lease_token end,
+        lease_until = case when v_rule.to_leased then t.lease_until end
     where t.tenant_id = v_tenant and t.task_id = p_task_id;
 
     insert into aicrm.task_state_transitions (tenant_id, task_id, from_state, to_state, actor, reason, details, created_at)

@@ -192,6 +192,31 @@ $$;
 revoke execute on function aicrm.heartbeat(uuid, uuid, integer) from public;
 grant execute on function aicrm.heartbeat(uuid, uuid, integer) to aicrm_worker;
 
+-- The worker has read the context and starts writing: gathering_context -> generating, fenced like
+-- every write back (a worker that lost its lease cannot move the task its successor holds).
+create or replace function aicrm.start_generating(p_task_id uuid, p_lease_token uuid)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    v_task aicrm.project_tasks := aicrm_private.lease_of(p_task_id, p_lease_token);
+begin
+    if v_task.execution_state <> 'gathering_context' then
+        raise exception using errcode = 'AC005',
+            message = format('execution_state: task %s is %s, not gathering_context', p_task_id, v_task.execution_state),
+            hint = 'Writing starts once, after the claim; a retry writes again from evaluating.',
+            column = 'execution_state';
+    end if;
+    return aicrm_private.transition_task(p_task_id, 'generating', v_task.lease_holder, 'context read', 'gathering_context',
+        '{}', 'start_generating');
+end
+$$;
+
+revoke execute on function aicrm.start_generating(uuid, uuid) from public;
+grant execute on function aicrm.start_generating(uuid, uuid) to aicrm_worker;
+
 -- Stores the next version of the task's draft with what produced it (p_meta: context version,
 -- template, examples, rules version, provider, model, tokens, cost, latency) and moves the task
 -- generating -> evaluating. p_idempotency_key: a repeat of a call that was answered (a worker
@@ -251,7 +276,7 @@ begin
         raise exception using errcode = 'AC005',
             message = format('execution_state: task %s is %s; a draft is submitted while generating', p_task_id,
                              v_task.execution_state),
-            hint = 'After reading the context, move the task to generating with aicrm.transition_task_state.',
+            hint = 'After reading the context, call aicrm.start_generating.',
             column = 'execution_state';
     end if;
     select coalesce(max(d.version), 0) + 1 into v_version

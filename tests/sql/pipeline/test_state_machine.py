@@ -170,7 +170,7 @@ def test_attempts_and_blockers_follow_the_states(db: psycopg.Connection[Any], ba
     db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
     path = [
         ("gathering_context", "claim_next_task"),
-        ("generating", None),
+        ("generating", "start_generating"),
         ("evaluating", "submit_draft"),
         ("generating", "record_evaluation"),
         ("evaluating", "submit_draft"),

@@ -72,8 +72,8 @@ def evaluate(conn: Conn, tenant: str, draft: str, content: str, token: str | Non
     return call(conn, tenant, EVALUATE, (draft, Jsonb(text_metrics(content, subject=SUBJECT)), token))
 
 
-def start_generating(conn: Conn, tenant: str, task: str, worker: str = "worker-1") -> None:
-    call(conn, tenant, "select aicrm.transition_task_state(%s, 'generating', %s)", (task, worker))
+def start_generating(conn: Conn, tenant: str, task: str, token: str) -> None:
+    call(conn, tenant, "select aicrm.start_generating(%s, %s)", (task, token))
 
 
 def tamper(conn: Conn, tenant: str, task: str, assignment: str) -> None:
@@ -151,7 +151,7 @@ def to_evaluating(db: Conn, tenant: str, customer: str, content: str) -> tuple[s
     """A claimed task with one submitted draft: (task, lease token, draft)."""
     task = create(db, tenant, customer)
     token = claim(db)["lease_token"]
-    start_generating(db, tenant, task)
+    start_generating(db, tenant, task, token)
     draft = submit(db, tenant, task, token, content)["deliverable_id"]
     return task, token, draft
 
@@ -176,7 +176,7 @@ def test_a_worker_with_no_tenant_claims_from_every_tenant(db: Conn) -> None:
         # The rest of the transaction runs in the claimed task's tenant, and sees only it.
         assert db.execute("select current_setting('aicrm.tenant_id')").fetchone() == (tenants[1],)
         assert db.execute("select count(*), count(distinct tenant_id) from aicrm.project_tasks").fetchone() == (1, 1)
-        db.execute("select aicrm.transition_task_state(%s, 'generating', 'worker-1')", (tasks[1],))
+        db.execute("select aicrm.start_generating(%s, %s)", (tasks[1], got["lease_token"]))
     assert (got["tenant_id"], got["task_id"], got["attempt"], got["last_draft"]) == (tenants[1], tasks[1], 1, None)
     assert got["task"] == {
         "customer_id": got["task"]["customer_id"],
@@ -309,7 +309,7 @@ def test_an_expired_lease_is_reclaimed_and_fences_the_old_worker(db: Conn, baker
     old = claim(db, "worker-3", 5)["lease_token"]
     draft = None
     if stage != "gathering_context":
-        start_generating(db, tenant, task, "worker-3")
+        start_generating(db, tenant, task, old)
     if stage == "evaluating":
         draft = submit(db, tenant, task, old, GOOD_EMAIL)["deliverable_id"]
     assert claim(db, "worker-4") is None  # the lease still holds
@@ -332,6 +332,7 @@ def test_an_expired_lease_is_reclaimed_and_fences_the_old_worker(db: Conn, baker
         (SUBMIT, (task, old, WEAK, SUBJECT, Jsonb(META), "late")),
         (FAIL, (task, old, Jsonb(ERROR), True)),
         (RELEASE, (task, old)),
+        ("select aicrm.start_generating(%s, %s)", (task, old)),
     ]
     if draft:
         attempts.append((EVALUATE, (draft, Jsonb(text_metrics(GOOD_EMAIL, subject=SUBJECT)), old)))
@@ -373,7 +374,7 @@ def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[
         "AC005",
         "execution_state",
     )
-    start_generating(db, tenant, task)
+    start_generating(db, tenant, task, token)
     before = snapshot(db, task)
     assert refused(db, tenant, SUBMIT, (task, token, "", SUBJECT, Jsonb(META), "a-1")) == ("AC001", "content")
     assert refused(db, tenant, SUBMIT, (task, token, WEAK, "s" * 301, Jsonb(META), None)) == ("AC001", "subject")
@@ -524,7 +525,7 @@ def test_the_backoff_is_capped_and_the_decision_sees_the_failures(db: Conn, bake
     assert task_row(db, task)["wait_s"] == 900  # 10 s * 2^9 capped at 15 minutes
     tamper(db, tenant, task, "available_at = now()")
     token = claim(db)["lease_token"]
-    start_generating(db, tenant, task)
+    start_generating(db, tenant, task, token)
     draft = submit(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
     got = evaluate(db, tenant, draft, GOOD_EMAIL, token)
     assert got["decision"]["inputs"]["task"]["failures"] == 10
@@ -536,7 +537,7 @@ def test_a_failure_that_cannot_be_retried_escalates_at_once(db: Conn, bakery: tu
     task = create(db, tenant, customer)
     token = claim(db)["lease_token"]
     if stage != "gathering_context":
-        start_generating(db, tenant, task)
+        start_generating(db, tenant, task, token)
     if stage == "evaluating":
         submit(db, tenant, task, token, GOOD_EMAIL)
     assert refused(db, tenant, FAIL, (task, token, Jsonb("oops"), False)) == ("AC001", "error")
@@ -553,7 +554,7 @@ def test_release_task_queues_it_for_the_next_worker_at_once(db: Conn, bakery: tu
     tenant, customer = bakery
     task = create(db, tenant, customer)
     token = claim(db)["lease_token"]
-    start_generating(db, tenant, task)
+    start_generating(db, tenant, task, token)
     assert call(db, tenant, RELEASE, (task, token))["execution_state"] == "queued"
     row = task_row(db, task)
     assert (row["execution_state"], row["failures"], row["lease_token"], row["wait_s"]) == ("queued", 0, None, 0)
@@ -572,7 +573,7 @@ def test_a_worker_in_another_tenant_cannot_write_back(db: Conn, bakery: tuple[st
     other = make_tenant(db, "Agency B")
     task = create(db, tenant, customer)
     token = claim(db)["lease_token"]
-    start_generating(db, tenant, task)
+    start_generating(db, tenant, task, token)
     before = snapshot(db, task)
     for query, params in (
         (HEARTBEAT, (task, token)),
@@ -588,3 +589,17 @@ def test_a_worker_in_another_tenant_cannot_write_back(db: Conn, bakery: tuple[st
     metrics = Jsonb(text_metrics(GOOD_EMAIL, subject=SUBJECT))
     assert refused(db, other, EVALUATE, (draft, metrics, token)) == ("AC002", "deliverable_id")
     assert snapshot(db, task) == before
+
+
+def test_a_task_leaving_the_leased_states_ends_its_lease(db: Conn, bakery: tuple[str, str]) -> None:
+    """Cancelled while a worker holds it: the lease is gone (the worker is fenced out) and the task
+    no longer shows among the leases claim_next_task looks at."""
+    tenant, customer = bakery
+    task = create(db, tenant, customer)
+    token = claim(db)["lease_token"]
+    start_generating(db, tenant, task, token)
+    with act_as(db, tenant):
+        db.execute("select aicrm.transition_task_state(%s, 'cancelled', 'ana@agency', 'client paused')", (task,))
+    row = task_row(db, task)
+    assert (row["lease_holder"], row["lease_token"], row["lease_until"]) == (None, None, None)
+    assert refused(db, tenant, HEARTBEAT, (task, token)) == ("AC005", "lease_token")
