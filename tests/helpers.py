@@ -106,8 +106,27 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
                 (project[0], customer),
             ).fetchone()
             assert task is not None
-            conn.execute("insert into aicrm.project_deliverables (task_id, content) values (%s, 'Hello!')", (task[0],))
+            draft = conn.execute(
+                "insert into aicrm.project_deliverables (task_id, content) values (%s, 'Hello!')"
+                " returning deliverable_id",
+                (task[0],),
+            ).fetchone()
+            assert draft is not None
             conn.execute("select aicrm.transition_task_state(%s, 'queued', 'tester')", (task[0],))
+        # Through review (the worker API's own path is tested in tests/sql/pipeline): history and a
+        # review on both sides.
+        conn.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
+        for to, via in (
+            ("gathering_context", "claim_next_task"),
+            ("generating", "start_generating"),
+            ("evaluating", "submit_draft"),
+            ("awaiting_review", "record_evaluation"),
+        ):
+            conn.execute(
+                "select aicrm_private.transition_task(%s, %s, 'tester', null, null, '{}', %s)", (task[0], to, via)
+            )
+        with act_as(conn, tenant):
+            conn.execute("select aicrm.review_deliverable(%s, 1, 'reject', null, 'test world')", (draft[0],))
             conn.execute("insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer')")
             conn.execute("insert into aicrm.tenant_compliance_packs (pack_code, enabled) values ('general', true)")
             conn.execute(

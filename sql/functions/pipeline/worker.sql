@@ -145,9 +145,19 @@ begin
     where t.tenant_id = v_pick.tenant_id and t.task_id = v_pick.task_id
     returning t.* into v_task;
 
-    -- The draft to improve on a retry (the task came back after its worker failed or died).
+    -- The draft to improve on a retry (the task came back after its worker failed or died, or a
+    -- person asked for changes: their reason comes first among the fixes).
     select jsonb_build_object('deliverable_id', d.deliverable_id, 'version', d.version, 'subject', d.subject,
-                              'content', d.content, 'fixes', d.content_quality -> 'fixes')
+                              'content', d.content,
+                              'fixes', coalesce((
+                                  select jsonb_build_array(jsonb_build_object('code', 'reviewer_request',
+                                      'dimension', 'review', 'severity', 'major', 'message', r.reason,
+                                      'reviewer', r.reviewer))
+                                  from aicrm.deliverable_reviews as r
+                                  where r.tenant_id = d.tenant_id and r.deliverable_id = d.deliverable_id
+                                    and r.decision = 'request_changes'
+                                  order by r.created_at desc
+                                  limit 1), '[]'::jsonb) || coalesce(d.content_quality -> 'fixes', '[]'::jsonb))
     into v_draft
     from aicrm.project_deliverables as d
     where d.tenant_id = v_task.tenant_id and d.task_id = v_task.task_id
