@@ -126,7 +126,7 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
                 "select aicrm_private.transition_task(%s, %s, 'tester', null, null, '{}', %s)", (task[0], to, via)
             )
         with act_as(conn, tenant):
-            conn.execute("select aicrm.review_deliverable(%s, 1, 'reject', null, 'test world')", (draft[0],))
+            conn.execute("select aicrm.review_deliverable(%s, 1, 'approve', null, 'test world')", (draft[0],))
             conn.execute("insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer')")
             conn.execute("insert into aicrm.tenant_compliance_packs (pack_code, enabled) values ('general', true)")
             conn.execute(
@@ -146,6 +146,14 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
             conn.execute(
                 "select aicrm.evaluate_decision(%s)",
                 (Jsonb({"quality": {"overall": 90, "confidence": 0.9}, "task": {"attempts": 1}}),),
+            )
+        # Published (the outbox and a delivery on both sides).
+        with act_as(conn, None, "aicrm_worker"):
+            got = conn.execute("select aicrm.claim_next_delivery('publisher-1')").fetchone()
+            assert got is not None
+            conn.execute(
+                "select aicrm.record_delivery(%s, %s, true, 'webhook', 'https://hooks.example.com/in')",
+                (got[0]["outbox_id"], got[0]["lease_token"]),
             )
     return World(tenant_a, tenant_b, customers[tenant_a], customers[tenant_b])
 

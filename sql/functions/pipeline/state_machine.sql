@@ -97,6 +97,12 @@ begin
     values (v_tenant, p_task_id, v_from, p_to_state, p_actor, p_reason, coalesce(p_details, '{}'), v_at)
     returning transition_id into v_id;
 
+    -- An approved draft waits in the outbox for a publisher (publishing.sql): every path to
+    -- approved (the rules, a person) puts the draft it approved there.
+    if p_to_state = 'approved' then
+        perform aicrm_private.enqueue_publication(p_task_id,
+            coalesce((p_details ->> 'approved_deliverable_id')::uuid, (p_details ->> 'deliverable_id')::uuid), p_actor);
+    end if;
     -- Idle workers LISTEN here and claim at once. The payload names nothing: any role may listen.
     if p_to_state = 'queued' then
         perform pg_notify('aicrm_task_queued', '');
