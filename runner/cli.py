@@ -13,7 +13,9 @@ from runner import embedded
 from runner.commands.embeddings import embeddings_app
 from runner.commands.evaluate import evaluate_command
 from runner.commands.importing import import_app
+from runner.commands.tasks import task_app
 from runner.commands.up import up_command
+from runner.commands.worker import worker_command
 from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, ROLE_NAMES, Role, connect, conninfo, ensure_server, queries
 from runner.errors import AicrmError, ConfigurationError, from_psycopg
@@ -33,8 +35,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(import_app, name="import")
 app.add_typer(embeddings_app, name="embeddings")
+app.add_typer(task_app, name="task")
 app.command("up")(up_command)
 app.command("evaluate")(evaluate_command)
+app.command("worker")(worker_command)
 
 
 def echo(message: str) -> None:

@@ -88,3 +88,52 @@ select aicrm_private.record_library_example_embeddings(
 
 -- name: reembed_library_hashing
 select aicrm_private.reembed_library_hashing(p_full => %(full)s) as embedded;
+
+-- name: create_content_task
+select aicrm.create_content_task(
+    p_customer_id => %(customer_id)s, p_channel => %(channel)s, p_ai_instructions => %(instructions)s,
+    p_title => %(title)s, p_project_id => %(project_id)s, p_priority => %(priority)s, p_due_at => %(due_at)s,
+    p_quality_thresholds => %(thresholds)s, p_idempotency_key => %(idempotency_key)s
+) as result;
+
+-- name: listen_task_queued
+listen aicrm_task_queued;
+
+-- name: claim_next_task
+select aicrm.claim_next_task(p_worker_id => %(worker_id)s, p_lease_seconds => %(lease_seconds)s) as claim;
+
+-- name: get_task_context
+select aicrm.get_customer_context_for_ai(
+    p_customer_id => %(customer_id)s, p_context_version => null, p_channel => %(channel)s,
+    p_purpose => %(purpose)s, p_topic => %(topic)s
+) as context;
+
+-- name: start_generating
+select aicrm.start_generating(p_task_id => %(task_id)s, p_lease_token => %(lease_token)s) as transition;
+
+-- name: heartbeat
+select aicrm.heartbeat(
+    p_task_id => %(task_id)s, p_lease_token => %(lease_token)s, p_lease_seconds => %(lease_seconds)s
+) as lease_until;
+
+-- name: submit_draft
+select aicrm.submit_draft(
+    p_task_id => %(task_id)s, p_lease_token => %(lease_token)s, p_content => %(content)s, p_subject => %(subject)s,
+    p_content_format => %(content_format)s, p_meta => %(meta)s, p_idempotency_key => %(idempotency_key)s
+) as draft;
+
+-- name: record_draft_evaluation
+select aicrm.record_evaluation(
+    p_deliverable_id => %(deliverable_id)s, p_text_metrics => %(text_metrics)s, p_lease_token => %(lease_token)s
+) as result;
+
+-- name: fail_task
+select aicrm.fail_task(
+    p_task_id => %(task_id)s, p_lease_token => %(lease_token)s, p_error => %(error)s, p_retryable => %(retryable)s
+) as result;
+
+-- name: release_task
+select aicrm.release_task(p_task_id => %(task_id)s, p_lease_token => %(lease_token)s, p_reason => %(reason)s) as result;
+
+-- name: set_application_name
+select set_config('application_name', %(name)s, false);

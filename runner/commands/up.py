@@ -1,4 +1,5 @@
-"""`aicrm up`: start the database, migrate, seed the demo tenant once, run until stopped."""
+"""`aicrm up`: start the database, migrate, seed the demo tenant once, run the content worker (unless
+--no-worker) until stopped."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ import typer
 from runner import embedded
 from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, connect, conninfo, queries
+from runner.errors import AicrmError
 from runner.migrate import migrate, seed
+from runner.worker import WorkerOptions, WorkerPool, log_to_stderr, provider_from_env
+
+WORKER_GRACE_S = 20.0
 
 
 def _demo_present(settings: Settings) -> bool:
@@ -23,10 +28,15 @@ def _demo_present(settings: Settings) -> bool:
 
 def up_command(
     exit_when_ready: bool = typer.Option(
-        False, "--exit-when-ready", help="Stop again once ready (for scripts and timing)."
+        False, "--exit-when-ready", help="Stop again once ready (for scripts and timing); starts no worker."
+    ),
+    no_worker: bool = typer.Option(False, "--no-worker", help="Do not run the content worker."),
+    worker_concurrency: int = typer.Option(
+        2, "--worker-concurrency", min=1, max=64, help="Tasks the content worker works at once."
     ),
 ) -> None:
-    """Start aicrm: the embedded server (or DATABASE_URL), migrations, the demo tenant; Ctrl-C stops."""
+    """Start aicrm: the embedded server (or DATABASE_URL), migrations, the demo tenant, the content
+    worker; Ctrl-C stops."""
     settings = Settings.from_env()
     started_at = time.monotonic()
     we_started = False
@@ -49,17 +59,33 @@ def up_command(
         typer.echo('   (or: psql "$(.venv/bin/aicrm db url)"; the demo tenant, as aicrm_app)')
         if exit_when_ready:
             return
-        _wait_for_stop_signal()
+        pool = None if no_worker else _start_worker(settings, worker_concurrency)
+        _wait_for_stop_signal(pool)
     finally:
         if we_started:
             embedded.stop(settings.pgdata)
             typer.echo("stopped")
 
 
-def _wait_for_stop_signal() -> None:
-    stop = threading.Event()
+def _start_worker(settings: Settings, concurrency: int) -> WorkerPool | None:
+    """The worker in this process; a provider that cannot be built is reported, and aicrm runs without."""
+    try:
+        provider = provider_from_env()
+    except AicrmError as exc:
+        typer.echo(f"warning: the content worker is not running: {exc.one_line()}", err=True)
+        return None
+    log_to_stderr()
+    pool = WorkerPool(settings, provider, WorkerOptions(concurrency=concurrency)).start()
+    typer.echo(f"content worker: {concurrency} threads, provider {provider.name} (--no-worker to run without)")
+    return pool
+
+
+def _wait_for_stop_signal(pool: WorkerPool | None = None) -> None:
+    stop, force = threading.Event(), threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            force.set()  # a second signal: the worker releases its tasks at once
         stop.set()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -67,6 +93,8 @@ def _wait_for_stop_signal() -> None:
     try:
         while not stop.wait(1.0):
             pass
+        if pool is not None:
+            pool.drain(WORKER_GRACE_S, force)
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)

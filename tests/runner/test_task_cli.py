@@ -1,0 +1,202 @@
+"""`aicrm task create` through the installed console script: one task from flags, many from JSON
+Lines (all or nothing, bad lines reported by number, a re-run creating nothing), refusals as one
+line and the CLI's exit codes, as aicrm_app in the chosen tenant. The CLI opens its own connections,
+so setup is committed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+ROOT = Path(__file__).resolve().parents[2]
+AICRM = Path(sys.executable).parent / "aicrm"
+INSTRUCTIONS = {"topic": "autumn sourdough", "cta": "Order online", "output_length": {"max_words": 200}}
+
+
+def aicrm(db_url: str, *args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_") and k != "DATABASE_URL"}
+    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"))
+    return subprocess.run(
+        [str(AICRM), *map(str, args)], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.fixture
+def world(db_url: str) -> dict[str, str]:
+    """Two tenants with a customer each."""
+    out: dict[str, str] = {}
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        for side, name in (("a", "Sunrise Bakery"), ("b", "Harbor Dental")):
+            row = conn.execute("select aicrm.create_tenant(%s)", (f"Agency {side}",)).fetchone()
+            assert row is not None
+            out[f"tenant_{side}"] = str(row[0])
+            conn.execute("select set_config('aicrm.tenant_id', %s, false)", (out[f"tenant_{side}"],))
+            profile = {"name": name, "industry_category": "food_beverage"}
+            found = conn.execute("select aicrm.upsert_business_profile(p_profile => %s)", (Jsonb(profile),)).fetchone()
+            assert found is not None
+            out[f"customer_{side}"] = str(found[0]["customer_id"])
+    return out
+
+
+def tasks(db_url: str, tenant: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return conn.execute(
+            "select t.task_id::text, t.channel, t.title, t.priority, t.execution_state, t.idempotency_key,"
+            " t.ai_instructions, (select s.actor from aicrm.task_state_transitions s where s.task_id = t.task_id"
+            "  order by s.transition_id limit 1)"
+            " from aicrm.project_tasks t where t.tenant_id = %s order by t.created_at, t.idempotency_key",
+            (tenant,),
+        ).fetchall()
+
+
+def test_one_task_from_flags_is_queued_as_the_app_role(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
+    spec = tmp_path / "instructions.json"
+    spec.write_text(json.dumps(INSTRUCTIONS))
+    result = aicrm(
+        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
+        "--channel", "email", "--instructions", f"@{spec}", "--title", "Autumn menu", "--priority", "2",
+        "--due", "2026-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}', "--key", "crm-event-17",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    task_id = result.stdout.strip()
+    [row] = tasks(db_url, world["tenant_a"])
+    assert row[:7] == (task_id, "email", "Autumn menu", 2, "queued", "crm-event-17", INSTRUCTIONS)
+    assert row[7] == "aicrm_app"  # created through the app role, in the chosen tenant
+    assert tasks(db_url, world["tenant_b"]) == []
+
+    again = aicrm(
+        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
+        "--channel", "email", "--instructions", json.dumps(INSTRUCTIONS), "--title", "Autumn menu",
+        "--priority", "2", "--due", "2026-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}',
+        "--key", "crm-event-17", "--json",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout) == {"task_id": task_id, "created": False, "execution_state": "queued"}
+    reused = aicrm(
+        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
+        "--channel", "sms", "--key", "crm-event-17",
+    )  # fmt: skip
+    assert reused.returncode == 4
+    assert reused.stderr.startswith("error: idempotency_key:")
+    assert len(tasks(db_url, world["tenant_a"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "field"),
+    [
+        (["--channel", "email", "--instructions", '{"output_length": {"max_words": 0}}'], 2,
+         "ai_instructions.output_length.max_words"),
+        (["--channel", "fax"], 2, "channel"),
+        (["--channel", "email", "--priority", "9"], 2, "priority"),
+        (["--channel", "email", "--instructions", "{not json"], 2, "--instructions"),
+        (["--channel", "email", "--due", "next tuesday"], 2, "due_at"),
+    ],
+)  # fmt: skip
+def test_bad_flags_are_one_line_naming_the_field(
+    db_url: str, world: dict[str, str], args: list[str], code: int, field: str
+) -> None:
+    result = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"], *args)
+    assert result.returncode == code, result.stderr
+    assert field in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert tasks(db_url, world["tenant_a"]) == []
+
+
+def test_an_unknown_customer_and_another_tenants_customer_are_not_found(db_url: str, world: dict[str, str]) -> None:
+    for customer in ("00000000-0000-4000-8000-000000000001", world["customer_b"]):
+        result = aicrm(
+            db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", customer, "--channel", "email"
+        )
+        assert result.returncode == 3, result.stderr
+        assert result.stderr.startswith("error: customer_id:")
+    assert tasks(db_url, world["tenant_a"]) == tasks(db_url, world["tenant_b"]) == []
+
+
+def lines(world: dict[str, str], bad: bool) -> str:
+    rows: list[Any] = [
+        {"customer": world["customer_a"], "channel": "email", "instructions": INSTRUCTIONS, "title": "Autumn menu"},
+        {"customer_id": world["customer_a"], "channel": "sms", "priority": 1, "due": "2026-12-01"},
+        {"customer": world["customer_a"], "channel": "social", "ai_instructions": {"topic": "new croissant"}},
+        {"customer": world["customer_a"], "channel": "blog", "thresholds": {"overall_min": 80}, "key": "blog-1"},
+    ]
+    text = [json.dumps(r) for r in rows]
+    if bad:
+        text[1] = json.dumps({**rows[1], "instructions": {"output_length": {"max_words": 0}}})
+        text.insert(3, "{not json")
+        text.append(json.dumps({"customer": world["customer_b"], "channel": "email"}))  # another tenant's
+    return "\n".join([*text[:2], "", *text[2:]]) + "\n"  # a blank line is skipped, but counted
+
+
+def test_a_file_with_bad_lines_creates_nothing_and_names_each_line(
+    db_url: str, world: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(lines(world, bad=True))
+    result = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    assert result.returncode == 2, result.stderr  # the first bad line's kind: invalid input
+    errors = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert [e.split(":")[0] for e in errors] == ["line 2", "line 5", "line 7"]
+    assert "ai_instructions.output_length.max_words" in errors[0]
+    assert "not JSON" in errors[1]
+    assert "customer_id" in errors[2]
+    assert "3 bad lines in tasks.jsonl: nothing was created" in result.stderr
+    assert tasks(db_url, world["tenant_a"]) == []
+
+    as_json = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path, "--json")
+    report = json.loads(as_json.stdout)
+    assert (report["applied"], report["created"], report["tasks"]) == (False, 0, [])
+    assert [(e["line"], e["field"], e["sqlstate"]) for e in report["errors"]] == [
+        (2, "ai_instructions.output_length.max_words", "AC001"),
+        (5, None, None),
+        (7, "customer_id", "AC002"),
+    ]
+
+
+def test_a_good_file_creates_each_task_once_even_when_run_again(
+    db_url: str, world: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(lines(world, bad=False))
+    first = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path, "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert (report["applied"], report["lines"], report["created"], report["existing"]) == (True, 4, 4, 0)
+    assert [t["line"] for t in report["tasks"]] == [1, 2, 4, 5]
+    created = tasks(db_url, world["tenant_a"])
+    assert sorted(r[5] for r in created) == ["blog-1", "tasks.jsonl:1", "tasks.jsonl:2", "tasks.jsonl:4"]
+    assert {r[4] for r in created} == {"queued"}
+    assert {r[7] for r in created} == {"aicrm_app"}
+
+    again = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "tasks.jsonl: 4 tasks; created 0, already created 4"
+    assert tasks(db_url, world["tenant_a"]) == created
+
+    # Standard input has no file name: its keys come from --key-prefix.
+    piped = aicrm(
+        db_url, "task", "create", "--tenant", world["tenant_a"], "--file", "-", "--key-prefix", "tasks.jsonl",
+        stdin=path.read_text(),
+    )  # fmt: skip
+    assert piped.returncode == 0, piped.stderr
+    assert "created 0, already created 4" in piped.stdout
+    assert len(tasks(db_url, world["tenant_a"])) == 4
+
+
+def test_file_and_flags_do_not_mix(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("")
+    result = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path, "--channel", "email")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --file:")
+    missing = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--channel", "email")
+    assert missing.returncode == 2
+    assert "--customer" in missing.stderr

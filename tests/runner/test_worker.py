@@ -1,0 +1,397 @@
+"""The content worker against the real database and a local server speaking the OpenAI chat protocol
+(tests/fakes/openai_chat.py): tasks of two tenants drafted, scored and decided end to end through
+`aicrm worker --once`; a retry that sends the scorecard's fixes back to the model; provider failures
+turned into fail_task (backing off, or escalating once the breaker is open); a slow model kept
+leased by heartbeats; a lost lease dropped without a second draft; a dropped connection reopened;
+SIGTERM draining or releasing the task in flight. The worker opens its own connections, so setup is
+committed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from runner.config import Settings
+from runner.providers.llm import OpenAIChatProvider
+from runner.worker import WorkerOptions, WorkerPool
+from tests.fakes.openai_chat import FakeOpenAIChat, dead_endpoint, delay, ok, status
+from tests.helpers import act_as
+from tests.sql.quality.test_scorecard import BAKERY, FOOTER, GOOD_EMAIL, SUBJECT
+
+ROOT = Path(__file__).resolve().parents[2]
+AICRM = Path(sys.executable).parent / "aicrm"
+MODEL = "gpt-test-mini"
+API_KEY = "sk-test-worker"
+WEAK = "Our bread. It is cheap. We sell it in the shop." + FOOTER  # the default rules send it back
+INSTRUCTIONS = {"topic": "the autumn menu", "output_length": {"max_words": 250}}
+LEASED = ("gathering_context", "generating", "evaluating")
+
+
+# --- setup ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(db_url: str) -> dict[str, str]:
+    """Two agencies, each with the bakery as a customer."""
+    out: dict[str, str] = {}
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        for side in ("a", "b"):
+            row = conn.execute("select aicrm.create_tenant(%s)", (f"Agency {side.upper()}",)).fetchone()
+            assert row is not None
+            tenant = out[f"tenant_{side}"] = str(row[0])
+            conn.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
+            found = conn.execute("select aicrm.upsert_business_profile(%s)", (Jsonb(BAKERY),)).fetchone()
+            assert found is not None
+            out[f"customer_{side}"] = str(found[0]["customer_id"])
+    return out
+
+
+def create_tasks(db_url: str, world: dict[str, str], side: str, n: int, **instructions: Any) -> list[str]:
+    with psycopg.connect(db_url) as conn:
+        with act_as(conn, world[f"tenant_{side}"]):
+            ids = []
+            for _ in range(n):
+                row = conn.execute(
+                    "select aicrm.create_content_task(p_customer_id => %s, p_channel => 'email',"
+                    " p_ai_instructions => %s)",
+                    (world[f"customer_{side}"], Jsonb({**INSTRUCTIONS, **instructions})),
+                ).fetchone()
+                assert row is not None
+                ids.append(str(row[0]["task_id"]))
+        conn.commit()
+    return ids
+
+
+def query(db_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def states(db_url: str) -> dict[str, tuple[Any, ...]]:
+    rows = query(
+        db_url,
+        "select task_id::text, execution_state, attempts, failures, lease_token is not null from aicrm.project_tasks",
+    )
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def history(db_url: str, task: str) -> list[tuple[Any, ...]]:
+    return query(
+        db_url,
+        "select from_state, to_state, actor, reason, details from aicrm.task_state_transitions where task_id = %s"
+        " order by transition_id",
+        (task,),
+    )
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAIChat]:
+    with FakeOpenAIChat(api_key=API_KEY) as server:
+        yield server
+
+
+def provider(url: str, **kwargs: Any) -> OpenAIChatProvider:
+    options: dict[str, Any] = {"timeout": 20.0, "max_retries": 0}
+    options.update(kwargs)
+    return OpenAIChatProvider(MODEL, base_url=url, api_key=API_KEY, **options)
+
+
+@pytest.fixture
+def pools() -> Iterator[Callable[..., WorkerPool]]:
+    """Start in-process pools; every one is stopped at the end of the test."""
+    started: list[WorkerPool] = []
+
+    def start(settings: Settings, p: OpenAIChatProvider, **options: Any) -> WorkerPool:
+        pool = WorkerPool(settings, p, WorkerOptions(**{"concurrency": 1, "lease_seconds": 30, **options}))
+        started.append(pool.start())
+        return pool
+
+    yield start
+    for pool in started:
+        pool.stop()
+        pool.join(10)
+
+
+def worker_env(db_url: str, fake: FakeOpenAIChat) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
+    env.update(
+        DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), AICRM_LLM_PROVIDER="openai", AICRM_LLM_MODEL=MODEL,
+        AICRM_LLM_BASE_URL=fake.url, AICRM_LLM_API_KEY=API_KEY, AICRM_LLM_MAX_RETRIES="0",
+        AICRM_LLM_PRICE_PER_1K_PROMPT="0.15", AICRM_LLM_PRICE_PER_1K_COMPLETION="0.6",
+    )  # fmt: skip
+    return env
+
+
+# --- end to end ---------------------------------------------------------------------------------------
+
+
+def test_tasks_of_two_tenants_are_drafted_scored_and_approved(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat
+) -> None:
+    fake.set_script([ok(SUBJECT, GOOD_EMAIL, prompt_tokens=900, completion_tokens=150)])
+    tasks = create_tasks(db_url, world, "a", 5) + create_tasks(db_url, world, "b", 5)
+    result = subprocess.run(
+        [str(AICRM), "worker", "--once", "--concurrency", "2", "--lease", "60"],
+        env=worker_env(db_url, fake), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert states(db_url) == dict.fromkeys(tasks, ("approved", 1, 0, False))
+    assert len(fake.requests) == 10
+    outcome_lines = [line for line in result.stderr.splitlines() if " task " in line and ": approved after " in line]
+    assert sorted(line.split(" task ")[1].split(":")[0] for line in outcome_lines) == sorted(tasks)
+    assert "10 tasks (approved 10)" in result.stderr
+
+    for task in tasks:
+        steps = [(f, t, a) for f, t, a, _, _ in history(db_url, task)]
+        worker = steps[1][2]
+        assert worker.endswith(("/1", "/2"))
+        assert steps == [
+            ("draft", "queued", "aicrm_app"),
+            ("queued", "gathering_context", worker),
+            ("gathering_context", "generating", worker),
+            ("generating", "evaluating", worker),
+            ("evaluating", "approved", "rules"),
+        ]
+    rows = query(
+        db_url,
+        "select d.task_id::text, d.version, d.subject, d.content, d.provenance, d.quality_passed, t.tenant_id::text"
+        " from aicrm.project_deliverables d join aicrm.project_tasks t using (tenant_id, task_id)",
+    )
+    assert sorted(r[0] for r in rows) == sorted(tasks)
+    assert {r[6] for r in rows} == {world["tenant_a"], world["tenant_b"]}
+    for _, version, subject, content, provenance, passed, _ in rows:
+        assert (version, subject, content, passed) == (1, SUBJECT, GOOD_EMAIL, True)
+        assert provenance["provider"] == "openai"
+        assert provenance["model"] == MODEL
+        assert (provenance["prompt_tokens"], provenance["completion_tokens"]) == (900, 150)
+        assert provenance["cost_usd"] == pytest.approx(0.9 * 0.15 + 0.15 * 0.6)
+        assert provenance["context_version"] == 1
+        assert provenance["latency_ms"] > 0
+        assert provenance["request_ids"]
+        assert provenance["example_ids"] == []
+        assert "template_id" in provenance
+
+
+def test_a_retry_sends_the_fixes_back_and_the_second_draft_is_approved(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    fake.set_script([ok(SUBJECT, WEAK), ok(SUBJECT, GOOD_EMAIL)])
+    [task] = create_tasks(db_url, world, "a", 1)
+    pool = pools(settings, provider(fake.url), once=True)
+    assert pool.join(30)
+    assert states(db_url)[task] == ("approved", 2, 0, False)
+    [outcome] = pool.outcomes
+    assert (outcome.state, outcome.attempts) == ("approved", 2)
+    assert [(f, t, a) for f, t, a, _, _ in history(db_url, task)][3:] == [
+        ("generating", "evaluating", pool.name + "/1"),
+        ("evaluating", "generating", "rules"),
+        ("generating", "evaluating", pool.name + "/1"),
+        ("evaluating", "approved", "rules"),
+    ]
+    drafts = query(
+        db_url,
+        "select version, content_quality -> 'fixes', idempotency_key from aicrm.project_deliverables"
+        " where task_id = %s order by version",
+        (task,),
+    )
+    assert [(v, k) for v, _, k in drafts] == [(1, f"{task}:1"), (2, f"{task}:2")]
+    fixes = drafts[0][1]
+    assert fixes
+    first, second = ([m["content"] for m in r.body["messages"]] for r in fake.requests)
+    assert "This is attempt" not in first[0]
+    assert "This is attempt 2" in second[0]
+    for fix in fixes:  # every fix the scorecard gave reached the model, in the user message's data blocks
+        assert json.dumps(fix["code"]) in second[1]
+        assert json.dumps(fix["message"], ensure_ascii=False)[1:-1] in second[1]
+    assert "It is cheap" in second[1]  # the previous draft, to revise
+
+
+def test_max_tasks_stops_after_that_many_claims(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
+    create_tasks(db_url, world, "a", 3)
+    pool = pools(settings, provider(fake.url), concurrency=2, max_tasks=2, poll=0.5)
+    assert pool.join(30)
+    assert sorted(s[0] for s in states(db_url).values()) == ["approved", "approved", "queued"]
+
+
+def test_a_misconfigured_provider_or_database_stops_the_worker_before_it_claims(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat
+) -> None:
+    [task] = create_tasks(db_url, world, "a", 1)
+    for extra, code, field in (
+        ({"AICRM_LLM_PROVIDER": "gpt"}, 2, "AICRM_LLM_PROVIDER"),
+        ({"AICRM_LLM_MODEL": ""}, 2, "AICRM_LLM_MODEL"),
+        ({"DATABASE_URL": "postgresql://nobody@/aicrm?host=/nonexistent-socket-dir"}, 6, "database unavailable"),
+    ):
+        env = {**worker_env(db_url, fake), **extra}
+        result = subprocess.run(
+            [str(AICRM), "worker", "--once"], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert result.returncode == code, result.stderr
+        assert result.stderr.startswith("error: ")
+        assert field in result.stderr
+    assert states(db_url)[task] == ("queued", 0, 0, False)
+    assert fake.requests == []
+
+
+# --- failures -----------------------------------------------------------------------------------------
+
+
+def test_server_errors_until_the_sdk_gives_up_queue_the_task_with_a_backoff(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    fake.set_script([status(500)])
+    [task] = create_tasks(db_url, world, "a", 1)
+    pool = pools(settings, provider(fake.url, max_retries=1), once=True)
+    assert pool.join(30)
+    assert len(fake.requests) == 2  # the first attempt and the SDK's one retry
+    assert states(db_url)[task] == ("queued", 1, 1, False)
+    from_state, to_state, _, reason, details = history(db_url, task)[-1]
+    assert (from_state, to_state) == ("generating", "queued")
+    assert reason.startswith("failed (1 of 3)")
+    assert details["error"]["kind"] == "server_error"
+    assert details["retryable"] is True
+    [wait] = query(db_url, "select extract(epoch from available_at - now()) from aicrm.project_tasks")[0]
+    assert 5 < float(wait) <= 10  # not claimable before its backoff
+    assert pool.outcomes[0].state == "queued"
+
+
+def test_a_dead_endpoint_opens_the_breaker_and_the_next_task_escalates(
+    db_url: str, world: dict[str, str], settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    first, second = create_tasks(db_url, world, "a", 1) + create_tasks(db_url, world, "b", 1)
+    dead = provider(dead_endpoint(), breaker_failures=1, breaker_cooldown=60.0)
+    pool = pools(settings, dead, once=True)
+    assert pool.join(30)
+    found = states(db_url)
+    assert found[first] == ("queued", 1, 1, False)  # a connection failure may pass: retried later
+    assert found[second] == ("escalated", 1, 1, False)  # the breaker is open: a person, not a loop
+    details = history(db_url, second)[-1][4]
+    assert (details["error"]["kind"], details["retryable"]) == ("connection", False)
+    assert "unavailable" in details["error"]["message"]
+    assert query(db_url, "select count(*) from aicrm.project_tasks where lease_token is not null") == [(0,)]
+
+
+def test_a_slow_model_keeps_its_lease_by_heartbeats(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    fake.set_script([delay(6.5, ok(SUBJECT, GOOD_EMAIL))])
+    [task] = create_tasks(db_url, world, "a", 1)
+    pool = pools(settings, provider(fake.url), once=True, lease_seconds=5)
+    wait_for(lambda: len(fake.requests) == 1)
+    time.sleep(5.5)  # past the first lease: only the heartbeats keep it
+    with psycopg.connect(db_url) as conn, act_as(conn, None, "aicrm_worker"):
+        assert conn.execute("select aicrm.claim_next_task('thief', 30)").fetchone() == (None,)
+    assert pool.join(30)
+    assert states(db_url)[task] == ("approved", 1, 0, False)
+
+
+def test_a_worker_that_lost_its_lease_drops_the_task_and_writes_nothing(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    fake.set_script([delay(2.0, ok(SUBJECT, GOOD_EMAIL)), ok(SUBJECT, GOOD_EMAIL)])
+    [task] = create_tasks(db_url, world, "a", 1)
+    pool = pools(settings, provider(fake.url), once=True)
+    wait_for(lambda: len(fake.requests) == 1)
+    with psycopg.connect(db_url) as conn:  # time passes under the slow worker; another worker takes the task
+        conn.execute("select set_config('aicrm.tenant_id', %s, true)", (world["tenant_a"],))
+        conn.execute(
+            "update aicrm.project_tasks set lease_until = now() - interval '1 second' where task_id = %s", (task,)
+        )
+        conn.commit()
+        with act_as(conn, None, "aicrm_worker"):
+            row = conn.execute("select aicrm.claim_next_task('thief', 30)").fetchone()
+        conn.commit()
+    assert row is not None
+    claim = row[0]
+    assert claim["task_id"] == task
+    assert pool.join(30)
+    [outcome] = pool.outcomes
+    assert outcome.state == "dropped"
+    assert "lease_token" in outcome.detail
+    assert query(db_url, "select count(*) from aicrm.project_deliverables") == [(0,)]
+    assert states(db_url)[task] == ("gathering_context", 1, 0, True)  # the thief's, untouched
+
+    with psycopg.connect(db_url) as conn, act_as(conn, world["tenant_a"], "aicrm_worker"):
+        conn.execute("select aicrm.release_task(%s, %s, 'thief done')", (task, claim["lease_token"]))
+        conn.commit()
+    again = pools(settings, provider(fake.url), once=True)
+    assert again.join(30)
+    assert states(db_url)[task] == ("approved", 2, 0, False)
+    assert query(db_url, "select count(*) from aicrm.project_deliverables") == [(1,)]
+    reasons = [r[3] for r in history(db_url, task)]
+    assert f"lease of {pool.name}/1 expired" in reasons
+
+
+def test_a_dropped_connection_is_reopened_and_work_goes_on(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
+    pool = pools(settings, provider(fake.url), concurrency=2, poll=0.5)
+    killed = 0
+
+    def idle_workers_killed() -> bool:
+        nonlocal killed
+        killed += len(
+            query(
+                db_url,
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database()"
+                " and application_name like 'aicrm-worker %%' and state = 'idle'",
+            )
+        )
+        return killed >= 2
+
+    wait_for(idle_workers_killed)
+    [task] = create_tasks(db_url, world, "b", 1)
+    wait_for(lambda: states(db_url)[task][0] == "approved")
+    assert pool.running()
+
+
+# --- shutdown -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("grace", "answer_after", "final"), [(15.0, 1.5, "approved"), (0.5, 30.0, "queued")])
+def test_sigterm_finishes_or_releases_the_task_in_flight(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, grace: float, answer_after: float, final: str
+) -> None:
+    fake.set_script([delay(answer_after, ok(SUBJECT, GOOD_EMAIL))])
+    [task] = create_tasks(db_url, world, "a", 1)
+    proc = subprocess.Popen(
+        [str(AICRM), "worker", "--grace", str(grace), "--poll", "0.5"],
+        env=worker_env(db_url, fake), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: len(fake.requests) == 1, timeout=30)
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    took = time.monotonic() - signalled
+    assert proc.returncode == 0, err
+    assert took < max(grace, answer_after if final == "approved" else 0) + 5
+    assert states(db_url)[task] == (final, 1, 0, False)
+    if final == "queued":
+        assert took < answer_after
+        assert history(db_url, task)[-1][3] == "worker stopping"
+        assert f"task {task}: released (worker stopping)" in err
