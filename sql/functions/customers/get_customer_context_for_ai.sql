@@ -95,6 +95,13 @@ begin
         'gaps', v_gaps,
         'templates', v_templates,
         'examples', v_examples,
+        -- The tenant's own terms for this customer (the scorecard checks them): a writer that knows
+        -- them avoids a retry.
+        'compliance_terms', (
+            select coalesce(jsonb_agg(jsonb_build_object('term', t.term, 'kind', t.kind) order by t.kind, t.term), '[]')
+            from aicrm.tenant_compliance_terms t
+            where t.tenant_id = v_customer.tenant_id and (t.customer_id is null or t.customer_id = v_customer.customer_id)
+        ),
         'rules', '[]'::jsonb,
         'learned_patterns', '[]'::jsonb,
         'generated_at', now()

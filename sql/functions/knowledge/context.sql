@@ -56,14 +56,16 @@ begin
             'purpose', p_purpose, 'industry', p_customer.industry_category, 'customer_id', p_customer.customer_id));
         if v_similar then
             select coalesce(jsonb_agg(jsonb_build_object(
-                       'example_id', s.example_id, 'channel', s.channel, 'purpose', s.purpose, 'subject', s.subject,
+                       'example_id', s.example_id, 'customer_id', s.customer_id, 'channel', s.channel,
+                       'purpose', s.purpose, 'subject', s.subject,
                        'content', s.content, 'annotations', s.annotations, 'effectiveness', s.effectiveness,
                        'source', s.source, 'similarity', round(s.similarity::numeric, 3)) order by s.similarity desc), '[]')
             into v_items
             from aicrm.find_similar_content(p_query, case when v_polarity = 'positive' then 3 else 2 end, v_filters) s;
         else
             select coalesce(jsonb_agg(jsonb_build_object(
-                       'example_id', e.example_id, 'channel', e.channel, 'purpose', e.purpose, 'subject', e.subject,
+                       'example_id', e.example_id, 'customer_id', e.customer_id, 'channel', e.channel,
+                       'purpose', e.purpose, 'subject', e.subject,
                        'content', e.content, 'annotations', e.annotations, 'effectiveness', e.effectiveness,
                        'source', e.source) order by e.effectiveness desc nulls last, e.example_id), '[]')
             into v_items

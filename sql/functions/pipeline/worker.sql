@@ -95,6 +95,7 @@ declare
     v_until timestamptz;
     v_task aicrm.project_tasks;
     v_draft jsonb;
+    v_failures integer;
     -- A value, not the volatile clock_timestamp() itself, so that it is an index condition.
     v_now timestamptz := clock_timestamp();
 begin
@@ -103,40 +104,59 @@ begin
             hint = 'Name the worker, e.g. host:pid; it is recorded as the actor of what it does.', column = 'worker_id';
     end if;
 
-    perform set_config('aicrm_private.claiming', (select k.key::text from aicrm_private.claim_key as k), true);
-    -- project_tasks_leases_idx: lease_until < ... implies the index's "lease_until is not null".
-    select t.tenant_id, t.task_id, t.lease_holder, t.lease_until, true as expired into v_pick
-    from aicrm.project_tasks as t
-    where t.lease_until < v_now
-      and t.execution_state in ('gathering_context', 'generating', 'evaluating')
-      and (v_only_tenant is null or t.tenant_id = v_only_tenant)
-    order by t.lease_until
-    limit 1
-    for update skip locked;
-    if not found then
-        -- project_tasks_queue_idx: (priority, available_at) where execution_state = 'queued'.
-        select t.tenant_id, t.task_id, null::text as lease_holder, null::timestamptz as lease_until,
-               false as expired
-        into v_pick
+    <<pick>>
+    loop
+        perform set_config('aicrm_private.claiming', (select k.key::text from aicrm_private.claim_key as k), true);
+        -- project_tasks_leases_idx: lease_until < ... implies the index's "lease_until is not null".
+        select t.tenant_id, t.task_id, t.lease_holder, t.lease_until, t.execution_state, true as expired into v_pick
         from aicrm.project_tasks as t
-        where t.execution_state = 'queued'
-          and t.available_at <= now()
+        where t.lease_until < v_now
+          and t.execution_state in ('gathering_context', 'generating', 'evaluating')
           and (v_only_tenant is null or t.tenant_id = v_only_tenant)
-        order by t.priority, t.available_at
+        order by t.lease_until
         limit 1
         for update skip locked;
-    end if;
-    perform set_config('aicrm_private.claiming', '', true);
-    if v_pick.task_id is null then
-        return null;
-    end if;
+        if not found then
+            -- project_tasks_queue_idx: (priority, available_at) where execution_state = 'queued'.
+            select t.tenant_id, t.task_id, null::text as lease_holder, null::timestamptz as lease_until,
+                   t.execution_state, false as expired
+            into v_pick
+            from aicrm.project_tasks as t
+            where t.execution_state = 'queued'
+              and t.available_at <= now()
+              and (v_only_tenant is null or t.tenant_id = v_only_tenant)
+            order by t.priority, t.available_at
+            limit 1
+            for update skip locked;
+        end if;
+        perform set_config('aicrm_private.claiming', '', true);
+        if v_pick.task_id is null then
+            return null;
+        end if;
+        perform set_config('aicrm.tenant_id', v_pick.tenant_id::text, true);
+        exit pick when not v_pick.expired;
 
-    perform set_config('aicrm.tenant_id', v_pick.tenant_id::text, true);
-    if v_pick.expired then
+        -- Its worker died or hung: a failure. A task that has failed escalate_after_failures times
+        -- (a decision setting, default 3) goes to a person instead of taking down the next worker.
+        update aicrm.project_tasks as t
+        set failures = t.failures + 1
+        where t.tenant_id = v_pick.tenant_id and t.task_id = v_pick.task_id
+        returning t.failures into v_failures;
+        if v_failures >= coalesce((aicrm.get_decision_settings() ->> 'escalate_after_failures')::integer, 3) then
+            perform aicrm_private.transition_task(v_pick.task_id, 'escalated', 'system',
+                format('lease of %s expired; %s failures', v_pick.lease_holder, v_failures), null,
+                jsonb_build_object('lease_holder', v_pick.lease_holder, 'lease_until', v_pick.lease_until,
+                                   'failures', v_failures),
+                case when v_pick.execution_state = 'evaluating' then 'record_evaluation' else 'fail_task' end);
+            v_pick := null;
+            continue pick;  -- and look for another task
+        end if;
         perform aicrm_private.transition_task(v_pick.task_id, 'queued', 'system',
             format('lease of %s expired', v_pick.lease_holder), null,
-            jsonb_build_object('lease_holder', v_pick.lease_holder, 'lease_until', v_pick.lease_until), 'release_task');
-    end if;
+            jsonb_build_object('lease_holder', v_pick.lease_holder, 'lease_until', v_pick.lease_until,
+                               'failures', v_failures), 'release_task');
+        exit pick;
+    end loop;
     v_until := clock_timestamp() + v_lease;
     perform aicrm_private.transition_task(v_pick.task_id, 'gathering_context', p_worker_id, 'claimed', 'queued',
         jsonb_build_object('lease_until', v_until), 'claim_next_task');

@@ -204,7 +204,7 @@ begin
     v_fixes := case when v_compliance -> 'violations' = '[]'::jsonb then '[]'::jsonb else coalesce((
         select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('code', 'compliance', 'dimension', 'compliance',
                    'severity', v ->> 'severity', 'pack', v ->> 'pack', 'rule', v ->> 'rule', 'field', v ->> 'field',
-                   'span', v -> 'span', 'message', v ->> 'fix'))
+                   'term', v ->> 'term', 'span', v -> 'span', 'message', v ->> 'fix'))
                    order by case v ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end)
         from jsonb_array_elements(v_compliance -> 'violations') v), '[]') end
         || (v_structure -> 'fixes');

@@ -30,6 +30,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "tone_override": {"type": "array", "maxItems": 5, "items": {"type": "string", "maxLength": 50}},
     "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$", "description": "a language tag such as en or en-US"},
     "topic": {"type": "string", "maxLength": 500},
+    "purpose": {"type": "string", "pattern": "^[a-z][a-z_]{0,39}$", "description": "a template purpose such as promotion, welcome or event"},
     "cta": {"type": "string", "maxLength": 200}
   }
 }'),

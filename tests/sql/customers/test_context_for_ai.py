@@ -245,3 +245,13 @@ def test_readonly_cannot_change_the_context(
     values = tuple(world.customer_a if p == "customer" else Jsonb(p) for p in params)
     with act_as(db, world.tenant_a, "aicrm_readonly"):
         assert sql_error(db, call, values).sqlstate == "42501"
+
+
+def test_the_tenants_compliance_terms_come_with_the_context(db: psycopg.Connection[Any], world: World) -> None:
+    """A writer that knows the terms the scorecard checks avoids a retry; a tenant's terms only."""
+    with act_as(db, world.tenant_a):
+        db.execute("insert into aicrm.tenant_compliance_terms (term, kind) values ('free delivery', 'required')")
+        got = context(db, world.customer_a)["compliance_terms"]
+    assert got == [{"term": "cheap", "kind": "forbidden"}, {"term": "free delivery", "kind": "required"}]
+    with act_as(db, world.tenant_b):
+        assert context(db, world.customer_b)["compliance_terms"] == [{"term": "cheap", "kind": "forbidden"}]

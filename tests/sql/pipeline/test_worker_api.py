@@ -603,3 +603,26 @@ def test_a_task_leaving_the_leased_states_ends_its_lease(db: Conn, bakery: tuple
     row = task_row(db, task)
     assert (row["lease_holder"], row["lease_token"], row["lease_until"]) == (None, None, None)
     assert refused(db, tenant, HEARTBEAT, (task, token)) == ("AC005", "lease_token")
+
+
+def test_a_task_whose_workers_keep_dying_goes_to_a_person(db: Conn, bakery: tuple[str, str]) -> None:
+    """A reclaimed lease is a failure: the third (escalate_after_failures) escalates the task instead
+    of handing it to the next worker, and the claim takes the next task."""
+    tenant, customer = bakery
+    doomed = create(db, tenant, customer, priority=1)
+    claim(db, "worker-1", 5)
+    tamper(db, tenant, doomed, "lease_until = now() - interval '1 second'")
+    assert claim(db, "worker-2")["task_id"] == doomed  # the first death: requeued and claimed again
+    assert task_row(db, doomed)["failures"] == 1
+    tamper(db, tenant, doomed, "lease_until = now() - interval '1 second', failures = 2")
+    other = create(db, tenant, customer, priority=3)
+    got = claim(db, "worker-3")
+    assert got["task_id"] == other
+    row = task_row(db, doomed)
+    assert (row["execution_state"], row["failures"], row["lease_token"]) == ("escalated", 3, None)
+    assert history(db, doomed)[-1] == (
+        "gathering_context",
+        "escalated",
+        "system",
+        "lease of worker-2 expired; 3 failures",
+    )

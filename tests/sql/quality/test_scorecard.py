@@ -264,6 +264,12 @@ def test_instructions_terms_are_checked(db: psycopg.Connection[Any], tenant: str
     assert ("instructions", "required_term", "pumpkin") in found
     assert any(rule == "forbidden_term" or rule == "competitor_named" for _, rule, _ in found)
     assert card["passed"] is False
+    # The fix names the term, so a writer need not parse the message.
+    assert {"rule": "required_term", "term": "pumpkin"}.items() <= next(
+        f for f in card["fixes"] if f.get("rule") == "required_term"
+    ).items()
+    # A template purpose is part of the instructions (the worker asks the context for its templates).
+    assert evaluate(db, tenant, GOOD_EMAIL, customer=bakery, instructions={"purpose": "promotion"})["passed"]
 
 
 def test_text_addressing_the_evaluator_is_scored_as_content(
