@@ -137,3 +137,12 @@ select aicrm.release_task(p_task_id => %(task_id)s, p_lease_token => %(lease_tok
 
 -- name: set_application_name
 select set_config('application_name', %(name)s, false);
+
+-- name: claim_next_delivery
+select aicrm.claim_next_delivery(p_worker_id => %(worker_id)s, p_lease_seconds => %(lease_seconds)s) as claim;
+
+-- name: record_delivery
+select aicrm.record_delivery(
+    p_outbox_id => %(outbox_id)s, p_lease_token => %(lease_token)s, p_delivered => %(delivered)s,
+    p_transport => %(transport)s, p_target => %(target)s, p_response => %(response)s, p_retryable => %(retryable)s
+) as result;

@@ -1,8 +1,10 @@
 """`aicrm up`: start the database, migrate, seed the demo tenant once, run the content worker (unless
---no-worker) until stopped."""
+--no-worker) and the publisher (unless --no-publisher, or when no delivery transport is configured)
+until stopped."""
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
@@ -15,9 +17,11 @@ from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, connect, conninfo, queries
 from runner.errors import AicrmError
 from runner.migrate import migrate, seed
+from runner.publisher import Publisher, PublisherOptions
+from runner.transports import PublishSettings, Router
 from runner.worker import WorkerOptions, WorkerPool, log_to_stderr, provider_from_env
 
-WORKER_GRACE_S = 20.0
+WORKER_GRACE_S = 20.0  # for the worker's tasks and the publisher's deliveries alike
 
 
 def _demo_present(settings: Settings) -> bool:
@@ -31,12 +35,13 @@ def up_command(
         False, "--exit-when-ready", help="Stop again once ready (for scripts and timing); starts no worker."
     ),
     no_worker: bool = typer.Option(False, "--no-worker", help="Do not run the content worker."),
+    no_publisher: bool = typer.Option(False, "--no-publisher", help="Do not run the publisher."),
     worker_concurrency: int = typer.Option(
         2, "--worker-concurrency", min=1, max=64, help="Tasks the content worker works at once."
     ),
 ) -> None:
     """Start aicrm: the embedded server (or DATABASE_URL), migrations, the demo tenant, the content
-    worker; Ctrl-C stops."""
+    worker, the publisher; Ctrl-C stops."""
     settings = Settings.from_env()
     started_at = time.monotonic()
     we_started = False
@@ -60,7 +65,8 @@ def up_command(
         if exit_when_ready:
             return
         pool = None if no_worker else _start_worker(settings, worker_concurrency)
-        _wait_for_stop_signal(pool)
+        publisher = None if no_publisher else _start_publisher(settings)
+        _wait_for_stop_signal(pool, publisher)
     finally:
         if we_started:
             embedded.stop(settings.pgdata)
@@ -80,7 +86,24 @@ def _start_worker(settings: Settings, concurrency: int) -> WorkerPool | None:
     return pool
 
 
-def _wait_for_stop_signal(pool: WorkerPool | None = None) -> None:
+def _start_publisher(settings: Settings) -> Publisher | None:
+    """The publisher in this process, when a transport is configured; otherwise one line says why not."""
+    try:
+        publish = PublishSettings.from_env()
+        router = Router(publish)
+        # The default lease, or longer for a long timeout (no heartbeat: a delivery must fit in it).
+        options = PublisherOptions(lease_seconds=max(PublisherOptions.lease_seconds, math.ceil(3 * publish.timeout)))
+    except AicrmError as exc:
+        typer.echo(f"warning: the publisher is not running: {exc.one_line()}", err=True)
+        return None
+    log_to_stderr()
+    publisher = Publisher(settings, router, options).start()
+    transports = " and ".join(publish.transports)
+    typer.echo(f"publisher: {options.concurrency} threads, {transports} (--no-publisher to run without)")
+    return publisher
+
+
+def _wait_for_stop_signal(pool: WorkerPool | None = None, publisher: Publisher | None = None) -> None:
     stop, force = threading.Event(), threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -93,8 +116,14 @@ def _wait_for_stop_signal(pool: WorkerPool | None = None) -> None:
     try:
         while not stop.wait(1.0):
             pass
+        # Both stop claiming at once and share one grace period.
+        deadline = time.monotonic() + WORKER_GRACE_S
+        if publisher is not None:
+            publisher.stop()
         if pool is not None:
             pool.drain(WORKER_GRACE_S, force)
+        if publisher is not None:
+            publisher.drain(max(deadline - time.monotonic(), 0.0), force)
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)

@@ -1,0 +1,82 @@
+"""`aicrm publish`: the publisher daemon (docs/pipeline.md, "The publisher"). SIGTERM or Ctrl-C stops
+claiming and gives the deliveries in flight --grace seconds; a second signal stops at once. A delivery
+cut off is never recorded: its lease runs out and the next claim delivers it again."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections import Counter
+from types import FrameType
+
+import typer
+
+from runner.config import Settings
+from runner.db import connect, ensure_server
+from runner.publisher import Publisher, PublisherOptions, log
+from runner.transports import PublishSettings, Router
+from runner.worker import log_to_stderr
+
+
+def publish_command(
+    concurrency: int = typer.Option(2, "--concurrency", "-c", min=1, max=64, help="Deliveries made at once (threads)."),
+    lease: int = typer.Option(
+        120,
+        "--lease",
+        min=5,
+        max=86400,
+        help="Seconds a claimed delivery is leased (at least 3 times AICRM_PUBLISH_TIMEOUT).",
+    ),
+    once: bool = typer.Option(False, "--once", help="Exit once nothing is left to deliver (cron, tests)."),
+    grace: float = typer.Option(
+        20.0, "--grace", min=0.0, help="Seconds the deliveries in flight get after SIGTERM before the publisher exits."
+    ),
+    poll: float = typer.Option(
+        2.0, "--poll", min=0.1, max=3600.0, help="Seconds an idle publisher waits between claims."
+    ),
+) -> None:
+    """Deliver approved drafts of every tenant to the webhook or by SMTP (AICRM_PUBLISH_*), once each."""
+    settings = Settings.from_env()
+    publish = PublishSettings.from_env()  # a configuration error is reported before anything starts
+    router = Router(publish)
+    publish.check_lease(lease)
+    ensure_server(settings)
+    with connect(settings, "worker"):  # an unreachable database is exit 6 now, not a reconnect loop
+        pass
+    log_to_stderr()
+    publisher = Publisher(
+        settings, router, PublisherOptions(concurrency=concurrency, lease_seconds=lease, once=once, poll=poll)
+    )
+    log.info(
+        "publisher %s: %d threads, %s, lease %d s", publisher.name, concurrency, " and ".join(publish.transports), lease
+    )
+    run_publisher(publisher, grace)
+    states = Counter(d.status for d in publisher.deliveries)
+    summary = ", ".join(f"{state} {n}" for state, n in sorted(states.items())) or "nothing to do"
+    log.info("publisher %s stopped: %d deliveries (%s)", publisher.name, len(publisher.deliveries), summary)
+
+
+def run_publisher(publisher: Publisher, grace: float) -> None:
+    """Run until the publisher ends by itself (--once) or a signal stops it gracefully."""
+    stop, force = threading.Event(), threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            force.set()  # a second signal: stop waiting for the deliveries in flight
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        publisher.start()
+        while publisher.running() and not stop.wait(0.2):
+            pass
+        if stop.is_set():
+            log.info(
+                "stopping: %d deliveries in flight get up to %g s (a second signal stops now)",
+                publisher.in_flight(),
+                grace,
+            )
+            publisher.drain(grace, force)
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

@@ -1,0 +1,451 @@
+"""The publisher against the real database, a local webhook receiver and a local SMTP server
+(tests/fakes/receiver.py): approved drafts delivered once, signed, and recorded; failures mapped to
+retryable or not, so the database backs off or escalates; email by SMTP; a publisher that lost its
+lease records nothing; a connection dropped mid-delivery still records the outcome once; SIGTERM
+finishes the delivery in flight, or leaves it to its lease. The publisher opens its own connections,
+so setup is committed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from runner.config import Settings
+from runner.errors import ConfigurationError
+from runner.publisher import Publisher, PublisherOptions
+from runner.transports import PublishSettings, Router, Smtp, redact
+from tests.fakes.openai_chat import dead_endpoint
+from tests.fakes.receiver import SMTPServer, WebhookReceiver, answer, verify
+from tests.helpers import act_as, make_customer, make_tenant
+from tests.sql.pipeline.test_review import in_review, review
+from tests.sql.pipeline.test_worker_api import SUBJECT
+from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL
+
+ROOT = Path(__file__).resolve().parents[2]
+AICRM = Path(sys.executable).parent / "aicrm"
+SECRET = "whsec-test-7f3a9c"
+
+
+# --- setup ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(db_url: str) -> tuple[str, str]:
+    """An agency with the bakery as a customer: (tenant, customer)."""
+    with psycopg.connect(db_url) as conn:
+        tenant = make_tenant(conn, "Agency A")
+        customer = make_customer(conn, tenant, **BAKERY)
+        conn.commit()
+    return tenant, customer
+
+
+def approved(db_url: str, world: tuple[str, str]) -> str:
+    """A task whose email draft a person approved: it waits in the outbox."""
+    with psycopg.connect(db_url) as conn:
+        task, draft = in_review(conn, *world)
+        review(conn, world[0], draft, 1, "approve")
+        conn.commit()
+    return task
+
+
+def query(db_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def execute(db_url: str, sql: str, params: Any = None) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(sql, params)
+
+
+def outbox(db_url: str, task: str) -> tuple[Any, ...]:
+    """(outbox_id, status, attempts, seconds until available)."""
+    [row] = query(
+        db_url,
+        "select outbox_id::text, status, attempts, round(extract(epoch from available_at - now())) from aicrm.outbox"
+        " where task_id = %s",
+        (task,),
+    )
+    return row
+
+
+def deliveries(db_url: str, task: str) -> list[tuple[Any, ...]]:
+    return query(
+        db_url,
+        "select attempt, transport, target, status, response, delivered_by from aicrm.deliveries where task_id = %s"
+        " order by attempt",
+        (task,),
+    )
+
+
+def state(db_url: str, task: str) -> str:
+    return str(query(db_url, "select execution_state from aicrm.project_tasks where task_id = %s", (task,))[0][0])
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def webhook(url: str, secret: str = SECRET, timeout: float = 5.0) -> PublishSettings:
+    return PublishSettings(webhook_url=url, webhook_secret=secret, timeout=timeout)
+
+
+@pytest.fixture
+def hook() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver(SECRET) as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def publishers() -> Iterator[Callable[..., Publisher]]:
+    """Start in-process publishers; every one is stopped at the end of the test."""
+    started: list[Publisher] = []
+
+    def start(settings: Settings, publish: PublishSettings, **options: Any) -> Publisher:
+        opts = PublisherOptions(**{"concurrency": 1, "lease_seconds": 30, "once": True, "poll": 0.2, **options})
+        publisher = Publisher(settings, Router(publish), opts)
+        started.append(publisher.start())
+        return publisher
+
+    yield start
+    for publisher in started:
+        publisher.stop()
+        publisher.join(10)
+
+
+def run_once(start: Callable[..., Publisher], settings: Settings, publish: PublishSettings) -> Publisher:
+    publisher = start(settings, publish)
+    assert publisher.join(30)
+    return publisher
+
+
+# --- webhook ------------------------------------------------------------------------------------------
+
+
+def test_a_webhook_delivery_is_signed_sent_once_and_recorded(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    task = approved(db_url, world)
+    outbox_id = outbox(db_url, task)[0]
+    publisher = run_once(publishers, settings, webhook(hook.url))
+
+    [got] = hook.requests
+    assert got.verified  # HMAC-SHA256 over "<timestamp>.<body>" with the shared secret
+    assert not verify("another secret", got.headers, got.body)
+    assert abs(int(got.headers["x-aicrm-timestamp"]) - time.time()) < 30
+    assert got.headers["idempotency-key"] == outbox_id
+    assert got.headers["content-type"] == "application/json"
+    assert (got.path, got.json["task_id"], got.json["content"]) == ("/hooks/aicrm", task, GOOD_EMAIL)
+    assert (got.json["subject"], got.json["channel"], got.json["customer_name"]) == (SUBJECT, "email", "Sunrise Bakery")
+
+    [(attempt, transport, target, status, response, by)] = deliveries(db_url, task)
+    assert (attempt, transport, target, status) == (1, "webhook", hook.url, "delivered")
+    assert (response["status"], json.loads(response["body"])) == (200, {"status": 200})
+    assert response["elapsed_ms"] > 0
+    assert by == f"{publisher.name}/1"
+    assert outbox(db_url, task)[1:3] == ("delivered", 1)
+    assert state(db_url, task) == "delivered"
+    [done] = publisher.deliveries
+    assert (done.outbox_id, done.task_id, done.status, done.transport) == (outbox_id, task, "delivered", "webhook")
+
+
+def test_a_server_error_backs_off_and_the_next_attempt_delivers(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    hook.set_script([answer(500, "upstream down"), answer(200)])
+    task = approved(db_url, world)
+    first = run_once(publishers, settings, webhook(hook.url))
+    outbox_id, status, attempts, wait = outbox(db_url, task)
+    assert (status, attempts) == ("pending", 1)
+    assert 25 <= wait <= 30  # the database's backoff: 30 s after the first failure
+    [failed] = deliveries(db_url, task)
+    assert failed[3] == "failed"
+    assert (failed[4]["status"], failed[4]["body"]) == (500, "upstream down")
+    assert state(db_url, task) == "publishing"
+    assert [d.status for d in first.deliveries] == ["pending"]
+
+    execute(db_url, "update aicrm.outbox set available_at = now() where task_id = %s", (task,))
+    run_once(publishers, settings, webhook(hook.url))
+    assert [r[:4] for r in deliveries(db_url, task)] == [
+        (1, "webhook", hook.url, "failed"),
+        (2, "webhook", hook.url, "delivered"),
+    ]
+    assert [r.headers["idempotency-key"] for r in hook.requests] == [outbox_id, outbox_id]
+    assert state(db_url, task) == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("case", "outcome", "task_state", "error"),
+    [
+        ("400", "failed", "escalated", None),
+        ("429", "pending", "publishing", None),
+        ("redirect", "failed", "escalated", None),  # not followed: urllib would resend the POST as a GET
+        ("wrong secret", "failed", "escalated", None),  # the receiver refuses the signature with 401
+        ("dead url", "pending", "publishing", "connection"),
+        ("timeout", "pending", "publishing", "timeout"),
+    ],
+)
+def test_what_a_failed_delivery_leads_to(
+    db_url: str,
+    world: tuple[str, str],
+    hook: WebhookReceiver,
+    settings: Settings,
+    publishers: Callable[..., Publisher],
+    case: str,
+    outcome: str,
+    task_state: str,
+    error: str | None,
+) -> None:
+    publish = webhook(hook.url)
+    if case in ("400", "429"):
+        hook.set_script([answer(int(case))])
+    elif case == "redirect":
+        hook.set_script([answer(302, location=hook.url)])
+    elif case == "wrong secret":
+        publish = webhook(hook.url, secret="not the receiver's")
+    elif case == "dead url":
+        publish = webhook(dead_endpoint())
+    else:
+        hook.set_script([answer(200, delay=3.0)])
+        publish = webhook(hook.url, timeout=0.5)
+    task = approved(db_url, world)
+    run_once(publishers, settings, publish)
+    assert outbox(db_url, task)[1:3] == (outcome, 1)
+    assert state(db_url, task) == task_state
+    [(_, _, _, status, response, _)] = deliveries(db_url, task)
+    assert status == "failed"
+    assert response.get("error") == error
+    assert len(hook.requests) == (0 if case == "dead url" else 1)
+
+
+# --- SMTP ---------------------------------------------------------------------------------------------
+
+
+def test_an_email_draft_goes_by_smtp_and_other_drafts_would_not(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    task = approved(db_url, world)
+    outbox_id = outbox(db_url, task)[0]
+    to = ("owner@sunrise.example", "news@agency.example")
+    with SMTPServer(user="mailer", password="s3cret") as smtp:
+        publish = PublishSettings(
+            webhook_url=hook.url, webhook_secret=SECRET, timeout=5.0, smtp_host="127.0.0.1", smtp_port=smtp.port,
+            smtp_user="mailer", smtp_password="s3cret", smtp_from="news@agency.example", smtp_to=to,
+            smtp_starttls=False,
+        )  # fmt: skip
+        run_once(publishers, settings, publish)
+    assert hook.requests == []  # email goes by SMTP when it is configured
+    [mail] = smtp.mails
+    assert (mail.sender, mail.recipients, mail.user) == ("news@agency.example", list(to), "mailer")
+    message = mail.message
+    assert (message["Subject"], message["To"], message["X-Aicrm-Outbox-Id"]) == (SUBJECT, ", ".join(to), outbox_id)
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().strip() == GOOD_EMAIL.strip()
+    [(_, transport, target, status, response, _)] = deliveries(db_url, task)
+    assert (transport, target, status) == ("smtp", ", ".join(to), "delivered")
+    assert (response["accepted"], response["refused"]) == (list(to), {})
+    assert state(db_url, task) == "delivered"
+    # A channel only a webhook takes, with SMTP alone configured: a failure for a person, not a retry.
+    smtp_only = Router(PublishSettings(smtp_host="127.0.0.1", smtp_from="a@b.example", smtp_to=to))
+    attempt = smtp_only.deliver(outbox_id, "sms", {"content": "Hi"})
+    assert (attempt.delivered, attempt.retryable, attempt.response["error"]) == (False, False, "no_transport")
+
+
+def test_smtp_answers_map_to_retryable_or_not() -> None:
+    payload = {
+        "subject": "Autumn",
+        "content": "<p>Fresh <strong>bread</strong> &amp; cake</p>",
+        "content_format": "html",
+    }
+    with SMTPServer() as server:
+        settings = PublishSettings(
+            smtp_host="127.0.0.1", smtp_port=server.port, smtp_from="a@agency.example", timeout=5
+        )
+        smtp = Smtp(settings, "127.0.0.1", "a@agency.example")
+
+        sent = smtp.deliver("o-1", {**payload, "to": ["x@shop.example"]})  # the payload's own recipient
+        assert (sent.delivered, sent.target) == (True, "x@shop.example")
+        message = server.mails[0].message
+        assert message.get_content_type() == "multipart/alternative"
+        plain, rich = message.get_body(("plain",)), message.get_body(("html",))
+        assert plain is not None
+        assert rich is not None
+        assert plain.get_content().strip() == "Fresh bread & cake"
+        assert rich.get_content().strip() == payload["content"]
+
+        outcomes = {}
+        for case, refuse, data_reply in (
+            ("451 rcpt", (451, "4.7.1 greylisted"), None),
+            ("550 rcpt", (550, "5.1.1 no such user"), None),
+            ("452 data", None, (452, "4.3.1 insufficient storage")),
+            ("554 data", None, (554, "5.7.1 rejected as spam")),
+        ):
+            server.refuse = {"x@shop.example": refuse} if refuse else {}
+            server.data_reply = data_reply
+            got = smtp.deliver("o-2", {**payload, "to": "x@shop.example"})
+            outcomes[case] = (got.delivered, got.retryable, got.response["code"])
+        assert outcomes == {
+            "451 rcpt": (False, True, 451),
+            "550 rcpt": (False, False, 550),
+            "452 data": (False, True, 452),
+            "554 data": (False, False, 554),
+        }
+        assert not smtp.deliver("o-3", payload).retryable  # no recipient anywhere: a setting to fix
+    with SMTPServer(user="mailer", password="right") as auth:
+        wrong = PublishSettings(
+            smtp_host="127.0.0.1", smtp_port=auth.port, smtp_user="mailer", smtp_password="wrong",
+            smtp_from="a@agency.example", smtp_to=("x@shop.example",), timeout=5,
+        )  # fmt: skip
+        refused = Smtp(wrong, "127.0.0.1", "a@agency.example").deliver("o-4", payload)
+        assert (refused.delivered, refused.retryable, refused.response["code"]) == (False, False, 535)
+    gone = PublishSettings(smtp_port=server.port, smtp_to=("x@shop.example",), timeout=5)  # closed now
+    down = Smtp(gone, "127.0.0.1", "a@agency.example").deliver("o-5", payload)
+    assert (down.delivered, down.retryable, down.response["error"]) == (False, True, "connection")
+
+
+# --- leases and connections ---------------------------------------------------------------------------
+
+
+def test_a_publisher_that_lost_its_lease_records_nothing(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    hook.set_script([answer(200, delay=2.0)])
+    task = approved(db_url, world)
+    slow = publishers(settings, webhook(hook.url))
+    wait_for(lambda: len(hook.requests) == 1)
+    execute(db_url, "update aicrm.outbox set lease_until = now() - interval '1 second' where task_id = %s", (task,))
+    with psycopg.connect(db_url) as conn:  # the lease ran out under the slow receiver; another publisher takes it
+        with act_as(conn, None, "aicrm_worker"):
+            row = conn.execute("select aicrm.claim_next_delivery('thief', 30)").fetchone()
+        conn.commit()
+    assert row is not None
+    theirs = row[0]
+    assert theirs["attempt"] == 2
+    assert slow.join(30)
+    [dropped] = slow.deliveries
+    assert dropped.status == "dropped"
+    assert "lease_token" in dropped.detail
+    assert deliveries(db_url, task) == []  # the old holder's outcome was refused
+
+    with psycopg.connect(db_url) as conn:
+        with act_as(conn, world[0], "aicrm_worker"):
+            conn.execute(
+                "select aicrm.record_delivery(%s, %s, true, 'webhook', 'thief', %s)",
+                (theirs["outbox_id"], theirs["lease_token"], Jsonb({"status": 200})),
+            )
+        conn.commit()
+    assert [(r[3], r[5]) for r in deliveries(db_url, task)] == [("delivered", "thief")]
+    assert state(db_url, task) == "delivered"
+
+
+def test_a_connection_dropped_during_a_delivery_still_records_it_once(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    hook.set_script([answer(200, delay=1.0)])
+    task = approved(db_url, world)
+    publisher = publishers(settings, webhook(hook.url))
+    wait_for(lambda: len(hook.requests) == 1)
+    killed = query(
+        db_url,
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database()"
+        " and application_name like 'aicrm-publisher %%'",
+    )
+    assert killed == [(True,)]
+    assert publisher.join(30)
+    assert [d.status for d in publisher.deliveries] == ["delivered"]
+    assert len(hook.requests) == 1
+    assert [r[3] for r in deliveries(db_url, task)] == ["delivered"]
+    assert state(db_url, task) == "delivered"
+
+
+# --- configuration and the command --------------------------------------------------------------------
+
+
+def test_the_settings_name_what_is_missing() -> None:
+    for env, field in (
+        ({}, "AICRM_PUBLISH_WEBHOOK_URL"),
+        ({"AICRM_PUBLISH_WEBHOOK_URL": "https://hooks.example.com/in"}, "AICRM_PUBLISH_WEBHOOK_SECRET"),
+        ({"AICRM_PUBLISH_WEBHOOK_URL": "ftp://hooks.example.com", "AICRM_PUBLISH_WEBHOOK_SECRET": "s"}, "http(s)"),
+        ({"AICRM_PUBLISH_SMTP_HOST": "mail.example.com"}, "AICRM_PUBLISH_SMTP_FROM"),
+        (
+            {"AICRM_PUBLISH_SMTP_HOST": "m", "AICRM_PUBLISH_SMTP_FROM": "a@b.c", "AICRM_PUBLISH_SMTP_TO": "nobody"},
+            "_TO",
+        ),
+    ):
+        with pytest.raises(ConfigurationError) as info:
+            Router(PublishSettings.from_env(env))
+        assert field in info.value.one_line()
+    smtp = PublishSettings.from_env(
+        {"AICRM_PUBLISH_SMTP_HOST": "m", "AICRM_PUBLISH_SMTP_FROM": "a@b.c", "AICRM_PUBLISH_SMTP_USER": "u"}
+    )
+    assert (smtp.smtp_starttls, smtp.smtp_port, smtp.transports) == (True, 587, ("smtp",))  # no password in clear
+    url = "https://u:p@hooks.example.com:8443/in?token=t"
+    hook = PublishSettings.from_env({"AICRM_PUBLISH_WEBHOOK_URL": url, "AICRM_PUBLISH_WEBHOOK_SECRET": "topsecret"})
+    assert Router(hook).pick("sms") is not None
+    assert "topsecret" not in repr(hook)
+    assert redact(url) == "https://hooks.example.com:8443/in"  # what deliveries.target and the log show
+    with pytest.raises(ConfigurationError, match="--lease"):
+        hook.check_lease(20)
+
+
+def publisher_env(db_url: str, hook: WebhookReceiver | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
+    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"))
+    if hook is not None:
+        env.update(AICRM_PUBLISH_WEBHOOK_URL=hook.url, AICRM_PUBLISH_WEBHOOK_SECRET=SECRET)
+    return env
+
+
+def test_publish_without_a_transport_is_a_configuration_error(db_url: str) -> None:
+    result = subprocess.run(
+        [str(AICRM), "publish", "--once"], env=publisher_env(db_url, None), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: no delivery transport configured")
+    assert "AICRM_PUBLISH_WEBHOOK_URL" in result.stderr
+    assert "AICRM_PUBLISH_SMTP_HOST" in result.stderr
+
+
+@pytest.mark.parametrize(("grace", "answer_after", "final"), [(15.0, 1.5, "delivered"), (0.5, 20.0, "delivering")])
+def test_sigterm_finishes_the_delivery_in_flight_or_leaves_it_to_its_lease(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, grace: float, answer_after: float, final: str
+) -> None:
+    hook.set_script([answer(200, delay=answer_after)])
+    task = approved(db_url, world)
+    outbox_id = outbox(db_url, task)[0]
+    proc = subprocess.Popen(
+        [str(AICRM), "publish", "--grace", str(grace), "--poll", "0.5"],
+        env=publisher_env(db_url, hook), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: len(hook.requests) == 1, timeout=30)
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    took = time.monotonic() - signalled
+    assert proc.returncode == 0, err
+    assert outbox(db_url, task)[1] == final
+    if final == "delivered":
+        assert f"delivery {outbox_id}: delivered by webhook to {hook.url} (attempt 1, HTTP 200)" in err
+        assert "1 deliveries (delivered 1)" in err
+    else:  # cut off: nothing recorded, the lease runs out and the next claim delivers it again
+        assert took < answer_after - 5
+        assert deliveries(db_url, task) == []
+        assert "1 deliveries still in flight" in err
