@@ -221,10 +221,12 @@ begin
     -- Voice.
     if v_voice ? 'formality' then
         v_voice_checks := v_voice_checks + 1;
-        -- Talking to the reader (a word starting with "you") is conversational enough; else count the
+        -- Talking to the reader ("you", "your", "you're", ...) is conversational enough; else count the
         -- contractions (no apostrophe, no contraction).
         if v_voice ->> 'formality' = 'neutral'
-           or (v_voice ->> 'formality' in ('casual', 'conversational') and strpos(v_words_of, ' you') > 0) then
+           or (v_voice ->> 'formality' in ('casual', 'conversational')
+               and cardinality(aicrm_private.keys_in_words(v_words_of,
+                   '{you,your,yours,youre,youll,youve,youd,yourself,yourselves}')) > 0) then
             v_contractions := -1;
         else
             v_contractions := case when strpos(p_text, '''') + strpos(p_text, '’') = 0 then 0

@@ -474,3 +474,13 @@ def test_draft_features_are_what_each_part_measured_itself(db: psycopg.Connectio
     assert len(rows) == len(texts)
     for words_ok, count_ok, cta_ok, content in rows:
         assert (words_ok, count_ok, cta_ok) == (True, True, True), content
+
+
+def test_conversational_means_talking_to_the_reader(db: psycopg.Connection[Any], tenant: str, bakery: str) -> None:
+    """ "You" or a contraction is conversational; a word that merely starts with "you" is not."""
+    young = "Our young bakers start at four. The loaves rest for a day. Order a loaf at the counter." + FOOTER
+    card = evaluate(db, tenant, young, customer=bakery)
+    assert any(r.startswith("formality") for r in card["details"]["brand_alignment"]["reasons"])
+    talking = young.replace("Order a loaf", "You can order a loaf")
+    card = evaluate(db, tenant, talking, customer=bakery)
+    assert not any(r.startswith("formality") for r in card["details"]["brand_alignment"]["reasons"])
