@@ -348,8 +348,14 @@ def test_instructions_in_the_text_are_scored_as_content(db: psycopg.Connection[A
     )
     plain = check(db, tenant, base, "social", bakery)
     attacked = check(db, tenant, injected, "social", bakery)
-    assert brief(attacked) == brief(plain) == [("general", "risk_free", "major", "risk-free")]
-    assert attacked["counts"] == plain["counts"]
+    # Nothing hidden, nothing executed; and the text addressed to the evaluator is a finding itself.
+    assert brief(plain) == [("general", "risk_free", "major", "risk-free")]
+    assert brief(attacked) == [
+        ("general", "instruction_to_evaluator", "major", "SYSTEM:"),
+        ("general", "instruction_to_evaluator", "major", "ignore previous rules"),
+        ("general", "risk_free", "major", "risk-free"),
+    ]
+    assert attacked["counts"]["major"] == plain["counts"]["major"] + 2
     row = db.execute("select count(*) from aicrm.customers").fetchone()
     assert row is not None
     assert row[0] == 1

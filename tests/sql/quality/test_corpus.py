@@ -47,6 +47,7 @@ COMPLIANCE_KINDS = {
     "general.profanity",
     "general.mild_profanity",
     "general.competitor_named",
+    "general.instruction_to_evaluator",
     "privacy.contact_personal_data",
     "email_marketing.unsubscribe_missing",
     "email_marketing.postal_address_missing",
