@@ -145,7 +145,7 @@ class TaskRun:
                     "get_task_context",
                     customer_id=self.task["customer_id"],
                     channel=channel,
-                    purpose=instructions.get("purpose"),  # not in task.ai_instructions yet: null, every purpose
+                    purpose=instructions.get("purpose"),  # none: every purpose's templates and examples
                     topic=instructions.get("topic"),
                 ),
             )
