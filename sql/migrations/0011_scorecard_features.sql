@@ -61,3 +61,10 @@ grant select on aicrm.customer_scoring_profiles to aicrm_app, aicrm_worker, aicr
 alter table aicrm.json_schemas
 add column check_path jsonpath,
 add column size_limit integer;
+
+-- A forbidden pattern that is costly inside the packs' one alternation (its alternatives multiply
+-- the regex's states) names the words one of which any match contains: it is tested on its own,
+-- and only when the draft has one of them (docs/quality.md, "Speed").
+alter table aicrm.compliance_rules
+add column requires_any text[],
+add constraint compliance_rules_requires_any_check check (requires_any is null or kind = 'forbidden_pattern');

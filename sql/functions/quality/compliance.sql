@@ -308,7 +308,8 @@ begin
     select coalesce((select array_agg(k.pack_code order by k.pack_code) from packs k), '{}'),
            (select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code)
             from aicrm.compliance_rules r
-            where r.pack_code in (select k.pack_code from packs k) and r.kind = 'forbidden_pattern')
+            where r.pack_code in (select k.pack_code from packs k) and r.kind = 'forbidden_pattern'
+              and r.requires_any is null)
     into v_packs, v_pattern;
 
     v_words := coalesce(p_features.words, aicrm_private.words_of(p_text || E'\n' || v_subject));
@@ -344,7 +345,9 @@ begin
         select r.* from aicrm.compliance_rules r
         where r.pack_code = any(v_packs)
           and case r.kind when 'required_element' then not (v_elements ->> r.element)::boolean
-                          when 'forbidden_pattern' then v_any_forbidden
+                          -- (A rule outside the alternation when the draft has one of its words.)
+                          when 'forbidden_pattern' then case when r.requires_any is null then v_any_forbidden
+                              else cardinality(aicrm_private.keys_in_words(v_words, r.requires_any)) > 0 end
                           else (r.element = 'competitor_name' and v_any_competitor)
                                or (r.element = 'contact_personal_data' and v_any_contact) end
         order by r.pack_code, r.rule_code

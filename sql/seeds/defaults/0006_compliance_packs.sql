@@ -38,7 +38,7 @@ insert into aicrm.compliance_rules (pack_code, rule_code, kind, severity, patter
  || '|\y(system|developer)\s+prompt\y'
  || '|\yyou\s+are\s+now\s+(an?\s+)?(ai|assistant|language\s+model|chatbot|evaluator|grader)\y'
  || '|\y(approve|score|rate|grade|pass)\s+(this|the|my)\s+(draft|content|copy|text)\y'
- || '|\y(give|score|rate)\s+(it|this)\s+(an?\s+)?(100|10/10|perfect)\y',
+ || '|\y(give|score|rate)\s+(it|this)\s+(an?\s+)?(100|10/10)\y',
  null, 'Text addressed to the evaluator or to a model, not to the reader.',
  'Remove the text addressed to the evaluator: write only what the reader should read.'),
 ('general', 'miracle', 'forbidden_pattern', 'major',
@@ -97,3 +97,10 @@ where (compliance_rules.kind, compliance_rules.severity, compliance_rules.patter
        compliance_rules.message, compliance_rules.fix)
     is distinct from (excluded.kind, excluded.severity, excluded.pattern, excluded.element,
                       excluded.message, excluded.fix);
+
+-- Every match of instruction_to_evaluator contains one of these words (checked by
+-- tests/sql/quality/test_compliance.py): the rule is tested only when the draft has one.
+update aicrm.compliance_rules
+set requires_any = '{ignore,disregard,override,bypass,system,assistant,developer,ai,model,chatbot,evaluator,grader,draft,content,copy,text,100,10}'
+where pack_code = 'general' and rule_code = 'instruction_to_evaluator'
+  and requires_any is distinct from '{ignore,disregard,override,bypass,system,assistant,developer,ai,model,chatbot,evaluator,grader,draft,content,copy,text,100,10}';
