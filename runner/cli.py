@@ -14,6 +14,7 @@ from runner.commands.embeddings import embeddings_app
 from runner.commands.evaluate import evaluate_command
 from runner.commands.importing import import_app
 from runner.commands.publish import publish_command
+from runner.commands.review import review_command
 from runner.commands.tasks import task_app
 from runner.commands.up import up_command
 from runner.commands.worker import worker_command
@@ -39,6 +40,7 @@ app.add_typer(embeddings_app, name="embeddings")
 app.add_typer(task_app, name="task")
 app.command("up")(up_command)
 app.command("evaluate")(evaluate_command)
+app.command("review")(review_command)
 app.command("worker")(worker_command)
 app.command("publish")(publish_command)
 

@@ -146,3 +146,15 @@ select aicrm.record_delivery(
     p_outbox_id => %(outbox_id)s, p_lease_token => %(lease_token)s, p_delivered => %(delivered)s,
     p_transport => %(transport)s, p_target => %(target)s, p_response => %(response)s, p_retryable => %(retryable)s
 ) as result;
+
+-- name: review_queue
+select task_id, deliverable_id, version, priority, waiting_since, customer_name, channel, title, subject, content,
+       quality_score, rule_name, explanation, summary, attempts
+from aicrm.review_queue
+limit %(limit)s;
+
+-- name: review_deliverable
+select aicrm.review_deliverable(
+    p_deliverable_id => %(deliverable_id)s, p_version => %(version)s, p_decision => %(decision)s,
+    p_edited_content => %(edited_content)s, p_reason => %(reason)s, p_reviewer => %(reviewer)s
+) as result;
