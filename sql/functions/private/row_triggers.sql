@@ -45,7 +45,9 @@ begin
         into v_changes
         from jsonb_each(v_new) n
         where n.value is distinct from v_old -> n.key and n.key not in ('updated_at', 'context_updated_at');
-        if v_changes is null then
+        -- A heartbeat only moves a task's lease_until: bookkeeping, not a change worth a row (every
+        -- state change is in task_state_transitions and audited with its lease anyway).
+        if v_changes is null or (tg_table_name = 'project_tasks' and v_changes - 'lease_until' = '{}'::jsonb) then
             return null;
         end if;
     else

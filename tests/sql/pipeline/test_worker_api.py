@@ -347,8 +347,11 @@ def test_heartbeat_extends_the_lease_and_bad_values_are_refused(db: Conn, bakery
     tenant, customer = bakery
     task = create(db, tenant, customer)
     got = claim(db, seconds=5)
+    audited = "select count(*) from aicrm.audit_log where table_name = 'project_tasks'"
+    before = db.execute(audited).fetchone()
     until = call(db, tenant, "select aicrm.heartbeat(%s, %s, 600)", (task, got["lease_token"]))
     assert task_row(db, task)["lease_until"] == until
+    assert db.execute(audited).fetchone() == before  # a heartbeat is bookkeeping, not an audited change
     assert 599 < seconds_until(db, until) < 605
     assert refused(db, tenant, "select aicrm.heartbeat(%s, %s, 4)", (task, got["lease_token"])) == (
         "AC001",
