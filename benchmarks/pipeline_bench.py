@@ -14,8 +14,9 @@ Beside them the server's own time in each API function (pg_stat_user_functions: 
 no extension) and the inner functions that cost most. Nothing else runs, so the parts add up to
 the task.
 
-(2) Throughput on 2 cores: `aicrm worker` processes (the real CLI, `--lease 60 --poll 0.5`) in a
-few shapes (processes x threads), warmed up on a few tasks each (the first draft of a process loads
+(2) Throughput on 2 cores: `aicrm worker --processes P --concurrency T` (the real CLI and its
+supervisor, `--lease 60 --poll 0.5`) in a few shapes (processes x threads; `aicrm worker`'s default
+on 2 CPUs with the template provider is 2 x 1), warmed up on a few tasks each (the first draft of a process loads
 textstat's dictionary, about a second), then TASKS tasks queued in one transaction. Tasks/s is
 TASKS over the first claim to the last decision (the transitions' clock_timestamp()s). The CPU the
 worker processes and the server's processes used in that window (/proc/<pid>/stat) gives the cost
@@ -55,9 +56,11 @@ from harness import on_throwaway_server  # noqa: E402
 import runner.worker as worker_pool  # noqa: E402
 import runner.worker_task as worker_task  # noqa: E402
 from runner import embedded  # noqa: E402
+from runner.commands.worker import default_threads  # noqa: E402
 from runner.config import Settings  # noqa: E402
 from runner.migrate import migrate  # noqa: E402
 from runner.providers.template import TemplateProvider  # noqa: E402
+from runner.supervisor import default_processes  # noqa: E402
 from tests.pipeline.test_end_to_end import DECIDED, create_tasks, seed_demo, task_specs  # noqa: E402
 
 DATABASE = "aicrm_bench"
@@ -67,7 +70,7 @@ SERVER_SETTINGS = {
 }  # fmt: skip
 CORES = 2
 TASKS = 200
-SHAPES = [(1, 2), (2, 1), (2, 2), (4, 1)]  # (processes, threads each); (1, 2) is `aicrm worker`'s default
+SHAPES = [(1, 2), (2, 1), (2, 2), (4, 1)]  # (processes, threads each); on 2 CPUs (2, 1) is `aicrm worker`'s default
 WARMUP = 3  # tasks per worker thread before the measured batch
 STEADY_SECONDS = 6.0
 TARGET_PER_S = 100.0
@@ -220,29 +223,51 @@ def sequential(url: str, conn: Conn, customers: dict[str, str]) -> dict[str, Any
 
 
 class Workers:
-    """`aicrm worker` processes; stopped with SIGTERM (they drain and exit)."""
+    """`aicrm worker --processes P --concurrency T`: the real supervisor and its P children; stopped
+    with SIGTERM (passed on to the children, which drain and exit)."""
 
     def __init__(self, url: str, processes: int, threads: int) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_"))}
         env.update(DATABASE_URL=url, AICRM_SQL_DIR=str(ROOT / "sql"), AICRM_LLM_PROVIDER="template")
-        command = [str(AICRM), "worker", "--concurrency", str(threads), "--lease", "60", "--poll", "0.5"]
-        self.procs = [
-            subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for _ in range(processes)
-        ]
+        command = [
+            str(AICRM), "worker", "--processes", str(processes), "--concurrency", str(threads),
+            "--lease", "60", "--poll", "0.5",
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.processes = processes
 
     @property
     def pids(self) -> list[int]:
-        return [p.pid for p in self.procs]
+        """The supervisor (when there is one) and the processes that work."""
+        if self.processes == 1:
+            return [self.proc.pid]
+        deadline = time.monotonic() + 30
+        while len(children := children_of(self.proc.pid)) < self.processes:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.processes} worker processes expected, found {len(children)}")
+            time.sleep(0.1)
+        return [self.proc.pid, *children]
 
     def stop(self) -> None:
-        for p in self.procs:
-            p.send_signal(signal.SIGTERM)
-        for p in self.procs:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def children_of(pid: int) -> list[int]:
+    """The live child processes of `pid` (/proc/<n>/stat's fourth field is the parent)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
             try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+                fields = (entry / "stat").read_text().rsplit(") ", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
 
 
 def shape_run(url: str, st: embedded.ServerStatus, conn: Conn, customers: dict[str, str], shape: tuple[int, int],
@@ -335,7 +360,15 @@ def report_sequential(seq: dict[str, Any]) -> list[str]:
     return lines
 
 
-def report(seq: dict[str, Any], shapes: list[dict[str, Any]], steady: dict[str, Any]) -> tuple[list[str], bool]:
+def default_shape() -> tuple[int, int]:
+    """`aicrm worker`'s processes x threads with no flags, for the template provider, in this process
+    (pinned to CORES CPUs, as the workers inherit)."""
+    return default_processes(), default_threads(TemplateProvider())
+
+
+def report(
+    seq: dict[str, Any], shapes: list[dict[str, Any]], steady: dict[str, Any], default: dict[str, Any]
+) -> tuple[list[str], bool]:
     lines = report_sequential(seq)
     lines += [
         f"\n(2) throughput on {CORES} cores: {TASKS} tasks queued at once, first claim to last decision",
@@ -356,17 +389,20 @@ def report(seq: dict[str, Any], shapes: list[dict[str, Any]], steady: dict[str, 
         f"tasks, shape {steady['shape'][0]} x {steady['shape'][1]}), queued -> decided: p50 {steady['p50']:.2f} s, "
         f"p95 {steady['p95']:.2f} s, max {steady['max']:.2f} s",
     ]
-    ok_rate, ok_p95 = best["per_s"] >= TARGET_PER_S, steady["p95"] <= TARGET_P95_S
+    best = max(shapes, key=lambda r: r["per_s"])
+    ok_rate, ok_p95 = default["per_s"] >= TARGET_PER_S, steady["p95"] <= TARGET_P95_S
     lines += [
-        f"\n{'PASS' if ok_rate else 'FAIL'}: {best['per_s']:.1f} tasks/s end to end on {CORES} cores "
-        f"(best shape {best['shape'][0]} x {best['shape'][1]}), target >= {TARGET_PER_S:.0f}",
+        f"\n{'PASS' if ok_rate else 'FAIL'}: {default['per_s']:.1f} tasks/s end to end on {CORES} cores with "
+        f"`aicrm worker`'s default shape ({default['shape'][0]} x {default['shape'][1]}; the best here, "
+        f"{best['shape'][0]} x {best['shape'][1]}, did {best['per_s']:.1f}), target >= {TARGET_PER_S:.0f}",
         f"{'PASS' if ok_p95 else 'FAIL'}: p95 queued -> decided {steady['p95']:.2f} s at {steady['rate']:.0f} "
         f"tasks/s, target <= {TARGET_P95_S:.0f} s",
     ]
     if not ok_rate:
-        cpu = best["python_ms"] + best["server_ms"]
+        cpu = default["python_ms"] + default["server_ms"]
         lines.append(
-            f"  a task costs {cpu:.1f} ms of CPU ({best['python_ms']:.1f} ms in the worker, {best['server_ms']:.1f} ms "
+            f"  a task costs {cpu:.1f} ms of CPU ({default['python_ms']:.1f} ms in the worker, "
+            f"{default['server_ms']:.1f} ms "
             f"in PostgreSQL): {CORES} cores do at most {1e3 * CORES / cpu:.0f}/s; 100/s needs at most "
             f"{1e3 * CORES / TARGET_PER_S:.0f} ms"
         )
@@ -393,10 +429,11 @@ def run(st: embedded.ServerStatus, pinned: str) -> bool:
         shapes = []
         for n, shape in enumerate(SHAPES):
             shapes.append(shape_run(url, st, conn, customers, shape, n))
-        best = max(shapes, key=lambda r: r["per_s"])
-        rate = min(TARGET_PER_S, 0.9 * best["per_s"])
-        steady = steady_run(url, conn, customers, best["shape"], rate)
-    lines, ok = report(seq, shapes, steady)
+        # The target is for what `aicrm worker` runs with no flags here (pinned: one process per CPU).
+        default = next(r for r in shapes if r["shape"] == default_shape())
+        rate = min(TARGET_PER_S, 0.9 * default["per_s"])
+        steady = steady_run(url, conn, customers, default["shape"], rate)
+    lines, ok = report(seq, shapes, steady, default)
     print("\n".join(lines))
     return ok
 

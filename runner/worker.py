@@ -1,10 +1,11 @@
-"""The content worker daemon (docs/pipeline.md, "The worker daemon"): a pool of threads in one
-process, each with its own connection as aicrm_worker, claiming tasks of every tenant with
-aicrm.claim_next_task and working them through runner/worker_task.py.
+"""One content worker process (docs/pipeline.md, "The worker daemon"): a pool of threads, each with
+its own connection as aicrm_worker, claiming tasks of every tenant with aicrm.claim_next_task and
+working them through runner/worker_task.py. Several such processes run under runner/supervisor.py.
 
-Threads, not processes: the work is waiting (on the LLM and on PostgreSQL), the provider's client and
-its circuit breaker are shared by every thread (one breaker per process, as docs/llm-providers.md
-says), and a stopping pool can release the tasks its threads still hold from the main thread.
+Threads within a process share the provider's client and its circuit breaker (one breaker per
+process, as docs/llm-providers.md says), and a stopping pool releases the tasks its threads still
+hold from the main thread. They help where the work waits (a model over HTTP); CPU (the offline
+writer, the metrics) needs processes, since the threads share one interpreter lock.
 
 Idle threads LISTEN on aicrm_task_queued and claim again as soon as a task is queued, and every
 `poll` seconds anyway (a task backing off becomes claimable with no notification, an expired lease

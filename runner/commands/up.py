@@ -1,6 +1,6 @@
-"""`aicrm up`: start the database, migrate, seed the demo tenant once, run the content worker (unless
---no-worker) and the publisher (unless --no-publisher, or when no delivery transport is configured)
-until stopped."""
+"""`aicrm up`: start the database, migrate, seed the demo tenant once, run the content worker's
+processes (unless --no-worker; runner/supervisor.py) and the publisher (unless --no-publisher, or when
+no delivery transport is configured) until stopped."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from types import FrameType
 import typer
 
 from runner import embedded
+from runner.commands.worker import default_threads
 from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, connect, conninfo, queries
 from runner.errors import AicrmError
 from runner.migrate import migrate, seed
 from runner.publisher import Publisher, PublisherOptions
+from runner.supervisor import KILL_MARGIN, ProcessGroup, default_processes
 from runner.transports import PublishSettings, Router
-from runner.worker import WorkerOptions, WorkerPool, log_to_stderr, provider_from_env
+from runner.worker import WorkerOptions, log_to_stderr, provider_from_env
 
 WORKER_GRACE_S = 20.0  # for the worker's tasks and the publisher's deliveries alike
 
@@ -36,8 +38,15 @@ def up_command(
     ),
     no_worker: bool = typer.Option(False, "--no-worker", help="Do not run the content worker."),
     no_publisher: bool = typer.Option(False, "--no-publisher", help="Do not run the publisher."),
-    worker_concurrency: int = typer.Option(
-        2, "--worker-concurrency", min=1, max=64, help="Tasks the content worker works at once."
+    worker_processes: int | None = typer.Option(
+        None, "--worker-processes", min=1, max=64, help="Content worker processes [default: one per CPU, at most 8]."
+    ),
+    worker_concurrency: int | None = typer.Option(
+        None,
+        "--worker-concurrency",
+        min=1,
+        max=64,
+        help="Tasks each worker process works at once [default: 1 for the template provider, 4 for a model].",
     ),
 ) -> None:
     """Start aicrm: the embedded server (or DATABASE_URL), migrations, the demo tenant, the content
@@ -64,26 +73,30 @@ def up_command(
         typer.echo('   (or: psql "$(.venv/bin/aicrm db url)"; the demo tenant, as aicrm_app)')
         if exit_when_ready:
             return
-        pool = None if no_worker else _start_worker(settings, worker_concurrency)
+        group = None if no_worker else _start_worker(worker_processes, worker_concurrency)
         publisher = None if no_publisher else _start_publisher(settings)
-        _wait_for_stop_signal(pool, publisher)
+        _wait_for_stop_signal(group, publisher)
     finally:
         if we_started:
             embedded.stop(settings.pgdata)
             typer.echo("stopped")
 
 
-def _start_worker(settings: Settings, concurrency: int) -> WorkerPool | None:
-    """The worker in this process; a provider that cannot be built is reported, and aicrm runs without."""
+def _start_worker(processes: int | None, threads: int | None) -> ProcessGroup | None:
+    """The worker's processes; a provider that cannot be built is reported, and aicrm runs without."""
     try:
         provider = provider_from_env()
     except AicrmError as exc:
         typer.echo(f"warning: the content worker is not running: {exc.one_line()}", err=True)
         return None
     log_to_stderr()
-    pool = WorkerPool(settings, provider, WorkerOptions(concurrency=concurrency)).start()
-    typer.echo(f"content worker: {concurrency} threads, provider {provider.name} (--no-worker to run without)")
-    return pool
+    options = WorkerOptions(concurrency=threads or default_threads(provider))
+    group = ProcessGroup(processes or default_processes(), options, WORKER_GRACE_S).start()
+    typer.echo(
+        f"content worker: {len(group.children)} processes x {options.concurrency} threads, "
+        f"provider {provider.name} (--no-worker to run without)"
+    )
+    return group
 
 
 def _start_publisher(settings: Settings) -> Publisher | None:
@@ -103,27 +116,38 @@ def _start_publisher(settings: Settings) -> Publisher | None:
     return publisher
 
 
-def _wait_for_stop_signal(pool: WorkerPool | None = None, publisher: Publisher | None = None) -> None:
+def _wait_for_stop_signal(group: ProcessGroup | None = None, publisher: Publisher | None = None) -> None:
     stop, force = threading.Event(), threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():
-            force.set()  # a second signal: the worker releases its tasks at once
+            force.set()  # a second signal: the workers release their tasks at once
         stop.set()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     typer.echo("running; Ctrl-C or SIGTERM stops")
     try:
         while not stop.wait(1.0):
-            pass
+            if group is not None:
+                group.check()  # a worker process that died is started again
         # Both stop claiming at once and share one grace period.
         deadline = time.monotonic() + WORKER_GRACE_S
         if publisher is not None:
             publisher.stop()
-        if pool is not None:
-            pool.drain(WORKER_GRACE_S, force)
+        if group is not None:
+            group.signal()
+            forced = False
+            while not group.wait(0.2):
+                if force.is_set() and not forced:
+                    forced = True
+                    group.signal()
+                if time.monotonic() >= deadline + KILL_MARGIN:
+                    group.kill()
+                    break
         if publisher is not None:
             publisher.drain(max(deadline - time.monotonic(), 0.0), force)
     finally:
+        if group is not None and group.running():
+            group.kill()
         for sig, old in previous.items():
             signal.signal(sig, old)

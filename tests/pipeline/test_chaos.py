@@ -1,5 +1,5 @@
 """Workers killed at random moments lose no task and duplicate none (docs/pipeline.md, "The worker
-dies or hangs"). 100 tasks of the demo tenant; three `aicrm worker` processes (2 threads, a 5 s
+dies or hangs"). 100 tasks of the demo tenant; three `aicrm worker --processes 1` (2 threads, a 5 s
 lease, the shortest allowed, polling every 0.5 s) with the offline template provider; one of them,
 chosen among those holding a lease, is SIGKILLed at a random moment (seeded) and a new one started,
 again and again; then every one left is killed at once, and once the last leases have run out one
@@ -60,7 +60,9 @@ class Fleet:
     def start(self) -> None:
         log = (self.logs / f"worker-{len(self.procs) + len(self.kills)}.log").open("wb")
         proc = subprocess.Popen(
-            [str(AICRM), "worker", "--concurrency", "2", "--lease", str(LEASE), "--poll", str(POLL)],
+            # One process each (no supervisor): the SIGKILL hits the process that holds the leases.
+            [str(AICRM), "worker", "--processes", "1", "--concurrency", "2",
+             "--lease", str(LEASE), "--poll", str(POLL)],
             env=worker_env(self.db_url), stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
         self.procs[proc.pid] = proc
