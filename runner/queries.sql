@@ -138,13 +138,23 @@ select aicrm.release_task(p_task_id => %(task_id)s, p_lease_token => %(lease_tok
 -- name: set_application_name
 select set_config('application_name', %(name)s, false);
 
+-- name: listen_delivery_queued
+listen aicrm_delivery_queued;
+
 -- name: claim_next_delivery
-select aicrm.claim_next_delivery(p_worker_id => %(worker_id)s, p_lease_seconds => %(lease_seconds)s) as claim;
+select aicrm.claim_next_delivery(
+    p_worker_id => %(worker_id)s, p_lease_seconds => %(lease_seconds)s, p_channels => %(channels)s::text[]
+) as claim;
 
 -- name: record_delivery
 select aicrm.record_delivery(
     p_outbox_id => %(outbox_id)s, p_lease_token => %(lease_token)s, p_delivered => %(delivered)s,
     p_transport => %(transport)s, p_target => %(target)s, p_response => %(response)s, p_retryable => %(retryable)s
+) as result;
+
+-- name: release_delivery
+select aicrm.release_delivery(
+    p_outbox_id => %(outbox_id)s, p_lease_token => %(lease_token)s, p_reason => %(reason)s
 ) as result;
 
 -- name: review_queue

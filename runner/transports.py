@@ -330,11 +330,18 @@ class Router:
     def pick(self, channel: str) -> Transport | None:
         return self.smtp if channel == "email" and self.smtp is not None else self.webhook
 
+    def channels(self) -> list[str] | None:
+        """The channels pick() has a transport for, as claim_next_delivery filters them: every one
+        (None) with a webhook, else email alone; drafts of the others wait for a publisher that can."""
+        if self.webhook is not None:
+            return None
+        return ["email"] if self.smtp is not None else []
+
     def deliver(self, outbox_id: str, channel: str, payload: dict[str, Any]) -> Attempt:
         """One attempt; an unexpected error (a bug) is a failure not worth retrying: a person looks."""
         transport = self.pick(channel)
         name = "smtp" if transport is None else transport.name
-        if transport is None:  # a channel only a webhook takes, with SMTP alone configured: a person decides
+        if transport is None:  # not claimed by a publisher using channels(); a caller that did: a person decides
             message = f"channel {channel} goes to the webhook only, and AICRM_PUBLISH_WEBHOOK_URL is not set"
             return Attempt(False, name, None, {"error": "no_transport", "message": message}, False, message)
         try:

@@ -16,26 +16,17 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-
 from runner.config import Settings
-from runner.db import connect, queries
-from runner.errors import AicrmError, ConfigurationError, DatabaseUnavailable
+from runner.errors import ConfigurationError, DatabaseUnavailable
+from runner.pool import ClaimPool, Lease
 from runner.providers.llm import LLMProvider, LLMSettings, llm_from_config
-from runner.worker_task import Connection, LeaseLost, Outcome, TaskRun, call
+from runner.worker_task import Connection, Outcome, TaskRun, call
 
 log = logging.getLogger("aicrm.worker")
-RECONNECT_FIRST, RECONNECT_MAX = 0.5, 30.0
-WAKE_CHECK = 0.5  # seconds between looks at the stop flag while waiting for a notification
 
 
 def provider_from_env() -> LLMProvider:
@@ -76,14 +67,11 @@ class WorkerOptions:
     poll: float = 5.0  # an idle thread claims again after this long without a notification
 
 
-@dataclass(frozen=True)
-class Held:
-    tenant_id: str
-    task_id: str
-    lease_token: str
+class WorkerPool(ClaimPool):
+    kind, item, items = "worker", "task", "tasks"
+    listen_query = "listen_task_queued"
+    release_query, release_key = "release_task", "task_id"
 
-
-class WorkerPool:
     def __init__(
         self,
         settings: Settings,
@@ -93,79 +81,11 @@ class WorkerPool:
         name: str | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> None:
-        self.settings, self.provider, self.options = settings, provider, options
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        super().__init__(settings, options, log, name)
+        self.provider, self.options = provider, options
         self.on_outcome = on_outcome
         self.outcomes: list[Outcome] = []
-        self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._held: dict[str, Held] = {}
         self._claimed = 0
-        self._threads: list[threading.Thread] = []
-
-    # --- lifecycle ------------------------------------------------------------------------------------
-
-    def start(self) -> WorkerPool:
-        for n in range(1, self.options.concurrency + 1):
-            thread = threading.Thread(target=self._loop, args=(f"{self.name}/{n}",), name=f"aicrm-worker-{n}")
-            thread.daemon = True  # a pool stopped past its grace period must not keep the process alive
-            thread.start()
-            self._threads.append(thread)
-        return self
-
-    def stop(self) -> None:
-        """Claim nothing more; tasks in flight go on."""
-        self.stopping.set()
-
-    def running(self) -> bool:
-        return any(t.is_alive() for t in self._threads)
-
-    def join(self, timeout: float | None = None, interrupt: threading.Event | None = None) -> bool:
-        """Wait for every thread (at most `timeout` seconds, less if `interrupt` is set); whether all ended."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.running():
-            if interrupt is not None and interrupt.is_set():
-                return False
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                return False
-            for t in self._threads:
-                t.join(0.1 if left is None else min(left, 0.1))
-        return True
-
-    def held(self) -> list[Held]:
-        with self._lock:
-            return list(self._held.values())
-
-    def release_held(self, reason: str = "worker stopping") -> int:
-        """Give back every task a thread still holds (release_task, fenced by its lease: a task that
-        finished meanwhile is refused and left alone). Own connection: the threads' are busy."""
-        held = self.held()
-        if not held:
-            return 0
-        released = 0
-        with connect(self.settings, "worker", autocommit=True) as conn:
-            for h in held:
-                params = {"task_id": h.task_id, "lease_token": h.lease_token, "reason": reason}
-                try:
-                    call(conn, h.tenant_id, "release_task", params)
-                except LeaseLost:
-                    continue
-                released += 1
-                log.info("task %s: released (%s)", h.task_id, reason)
-        return released
-
-    def drain(self, grace: float, interrupt: threading.Event | None = None) -> None:
-        """Graceful stop: no new claims, `grace` seconds for the tasks in flight (none once `interrupt`
-        is set: a second signal), then release what is still held."""
-        self.stop()
-        if not self.join(grace, interrupt):
-            try:
-                self.release_held()
-            except AicrmError as exc:
-                log.warning("could not release the tasks in flight (their leases will expire): %s", exc.one_line())
-
-    # --- one thread -----------------------------------------------------------------------------------
 
     def _reserve(self) -> bool:
         with self._lock:
@@ -178,91 +98,26 @@ class WorkerPool:
         with self._lock:
             self._claimed -= 1
 
-    def _loop(self, worker_id: str) -> None:
-        conn: Connection | None = None
-        delay = RECONNECT_FIRST
-        try:
-            while not self.stopping.is_set():
-                try:
-                    if conn is None:
-                        conn = self._connect(worker_id)
-                        delay = RECONNECT_FIRST
-                    if not self._reserve():
-                        return
-                    try:
-                        claim = self._claim(conn, worker_id)
-                    except BaseException:
-                        self._unreserve()
-                        raise
-                    if claim is None:
-                        self._unreserve()
-                        if self.options.once:
-                            return
-                        self._wait_for_work(conn)
-                        continue
-                    self._work(conn, worker_id, claim)
-                except AicrmError as exc:  # the database went away (or refused the claim): reconnect, back off
-                    log.warning("%s: %s; reconnecting in %.1f s", worker_id, exc.one_line(), delay)
-                    if conn is not None:
-                        conn.close()
-                        conn = None
-                    self.stopping.wait(delay)
-                    delay = min(delay * 2, RECONNECT_MAX)
-        except Exception:
-            log.exception("%s: stopped by an unexpected error", worker_id)
-        finally:
-            if conn is not None:
-                conn.close()
-
-    def _connect(self, worker_id: str) -> Connection:
-        conn = connect(self.settings, "worker", autocommit=True)
-        with lost_connection(conn):
-            # pg_stat_activity names the thread: "aicrm-worker host:pid/n"
-            conn.execute(queries()["set_application_name"], {"name": f"aicrm-worker {worker_id}"[:63]})
-            conn.execute(queries()["listen_task_queued"])
-        return conn
-
-    def _claim(self, conn: Connection, worker_id: str) -> Any:
-        with lost_connection(conn):
-            for _ in conn.notifies(timeout=0):  # drain: this claim answers every notification so far
-                pass
+    def _claim_call(self, conn: Connection, worker_id: str) -> Any:
         return call(
             conn, None, "claim_next_task", {"worker_id": worker_id, "lease_seconds": self.options.lease_seconds}
         )
 
-    def _wait_for_work(self, conn: Connection) -> None:
-        deadline = time.monotonic() + self.options.poll
-        with lost_connection(conn):
-            while not self.stopping.is_set() and (left := deadline - time.monotonic()) > 0:
-                for _ in conn.notifies(timeout=min(left, WAKE_CHECK), stop_after=1):
-                    return
-
     def _work(self, conn: Connection, worker_id: str, claim: Any) -> None:
-        h = Held(str(claim["tenant_id"]), str(claim["task_id"]), str(claim["lease_token"]))
-        with self._lock:
-            self._held[worker_id] = h
+        task_id = str(claim["task_id"])
+        self._hold(worker_id, Lease(str(claim["tenant_id"]), task_id, str(claim["lease_token"])))
         try:
             outcome = TaskRun(conn, self.provider, worker_id, self.options.lease_seconds, claim).run()
         except DatabaseUnavailable:
-            log.warning("task %s: connection lost; its lease will expire and another claim takes it", h.task_id)
+            log.warning("task %s: connection lost; its lease will expire and another claim takes it", task_id)
             raise
         finally:
-            with self._lock:
-                self._held.pop(worker_id, None)
+            self._unhold(worker_id)
         with self._lock:
             self.outcomes.append(outcome)
         log.info("%s", describe(outcome, worker_id))
         if self.on_outcome is not None:
             self.on_outcome(outcome)
-
-
-@contextmanager
-def lost_connection(conn: Connection) -> Iterator[None]:
-    try:
-        yield
-    except psycopg.Error as exc:
-        conn.close()
-        raise DatabaseUnavailable(f"database connection lost: {str(exc).strip()}") from exc
 
 
 def describe(outcome: Outcome, worker_id: str) -> str:

@@ -1,6 +1,6 @@
 """`aicrm publish`: the publisher daemon (docs/pipeline.md, "The publisher"). SIGTERM or Ctrl-C stops
 claiming and gives the deliveries in flight --grace seconds; a second signal stops at once. A delivery
-cut off is never recorded: its lease runs out and the next claim delivers it again."""
+cut off is given back (release_delivery): the next claim delivers it again, with the same key."""
 
 from __future__ import annotations
 
@@ -29,10 +29,17 @@ def publish_command(
     ),
     once: bool = typer.Option(False, "--once", help="Exit once nothing is left to deliver (cron, tests)."),
     grace: float = typer.Option(
-        20.0, "--grace", min=0.0, help="Seconds the deliveries in flight get after SIGTERM before the publisher exits."
+        20.0,
+        "--grace",
+        min=0.0,
+        help="Seconds the deliveries in flight get after SIGTERM before they are given back and the publisher exits.",
     ),
     poll: float = typer.Option(
-        2.0, "--poll", min=0.1, max=3600.0, help="Seconds an idle publisher waits between claims."
+        2.0,
+        "--poll",
+        min=0.1,
+        max=3600.0,
+        help="Seconds an idle publisher waits for a notification (an approved draft) before it claims again.",
     ),
 ) -> None:
     """Deliver approved drafts of every tenant to the webhook or by SMTP (AICRM_PUBLISH_*), once each."""

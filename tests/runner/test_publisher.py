@@ -1,9 +1,10 @@
 """The publisher against the real database, a local webhook receiver and a local SMTP server
 (tests/fakes/receiver.py): approved drafts delivered once, signed, and recorded; failures mapped to
-retryable or not, so the database backs off or escalates; email by SMTP; a publisher that lost its
-lease records nothing; a connection dropped mid-delivery still records the outcome once; SIGTERM
-finishes the delivery in flight, or leaves it to its lease. The publisher opens its own connections,
-so setup is committed."""
+retryable or not, so the database backs off or escalates; email by SMTP, to the task's recipients; a
+publisher with SMTP alone claims email only; an idle publisher is woken by an approval; a publisher
+that lost its lease records nothing; a connection dropped mid-delivery still records the outcome
+once; SIGTERM finishes the delivery in flight, or gives it back for the next claim. The publisher
+opens its own connections, so setup is committed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import psycopg
 import pytest
@@ -28,6 +30,7 @@ from runner.transports import PublishSettings, Router, Smtp, redact
 from tests.fakes.openai_chat import dead_endpoint
 from tests.fakes.receiver import SMTPServer, WebhookReceiver, answer, verify
 from tests.helpers import act_as, make_customer, make_tenant
+from tests.sql.pipeline.test_publishing import approved_task
 from tests.sql.pipeline.test_review import in_review, review
 from tests.sql.pipeline.test_worker_api import SUBJECT
 from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL
@@ -84,7 +87,7 @@ def deliveries(db_url: str, task: str) -> list[tuple[Any, ...]]:
     return query(
         db_url,
         "select attempt, transport, target, status, response, delivered_by from aicrm.deliveries where task_id = %s"
-        " order by attempt",
+        " order by attempt, created_at",
         (task,),
     )
 
@@ -260,10 +263,123 @@ def test_an_email_draft_goes_by_smtp_and_other_drafts_would_not(
     assert (transport, target, status) == ("smtp", ", ".join(to), "delivered")
     assert (response["accepted"], response["refused"]) == (list(to), {})
     assert state(db_url, task) == "delivered"
-    # A channel only a webhook takes, with SMTP alone configured: a failure for a person, not a retry.
+    # A channel only a webhook takes, with SMTP alone configured: such a publisher does not claim it
+    # (below), and a router asked anyway refuses it for good: a person looks, no retry.
     smtp_only = Router(PublishSettings(smtp_host="127.0.0.1", smtp_from="a@b.example", smtp_to=to))
+    assert (smtp_only.channels(), Router(publish).channels()) == (["email"], None)
     attempt = smtp_only.deliver(outbox_id, "sms", {"content": "Hi"})
     assert (attempt.delivered, attempt.retryable, attempt.response["error"]) == (False, False, "no_transport")
+
+
+def committed_task(
+    db_url: str, world: tuple[str, str], channel: str, instructions: dict[str, Any] | None = None
+) -> str:
+    with psycopg.connect(db_url) as conn:
+        task = approved_task(conn, *world, channel, instructions)
+        conn.commit()
+    return task
+
+
+def test_an_email_goes_to_the_recipients_its_task_names(
+    db_url: str, world: tuple[str, str], settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    own = committed_task(db_url, world, "email", {"recipients": ["owner@sunrise.example", "shop@sunrise.example"]})
+    fallback = committed_task(db_url, world, "email")
+    with SMTPServer() as smtp:
+        publish = PublishSettings(
+            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="news@agency.example",
+            smtp_to=("desk@agency.example",), timeout=5.0,
+        )  # fmt: skip
+        run_once(publishers, settings, publish)
+    by_recipients = {tuple(m.recipients): m.message for m in smtp.mails}
+    assert set(by_recipients) == {("owner@sunrise.example", "shop@sunrise.example"), ("desk@agency.example",)}
+    assert by_recipients["owner@sunrise.example", "shop@sunrise.example"]["To"] == (
+        "owner@sunrise.example, shop@sunrise.example"
+    )
+    assert [r[2:4] for r in deliveries(db_url, own)] == [("owner@sunrise.example, shop@sunrise.example", "delivered")]
+    assert [r[2:4] for r in deliveries(db_url, fallback)] == [("desk@agency.example", "delivered")]
+
+
+def test_a_publisher_with_smtp_alone_leaves_other_channels_to_one_with_a_webhook(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    sms = committed_task(db_url, world, "sms")  # older: it would be claimed first
+    email = committed_task(db_url, world, "email")
+    with SMTPServer() as smtp:
+        publish = PublishSettings(
+            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="news@agency.example",
+            smtp_to=("desk@agency.example",), timeout=5.0,
+        )  # fmt: skip
+        smtp_only = run_once(publishers, settings, publish)
+    assert [(d.task_id, d.status, d.transport) for d in smtp_only.deliveries] == [(email, "delivered", "smtp")]
+    assert len(smtp.mails) == 1
+    assert outbox(db_url, sms)[1:3] == ("pending", 0)  # not claimed, not failed: it waits
+    assert (state(db_url, sms), deliveries(db_url, sms)) == ("approved", [])
+
+    with_webhook = run_once(publishers, settings, webhook(hook.url))
+    assert [(d.task_id, d.status, d.transport) for d in with_webhook.deliveries] == [(sms, "delivered", "webhook")]
+    assert [r.json["channel"] for r in hook.requests] == ["sms"]
+    assert state(db_url, sms) == "delivered"
+
+
+# --- waking and stopping ------------------------------------------------------------------------------
+
+
+def idle_after_a_claim(db_url: str) -> bool:
+    """Every publisher thread connected, listening, and waiting after a claim that found nothing."""
+    rows = query(
+        db_url,
+        "select state, query from pg_stat_activity where datname = current_database()"
+        " and application_name like 'aicrm-publisher %%'",
+    )
+    return bool(rows) and all(r == ("idle", "COMMIT") for r in rows)
+
+
+def test_an_idle_publisher_is_woken_by_an_approval_not_by_its_poll(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    publisher = publishers(settings, webhook(hook.url), once=False, poll=30.0, concurrency=2)
+    wait_for(lambda: idle_after_a_claim(db_url))
+    time.sleep(0.3)  # well into the wait: only a notification can end it before 30 s
+    approved_at = time.monotonic()
+    task = approved(db_url, world)
+    wait_for(lambda: state(db_url, task) == "delivered", timeout=10)
+    [got] = hook.requests
+    assert got.at - approved_at < 2.0
+    assert [d.status for d in publisher.deliveries] == ["delivered"]
+    assert publisher.running()  # still waiting for the next one
+
+
+def test_draining_gives_back_the_delivery_in_flight_and_the_next_claim_delivers_it(
+    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+) -> None:
+    hook.set_script([answer(200, delay=3.0), answer(200)])
+    task = approved(db_url, world)
+    outbox_id = outbox(db_url, task)[0]
+    first = publishers(settings, webhook(hook.url), once=False)
+    wait_for(lambda: len(hook.requests) == 1)
+    first.drain(0.2)  # the receiver has not answered yet
+    assert outbox(db_url, task)[1:3] == ("pending", 0)  # claimable at once; the attempt not counted
+    [(attempt, transport, target, status, response, by)] = deliveries(db_url, task)
+    assert (attempt, transport, target, status, response) == (
+        1,
+        None,
+        None,
+        "released",
+        {"reason": "publisher stopping"},
+    )
+    assert by == f"{first.name}/1"
+    assert state(db_url, task) == "publishing"
+
+    second = run_once(publishers, settings, webhook(hook.url))
+    assert [(d.status, d.attempt) for d in second.deliveries] == [("delivered", 1)]
+    # The receiver got it twice (the first answer was on its way) with one key, so it keeps one.
+    assert [r.headers["idempotency-key"] for r in hook.requests] == [outbox_id, outbox_id]
+    assert first.join(10)
+    [late] = first.deliveries  # its answer came after the release: refused by the fence
+    assert (late.status, "lease_token" in late.detail) == ("dropped", True)
+    assert [r[3] for r in deliveries(db_url, task)] == ["released", "delivered"]
+    assert state(db_url, task) == "delivered"
 
 
 def test_smtp_answers_map_to_retryable_or_not() -> None:
@@ -421,8 +537,8 @@ def test_publish_without_a_transport_is_a_configuration_error(db_url: str) -> No
     assert "AICRM_PUBLISH_SMTP_HOST" in result.stderr
 
 
-@pytest.mark.parametrize(("grace", "answer_after", "final"), [(15.0, 1.5, "delivered"), (0.5, 20.0, "delivering")])
-def test_sigterm_finishes_the_delivery_in_flight_or_leaves_it_to_its_lease(
+@pytest.mark.parametrize(("grace", "answer_after", "final"), [(15.0, 1.5, "delivered"), (0.5, 20.0, "pending")])
+def test_sigterm_finishes_the_delivery_in_flight_or_gives_it_back(
     db_url: str, world: tuple[str, str], hook: WebhookReceiver, grace: float, answer_after: float, final: str
 ) -> None:
     hook.set_script([answer(200, delay=answer_after)])
@@ -445,7 +561,9 @@ def test_sigterm_finishes_the_delivery_in_flight_or_leaves_it_to_its_lease(
     if final == "delivered":
         assert f"delivery {outbox_id}: delivered by webhook to {hook.url} (attempt 1, HTTP 200)" in err
         assert "1 deliveries (delivered 1)" in err
-    else:  # cut off: nothing recorded, the lease runs out and the next claim delivers it again
+    else:  # cut off: released, so the next claim (here or elsewhere) delivers it again at once
         assert took < answer_after - 5
-        assert deliveries(db_url, task) == []
-        assert "1 deliveries still in flight" in err
+        assert [r[3:] for r in deliveries(db_url, task)] == [("released", {"reason": "publisher stopping"}, ANY)]
+        assert outbox(db_url, task)[2] == 0
+        assert "1 deliveries still in flight: giving them back" in err
+        assert f"delivery {outbox_id}: released (publisher stopping)" in err

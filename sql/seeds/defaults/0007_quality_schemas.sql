@@ -31,7 +31,11 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$", "description": "a language tag such as en or en-US"},
     "topic": {"type": "string", "maxLength": 500},
     "purpose": {"type": "string", "pattern": "^[a-z][a-z_]{0,39}$", "description": "a template purpose such as promotion, welcome or event"},
-    "cta": {"type": "string", "maxLength": 200}
+    "cta": {"type": "string", "maxLength": 200},
+    "recipients": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
+      "type": "string", "maxLength": 254, "pattern": "^[A-Za-z0-9._%+''-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
+      "description": "an email address such as owner@example.com"
+    }}
   }
 }'),
 ('task.quality_thresholds', 'Minimum scores (0-100) a draft of the task must reach to pass.', '{
