@@ -164,6 +164,42 @@ $$;
 revoke execute on function aicrm.claim_next_delivery(text, integer, text[]) from public;
 grant execute on function aicrm.claim_next_delivery(text, integer, text[]) to aicrm_worker;
 
+-- The outbox row a publisher's lease holds, locked: what record_delivery and release_delivery write
+-- under. AC002 when the tenant has no such row; AC005 when the row is not being delivered under this
+-- token (another publisher reclaimed it, or it was recorded or released already).
+create or replace function aicrm_private.held_delivery(p_outbox_id uuid, p_lease_token uuid)
+returns aicrm.outbox
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_row aicrm.outbox;
+begin
+    if p_outbox_id is null then
+        raise exception using errcode = 'AC001', message = 'outbox_id: is required',
+            hint = 'Pass the outbox_id claim_next_delivery returned.', column = 'outbox_id';
+    end if;
+    if p_lease_token is null then
+        raise exception using errcode = 'AC001', message = 'lease_token: is required',
+            hint = 'Pass the lease_token claim_next_delivery returned.', column = 'lease_token';
+    end if;
+    select * into v_row from aicrm.outbox o where o.tenant_id = v_tenant and o.outbox_id = p_outbox_id for update;
+    if not found then
+        raise exception using errcode = 'AC002', message = format('outbox_id: no outbox row %s in this tenant', p_outbox_id),
+            hint = 'Set the tenant claim_next_delivery returned.', column = 'outbox_id';
+    end if;
+    if v_row.status <> 'delivering' or v_row.lease_token is distinct from p_lease_token then
+        raise exception using errcode = 'AC005',
+            message = format('lease_token: the delivery of %s is not held by this lease (it is %s)', p_outbox_id, v_row.status),
+            hint = 'Stop: another publisher has it, or it was recorded or released already.', column = 'lease_token';
+    end if;
+    return v_row;
+end
+$$;
+
+revoke execute on function aicrm_private.held_delivery(uuid, uuid) from public;
+
 -- The outcome of one delivery, fenced by the lease (a publisher whose lease was reclaimed records
 -- nothing). Delivered: the one delivered row of this outbox row, and the task publishing ->
 -- delivered. Failed and retryable: pending again after 30 s * 2^(attempts - 1) (at most an hour),
@@ -200,16 +236,7 @@ begin
         raise exception using errcode = 'AC001', message = 'response: must be a JSON object of at most 16 KiB',
             hint = 'Pass what the receiver answered: {"status": 200, ...}.', column = 'response';
     end if;
-    select * into v_row from aicrm.outbox o where o.tenant_id = v_tenant and o.outbox_id = p_outbox_id for update;
-    if not found then
-        raise exception using errcode = 'AC002', message = format('outbox_id: no outbox row %s in this tenant', p_outbox_id),
-            hint = 'Set the tenant claim_next_delivery returned.', column = 'outbox_id';
-    end if;
-    if v_row.status <> 'delivering' or v_row.lease_token is distinct from p_lease_token then
-        raise exception using errcode = 'AC005',
-            message = format('lease_token: the delivery of %s is not held by this lease (it is %s)', p_outbox_id, v_row.status),
-            hint = 'Stop: another publisher has it, or it was recorded already.', column = 'lease_token';
-    end if;
+    v_row := aicrm_private.held_delivery(p_outbox_id, p_lease_token);
     insert into aicrm.deliveries (tenant_id, outbox_id, task_id, deliverable_id, attempt, transport, target, status,
                                   response, delivered_by)
     values (v_tenant, p_outbox_id, v_row.task_id, v_row.deliverable_id, v_row.attempts, p_transport, p_target,
@@ -260,28 +287,11 @@ declare
     v_tenant uuid := aicrm_private.require_tenant();
     v_row aicrm.outbox;
 begin
-    if p_outbox_id is null then
-        raise exception using errcode = 'AC001', message = 'outbox_id: is required',
-            hint = 'Pass the outbox_id claim_next_delivery returned.', column = 'outbox_id';
-    end if;
-    if p_lease_token is null then
-        raise exception using errcode = 'AC001', message = 'lease_token: is required',
-            hint = 'Pass the lease_token claim_next_delivery returned.', column = 'lease_token';
-    end if;
     if nullif(btrim(p_reason), '') is null or char_length(p_reason) > 500 then
         raise exception using errcode = 'AC001', message = 'reason: is required (at most 500 characters)',
             hint = 'Say why, e.g. "publisher stopping".', column = 'reason';
     end if;
-    select * into v_row from aicrm.outbox o where o.tenant_id = v_tenant and o.outbox_id = p_outbox_id for update;
-    if not found then
-        raise exception using errcode = 'AC002', message = format('outbox_id: no outbox row %s in this tenant', p_outbox_id),
-            hint = 'Set the tenant claim_next_delivery returned.', column = 'outbox_id';
-    end if;
-    if v_row.status <> 'delivering' or v_row.lease_token is distinct from p_lease_token then
-        raise exception using errcode = 'AC005',
-            message = format('lease_token: the delivery of %s is not held by this lease (it is %s)', p_outbox_id, v_row.status),
-            hint = 'Leave it: another publisher has it, or it was recorded or released already.', column = 'lease_token';
-    end if;
+    v_row := aicrm_private.held_delivery(p_outbox_id, p_lease_token);
     insert into aicrm.deliveries (tenant_id, outbox_id, task_id, deliverable_id, attempt, transport, target, status,
                                   response, delivered_by)
     values (v_tenant, p_outbox_id, v_row.task_id, v_row.deliverable_id, v_row.attempts, null, null, 'released',
