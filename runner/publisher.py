@@ -1,5 +1,5 @@
 """The publisher (docs/pipeline.md, "The publisher"): a pool of threads, each with its own connection
-as aicrm_worker, claiming approved drafts of every tenant with aicrm.claim_next_delivery, delivering
+as aicrm_worker, claiming approved drafts of every tenant with aicrm.claim_next_delivery_v2, delivering
 each through runner/transports.py (a signed webhook, or SMTP), and recording the outcome with
 aicrm.record_delivery, fenced by the lease. The database decides what a failure means (back off, or
 escalate); the transport only says whether the receiver took it and whether trying again can help.
@@ -67,7 +67,7 @@ class Publisher(ClaimPool):
     ) -> None:
         super().__init__(settings, options, log, name)
         self.router, self.options = router, options
-        self.channels = router.channels()  # what claim_next_delivery may hand this publisher
+        self.channels = router.channels()  # what claim_next_delivery_v2 may hand this publisher
         self.deliveries: list[Delivery] = []
 
     def in_flight(self) -> int:

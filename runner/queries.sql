@@ -142,7 +142,7 @@ select set_config('application_name', %(name)s, false);
 listen aicrm_delivery_queued;
 
 -- name: claim_next_delivery
-select aicrm.claim_next_delivery(
+select aicrm.claim_next_delivery_v2(
     p_worker_id => %(worker_id)s, p_lease_seconds => %(lease_seconds)s, p_channels => %(channels)s::text[]
 ) as claim;
 

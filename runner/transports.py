@@ -331,7 +331,7 @@ class Router:
         return self.smtp if channel == "email" and self.smtp is not None else self.webhook
 
     def channels(self) -> list[str] | None:
-        """The channels pick() has a transport for, as claim_next_delivery filters them: every one
+        """The channels pick() has a transport for, as claim_next_delivery_v2 filters them: every
         (None) with a webhook, else email alone; drafts of the others wait for a publisher that can."""
         if self.webhook is not None:
             return None

@@ -1,12 +1,8 @@
 -- Publishing, continued (docs/pipeline.md, "The publisher"): a publisher claims only the channels it
--- can deliver, and gives back what it cannot finish (aicrm.release_delivery). The NOTIFY on
--- aicrm_delivery_queued and the recipients in an email's payload are function changes
--- (sql/functions/pipeline/publishing.sql); the instructions' recipients field is a default seed
--- (task.ai_instructions, sql/seeds/defaults/0007_quality_schemas.sql).
-
--- claim_next_delivery gains p_channels; the two-argument version it replaces is dropped here,
--- before the function files re-create it (a call by name without p_channels still resolves).
-drop function if exists aicrm.claim_next_delivery(text, integer);
+-- can deliver (aicrm.claim_next_delivery_v2), and gives back what it cannot finish
+-- (aicrm.release_delivery). The NOTIFY on aicrm_delivery_queued and the recipients in an email's
+-- payload are function changes (sql/functions/pipeline/publishing.sql); the instructions'
+-- recipients field is a default seed (task.ai_instructions, sql/seeds/defaults/0007_quality_schemas.sql).
 
 -- A publisher with SMTP alone claims email only: the pending rows of its channels by age, without
 -- walking past the rows of channels it leaves to others (outbox_pending_idx still serves a claim

@@ -51,8 +51,8 @@ revoke execute on function aicrm_private.enqueue_publication(uuid, uuid, text) f
 -- pending one waiting longest. p_channels: only rows of these channels (a publisher with SMTP alone
 -- delivers email only; other drafts wait for a publisher with a webhook); null: every channel. The
 -- task goes approved -> publishing on its first attempt. The transaction continues in the row's
--- tenant. Null when there is nothing to deliver.
-create or replace function aicrm.claim_next_delivery(
+-- tenant. Null when there is nothing to deliver. (_v2: claim_next_delivery with p_channels.)
+create or replace function aicrm.claim_next_delivery_v2(
     p_worker_id text,
     p_lease_seconds integer default 120,
     p_channels text[] default null
@@ -161,8 +161,22 @@ begin
 end
 $$;
 
-revoke execute on function aicrm.claim_next_delivery(text, integer, text[]) from public;
-grant execute on function aicrm.claim_next_delivery(text, integer, text[]) to aicrm_worker;
+revoke execute on function aicrm.claim_next_delivery_v2(text, integer, text[]) from public;
+grant execute on function aicrm.claim_next_delivery_v2(text, integer, text[]) to aicrm_worker;
+
+-- The first signature, for callers written before channels: a claim of every channel. Kept until a
+-- later migration drops it (STYLE.md: a signature never changes in place).
+create or replace function aicrm.claim_next_delivery(p_worker_id text, p_lease_seconds integer default 120)
+returns jsonb
+language sql
+volatile
+set search_path = ''
+as $$
+    select aicrm.claim_next_delivery_v2(p_worker_id => p_worker_id, p_lease_seconds => p_lease_seconds)
+$$;
+
+revoke execute on function aicrm.claim_next_delivery(text, integer) from public;
+grant execute on function aicrm.claim_next_delivery(text, integer) to aicrm_worker;
 
 -- The outbox row a publisher's lease holds, locked: what record_delivery and release_delivery write
 -- under. AC002 when the tenant has no such row; AC005 when the row is not being delivered under this

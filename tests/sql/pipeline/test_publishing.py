@@ -26,7 +26,9 @@ RELEASE = "select aicrm.release_delivery(%s, %s, %s)"
 
 def claim(db: Conn, worker: str = "publisher-1", seconds: int = 120, channels: list[str] | None = None) -> Any:
     with act_as(db, None, "aicrm_worker"):
-        row = db.execute("select aicrm.claim_next_delivery(%s, %s, %s::text[])", (worker, seconds, channels)).fetchone()
+        row = db.execute(
+            "select aicrm.claim_next_delivery_v2(%s, %s, %s::text[])", (worker, seconds, channels)
+        ).fetchone()
     assert row is not None
     return row[0]
 
@@ -277,13 +279,23 @@ def test_release_refuses_bad_input_other_rows_and_lost_leases_and_writes_nothing
 # --- channels ----------------------------------------------------------------------------------------
 
 
+def test_the_first_signature_still_claims_every_channel(db: Conn, bakery: tuple[str, str]) -> None:
+    """claim_next_delivery(worker, lease), from before channels, is claim_next_delivery_v2 of every one."""
+    tenant, customer = bakery
+    sms = approved_task(db, tenant, customer, "sms")
+    email = approved_task(db, tenant, customer, "email")
+    with act_as(db, None, "aicrm_worker"):
+        got = [db.execute("select aicrm.claim_next_delivery('old-caller', 60)").fetchone() for _ in range(3)]
+    assert [g[0]["payload"]["task_id"] if g and g[0] else None for g in got] == [sms, email, None]
+
+
 def test_a_claim_takes_only_the_channels_asked_for(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     sms = approved_task(db, tenant, customer, "sms")  # the older one
     email = approved_task(db, tenant, customer, "email")
     with act_as(db, None, "aicrm_worker"):
         for channels, field in (([], "channels"), (["fax"], "channels"), (["email", None], "channels")):
-            err = sql_error(db, "select aicrm.claim_next_delivery('p', 60, %s::text[])", (channels,))
+            err = sql_error(db, "select aicrm.claim_next_delivery_v2('p', 60, %s::text[])", (channels,))
             assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", field)
             assert err.diag.message_hint is not None
             assert "email, social, sms, blog, web" in err.diag.message_hint  # the channels a task may have
