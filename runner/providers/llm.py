@@ -186,11 +186,29 @@ def _block(label: str, body: str, nonce: str) -> str:
     return f"<<<DATA {nonce} {label}>>>\n{_neutralise(body)}\n<<<END DATA {nonce}>>>"
 
 
+# What the context carries for the offline writer alone (runner/providers/template.py): the model gets
+# the facts once (business, brand voice, ...), each template rendered once, and no stock phrasing.
+# A third of the fixture bakery's context; every byte of it is prompt tokens on every draft.
+_WRITER_ONLY = ("industry_phrasing", "template_values")
+
+
+def prompt_context(context: dict[str, Any]) -> dict[str, Any]:
+    """The business context as the model reads it: without what only the offline writer uses, and
+    each template with its best rendering only (not its variants)."""
+    trimmed = {k: v for k, v in context.items() if k not in _WRITER_ONLY}
+    templates = context.get("templates")
+    if isinstance(templates, list):
+        trimmed["templates"] = [
+            {k: v for k, v in t.items() if k != "rendered_variants"} if isinstance(t, dict) else t for t in templates
+        ]
+    return trimmed
+
+
 def build_messages(request: DraftRequest) -> list[dict[str, str]]:
     """A system message with the task as the system's own requirements and the rule for data, and a
     user message whose business context, previous draft and fixes sit in data blocks fenced by a
     random per-request nonce; `<<<` inside the data is neutralised, so no block can be closed early."""
-    data = {"business context": json.dumps(request.context, ensure_ascii=False, default=str)}
+    data = {"business context": json.dumps(prompt_context(request.context), ensure_ascii=False, default=str)}
     revision = request.attempt > 1 and (request.previous_content is not None or bool(request.fixes))
     if revision:
         previous = {"subject": request.previous_subject, "content": request.previous_content}

@@ -1,17 +1,20 @@
 """The offline template provider (docs/llm-providers.md, `AICRM_LLM_PROVIDER=template`): drafts from
 the context the worker passes (get_customer_context_for_ai), with no network and no database.
 
-The best-ranked template of the channel arrives rendered for the customer; it is taken apart into
-sentences and written around the task's topic, audience and call to action with the brand's
-phrases, selling points, products and description, then fitted to the length asked for. Every
-sentence has a rank: rank 0 is always kept (the topic, the call to action, what must_include
-names, the email footer, the SMS opt-out), the others are added most important first while the
-length allows. What a careful writer would honour is a rule here: banned terms are never written,
-calm tones lose their exclamation marks, formal voices their contractions. From attempt 2 the draft
-is written again with each scorecard fix as one more rule (apply_fix), so a fix changes what it
-names while every other instruction still holds. Same request, same draft: the few free choices
-are seeded from task_id and attempt. Context text is data: a sentence in it that addresses a writer
-("ignore your rules ...") is never copied."""
+The best-ranked template of the channel arrives rendered for the customer, with its variants;
+one of them (drawn from task_id, the next one on each retry: template_thin.pick_rendering) is taken
+apart into sentences, without the sentences whose placeholders the profile cannot fill, and written
+around the task's topic, audience and call to action with the brand's phrases, selling points,
+products and description, then fitted to the length asked for. Every sentence has a rank: rank 0
+is always kept (the topic, the call to action, what must_include names, the email footer, the SMS
+opt-out), the others are added most important first while the length allows; generic sentences
+(the industry's phrasing, the provider's own) only fill a draft that would be too short. What a
+careful writer would honour is a rule here: banned terms are never written, nor a template's offer
+the task did not make; calm tones lose their exclamation marks, formal voices their contractions.
+From attempt 2 the draft is written again with each scorecard fix as one more rule (apply_fix), so
+a fix changes what it names while every other instruction still holds. Same request, same draft:
+the few free choices are seeded from task_id and attempt. Context text is data: a sentence in it
+that addresses a writer ("ignore your rules ...") is never copied."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runner.providers import template_text as tt
+from runner.providers import template_thin as thin
 from runner.providers.llm import Draft, DraftRequest, LLMError
 from runner.providers.template_text import Piece
 from runner.scoring import readability, sentiment
@@ -76,6 +80,8 @@ _PURPOSES = (
     ("newsletter", r"newsletter|monthly|this month|update|round-?up|digest|news\b"),
     ("promotion", r"offer|sale\b|special|discount|% off|deal|promo|limited|back\b|new\b|season|launch|pre-?order"),
 )
+_THINGS = {"featured_product", "products_services", "unique_selling_point", "unique_selling_points"}
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's|them|they|they're|these|those|one|yours)\b", re.IGNORECASE)
 _LINK = re.compile(r"^(https?://|www\.)([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(:\d{1,5})?([/?#]\S*)?$")
 
 
@@ -137,7 +143,12 @@ def plan_of(request: DraftRequest) -> Plan:
     template = pick_template(ctx, channel, ins)
     terms: list[str] = []
     elements: set[str] = set()
-    for term in map(str, ins.get("must_include") or []):
+    # The tenant's own terms for this customer (context compliance_terms, checked by the scorecard
+    # like the task's): required ones are written as must_include is, forbidden ones never.
+    tenant_terms = [t for t in ctx.get("compliance_terms") or [] if isinstance(t, dict) and t.get("term")]
+    required = [str(t["term"]) for t in tenant_terms if t.get("kind") == "required"]
+    forbidden = [str(t["term"]) for t in tenant_terms if t.get("kind") == "forbidden"]
+    for term in [*map(str, ins.get("must_include") or []), *required]:
         element = _ELEMENTS.get(tt.phrase_key(term.replace("_", " ").replace("-", " ")))
         if element:
             elements.add(element)
@@ -151,7 +162,8 @@ def plan_of(request: DraftRequest) -> Plan:
         max_words=max_words,
         target=max(min_words, min(max_words, round(_PREFERRED[channel] * scale))),
         max_chars=min(limits) if limits else None,
-        banned=[str(t) for t in [*(ins.get("must_not_include") or []), *(voice.get("phrases_to_avoid") or [])]],
+        banned=[str(t) for t in [*(ins.get("must_not_include") or []), *(voice.get("phrases_to_avoid") or [])]]
+        + forbidden,
         competitors=[n for n in (tt.first_text(c.get("name")) for c in business.get("competitors") or []) if n],
         terms=terms,
         elements=elements,
@@ -263,7 +275,10 @@ class TemplateProvider:
             )
         plan = plan_of(request)
         writer = _Writer(request, plan)
-        chosen = writer.polish(writer.fit(writer.pieces))
+        chosen = writer.fit(writer.pieces)
+        if tt.count_words(writer.plain(chosen)) < plan.min_words and writer.fill():
+            chosen = writer.fit(writer.pieces)  # a thin profile: made up to length with generic sentences
+        chosen = writer.polish(chosen)
         return Draft(
             subject=writer.subject(),
             content=tt.render(chosen, plan.fmt, plan.channel, plan.para_sentences),
@@ -274,7 +289,14 @@ class TemplateProvider:
             completion_tokens=0,
             cost_usd=0.0,
             latency_ms=(time.perf_counter() - started) * 1000,
-            meta={"template_id": writer.template_id, "example_ids": writer.example_ids, "fixes_applied": plan.applied},
+            meta={
+                "template_id": writer.template_id,
+                "template_variant": writer.variant,
+                "example_ids": writer.example_ids,
+                "fixes_applied": plan.applied,
+                # Not about this business: what a thin profile's draft was made up to length with.
+                "generic_sentences": [p.text for p in sorted(chosen, key=lambda p: (p.slot, p.seq)) if p.filler],
+            },
         )
 
 
@@ -291,8 +313,14 @@ class _Writer:
         self.phrases = [p for p in map(tt.first_text, self.voice_doc.get("phrases_to_use") or []) if self._clean(p)]
         template = pick_template(self.ctx, plan.channel, self.ins)
         self.template_id = str(template["template_id"]) if template.get("template_id") else None
-        rendered = template.get("rendered") or {}
-        self.t_subject, self.t_body = tt.first_text(rendered.get("subject")), str(rendered.get("body") or "").strip()
+        self.variant, rendered = thin.pick_rendering(template, request.task_id, request.attempt)
+        self.variant = self.variant if self.template_id else None
+        # Without the sentences a thin profile leaves a hole in ("Why it's worth the trip: .").
+        self.t_subject = tt.first_text(rendered.get("subject_without_gaps", rendered.get("subject")))
+        self.t_body = str(rendered.get("body_without_gaps", rendered.get("body")) or "").strip()
+        # A sentence left out for a missing product or selling point may be what "it" meant later on.
+        self.lost_thing = bool({str(m) for m in rendered.get("missing") or []} & _THINGS)
+        self.offer = thin.offers(self.ins)
         positives = [e for e in (self.ctx.get("examples") or {}).get("positive") or [] if isinstance(e, dict)]
         self.examples = [e for e in positives if e.get("channel") == plan.channel] or positives
         self.example_ids = [str(e["example_id"]) for e in self.examples if e.get("example_id")]
@@ -303,6 +331,7 @@ class _Writer:
         self._feature_the_topic()
         self.template_cta = ""
         self.pieces: list[Piece] = []
+        self.said: dict[str, Piece] = {}  # each piece by its words (tt.phrase_key): nothing is said twice
         {"email": self._email, "sms": self._sms, "social": self._social}.get(plan.channel, self._article)()
         self._ensure()
 
@@ -310,6 +339,10 @@ class _Writer:
 
     def _clean(self, text: str) -> bool:
         return bool(text) and not tt.looks_like_instruction(text) and not self._offending(text)
+
+    def _claim(self, text: str) -> bool:
+        """A template's offer, scarcity or deadline the task did not speak of (thin.CLAIM)."""
+        return not self.offer and bool(thin.CLAIM.search(text))
 
     def _offending(self, text: str) -> list[str]:
         """The banned terms (as words) and competitors' names (as written) the text has."""
@@ -332,16 +365,23 @@ class _Writer:
         text = self.voice(text.strip() if kw.get("block") else " ".join(text.split()))
         if not text or (data and tt.looks_like_instruction(text)):
             return None
-        same = next((p for p in self.pieces if p.text == text), None)
-        if same:  # said once: at the more important of the two ranks
+        key = f"{kw.get('heading', 0)}:{tt.phrase_key(text) or text}"  # a heading is not its sentence
+        same = self.said.get(key)
+        if same:  # said once ("Welcome to X." is "Welcome to X!"): at the more important of the two ranks
             same.rank = min(same.rank, rank)
+            same.filler = same.filler and bool(kw.get("filler"))
             return same
         for phrase in self._offending(text):
             if rank > 0:
                 return None
             text = tt.strip_phrase(text, phrase)
         if rank > 0 and not kw.get("block") and not kw.get("heading"):
+            hours, whole = self.v["business_hours"], text
             text = tt.trim_sentence(text, self.plan.longest)
+            if hours and hours in whole and hours not in text:  # the week cut at a comma closes the weekend:
+                before = whole[: whole.index(hours)]  # cut before the hours instead, or leave the sentence out
+                cut = before.rfind(", ")
+                text = tt.trim_sentence(before[:cut].rstrip(" ,;:") + ".", self.plan.longest) if cut > 0 else ""
             if self.plan.reading_required and text and readability(text)["flesch_reading_ease"] < self.plan.reading:
                 return None  # a reading level the task requires: only sentences that read as easily
         if tt.count_words(text) == 0:
@@ -353,6 +393,7 @@ class _Writer:
         kw["affinity"] = kw.get("affinity", 0) + len(keys & self.example_keys)
         piece = Piece(text, slot, rank, len(self.pieces), covers=covers, **kw)
         self.pieces.append(piece)
+        self.said.setdefault(f"{piece.heading}:{tt.phrase_key(text) or text}", piece)
         return piece
 
     # --- channels ---------------------------------------------------------------------------------------
@@ -366,6 +407,8 @@ class _Writer:
                 footer, paras = "\n\n".join(paras[i:]), paras[:i]
                 break
         signoff = paras.pop() if paras and re.fullmatch(r"[^\n]{1,30},(\n[^\n]{1,80}){0,2}", paras[-1]) else ""
+        if not signoff and paras and paras[-1] == self.v["signature"]:  # a variant signs with the name alone
+            paras.pop()
         self.add(greeting or "Hi {{first_name}},", 0, 0, block=True, data=False)
         self._opening(1, paras)
         self._about(40)
@@ -443,10 +486,35 @@ class _Writer:
 
     # --- shared parts -----------------------------------------------------------------------------------
 
+    def fill(self) -> bool:
+        """Generic sentences for a draft the profile leaves too short (template_thin), added only
+        then (a rich profile's draft never builds them): the industry's phrasing of the task's
+        purpose, then the provider's own, in the middle of an email or a post and in sections of
+        their own in an article. fit() uses them last, and only to reach the minimum length. False
+        when there is nothing to add (an SMS)."""
+        article = self.plan.channel in ("blog", "web")
+        if self.plan.channel == "sms":
+            return False
+        slot = 1 if article else 40
+        for text in thin.phrasing(self.ctx, self.plan.purpose, self.offer, None if article else self.plan.channel):
+            self.add(text, slot, 5, filler=True)
+        topic = tt.first_text(self.ins.get("topic"))
+        if not article:
+            for text in thin.short_fillers(topic, self.name, self.plan.channel):
+                self.add(text, slot, 6, data=False, filler=True)
+            return True
+        page = "post" if self.plan.channel == "blog" else "page"
+        generic = thin.article_fillers(topic, page, self.name, self.ctx, self.v, described=bool(self._description()))
+        for at, text, heading in generic:
+            self.add(text, at, 0 if heading else 6, data=False, heading=heading, filler=not heading)
+        return True
+
     def _opening(self, slot: int, paras: list[str]) -> None:
         """The topic, the audience, the template's own paragraphs (its call to action kept aside for
         _closing) and the first brand phrase."""
         sms, short = self.plan.channel == "sms", self.plan.channel in ("sms", "social")
+        # A template's {{business_description}} alone: the writer says it itself (_about, _article).
+        described = {tt.phrase_key(s) for s in tt.split_sentences(tt.first_text(self.business.get("description")))}
         topic = tt.first_text(self.ins.get("topic")).rstrip(".!?")
         if topic and sms:
             self.add(tt.sentence(topic), slot, 0, data=False, short="")
@@ -461,9 +529,13 @@ class _Writer:
             self.add(self.rng.choice(_AUDIENCE).format(audience=tt.lower_first(audience)), slot, 1, data=False)
         for i, para in enumerate(paras):
             if "\n" in para and not sms:
-                self.add(para, slot + i, 3, block=True)
+                lines = [line for line in para.split("\n") if not self._claim(line)]
+                if lines:
+                    self.add("\n".join(lines), slot + i, 3, block=True)
                 continue
             for j, s in enumerate(tt.split_sentences(para)):
+                if self._claim(s) or (self.lost_thing and _POINTS_BACK.search(s)) or tt.phrase_key(s) in described:
+                    continue
                 if tt.IMPERATIVE.match(s) and re.search(r"https?://", s) and not self.template_cta:
                     self.template_cta = s
                 elif not (sms and "http" in s):
@@ -612,7 +684,7 @@ class _Writer:
             if test(" ".join(p.text for p in self.pieces if p.rank == 0)) or not text:
                 return
             for p in sorted(self.pieces, key=lambda p: (p.rank, p.seq)):
-                if test(p.text) and not p.heading:
+                if test(p.text) and not p.heading and not p.filler:
                     p.rank = 0
                     return
             self.add(text, slot, 0, data=False, **kw)
@@ -688,7 +760,8 @@ class _Writer:
         name = self.name or "our team"
         found = [f"{topic} at {name}", topic] if topic and not tt.has_phrase(topic, name) else [topic]
         found += [self.t_subject, f"{featured} at {name}" if featured else "", f"News from {name}"]
-        found = [self.voice(s) for s in found if s and (s.startswith(topic or "\0") or self._clean(s))]
+        found = [s for s in found if s and (s.startswith(topic or "\0") or (self._clean(s) and not self._claim(s)))]
+        found = [self.voice(s) for s in found]
         found = [s for s in found if not self._offending(s)] or [self.name or "News"]
         best = next((s for s in found if 15 <= len(s) <= 60), found[0])
         if len(best) > 60:

@@ -1,11 +1,13 @@
 """Text helpers of the offline template provider (runner/providers/template.py): the placeholder
-values docs/templates.md lists, read from the context the worker passes; words counted and phrases
-matched the way the scorecard counts and matches them; sentences, contractions, GSM-7, hashtags;
-and context text that reads as an instruction to the writer (data, never followed or copied)."""
+values docs/templates.md lists, as the database computed them for the context the worker passes;
+words counted and phrases matched the way the scorecard counts and matches them; sentences,
+contractions, GSM-7, hashtags; and context text that reads as an instruction to the writer (data,
+never followed or copied)."""
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -56,7 +58,6 @@ _TO_ASCII = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-", "\u2013": "-", "\u00b7": "-",
      "\u2026": "...", "\u00a0": " "}
 )  # fmt: skip
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def count_words(text: str) -> int:
@@ -172,69 +173,15 @@ def first_text(*values: Any) -> str:
     return next((" ".join(v.split()) for v in values if isinstance(v, str) and v.strip()), "")
 
 
-def hours_in_words(hours: Any) -> str:
-    """ "Mon-Fri 07:00-18:00, Sat 08:00-14:00, Sun closed" (aicrm_private.hours_in_words)."""
-    weekly = hours.get("weekly") if isinstance(hours, Mapping) else None
-    if not isinstance(weekly, Mapping) or not weekly:
-        return ""
-
-    def day(name: str) -> str | None:
-        if name not in weekly:
-            return None  # not set: left out
-        slots = [s for s in weekly[name] or [] if isinstance(s, Mapping)]
-        slots.sort(key=lambda s: str(s.get("open")))
-        return ", ".join(f"{s.get('open')}-{s.get('close')}" for s in slots) if slots else "closed"
-
-    spans: list[str] = []
-    days = [day(d) for d in _DAYS]
-    start = 0
-    for i in range(1, 8):
-        if i == 7 or days[i] != days[start]:
-            if days[start] is not None:
-                label = _DAYS[start].title() + (f"-{_DAYS[i - 1].title()}" if i - 1 > start else "")
-                spans.append(f"{label} {days[start]}")
-            start = i
-    return ", ".join(spans)
-
-
-def values(context: Mapping[str, Any]) -> dict[str, str]:
-    """The placeholder values of docs/templates.md (aicrm_private.template_values), from the context;
-    text that reads as an instruction is left out, like an empty value."""
-    business = context.get("business") or {}
-    prefs = context.get("content_preferences") or {}
-    voice = context.get("brand_voice") or {}
-    address = business.get("address") or {}
-    name = first_text((context.get("customer") or {}).get("name"), business.get("name"))
-    products = [
-        p for p in business.get("products_services") or [] if isinstance(p, Mapping) and first_text(p.get("name"))
-    ]
-    featured = [p for p in products if str(p.get("featured")).lower() == "true"] + products
-    usps = [first_text(u) for u in business.get("unique_selling_points") or [] if first_text(u)]
-    region = " ".join(first_text(address.get(k)) for k in ("region", "postal_code") if first_text(address.get(k)))
-    found = {
-        "business_name": name,
-        "industry": first_text((context.get("industry") or {}).get("display_name")),
-        "business_description": first_text(business.get("description")),
-        "unique_selling_point": usps[0] if usps else "",
-        "unique_selling_points": words_list(usps),
-        "featured_product": first_text(featured[0].get("name")) if featured else "",
-        "products_services": words_list(first_text(p.get("name")) for p in products[:5]),
-        "target_audience": first_text((business.get("target_audience") or {}).get("summary")),
-        "phone": first_text(business.get("phone")),
-        "email": first_text(business.get("email")),
-        "website": first_text(business.get("website")),
-        "address": ", ".join(
-            x for x in (first_text(address.get("street")), first_text(address.get("city")), region) if x
-        ),
-        "city": first_text(address.get("city")),
-        "business_hours": hours_in_words(business.get("business_hours")),
-        "cta": first_text(prefs.get("default_cta"), "Get in touch today"),
-        "cta_url": first_text(prefs.get("cta_url"), business.get("website")),
-        "signature": first_text(prefs.get("signature"), f"The {name} team"),
-        "hashtags": " ".join(hashtags(context, 10)),
-        "brand_phrase": first_text(*(voice.get("phrases_to_use") or [])),
-    }
-    return {k: ("" if looks_like_instruction(v) else v) for k, v in found.items()}
+def values(context: Mapping[str, Any]) -> defaultdict[str, str]:
+    """The placeholder values of docs/templates.md as the database computed them for this context
+    (`template_values`: aicrm_private.template_values_of, what the context's templates were rendered
+    with), "" for a placeholder without one; text that reads as an instruction is left out, like an
+    empty value. A context without them (not get_customer_context_for_ai's) has none."""
+    found = context.get("template_values")
+    found = found if isinstance(found, Mapping) else {}
+    clean = ((str(k), first_text(v)) for k, v in found.items())
+    return defaultdict(str, {k: "" if looks_like_instruction(v) else v for k, v in clean})
 
 
 def hashtags(context: Mapping[str, Any], limit: int) -> list[str]:
@@ -298,6 +245,7 @@ class Piece:
     covers: frozenset[str] = frozenset()  # the facts (products, selling points) it names
     group: str | None = None  # alternatives: at most one piece of a group is kept
     fact: bool = False  # only there for its facts: left out when kept pieces name them all
+    filler: bool = False  # generic, not about this business: only to reach the minimum length
 
 
 def paragraphs(pieces: list[Piece], per_paragraph: int) -> list[tuple[str, str]]:
@@ -343,8 +291,9 @@ def fit(
     pieces: list[Piece], measure: Callable[[list[Piece]], str], target: int, least: int, most: int, chars: int | None
 ) -> list[Piece]:
     """Rank 0, then the other pieces by rank (and likeness to the examples) while the text stays
-    within `target` words; below `least` words, anything more that stays within `most`. When rank 0
-    alone is too long, its pieces are shortened, the last slot first."""
+    within `target` words; below `least` words, anything more that stays within `most`, fillers
+    last (they are never used to reach the target alone). When rank 0 alone is too long, its pieces
+    are shortened, the last slot first."""
 
     def fits(ps: list[Piece], limit: int) -> bool:
         text = measure(ps)
@@ -358,9 +307,9 @@ def fit(
     keep = [p for p in pieces if p.rank == 0]
     optional = sorted((p for p in pieces if p.rank > 0), key=lambda p: (p.rank, -p.affinity, p.seq))
     for p in optional:
-        if new(p) and fits([*keep, p], target):
+        if not p.filler and new(p) and fits([*keep, p], target):
             keep.append(p)
-    for p in optional:
+    for p in sorted(optional, key=lambda p: p.filler):
         if count_words(measure(keep)) >= least:
             break
         if p not in keep and new(p) and fits([*keep, p], most):

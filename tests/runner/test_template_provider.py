@@ -366,11 +366,11 @@ def test_a_retry_adds_the_call_to_action_the_scorecard_missed(
     assert again["passed"], again["summary"]
 
 
-def test_a_retry_honours_the_tenants_own_terms_the_context_does_not_carry(
+def test_a_retry_honours_the_tenants_own_terms_the_context_did_not_carry(
     db: psycopg.Connection[Any], bakery: tuple[str, str]
 ) -> None:
-    """The tenant's compliance terms are not in the context: the first draft cannot know them; the
-    scorecard names them (a span to drop, a term to include) and the second draft follows."""
+    """Terms added after the context was read: the first draft cannot know them; the scorecard names
+    them (a span to drop, a term to include) and the second draft follows."""
     tenant, customer = bakery
     instructions = {"topic": "fresh bakes for the weekend"}
     context = live_context(db, bakery, "email", instructions["topic"])
@@ -395,6 +395,33 @@ def test_a_retry_honours_the_tenants_own_terms_the_context_does_not_carry(
     again = scorecard(db, bakery, second, "email", instructions)
     assert again["details"]["compliance"]["violations"] == []
     assert again["passed"], again["summary"]
+
+
+def test_the_first_draft_honours_the_tenants_own_terms_the_context_carries(
+    db: psycopg.Connection[Any], bakery: tuple[str, str]
+) -> None:
+    """The context's compliance_terms: a forbidden term is never written, a required one is, so the
+    first draft passes with no retry."""
+    tenant, customer = bakery
+    instructions = {"topic": "fresh bakes for the weekend"}
+    before = PROVIDER.generate(request("email", instructions, live_context(db, bakery, "email", instructions["topic"])))
+    assert has_phrase(f"{before.subject} {before.content}", "sourdough")  # what the term forbids, unprompted
+    with act_as(db, tenant):
+        db.execute(
+            "insert into aicrm.tenant_compliance_terms (customer_id, term, kind) values "
+            "(%s, 'sourdough', 'forbidden'), (%s, 'stone-baked', 'required')",
+            (customer, customer),
+        )
+    context = live_context(db, bakery, "email", instructions["topic"])
+    assert {(t["term"], t["kind"]) for t in context["compliance_terms"]} >= {
+        ("sourdough", "forbidden"), ("stone-baked", "required"),
+    }  # fmt: skip
+    draft = PROVIDER.generate(request("email", instructions, context))
+    assert not has_phrase(f"{draft.subject} {draft.content}", "sourdough")
+    assert has_phrase(draft.content, "stone-baked")
+    card = scorecard(db, bakery, draft, "email", instructions)
+    assert card["details"]["compliance"]["violations"] == []
+    assert card["passed"], card["summary"]
 
 
 def test_every_imperative_the_provider_counts_on_is_a_call_to_action_for_the_scorecard(

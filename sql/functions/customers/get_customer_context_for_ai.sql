@@ -1,9 +1,13 @@
 -- Everything an agent needs to write for a customer, in one JSON document.
 -- p_context_version returns the business context as it was at that version (for re-checking an
 -- old draft); by default the current one. p_channel, p_purpose and p_topic narrow the templates
--- (the customer's industry or any, rendered for the customer) and the examples (the most similar
--- positive and negative ones to the topic, else to the business description). Sections other
--- issues fill (rules, learned patterns) are present and empty until those features exist.
+-- (the customer's industry or any, rendered for the customer with their variants) and the
+-- examples (the most similar positive and negative ones to the topic, else to the business
+-- description). template_values are the placeholder values of that version (what the templates
+-- were rendered with); industry_phrasing the industry's generic sentences of the channel (of
+-- every channel for one without templates).
+-- Sections other issues fill (rules, learned patterns) are present and empty until those
+-- features exist.
 create or replace function aicrm.get_customer_context_for_ai(
     p_customer_id uuid,
     p_context_version integer default null,
@@ -21,6 +25,7 @@ declare
     v_snapshot aicrm.customer_context_versions;
     v_context jsonb;
     v_gaps jsonb;
+    v_values jsonb;
     v_templates jsonb;
     v_examples jsonb;
 begin
@@ -51,7 +56,8 @@ begin
     ) as g (field, missing)
     where g.missing;
 
-    v_templates := aicrm_private.context_templates(v_customer, p_channel, p_purpose);
+    v_values := aicrm_private.template_values_of(v_context);
+    v_templates := aicrm_private.context_templates_v2(v_customer, p_channel, p_purpose, v_values);
     v_examples := aicrm_private.context_examples(v_customer, p_channel, p_purpose,
         coalesce(nullif(btrim(p_topic), ''), v_context #>> '{business,description}', v_context ->> 'name'));
 
@@ -93,7 +99,9 @@ begin
             where p.tenant_id = v_customer.tenant_id and p.customer_id = v_customer.customer_id
         ),
         'gaps', v_gaps,
+        'template_values', v_values,
         'templates', v_templates,
+        'industry_phrasing', aicrm_private.context_phrasing(v_customer, p_channel, p_purpose, v_values),
         'examples', v_examples,
         -- The tenant's own terms for this customer (the scorecard checks them): a writer that knows
         -- them avoids a retry.

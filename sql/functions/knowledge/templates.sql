@@ -166,44 +166,69 @@ $$;
 
 grant execute on function aicrm_private.hours_in_words(jsonb) to aicrm_app, aicrm_worker, aicrm_readonly;
 
--- The placeholder values for one customer (null where the context has no value).
-create or replace function aicrm_private.template_values(p_customer_id uuid)
+-- The placeholder values of a business context document (customer_context_document's shape, or
+-- a snapshot of it in customer_context_versions), null where the context has no value. The one
+-- definition of every value: render_template fills them, get_customer_context_for_ai hands them
+-- to writers as template_values.
+create or replace function aicrm_private.template_values_of(p_context jsonb)
 returns jsonb
 language sql
 stable
 set search_path = ''
 as $$
     select jsonb_build_object(
-        'business_name', c.name,
-        'industry', i.display_name,
-        'business_description', nullif(btrim(c.business_description), ''),
-        'unique_selling_point', c.unique_selling_points[1],
-        'unique_selling_points', aicrm_private.words_list(c.unique_selling_points),
+        'business_name', p_context ->> 'name',
+        'industry', (select i.display_name from aicrm.industries i
+                     where i.industry_category = p_context #>> '{industry,category}'),
+        'business_description', nullif(btrim(x.business ->> 'description'), ''),
+        'unique_selling_point', x.usps[1],
+        'unique_selling_points', aicrm_private.words_list(x.usps),
         'featured_product', coalesce(
-            (select p ->> 'name' from jsonb_array_elements(c.products_services) with ordinality as x (p, ord)
-             where (p ->> 'featured')::boolean order by x.ord limit 1),
-            c.products_services #>> '{0,name}'),
+            (select p ->> 'name' from jsonb_array_elements(x.products) with ordinality as y (p, ord)
+             where (p ->> 'featured')::boolean order by y.ord limit 1),
+            x.products #>> '{0,name}'),
         'products_services', aicrm_private.words_list(array(
-            select p ->> 'name' from jsonb_array_elements(c.products_services) with ordinality as x (p, ord)
-            order by x.ord limit 5)),
-        'target_audience', nullif(btrim(c.target_audience ->> 'summary'), ''),
-        'phone', nullif(btrim(c.phone), ''),
-        'email', nullif(btrim(c.email), ''),
-        'website', nullif(btrim(c.website), ''),
-        'address', nullif(concat_ws(', ', nullif(btrim(c.address ->> 'street'), ''), nullif(btrim(c.address ->> 'city'), ''),
-            nullif(btrim(concat_ws(' ', c.address ->> 'region', c.address ->> 'postal_code')), '')), ''),
-        'city', nullif(btrim(c.address ->> 'city'), ''),
-        'business_hours', aicrm_private.hours_in_words(c.business_hours),
-        'cta', coalesce(nullif(btrim(c.content_preferences ->> 'default_cta'), ''), 'Get in touch today'),
-        'cta_url', coalesce(nullif(btrim(c.content_preferences ->> 'cta_url'), ''), nullif(btrim(c.website), '')),
-        'signature', coalesce(nullif(btrim(c.content_preferences ->> 'signature'), ''), 'The ' || c.name || ' team'),
-        'hashtags', (select nullif(string_agg(h, ' ' order by x.ord), '')
-                     from jsonb_array_elements_text(coalesce(c.content_preferences -> 'hashtags', '[]'))
-                         with ordinality as x (h, ord)),
-        'brand_phrase', c.brand_voice #>> '{phrases_to_use,0}'
+            select p ->> 'name' from jsonb_array_elements(x.products) with ordinality as y (p, ord)
+            order by y.ord limit 5)),
+        'target_audience', nullif(btrim(x.business #>> '{target_audience,summary}'), ''),
+        'phone', nullif(btrim(x.business ->> 'phone'), ''),
+        'email', nullif(btrim(x.business ->> 'email'), ''),
+        'website', nullif(btrim(x.business ->> 'website'), ''),
+        'address', nullif(concat_ws(', ', nullif(btrim(x.address ->> 'street'), ''), nullif(btrim(x.address ->> 'city'), ''),
+            nullif(btrim(concat_ws(' ', x.address ->> 'region', x.address ->> 'postal_code')), '')), ''),
+        'city', nullif(btrim(x.address ->> 'city'), ''),
+        'business_hours', aicrm_private.hours_in_words(x.business -> 'business_hours'),
+        'cta', coalesce(nullif(btrim(x.prefs ->> 'default_cta'), ''), 'Get in touch today'),
+        'cta_url', coalesce(nullif(btrim(x.prefs ->> 'cta_url'), ''), nullif(btrim(x.business ->> 'website'), '')),
+        'signature', coalesce(nullif(btrim(x.prefs ->> 'signature'), ''), 'The ' || (p_context ->> 'name') || ' team'),
+        'hashtags', (select nullif(string_agg(h, ' ' order by y.ord), '')
+                     from jsonb_array_elements_text(case when jsonb_typeof(x.prefs -> 'hashtags') = 'array'
+                                                         then x.prefs -> 'hashtags' else '[]' end)
+                         with ordinality as y (h, ord)),
+        'brand_phrase', p_context #>> '{brand_voice,phrases_to_use,0}'
     )
+    from (
+        select b as business, coalesce(b -> 'address', '{}') as address, coalesce(p_context -> 'content_preferences', '{}') as prefs,
+               case when jsonb_typeof(b -> 'products_services') = 'array' then b -> 'products_services' else '[]' end as products,
+               array(select u from jsonb_array_elements_text(case when jsonb_typeof(b -> 'unique_selling_points') = 'array'
+                                                                  then b -> 'unique_selling_points' else '[]' end)
+                         with ordinality as y (u, ord) order by y.ord) as usps
+        from (select coalesce(p_context -> 'business', '{}') as b) b
+    ) x
+$$;
+
+grant execute on function aicrm_private.template_values_of(jsonb) to aicrm_app, aicrm_worker, aicrm_readonly;
+
+-- The placeholder values for one customer as it is now (null when there is no such customer in
+-- the tenant).
+create or replace function aicrm_private.template_values(p_customer_id uuid)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+    select aicrm_private.template_values_of(aicrm_private.customer_context_document(c))
     from aicrm.customers c
-    left join aicrm.industries i on i.industry_category = c.industry_category
     where c.tenant_id = aicrm_private.require_tenant() and c.customer_id = p_customer_id
 $$;
 
@@ -231,9 +256,107 @@ $$;
 
 grant execute on function aicrm_private.fill_template(text, jsonb) to aicrm_app, aicrm_worker, aicrm_readonly;
 
+-- A filled text without its gaps: every sentence that holds the gap mark (U+E000, put where a
+-- placeholder had no value) is left out, and the whole paragraph when its first sentence holds
+-- one (the rest of it is about what is missing), so "Why it's worth the trip: ." is never
+-- written. Paragraphs are separated by blank lines; a sentence ends with . ! or ? before a space.
+create or replace function aicrm_private.without_gaps(p_marked text)
+returns text
+language plpgsql
+immutable
+parallel safe
+set search_path = ''
+as $$
+declare
+    v_paragraphs text[] := '{}';
+    v_paragraph text;
+    v_lines text[];
+    v_line text;
+    v_sentences text[];
+    v_sentence text;
+    v_first boolean;
+begin
+    if strpos(p_marked, chr(57344)) = 0 then
+        return p_marked;  -- nothing missing: the text as it is
+    end if;
+    <<paragraphs>>
+    foreach v_paragraph in array regexp_split_to_array(btrim(p_marked, E' \t\r\n'), '\n\s*\n') loop
+        v_lines := '{}';
+        v_first := true;
+        foreach v_line in array string_to_array(v_paragraph, E'\n') loop
+            v_sentences := '{}';
+            foreach v_sentence in array regexp_split_to_array(v_line, '(?<=[.!?])[ \t]+') loop
+                continue when v_sentence !~ '\S';
+                if strpos(v_sentence, chr(57344)) > 0 then
+                    continue paragraphs when v_first;  -- the paragraph is about what is missing
+                else
+                    v_sentences := v_sentences || v_sentence;
+                end if;
+                v_first := false;
+            end loop;
+            if cardinality(v_sentences) > 0 then
+                v_lines := v_lines || array_to_string(v_sentences, ' ');
+            end if;
+        end loop;
+        if cardinality(v_lines) > 0 then
+            v_paragraphs := v_paragraphs || array_to_string(v_lines, E'\n');
+        end if;
+    end loop;
+    return array_to_string(v_paragraphs, E'\n\n');
+end
+$$;
+
+grant execute on function aicrm_private.without_gaps(text) to aicrm_app, aicrm_worker, aicrm_readonly;
+
+-- A subject and body rendered with the values: {subject, body, missing} as render_template
+-- returns them and, when something is missing, {subject_without_gaps, body_without_gaps}: the same
+-- text without the sentences that had an empty placeholder (see without_gaps; the subject null
+-- when it had one), for writers that must not send a hole. One fill per text: the gaps are
+-- marked, then the marks removed.
+create or replace function aicrm_private.render_template_text(p_subject text, p_body text, p_values jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    v_marked jsonb;
+    v_subject text;
+    v_body text;
+    v_result jsonb;
+begin
+    -- plpgsql, not sql: its plans are kept for the session, and the context renders a dozen texts.
+    select jsonb_object_agg(p.name, case when nullif(btrim(replace(p_values ->> p.name, chr(57344), '')), '') is null
+                                         then chr(57344) else replace(p_values ->> p.name, chr(57344), '') end)
+    into v_marked
+    from aicrm_private.template_placeholders() p
+    where not p.merge_tag;
+    v_subject := aicrm_private.fill_template(p_subject, v_marked);
+    v_body := aicrm_private.fill_template(p_body, v_marked);
+    v_result := jsonb_build_object(
+        'subject', replace(v_subject, chr(57344), ''),
+        'body', replace(v_body, chr(57344), ''),
+        'missing', to_jsonb(array(
+            select distinct m[1]
+            from regexp_matches(concat_ws(E'\n', p_subject, p_body), '\{\{\s*([a-z_]+)\s*\}\}', 'g') as m
+            where v_marked ->> m[1] = chr(57344)
+            order by 1)));
+    if strpos(concat(v_subject, v_body), chr(57344)) > 0 then
+        v_result := v_result || jsonb_build_object(
+            'subject_without_gaps', case when strpos(v_subject, chr(57344)) = 0 then v_subject end,
+            'body_without_gaps', aicrm_private.without_gaps(v_body));
+    end if;
+    return v_result;
+end
+$$;
+
+grant execute on function aicrm_private.render_template_text(text, text, jsonb) to aicrm_app, aicrm_worker, aicrm_readonly;
+
 -- A template rendered for a customer: {template_id, name, version, variant, subject, body,
--- missing, customer_id, context_version}. Pure substitution: no expression is evaluated and
--- nothing but the customer's own business context is read.
+-- missing, customer_id, context_version}, and subject_without_gaps and body_without_gaps when
+-- something is missing (render_template_text). Pure
+-- substitution: no expression is evaluated and nothing but the customer's own business context is
+-- read.
 create or replace function aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text default null)
 returns jsonb
 language plpgsql
@@ -245,9 +368,6 @@ declare
     v_template aicrm.content_templates;
     v_variant jsonb;
     v_values jsonb;
-    v_missing text[] := '{}';
-    v_subject text;
-    v_body text;
 begin
     select * into v_template from aicrm.content_templates t where t.tenant_id = v_tenant and t.template_id = p_template_id;
     if not found then
@@ -268,23 +388,14 @@ begin
                 column = 'variant';
         end if;
     end if;
-    v_subject := coalesce(v_variant ->> 'subject', v_template.subject);
-    v_body := coalesce(v_variant ->> 'body', v_template.body);
-    v_missing := array(
-        select distinct m[1]
-        from regexp_matches(concat_ws(E'\n', v_subject, v_body), '\{\{\s*([a-z_]+)\s*\}\}', 'g') as m
-        where v_values ->> m[1] is null
-          and not exists (select from aicrm_private.template_placeholders() p where p.name = m[1] and p.merge_tag)
-        order by 1);
-    v_subject := aicrm_private.fill_template(v_subject, v_values);
-    v_body := aicrm_private.fill_template(v_body, v_values);
     return jsonb_build_object(
         'template_id', v_template.template_id, 'name', v_template.name, 'version', v_template.version,
         'variant', p_variant, 'channel', v_template.channel, 'purpose', v_template.purpose,
-        'subject', v_subject, 'body', v_body, 'missing', to_jsonb(v_missing),
         'customer_id', p_customer_id,
         'context_version', (select c.context_version from aicrm.customers c
-                            where c.tenant_id = v_tenant and c.customer_id = p_customer_id));
+                            where c.tenant_id = v_tenant and c.customer_id = p_customer_id))
+        || aicrm_private.render_template_text(coalesce(v_variant ->> 'subject', v_template.subject),
+                                              coalesce(v_variant ->> 'body', v_template.body), v_values);
 end
 $$;
 

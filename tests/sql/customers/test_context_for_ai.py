@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import psycopg
@@ -23,7 +24,9 @@ SECTIONS = {
     "contacts",
     "projects",
     "gaps",
+    "template_values",
     "templates",
+    "industry_phrasing",
     "examples",
     "rules",
     "learned_patterns",
@@ -255,3 +258,145 @@ def test_the_tenants_compliance_terms_come_with_the_context(db: psycopg.Connecti
     assert got == [{"term": "cheap", "kind": "forbidden"}, {"term": "free delivery", "kind": "required"}]
     with act_as(db, world.tenant_b):
         assert context(db, world.customer_b)["compliance_terms"] == [{"term": "cheap", "kind": "forbidden"}]
+
+
+# --- what the offline writer reads: the templates' values, their variants, the industry's phrasing -----
+
+SEPARATOR = " ||| "
+
+
+def add_template(conn: psycopg.Connection[Any], **fields: Any) -> str:
+    doc = {"name": "Ours", "purpose": "promotion", "channel": "email", "subject": None, "variants": []} | fields
+    row = conn.execute(
+        "insert into aicrm.content_templates (name, purpose, channel, subject, body, variants) "
+        "values (%(name)s, %(purpose)s, %(channel)s, %(subject)s, %(body)s, %(variants)s) returning template_id",
+        {**doc, "variants": Jsonb(doc["variants"])},
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def render(conn: psycopg.Connection[Any], template: str, customer: str, variant: str | None = None) -> Any:
+    row = conn.execute("select aicrm.render_template(%s, %s, %s)", (template, customer, variant)).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_template_values_are_what_render_template_fills(db: psycopg.Connection[Any], world: World) -> None:
+    """The context carries the placeholder values (one definition, in SQL: the writer derives none)."""
+    profile = {**FULL_PROFILE, "phone": "+1 512 555 0100", "email": "hello@sunrise.example.com",
+               "address": {"street": "1 Main St", "city": "Austin", "region": "TX", "postal_code": "78704"},
+               "content_preferences": {"default_cta": "Order ahead", "hashtags": ["#Bread", "#Austin"]},
+               "brand_voice": {"phrases_to_use": ["baked this morning"]}}  # fmt: skip
+    customer = make_customer(db, world.tenant_a, **profile)
+    names = [r[0] for r in db.execute("select name from aicrm_private.template_placeholders() where not merge_tag")]
+    with act_as(db, world.tenant_a):
+        template = add_template(db, channel="web", body=SEPARATOR.join(f"{{{{{n}}}}}" for n in names))
+        filled = dict(zip(names, render(db, template, customer)["body"].split(SEPARATOR), strict=True))
+        doc = context(db, customer)
+        row = db.execute("select aicrm_private.template_values(%s)", (customer,)).fetchone()
+    assert row is not None
+    values = doc["template_values"]
+    assert values == row[0]
+    assert set(values) == set(names)
+    assert {k: v or "" for k, v in values.items()} == filled
+    assert values["featured_product"] == "Sourdough loaf"
+    assert values["business_hours"] == "Mon 07:00-15:00"
+    assert values["signature"] == "The Sunrise Bakery team"
+    assert values["phone"] == "+1 512 555 0100"
+    bare = make_customer(db, world.tenant_a, name="Bare Bakery")
+    with act_as(db, world.tenant_a):
+        empty = context(db, bare)["template_values"]
+    assert empty["business_name"] == "Bare Bakery"
+    assert empty["cta"] == "Get in touch today"
+    assert sorted(k for k, v in empty.items() if v is None) == sorted(
+        set(names) - {"business_name", "industry", "cta", "signature"}
+    )
+
+
+def test_an_old_version_carries_its_own_values_and_renderings(db: psycopg.Connection[Any], world: World) -> None:
+    with act_as(db, world.tenant_a):
+        add_template(db, name="Named", channel="sms", body="{{business_name}}: fresh bread. Reply STOP to opt out.")
+        db.execute(
+            "select aicrm.upsert_business_profile(%s, %s)", (Jsonb({"name": "Alpha Bakehouse"}), world.customer_a)
+        )
+        old = db.execute(
+            "select aicrm.get_customer_context_for_ai(%s, p_context_version => 1, p_channel => 'sms')",
+            (world.customer_a,),
+        ).fetchone()
+        now = db.execute(
+            "select aicrm.get_customer_context_for_ai(%s, p_channel => 'sms')", (world.customer_a,)
+        ).fetchone()
+    assert old is not None
+    assert now is not None
+    assert old[0]["template_values"]["business_name"] == "Alpha Bakery"
+    assert now[0]["template_values"]["business_name"] == "Alpha Bakehouse"
+    named = [t["rendered"]["body"] for doc in (old[0], now[0]) for t in doc["templates"] if t["name"] == "Named"]
+    assert named == ["Alpha Bakery: fresh bread. Reply STOP to opt out.",
+                     "Alpha Bakehouse: fresh bread. Reply STOP to opt out."]  # fmt: skip
+
+
+def test_templates_come_with_their_variants_rendered_three_at_most(db: psycopg.Connection[Any], world: World) -> None:
+    variants = [
+        {"key": k, "subject": f"{k.upper()}: {{{{business_name}}}}", "body": f"Body {k} for {{{{business_name}}}}."}
+        for k in ("b", "c", "d", "e")
+    ]
+    variants[0]["weight"] = 30
+    with act_as(db, world.tenant_a):
+        template = add_template(db, subject="A: {{business_name}}", body="Body a.", variants=variants)
+        doc = db.execute(
+            "select aicrm.get_customer_context_for_ai(%s, p_channel => 'email', p_purpose => 'promotion')",
+            (world.customer_a,),
+        ).fetchone()
+        assert doc is not None
+        ours = next(t for t in doc[0]["templates"] if t["template_id"] == template)
+        expected = [render(db, template, world.customer_a, k) for k in ("b", "c", "d")]
+    assert ours["variants"] == ["b", "c", "d", "e"]  # every key, as before
+    assert ours["rendered"] == {"subject": "A: Alpha Bakery", "body": "Body a.", "missing": []}
+    got = ours["rendered_variants"]
+    assert [v["variant"] for v in got] == ["b", "c", "d"]
+    assert [v["weight"] for v in got] == [30, None, None]
+    assert [(v["subject"], v["body"], v["missing"]) for v in got] == [
+        (e["subject"], e["body"], e["missing"]) for e in expected
+    ]
+
+
+def test_each_purpose_of_the_channel_brings_its_best_template(db: psycopg.Connection[Any], world: World) -> None:
+    """The library has six purposes per channel: none is cut off (welcome, last by name, used to be)."""
+    with act_as(db, world.tenant_a):
+        templates = context(db, world.customer_a)["templates"]
+        email = db.execute(
+            "select aicrm.get_customer_context_for_ai(%s, p_channel => 'email')", (world.customer_a,)
+        ).fetchone()
+    assert email is not None
+    purposes = [t["purpose"] for t in email[0]["templates"]]
+    assert set(purposes) == {"welcome", "promotion", "newsletter", "re_engagement", "event", "review_request"}
+    assert all(t["channel"] == "email" and t["industry"] in (None, "food_beverage") for t in email[0]["templates"])
+    firsts = {t["purpose"]: t for t in reversed(email[0]["templates"])}  # the industry's own ranks first
+    assert all(t["industry"] == "food_beverage" for t in firsts.values())
+    assert len(templates) == 8  # every channel: eight at most, every purpose first
+
+
+def test_industry_phrasing_is_generic_and_bounded(db: psycopg.Connection[Any], world: World) -> None:
+    """Sentences of the industry's templates that name nothing but the business, its city and its
+    industry: six a purpose at most, each once, none with a hole where a city is unknown."""
+    with_city = make_customer(db, world.tenant_a, name="City Bakery", address={"city": "Austin"})
+    with act_as(db, world.tenant_a):
+        found = context(db, with_city)["industry_phrasing"]
+        without = context(db, world.customer_a)["industry_phrasing"]
+        welcome_first = db.execute(
+            "select aicrm.get_customer_context_for_ai(%s, p_purpose => 'welcome')", (world.customer_a,)
+        ).fetchone()
+    assert found
+    assert all(set(p) == {"text", "purpose", "channel"} for p in found)
+    texts = [p["text"] for p in found]
+    assert len(texts) == len(set(texts))
+    for purpose in {p["purpose"] for p in found}:
+        assert sum(p["purpose"] == purpose for p in found) <= 6
+    for text in texts + [p["text"] for p in without]:
+        assert not re.search(r"\{\{|\d|https?:|@|^(Hi|Hello|Dear)\b[^.!?]*,|\s[.,!?]|\s{2}", text), text
+        assert 4 <= len(text.split()) <= 30, text
+    assert any("Austin" in t for t in texts)  # "{{city}}" filled where the customer has one
+    assert not any("Austin" in p["text"] for p in without)
+    assert welcome_first is not None
+    assert welcome_first[0]["industry_phrasing"][0]["purpose"] == "welcome"

@@ -248,3 +248,31 @@ def test_context_for_ai_carries_matching_templates_rendered(
     assert all(t["channel"] == "sms" and t["purpose"] == "promotion" for t in templates)
     ours = next(t for t in templates if t["name"] == "Bakery SMS")
     assert ours["rendered"]["body"] == "Sunrise Bakery: Order ahead. Reply STOP to opt out."
+
+
+def test_the_text_without_gaps_leaves_out_what_a_thin_profile_cannot_fill(
+    db: psycopg.Connection[Any], tenant: str, bakery: str
+) -> None:
+    """A sentence with an empty placeholder is left out, and its whole paragraph when it opens it:
+    the writer never sends "Why it's worth the trip: ." Merge tags are not gaps."""
+    thin = make_customer(db, tenant, name="Thin Bakery", business_description="We bake bread.")
+    template = add_template(
+        db,
+        tenant,
+        subject="{{featured_product}} at {{business_name}}",
+        body="Hi {{first_name}},\n\nOur {{featured_product}} is back. It sells fast.\n\n"
+        "A little about us: {{business_description}} Why us: {{unique_selling_point}}. Come by.\n\n"
+        "Where: {{address}}\nWhen: {{business_hours}}\n\nSee you,\n{{signature}}\n\nUnsubscribe: {{unsubscribe_url}}",
+    )
+    out = render(db, tenant, template, thin)
+    assert "Our  is back." in out["body"]  # the text itself: pure substitution, as before
+    assert out["missing"] == ["address", "business_hours", "featured_product", "unique_selling_point"]
+    assert out["subject_without_gaps"] is None
+    assert out["body_without_gaps"] == (
+        "Hi {{first_name}},\n\nA little about us: We bake bread. Come by.\n\nSee you,\nThe Thin Bakery team"
+        "\n\nUnsubscribe: {{unsubscribe_url}}"
+    )
+    full = render(db, tenant, template, bakery)  # nothing missing: no second copy of the text
+    assert full["missing"] == []
+    assert "body_without_gaps" not in full
+    assert "subject_without_gaps" not in full
