@@ -193,6 +193,14 @@ def infer_purpose(instructions: dict[str, Any]) -> str | None:
     return None
 
 
+def generic_text(chosen: list[Piece]) -> list[str]:
+    """The generic pieces the draft shows, in order: its filler sentences, and the headings of the
+    generic sections that have one (a heading alone is not rendered)."""
+    shown = {p.slot for p in chosen if not p.heading}
+    ordered = sorted(chosen, key=lambda p: (p.slot, p.seq))
+    return [p.text for p in ordered if p.filler and (not p.heading or p.slot in shown)]
+
+
 def pick_template(context: dict[str, Any], channel: str, instructions: dict[str, Any]) -> dict[str, Any]:
     """The context's best-ranked template of the channel for the task's purpose (else a promotion)."""
     found = [t for t in context.get("templates") or [] if isinstance(t, dict) and t.get("channel") == channel]
@@ -295,7 +303,7 @@ class TemplateProvider:
                 "example_ids": writer.example_ids,
                 "fixes_applied": plan.applied,
                 # Not about this business: what a thin profile's draft was made up to length with.
-                "generic_sentences": [p.text for p in sorted(chosen, key=lambda p: (p.slot, p.seq)) if p.filler],
+                "generic_sentences": generic_text(chosen),
             },
         )
 
@@ -506,7 +514,9 @@ class _Writer:
         page = "post" if self.plan.channel == "blog" else "page"
         generic = thin.article_fillers(topic, page, self.name, self.ctx, self.v, described=bool(self._description()))
         for at, text, heading in generic:
-            self.add(text, at, 0 if heading else 6, data=False, heading=heading, filler=not heading)
+            # A generic section's heading is rank 0 (it shows only when its section has a sentence)
+            # and generic like its sentences: listed in meta.generic_sentences when it shows.
+            self.add(text, at, 0 if heading else 6, data=False, heading=heading, filler=True)
         return True
 
     def _opening(self, slot: int, paras: list[str]) -> None:

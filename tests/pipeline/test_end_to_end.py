@@ -445,7 +445,7 @@ def only_left_out(clean: Written, injected: Written) -> bool:
         rest = " ".join(words)
         for sentence in sorted(added, key=len, reverse=True):
             rest = rest.replace(plain_text(sentence, injected[2]), " ")
-        return not rest.strip()
+        return not re.sub(r"(?<!\S)#+(?!\S)", " ", rest).strip()  # a generic section's heading marker is markup
 
     edits = [op for op in gone.get_opcodes() if op[0] != "equal"]
     return injected[0] == clean[0] and all(

@@ -4,8 +4,8 @@
 -- (the customer's industry or any, rendered for the customer with their variants) and the
 -- examples (the most similar positive and negative ones to the topic, else to the business
 -- description). template_values are the placeholder values of that version (what the templates
--- were rendered with); industry_phrasing the industry's generic sentences of the channel (of
--- every channel for one without templates).
+-- were rendered with); industry_phrasing, when the profile has gaps, the industry's generic
+-- sentences of the channel (of every channel for one without templates).
 -- Sections other issues fill (rules, learned patterns) are present and empty until those
 -- features exist.
 create or replace function aicrm.get_customer_context_for_ai(
@@ -101,7 +101,11 @@ begin
         'gaps', v_gaps,
         'template_values', v_values,
         'templates', v_templates,
-        'industry_phrasing', aicrm_private.context_phrasing(v_customer, p_channel, p_purpose, v_values),
+        -- Only for a profile with gaps: a writer with the facts has no use for stock sentences, and
+        -- finding them costs more than the rest of the templates section.
+        'industry_phrasing', case when v_gaps <> '[]'::jsonb
+                                  then aicrm_private.context_phrasing(v_customer, p_channel, p_purpose, v_values)
+                                  else '[]'::jsonb end,
         'examples', v_examples,
         -- The tenant's own terms for this customer (the scorecard checks them): a writer that knows
         -- them avoids a retry.

@@ -6,7 +6,9 @@
 -- and purpose when given: the best of each purpose first, then the second best, eight at most.
 -- Each is rendered with p_values (the context's template_values): `rendered` is the template's
 -- own text, `rendered_variants` its first three variants, each with render_template_text's keys,
--- so a writer can choose among them and never send a hole.
+-- so a writer can choose among them and never send a hole. Variants are rendered for the best
+-- template of each channel and purpose only (the one a writer starts from; the others are there
+-- to read): rendering costs, and a task naming no purpose gets every purpose's templates.
 create or replace function aicrm_private.context_templates_v2(
     p_customer aicrm.customers, p_channel text, p_purpose text, p_values jsonb
 )
@@ -27,12 +29,12 @@ begin
                                                                                    coalesce(v.item ->> 'body', t.body), p_values)
                                              order by v.ord), '[]')
                    from jsonb_array_elements(t.variants) with ordinality as v (item, ord)
-                   where v.ord <= 3))
+                   where v.ord <= 3 and t.nth = 1))
                order by t.rank, t.name), '[]')
     from (
         select t.*
         from (
-            select t.*, row_number() over (partition by t.purpose order by t.rank, t.name) as nth
+            select t.*, row_number() over (partition by t.channel, t.purpose order by t.rank, t.name) as nth
             from (
                 select t.*, case when t.industry_category = p_customer.industry_category then 0 else 1 end as rank
                 from aicrm.content_templates t

@@ -336,14 +336,21 @@ def test_an_old_version_carries_its_own_values_and_renderings(db: psycopg.Connec
                      "Alpha Bakehouse: fresh bread. Reply STOP to opt out."]  # fmt: skip
 
 
-def test_templates_come_with_their_variants_rendered_three_at_most(db: psycopg.Connection[Any], world: World) -> None:
+def test_the_best_template_comes_with_its_variants_rendered_three_at_most(
+    db: psycopg.Connection[Any], world: World
+) -> None:
     variants = [
         {"key": k, "subject": f"{k.upper()}: {{{{business_name}}}}", "body": f"Body {k} for {{{{business_name}}}}."}
         for k in ("b", "c", "d", "e")
     ]
     variants[0]["weight"] = 30
     with act_as(db, world.tenant_a):
-        template = add_template(db, subject="A: {{business_name}}", body="Body a.", variants=variants)
+        # Ours is the best promotion email (the library's are switched off); a second one ranks after it.
+        db.execute(
+            "update aicrm.content_templates set active = false where channel = 'email' and purpose = 'promotion'"
+        )
+        template = add_template(db, name="A ours", subject="A: {{business_name}}", body="Body a.", variants=variants)
+        second = add_template(db, name="B second", body="Body two.", variants=variants[:1])
         doc = db.execute(
             "select aicrm.get_customer_context_for_ai(%s, p_channel => 'email', p_purpose => 'promotion')",
             (world.customer_a,),
@@ -359,6 +366,10 @@ def test_templates_come_with_their_variants_rendered_three_at_most(db: psycopg.C
     assert [(v["subject"], v["body"], v["missing"]) for v in got] == [
         (e["subject"], e["body"], e["missing"]) for e in expected
     ]
+    # Only the best of a channel and purpose is rendered in its variants: the one a writer starts from.
+    other = next(t for t in doc[0]["templates"] if t["template_id"] == second)
+    assert other["variants"] == ["b"]
+    assert other["rendered_variants"] == []
 
 
 def test_each_purpose_of_the_channel_brings_its_best_template(db: psycopg.Connection[Any], world: World) -> None:
@@ -378,10 +389,13 @@ def test_each_purpose_of_the_channel_brings_its_best_template(db: psycopg.Connec
 
 
 def test_industry_phrasing_is_generic_and_bounded(db: psycopg.Connection[Any], world: World) -> None:
-    """Sentences of the industry's templates that name nothing but the business, its city and its
-    industry: six a purpose at most, each once, none with a hole where a city is unknown."""
+    """For a profile with gaps, sentences of the industry's templates that name nothing but the
+    business, its city and its industry: six a purpose at most, each once, none with a hole where
+    a city is unknown."""
     with_city = make_customer(db, world.tenant_a, name="City Bakery", address={"city": "Austin"})
+    full = make_customer(db, world.tenant_a, **{**FULL_PROFILE, "external_id": "full-1"})
     with act_as(db, world.tenant_a):
+        rich = context(db, full)
         found = context(db, with_city)["industry_phrasing"]
         without = context(db, world.customer_a)["industry_phrasing"]
         welcome_first = db.execute(
@@ -400,3 +414,6 @@ def test_industry_phrasing_is_generic_and_bounded(db: psycopg.Connection[Any], w
     assert not any("Austin" in p["text"] for p in without)
     assert welcome_first is not None
     assert welcome_first[0]["industry_phrasing"][0]["purpose"] == "welcome"
+    # A profile with no gaps gets none: a writer with the facts has no use for stock sentences.
+    assert rich["gaps"] == []
+    assert rich["industry_phrasing"] == []
