@@ -142,8 +142,41 @@ def test_up_starts_seeds_serves_and_stops_on_sigterm(embedded_env: dict[str, str
     assert len(industries) >= 3
     assert tasks is not None
     assert tasks[0] > 0
+    # The content worker: its processes are children of `aicrm up` (one per CPU, at least one).
+    started = [line for line in output if line.startswith("content worker: ")]
+    assert started, "".join(output)
+    workers = worker_children(proc.pid)
+    assert len(workers) == int(started[0].split()[2]) >= 1, (started, workers)
     proc.send_signal(signal.SIGTERM)
     rest, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "stopped" in rest
     assert aicrm("db", "status", env=embedded_env).returncode == 1
+    # None outlives it.
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and not zombie(pid)]
+
+
+def worker_children(parent: int, timeout: float = 30.0) -> list[int]:
+    """The `aicrm worker --supervised-by <parent>` processes, once their count stops changing."""
+    deadline, last, found = time.monotonic() + timeout, -1, []
+    while time.monotonic() < deadline:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
+            except OSError:
+                continue
+            if b"--supervised-by" in argv and argv[argv.index(b"--supervised-by") + 1] == str(parent).encode():
+                found.append(int(entry.name))
+        if found and len(found) == last:
+            return found
+        last = len(found)
+        time.sleep(0.5)
+    return found
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return False
