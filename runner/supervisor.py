@@ -7,9 +7,11 @@ threads share one interpreter lock, so one process tops out near 90 tasks/s on 2
 reach about 125 (benchmarks/pipeline_bench.py). Threads stay for what waits (a model over HTTP).
 
 The supervisor decides nothing about tasks. It starts the children, starts another in place of one
-that died (a crash, an OOM kill) after a growing delay, and on SIGTERM/SIGINT passes the signal on
-(a second one too: the children then release their tasks at once), gives them the grace period plus
-a margin, and kills what is left (their leases run out and other workers take the tasks over).
+that died (a crash, an OOM kill) after a growing delay, and on SIGTERM/SIGINT passes SIGTERM on (on
+a second one, SIGUSR1: the children then release their tasks at once), gives them the grace period
+plus a margin, and kills what is left (their leases run out and other workers take the tasks over).
+A supervised child takes SIGTERM or SIGINT, however many, as one graceful stop: a service manager
+that signals every process of the service (systemd's default KillMode) does not cut the grace short.
 
 The children run in their own session, so a Ctrl-C in a terminal reaches the supervisor alone and
 is passed on once; each child also stops, gracefully, when its supervisor is gone (its parent pid
@@ -34,6 +36,7 @@ log = logging.getLogger("aicrm.worker.supervisor")
 RESPAWN_FIRST, RESPAWN_MAX = 1.0, 30.0
 HEALTHY_AFTER = 60.0  # a child that lived this long resets the respawn delay
 KILL_MARGIN = 10.0  # seconds past the grace period before the children still running are killed
+FORCE = signal.SIGUSR1  # to a child: release the tasks in flight now (a second stop signal)
 
 
 def default_processes() -> int:
@@ -162,11 +165,14 @@ class ProcessGroup:
         self.tally.states.update({str(k): int(v) for k, v in dict(report.get("states", {})).items()})
 
     def signal(self) -> None:
-        """Pass a stop signal on: the first stops claiming, a second releases the tasks in flight."""
+        """Pass a stop signal on: the first (SIGTERM) stops claiming, a second (FORCE) releases the
+        tasks in flight. A supervised child takes any number of SIGTERMs as one graceful stop, so a
+        service manager that signals the whole group (systemd's default) cuts no grace short."""
+        force = self.stopping
         self.stopping = True
         for child in self.children:
             if child.proc is not None and child.proc.poll() is None:
-                child.proc.send_signal(signal.SIGTERM)
+                child.proc.send_signal(FORCE if force else signal.SIGTERM)
             elif child.proc is None:
                 child.done = True  # waiting to be started again: not any more
 

@@ -19,7 +19,7 @@ import typer
 from runner.config import Settings
 from runner.db import connect, ensure_server
 from runner.providers.llm import LLMProvider
-from runner.supervisor import KILL_MARGIN, ProcessGroup, default_processes
+from runner.supervisor import FORCE, KILL_MARGIN, ProcessGroup, default_processes
 from runner.worker import WorkerOptions, WorkerPool, log, log_to_stderr, provider_from_env
 
 # Threads per process when --concurrency is not given: the offline writer is CPU (one thread a
@@ -85,15 +85,17 @@ def worker_command(
 
 def run_pool(pool: WorkerPool, grace: float, parent: int | None = None) -> None:
     """Run until the pool ends by itself (--once, --max-tasks), a signal stops it gracefully, or the
-    supervisor `parent` is gone (then as on SIGTERM)."""
+    supervisor `parent` is gone (then as on SIGTERM). Alone, a second SIGTERM/SIGINT releases the
+    tasks in flight at once; supervised, only the supervisor's FORCE does (runner/supervisor.py)."""
     stop, force = threading.Event(), threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
+        if signum == FORCE or (stop.is_set() and parent is None):
             force.set()  # a second signal: release now
         stop.set()
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signals = (signal.SIGINT, signal.SIGTERM) if parent is None else (signal.SIGINT, signal.SIGTERM, FORCE)
+    previous = {sig: signal.signal(sig, handler) for sig in signals}
     try:
         pool.start()
         while pool.running() and not stop.wait(0.2):

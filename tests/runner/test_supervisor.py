@@ -9,12 +9,13 @@ import os
 import re
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import IO
 
 from runner.supervisor import child_argv, shares
 from runner.worker import WorkerOptions
-from tests.fakes.openai_chat import FakeOpenAIChat, ok
+from tests.fakes.openai_chat import FakeOpenAIChat, delay, ok
 from tests.runner import test_worker
 from tests.runner.test_worker import AICRM, GOOD_EMAIL, SUBJECT, create_tasks, history, states, wait_for, worker_env
 
@@ -120,6 +121,56 @@ def test_a_killed_child_is_started_again_and_sigterm_reaches_every_child(
     text = log_path.read_text()
     assert "1 crashed" in text
     assert text.count("stopped: ") == 3  # two children and the supervisor
+
+
+def test_sigterm_to_every_process_of_the_service_still_gives_the_grace_period(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
+) -> None:
+    """systemd's default KillMode signals every process of the service: the children get SIGTERM
+    from it and again from the supervisor (here a third time), and must still finish the task in
+    flight within the grace; only a second signal to the supervisor releases it (the next test)."""
+    fake.set_script([delay(2.0, ok(SUBJECT, GOOD_EMAIL))])
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        proc = spawn(db_url, fake, log, "--processes", "2", "--poll", "0.5", "--grace", "15")
+        try:
+            wait_for(lambda: log_path.read_text().count("threads, provider openai") == 3, timeout=30)
+            [task] = create_tasks(db_url, world, "a", 1)
+            wait_for(lambda: len(fake.requests) == 1, timeout=30)
+            children = [pid for _, pid in started(log_path)]
+            for pid in [proc.pid, *children]:  # the whole group, once; the supervisor passes it on too
+                os.kill(pid, signal.SIGTERM)
+            time.sleep(0.1)
+            for pid in children:  # and once more to the children alone: still one graceful stop
+                os.kill(pid, signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            proc.kill()
+    assert states(db_url)[task] == ("approved", 1, 0, False)
+    assert "released" not in log_path.read_text()
+
+
+def test_a_second_signal_to_the_supervisor_releases_at_once(
+    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
+) -> None:
+    fake.set_script([delay(30.0, ok(SUBJECT, GOOD_EMAIL))])
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        proc = spawn(db_url, fake, log, "--processes", "2", "--poll", "0.5", "--grace", "60")
+        try:
+            wait_for(lambda: log_path.read_text().count("threads, provider openai") == 3, timeout=30)
+            [task] = create_tasks(db_url, world, "a", 1)
+            wait_for(lambda: len(fake.requests) == 1, timeout=30)
+            signalled = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            proc.kill()
+    assert time.monotonic() - signalled < 15  # not the 60 s grace, nor the 30 s answer
+    assert states(db_url)[task] == ("queued", 1, 0, False)
+    assert f"task {task}: released (worker stopping)" in log_path.read_text()
 
 
 def test_children_stop_when_their_supervisor_is_killed(
