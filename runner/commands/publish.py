@@ -1,16 +1,15 @@
 """`aicrm publish`: the publisher daemon (docs/pipeline.md, "The publisher"). SIGTERM or Ctrl-C stops
-claiming and gives the deliveries in flight --grace seconds; a second signal stops at once. A delivery
-cut off is given back (release_delivery): the next claim delivers it again, with the same key."""
+claiming and gives the deliveries in flight --grace seconds, then gives back (release_delivery) what
+is left; a second signal gives them back at once. The next claim delivers them again, with the same
+idempotency key."""
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections import Counter
-from types import FrameType
 
 import typer
 
+from runner.commands.stopping import run_pool
 from runner.config import Settings
 from runner.db import connect, ensure_server
 from runner.publisher import Publisher, PublisherOptions, log
@@ -57,33 +56,7 @@ def publish_command(
     log.info(
         "publisher %s: %d threads, %s, lease %d s", publisher.name, concurrency, " and ".join(publish.transports), lease
     )
-    run_publisher(publisher, grace)
+    run_pool(publisher, grace)
     states = Counter(d.status for d in publisher.deliveries)
     summary = ", ".join(f"{state} {n}" for state, n in sorted(states.items())) or "nothing to do"
     log.info("publisher %s stopped: %d deliveries (%s)", publisher.name, len(publisher.deliveries), summary)
-
-
-def run_publisher(publisher: Publisher, grace: float) -> None:
-    """Run until the publisher ends by itself (--once) or a signal stops it gracefully."""
-    stop, force = threading.Event(), threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
-            force.set()  # a second signal: stop waiting for the deliveries in flight
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        publisher.start()
-        while publisher.running() and not stop.wait(0.2):
-            pass
-        if stop.is_set():
-            log.info(
-                "stopping: %d deliveries in flight get up to %g s (a second signal stops now)",
-                publisher.in_flight(),
-                grace,
-            )
-            publisher.drain(grace, force)
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)

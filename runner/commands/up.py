@@ -5,14 +5,12 @@ no delivery transport is configured) until stopped."""
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
-from types import FrameType
 
 import typer
 
 from runner import embedded
+from runner.commands.stopping import StopSignals, stop_signals
 from runner.commands.worker import default_threads
 from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, connect, conninfo, queries
@@ -117,14 +115,12 @@ def _start_publisher(settings: Settings) -> Publisher | None:
 
 
 def _wait_for_stop_signal(group: ProcessGroup | None = None, publisher: Publisher | None = None) -> None:
-    stop, force = threading.Event(), threading.Event()
+    with stop_signals() as got:
+        _run_until_stopped(got, group, publisher)
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
-            force.set()  # a second signal: the workers release their tasks at once
-        stop.set()
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+def _run_until_stopped(got: StopSignals, group: ProcessGroup | None, publisher: Publisher | None) -> None:
+    stop, force = got.stop, got.force  # a second signal: the workers release their tasks at once
     typer.echo("running; Ctrl-C or SIGTERM stops")
     try:
         while not stop.wait(1.0):
@@ -149,5 +145,3 @@ def _wait_for_stop_signal(group: ProcessGroup | None = None, publisher: Publishe
     finally:
         if group is not None and group.running():
             group.kill()
-        for sig, old in previous.items():
-            signal.signal(sig, old)

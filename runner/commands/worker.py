@@ -6,16 +6,13 @@ second signal releases at once."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sys
-import threading
 import time
 from collections import Counter
-from types import FrameType
 
 import typer
 
+from runner.commands.stopping import run_pool, stop_signals
 from runner.config import Settings
 from runner.db import connect, ensure_server
 from runner.providers.llm import LLMProvider
@@ -74,7 +71,7 @@ def worker_command(
         return
     pool = WorkerPool(settings, provider, options)
     log.info("worker %s: %d threads, provider %s, lease %d s", pool.name, threads, provider.name, lease)
-    run_pool(pool, grace, parent=supervised_by)
+    run_pool(pool, grace, parent=supervised_by, force_signal=FORCE if supervised_by is not None else None)
     states = Counter(o.state for o in pool.outcomes)
     summary = ", ".join(f"{state} {n}" for state, n in sorted(states.items())) or "nothing to do"
     log.info("worker %s stopped: %d tasks (%s)", pool.name, len(pool.outcomes), summary)
@@ -83,71 +80,33 @@ def worker_command(
         sys.stdout.flush()
 
 
-def run_pool(pool: WorkerPool, grace: float, parent: int | None = None) -> None:
-    """Run until the pool ends by itself (--once, --max-tasks), a signal stops it gracefully, or the
-    supervisor `parent` is gone (then as on SIGTERM). Alone, a second SIGTERM/SIGINT releases the
-    tasks in flight at once; supervised, only the supervisor's FORCE does (runner/supervisor.py)."""
-    stop, force = threading.Event(), threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if signum == FORCE or (stop.is_set() and parent is None):
-            force.set()  # a second signal: release now
-        stop.set()
-
-    signals = (signal.SIGINT, signal.SIGTERM) if parent is None else (signal.SIGINT, signal.SIGTERM, FORCE)
-    previous = {sig: signal.signal(sig, handler) for sig in signals}
-    try:
-        pool.start()
-        while pool.running() and not stop.wait(0.2):
-            if parent is not None and os.getppid() != parent:
-                log.warning("worker %s: the supervisor (pid %d) is gone; stopping", pool.name, parent)
-                stop.set()
-        if stop.is_set():
-            in_flight = len(pool.held())
-            log.info(
-                "stopping: %d tasks in flight get up to %g s (a second signal releases them now)", in_flight, grace
-            )
-            pool.drain(grace, force)
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def run_processes(group: ProcessGroup, provider: str) -> None:
     """Supervise the worker processes until they end by themselves or a signal stops them; a second
     signal is passed on too (the children release their tasks at once)."""
-    count = 0
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        nonlocal count
-        count += 1
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     o = group.options
     log.info(
         "worker %s: %d processes x %d threads, provider %s, lease %d s",
         group.name, len(group.children), o.concurrency, provider, o.lease_seconds,
     )  # fmt: skip
-    try:
-        group.start()
-        passed = 0
-        deadline: float | None = None
-        while group.running():
-            if count > passed:
-                passed = count
+    with stop_signals() as got:
+        try:
+            group.start()
+            passed = 0
+            deadline: float | None = None
+            while group.running():
+                if got.count > passed:
+                    passed = got.count
+                    group.signal()
+                    if deadline is None:
+                        log.info("stopping: the processes get up to %g s (a second signal releases now)", group.grace)
+                        deadline = time.monotonic() + group.grace + KILL_MARGIN
+                if deadline is not None and time.monotonic() >= deadline:
+                    group.kill()
+                    break
+                group.wait(0.2)
+        finally:
+            if group.running():  # an exception here: leave no orphan working on
                 group.signal()
-                if deadline is None:
-                    log.info("stopping: the processes get up to %g s (a second signal releases now)", group.grace)
-                    deadline = time.monotonic() + group.grace + KILL_MARGIN
-            if deadline is not None and time.monotonic() >= deadline:
-                group.kill()
-                break
-            group.wait(0.2)
-    finally:
-        if group.running():  # an exception here: leave no orphan working on
-            group.signal()
-            if not group.wait(group.grace + KILL_MARGIN):
-                group.kill()
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+                if not group.wait(group.grace + KILL_MARGIN):
+                    group.kill()
     log.info("worker %s stopped: %s", group.name, group.summary())
