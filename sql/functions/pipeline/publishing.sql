@@ -47,8 +47,9 @@ $$;
 
 revoke execute on function aicrm_private.enqueue_publication(uuid, uuid, text) from public;
 
--- Claims one delivery of any tenant: first one whose lease ran out (its publisher died), else the
--- pending one waiting longest. p_channels: only rows of these channels (a publisher with SMTP alone
+-- Claims one delivery of any tenant (of the caller's tenant only, when one is set, as claim_next_task):
+-- first one whose lease ran out (its publisher died), else the pending one waiting longest.
+-- p_channels: only rows of these channels (a publisher with SMTP alone
 -- delivers email only; other drafts wait for a publisher with a webhook); null: every channel. The
 -- task goes approved -> publishing on its first attempt. The transaction continues in the row's
 -- tenant. Null when there is nothing to deliver. (_v2: claim_next_delivery with p_channels.)
@@ -65,6 +66,8 @@ as $$
 declare
     v_lease interval := aicrm_private.lease_interval(p_lease_seconds);
     v_now timestamptz := clock_timestamp();
+    -- A connection with a tenant set claims that tenant's deliveries only (as claim_next_task does).
+    v_only_tenant uuid := aicrm_private.current_tenant_id();
     v_pick record;
     v_token uuid := gen_random_uuid();
     v_state text;
@@ -104,6 +107,7 @@ begin
     from aicrm.outbox as o
     where o.status = 'delivering' and o.lease_until < v_now
       and (p_channels is null or o.channel = any(p_channels))
+      and (v_only_tenant is null or o.tenant_id = v_only_tenant)
     order by o.lease_until
     limit 1
     for update skip locked;
@@ -118,6 +122,7 @@ begin
             select o.tenant_id, o.outbox_id into v_pick
             from aicrm.outbox as o
             where o.status = 'pending' and o.available_at <= v_now
+              and (v_only_tenant is null or o.tenant_id = v_only_tenant)
             order by o.available_at
             limit 1
             for update skip locked;
@@ -125,6 +130,7 @@ begin
             select o.tenant_id, o.outbox_id into v_pick
             from aicrm.outbox as o
             where o.status = 'pending' and o.channel = any(p_channels) and o.available_at <= v_now
+              and (v_only_tenant is null or o.tenant_id = v_only_tenant)
             order by o.channel, o.available_at
             limit 1
             for update skip locked;
@@ -132,6 +138,7 @@ begin
             select o.tenant_id, o.outbox_id into v_pick
             from aicrm.outbox as o
             where o.status = 'pending' and o.channel = any(p_channels) and o.available_at <= v_now
+              and (v_only_tenant is null or o.tenant_id = v_only_tenant)
             order by o.available_at
             limit 1
             for update skip locked;
