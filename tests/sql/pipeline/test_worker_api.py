@@ -258,7 +258,7 @@ def test_two_workers_never_claim_the_same_task(db: Conn, db_url: str, bakery: tu
     with psycopg.connect(db_url) as first, psycopg.connect(db_url) as second:
         for conn in (first, second):
             conn.execute("set role aicrm_worker")
-            conn.execute("set statement_timeout = '5s'")  # a claim that waited would fail, not hang
+            conn.execute("set lock_timeout = '10s'")  # a claim that waited on the lock would fail, not hang
         a = first.execute("select aicrm.claim_next_task('worker-a')").fetchone()
         b = second.execute("select aicrm.claim_next_task('worker-b')").fetchone()
         assert a is not None
