@@ -1,7 +1,10 @@
 """`aicrm task create`: content tasks with structured AI instructions, queued for the worker
 (aicrm.create_content_task; docs/pipeline.md, "Creating work").
 
-One task from flags, or many from a JSON Lines file, one object per line with the same fields.
+One task from flags, or many from a JSON Lines file, one object per line with the same fields; in
+the demo tenant unless --tenant (or AICRM_TENANT_ID) says otherwise, like `aicrm review`. The
+customer is its id or its external id (aicrm.resolve_customer_id). SQL checks every value and may
+add warnings (a customer that is not active, no topic): they go to stderr as `warning: ...`.
 A file is all or nothing, like `aicrm import customers`: every line is tried in its own savepoint
 inside one transaction, so every bad line is reported by number, and the transaction is committed
 only when none was bad. Each line carries an idempotency key, by default `<file name>:<line>`, so
@@ -26,7 +29,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from runner.config import Settings
-from runner.db import connect, ensure_server, queries, set_tenant, translated_errors
+from runner.db import DEMO_TENANT_ID, connect, ensure_server, queries, set_tenant, translated_errors
 from runner.errors import AicrmError, ConfigurationError, DatabaseUnavailable, InvalidInput, from_psycopg
 from runner.importer import count_lines
 
@@ -67,11 +70,13 @@ class Report:
 
 @task_app.command("create")
 def create_command(
-    tenant: str = typer.Option(..., "--tenant", envvar="AICRM_TENANT_ID", help="The tenant the tasks belong to."),
-    customer: str | None = typer.Option(None, "--customer", help="The customer's id."),
+    tenant: str = typer.Option(
+        DEMO_TENANT_ID, "--tenant", envvar="AICRM_TENANT_ID", help="The tenant (default: the demo tenant)."
+    ),
+    customer: str | None = typer.Option(None, "--customer", help="The customer's id or external id."),
     channel: str | None = typer.Option(None, "--channel", help="email | sms | social | blog | web"),
     instructions: str | None = typer.Option(
-        None, "--instructions", help="The AI instructions: a JSON object, or @FILE (docs/quality.md)."
+        None, "--instructions", help="The AI instructions: a JSON object, or @FILE (docs/ai-instructions.md)."
     ),
     title: str | None = typer.Option(None, "--title", help="Default: the output type, customer and topic."),
     priority: int | None = typer.Option(None, "--priority", help="1 (first) to 5; default 3."),
@@ -115,6 +120,8 @@ def create_command(
     typer.echo(json.dumps(result) if as_json else str(result.get("task_id")))
     if not as_json and result.get("created") is False:
         typer.echo(f"task {result.get('task_id')} was already created with key {key}; nothing new", err=True)
+    for warning in result.get("warnings") or []:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def _create_from_file(tenant: str, file: str, key_prefix: str | None, as_json: bool) -> None:
@@ -153,6 +160,9 @@ def _create_from_file(tenant: str, file: str, key_prefix: str | None, as_json: b
         typer.echo(
             f"{name}: {len(report.tasks)} tasks; created {created}, already created {len(report.tasks) - created}"
         )
+    for task in report.tasks if applied else []:
+        for warning in task.get("warnings") or []:
+            typer.echo(f"warning: line {task['line']}: {warning}", err=True)
     for err in report.errors if not as_json else []:
         message = str(err["error"])
         where = f"{err['field']}: " if err.get("field") and not message.startswith(str(err["field"])) else ""
@@ -197,23 +207,24 @@ def _create_line(conn: psycopg.Connection[Any], report: Report, line: int, text:
         report.fail(line, err)
         return
     result = cast(dict[str, Any], row[0]) if row else {}
-    report.tasks.append({"line": line, "task_id": result.get("task_id"), "created": result.get("created")})
+    task = {"line": line, "task_id": result.get("task_id"), "created": result.get("created")}
+    report.tasks.append(task | ({"warnings": result["warnings"]} if result.get("warnings") else {}))
 
 
 def _params(spec: dict[str, Any]) -> dict[str, Any]:
-    """The query's parameters from a task's fields. Only the shape is checked here (ids, numbers,
-    objects, dates); what the values mean is create_content_task's to judge."""
+    """The query's parameters from a task's fields. Only the shape is checked here (numbers,
+    objects, dates); what the values mean is SQL's to judge: the customer is an id or an external
+    id (aicrm.resolve_customer_id), the rest create_content_task's."""
     unknown = sorted(set(spec) - set(FIELDS))
     if unknown:
         raise InvalidInput(
             f"{unknown[0]}: not a field of a task", field=unknown[0], hint=f"Fields: {', '.join(FIELDS)}."
         )
-    for name in ("customer", "project"):
-        if spec.get(name) is not None:
-            try:
-                uuid.UUID(str(spec[name]))
-            except ValueError:
-                raise InvalidInput(f"{FIELDS[name]}: {spec[name]!r} is not an id", field=FIELDS[name]) from None
+    if spec.get("project") is not None:
+        try:
+            uuid.UUID(str(spec["project"]))
+        except ValueError:
+            raise InvalidInput(f"project_id: {spec['project']!r} is not an id", field="project_id") from None
     if spec.get("priority") is not None and (
         isinstance(spec["priority"], bool) or not isinstance(spec["priority"], int)
     ):
@@ -227,11 +238,11 @@ def _params(spec: dict[str, Any]) -> dict[str, Any]:
             due_at = datetime.fromisoformat(str(spec["due"]))
         except ValueError:
             raise InvalidInput(f"due_at: {spec['due']!r} is not an ISO 8601 date", field="due_at") from None
-    for name in ("channel", "title", "key"):
+    for name in ("customer", "channel", "title", "key"):
         if spec.get(name) is not None and not isinstance(spec[name], str):
             raise InvalidInput(f"{FIELDS[name]}: must be a string", field=FIELDS[name])
     return {
-        "customer_id": spec.get("customer"),
+        "customer": spec.get("customer"),
         "channel": spec.get("channel"),
         "instructions": Jsonb(spec.get("instructions") or {}),
         "title": spec.get("title"),

@@ -1,7 +1,8 @@
 """`aicrm task create` through the installed console script: one task from flags, many from JSON
 Lines (all or nothing, bad lines reported by number, a re-run creating nothing), refusals as one
-line and the CLI's exit codes, as aicrm_app in the chosen tenant. The CLI opens its own connections,
-so setup is committed."""
+line and the CLI's exit codes, warnings on stderr, as aicrm_app in the chosen tenant (by default
+the demo tenant), the customer by id or external id. The CLI opens its own connections, so setup
+is committed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from runner.db import DEMO_TENANT_ID
+from runner.migrate import seed
+
 ROOT = Path(__file__).resolve().parents[2]
 AICRM = Path(sys.executable).parent / "aicrm"
 INSTRUCTIONS = {"topic": "autumn sourdough", "cta": "Order online", "output_length": {"max_words": 200}}
@@ -23,7 +27,7 @@ INSTRUCTIONS = {"topic": "autumn sourdough", "cta": "Order online", "output_leng
 
 def aicrm(db_url: str, *args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_") and k != "DATABASE_URL"}
-    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"))
+    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), COLUMNS="200")
     return subprocess.run(
         [str(AICRM), *map(str, args)], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
@@ -31,7 +35,7 @@ def aicrm(db_url: str, *args: str | Path, stdin: str | None = None) -> subproces
 
 @pytest.fixture
 def world(db_url: str) -> dict[str, str]:
-    """Two tenants with a customer each."""
+    """Two tenants with a customer each (external ids crm-a and crm-b)."""
     out: dict[str, str] = {}
     with psycopg.connect(db_url, autocommit=True) as conn:
         for side, name in (("a", "Sunrise Bakery"), ("b", "Harbor Dental")):
@@ -39,7 +43,7 @@ def world(db_url: str) -> dict[str, str]:
             assert row is not None
             out[f"tenant_{side}"] = str(row[0])
             conn.execute("select set_config('aicrm.tenant_id', %s, false)", (out[f"tenant_{side}"],))
-            profile = {"name": name, "industry_category": "food_beverage"}
+            profile = {"name": name, "industry_category": "food_beverage", "external_id": f"crm-{side}"}
             found = conn.execute("select aicrm.upsert_business_profile(p_profile => %s)", (Jsonb(profile),)).fetchone()
             assert found is not None
             out[f"customer_{side}"] = str(found[0]["customer_id"])
@@ -63,9 +67,10 @@ def test_one_task_from_flags_is_queued_as_the_app_role(db_url: str, world: dict[
     result = aicrm(
         db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
         "--channel", "email", "--instructions", f"@{spec}", "--title", "Autumn menu", "--priority", "2",
-        "--due", "2026-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}', "--key", "crm-event-17",
+        "--due", "2036-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}', "--key", "crm-event-17",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # nothing to warn about
     task_id = result.stdout.strip()
     [row] = tasks(db_url, world["tenant_a"])
     assert row[:7] == (task_id, "email", "Autumn menu", 2, "queued", "crm-event-17", INSTRUCTIONS)
@@ -75,7 +80,7 @@ def test_one_task_from_flags_is_queued_as_the_app_role(db_url: str, world: dict[
     again = aicrm(
         db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
         "--channel", "email", "--instructions", json.dumps(INSTRUCTIONS), "--title", "Autumn menu",
-        "--priority", "2", "--due", "2026-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}',
+        "--priority", "2", "--due", "2036-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}',
         "--key", "crm-event-17", "--json",
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
@@ -98,6 +103,13 @@ def test_one_task_from_flags_is_queued_as_the_app_role(db_url: str, world: dict[
         (["--channel", "email", "--priority", "9"], 2, "priority"),
         (["--channel", "email", "--instructions", "{not json"], 2, "--instructions"),
         (["--channel", "email", "--due", "next tuesday"], 2, "due_at"),
+        (["--channel", "email", "--due", "2020-01-01"], 2, "due_at"),
+        (["--channel", "email", "--instructions", '{"topic": "hours", "purpose": "reminder"}'], 2,
+         "ai_instructions.purpose"),
+        (["--channel", "email", "--instructions", '{"topic": "hours", "purpose": "educational"}'], 2,
+         "ai_instructions.purpose"),
+        (["--channel", "sms", "--instructions", '{"topic": "hours", "tone_override": ["cheerful"]}'], 2,
+         "ai_instructions.tone_override[0]"),
     ],
 )  # fmt: skip
 def test_bad_flags_are_one_line_naming_the_field(
@@ -124,7 +136,7 @@ def test_an_unknown_customer_and_another_tenants_customer_are_not_found(db_url: 
 def lines(world: dict[str, str], bad: bool) -> str:
     rows: list[Any] = [
         {"customer": world["customer_a"], "channel": "email", "instructions": INSTRUCTIONS, "title": "Autumn menu"},
-        {"customer_id": world["customer_a"], "channel": "sms", "priority": 1, "due": "2026-12-01"},
+        {"customer_id": world["customer_a"], "channel": "sms", "priority": 1, "due": "2036-12-01"},
         {"customer": world["customer_a"], "channel": "social", "ai_instructions": {"topic": "new croissant"}},
         {"customer": world["customer_a"], "channel": "blog", "thresholds": {"overall_min": 80}, "key": "blog-1"},
     ]
@@ -200,3 +212,71 @@ def test_file_and_flags_do_not_mix(db_url: str, world: dict[str, str], tmp_path:
     missing = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--channel", "email")
     assert missing.returncode == 2
     assert "--customer" in missing.stderr
+
+
+def test_the_demo_tenant_is_the_default_and_a_customer_is_found_by_external_id(db_url: str) -> None:
+    ins = json.dumps(INSTRUCTIONS)
+    args = ("task", "create", "--customer", "demo-bakery", "--channel", "sms", "--instructions", ins)
+    missing = aicrm(db_url, *args)  # no --tenant and no demo tenant yet: the tenant is what is missing
+    assert missing.returncode == 3, missing.stderr
+    assert missing.stderr.startswith("error: tenant_id:")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        seed(conn, ROOT / "sql", demo=True)
+    result = aicrm(db_url, *args)
+    assert result.returncode == 0, result.stderr
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        row = conn.execute(
+            "select c.external_id from aicrm.project_tasks t join aicrm.customers c using (tenant_id, customer_id)"
+            " where t.task_id = %s and t.tenant_id = %s",
+            (result.stdout.strip(), DEMO_TENANT_ID),
+        ).fetchone()
+    assert row == ("demo-bakery",)
+
+
+def test_a_tenant_that_does_not_exist_says_so(db_url: str, world: dict[str, str]) -> None:
+    result = aicrm(
+        db_url, "task", "create", "--tenant", "00000000-0000-4000-8000-0000000000aa", "--customer", "crm-a",
+        "--channel", "email",
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("error: tenant_id:")
+
+
+def test_the_customer_by_external_id_in_this_tenant_only(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
+    flags = ("task", "create", "--tenant", world["tenant_a"], "--channel", "email")
+    ours = aicrm(db_url, *flags, "--customer", "crm-a", "--instructions", json.dumps(INSTRUCTIONS))
+    assert ours.returncode == 0, ours.stderr
+    theirs = aicrm(db_url, *flags, "--customer", "crm-b")
+    assert theirs.returncode == 3, theirs.stderr
+    assert theirs.stderr.startswith("error: customer_id:")
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(json.dumps({"customer": "crm-a", "channel": "sms", "instructions": INSTRUCTIONS}) + "\n")
+    lines_ = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    assert lines_.returncode == 0, lines_.stderr
+    assert {r[1] for r in tasks(db_url, world["tenant_a"])} == {"email", "sms"}
+
+
+def test_warnings_go_to_stderr_and_the_task_is_created(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("select set_config('aicrm.tenant_id', %s, false)", (world["tenant_a"],))
+        conn.execute("update aicrm.customers set status = 'churned' where customer_id = %s", (world["customer_a"],))
+    result = aicrm(
+        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", "crm-a", "--channel", "email",
+        "--instructions", json.dumps(INSTRUCTIONS),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [line.split(":")[:2] for line in result.stderr.splitlines()] == [["warning", " customer_id"]]
+    path = tmp_path / "tasks.jsonl"
+    path.write_text(json.dumps({"customer": "crm-a", "channel": "sms"}) + "\n")  # and no topic
+    lines_ = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    assert lines_.returncode == 0, lines_.stderr
+    warned = [line.split(":")[:3] for line in lines_.stderr.splitlines()]
+    assert warned == [["warning", " line 1", " customer_id"], ["warning", " line 1", " ai_instructions.topic"]]
+    assert len(tasks(db_url, world["tenant_a"])) == 2
+
+
+def test_the_instructions_help_points_at_their_guide(db_url: str) -> None:
+    result = aicrm(db_url, "task", "create", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "docs/ai-instructions.md" in result.stdout
+    assert "docs/quality.md" not in result.stdout

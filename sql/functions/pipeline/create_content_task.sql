@@ -1,10 +1,118 @@
 -- Creating work for the pipeline (docs/pipeline.md): one task with its structured instructions,
--- queued at once. The task row is validated on write (row.project_tasks: channel, instructions
--- and thresholds against their JSON Schemas, the error naming the field).
+-- queued at once. Everything a later step relies on is checked here, so a task is refused when it
+-- is written rather than escalated by the worker: the instructions against task.ai_instructions
+-- (whose channel, purpose, tone and output type are the vocabularies the templates,
+-- find_similar_content and the scorecard read, docs/ai-instructions.md), what no schema can say
+-- (a minimum above its maximum, a term both required and forbidden), the due date; the row itself
+-- is validated on write (row.project_tasks: channel, priority, thresholds).
+
+-- The tenant of this transaction, refused when no such tenant exists: a mistyped tenant id must
+-- say so, not answer "no customer" for every customer.
+create or replace function aicrm_private.require_existing_tenant()
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+begin
+    if not exists (select from aicrm.tenants t where t.tenant_id = v_tenant) then
+        raise exception using errcode = 'AC002', message = format('tenant_id: no tenant %s', v_tenant),
+            hint = 'Use the id "aicrm tenant create NAME" printed, or seed the demo tenant with "aicrm seed --demo".',
+            column = 'tenant_id';
+    end if;
+    return v_tenant;
+end
+$$;
+
+grant execute on function aicrm_private.require_existing_tenant() to aicrm_app, aicrm_readonly;
+
+-- A customer of this tenant by its id or by its external id (the CRM's own: "demo-bakery"), so
+-- callers need not look the uuid up first. A text that is a uuid is tried as the id first.
+create or replace function aicrm.resolve_customer_id(p_customer text)
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    v_tenant uuid := aicrm_private.require_existing_tenant();
+    v_key text := btrim(p_customer);
+    v_id uuid;
+    v_found uuid;
+begin
+    if coalesce(v_key, '') = '' then
+        raise exception using errcode = 'AC001', message = 'customer_id: is required',
+            hint = 'Pass the customer''s id or its external id.', column = 'customer_id';
+    end if;
+    if v_key ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        v_id := v_key::uuid;
+    end if;
+    select c.customer_id into v_found
+    from aicrm.customers c
+    where c.tenant_id = v_tenant and (c.customer_id = v_id or c.external_id = v_key)
+    order by c.customer_id = v_id desc nulls last
+    limit 1;
+    if v_found is null then
+        raise exception using errcode = 'AC002',
+            message = format('customer_id: no customer with the id or external id %L in this tenant', v_key),
+            hint = 'List them with: select customer_id, external_id, name from aicrm.customers.',
+            column = 'customer_id';
+    end if;
+    return v_found;
+end
+$$;
+
+revoke execute on function aicrm.resolve_customer_id(text) from public;
+grant execute on function aicrm.resolve_customer_id(text) to aicrm_app, aicrm_readonly;
+
+-- What the instructions' schema cannot say, and a draft could never satisfy: a minimum word
+-- count above the maximum, a term both required and forbidden (compared as the scorecard reads
+-- terms: trimmed, case-insensitive). p_instructions is valid against task.ai_instructions.
+create or replace function aicrm_private.assert_instructions_satisfiable(p_instructions jsonb, p_field text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+    v_min numeric := (p_instructions #>> '{output_length,min_words}')::numeric;
+    v_max numeric := (p_instructions #>> '{output_length,max_words}')::numeric;
+    v_term record;
+begin
+    if v_min > v_max then
+        raise exception using errcode = 'AC001',
+            message = format('%s.output_length.min_words: %s is more than max_words (%s)', p_field, v_min, v_max),
+            hint = 'No draft can be both: make min_words at most max_words.',
+            column = p_field || '.output_length.min_words';
+    end if;
+    select x.term, x.ord - 1 as idx into v_term
+    from jsonb_array_elements_text(coalesce(p_instructions -> 'must_not_include', '[]')) with ordinality x (term, ord)
+    where lower(btrim(x.term)) in (
+        select lower(btrim(i)) from jsonb_array_elements_text(coalesce(p_instructions -> 'must_include', '[]')) i)
+    order by x.ord
+    limit 1;
+    if found then
+        raise exception using errcode = 'AC001',
+            message = format('%s.must_not_include[%s]: %L is also in must_include', p_field, v_term.idx, v_term.term),
+            hint = 'No draft can both include and avoid a term: keep it in one of the two lists.',
+            column = format('%s.must_not_include[%s]', p_field, v_term.idx);
+    end if;
+end
+$$;
+
+grant execute on function aicrm_private.assert_instructions_satisfiable(jsonb, text) to aicrm_app;
 
 -- p_idempotency_key: the same key with the same request returns the task it created
--- ("created": false); with a different request it is refused (AC005). Without a project the
--- customer's "Content" project is used, created the first time.
+-- ("created": false), unchecked: a file run again days later finds its tasks even when their due
+-- date has passed; with a different request it is refused (AC005). Without a project the
+-- customer's "Content" project is used, created the first time. p_due_at may not be before
+-- today (the session's time zone: a date alone is midnight, so today is allowed).
+-- The result has "warnings" (field: problem) when the task is created but may not be what was
+-- meant: a customer that is not active or a prospect, instructions without a topic (the writers
+-- do not read the title). A result rather than RAISE WARNING: PostgREST and most drivers drop
+-- notices, and a file of tasks would fill the server log.
 create or replace function aicrm.create_content_task(
     p_customer_id uuid,
     p_channel text,
@@ -24,9 +132,10 @@ security definer
 set search_path = ''
 as $$
 declare
-    v_tenant uuid := aicrm_private.require_tenant();
+    v_tenant uuid := aicrm_private.require_existing_tenant();
     v_instructions jsonb := coalesce(p_ai_instructions, '{}');
-    v_customer_name text;
+    v_customer record;
+    v_warnings jsonb := '[]';
     v_project uuid := p_project_id;
     v_hash text;
     v_existing record;
@@ -61,11 +170,34 @@ begin
         end if;
     end if;
 
-    select c.name into v_customer_name
+    select c.name, c.status into v_customer
     from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
     if not found then
         raise exception using errcode = 'AC002', message = format('customer_id: no customer %s in this tenant', p_customer_id),
-            hint = 'Pass the id of a customer of this tenant.', column = 'customer_id';
+            hint = 'Pass the id of a customer of this tenant (aicrm.resolve_customer_id finds it by external id).',
+            column = 'customer_id';
+    end if;
+    if p_channel is null then
+        raise exception using errcode = 'AC001', message = 'channel: is required',
+            hint = format('One of %s.', (select s.definition -> 'enum' from aicrm.json_schemas s
+                                        where s.schema_name = 'content.channel')),
+            column = 'channel';
+    end if;
+    perform aicrm_private.assert_json_valid('content.channel', to_jsonb(p_channel), 'channel');
+    if p_due_at < date_trunc('day', now()) then
+        raise exception using errcode = 'AC001', message = format('due_at: %s is in the past', p_due_at),
+            hint = 'Give a due date from today on, or none.', column = 'due_at';
+    end if;
+    perform aicrm_private.assert_json_valid('task.ai_instructions', v_instructions, 'ai_instructions');
+    perform aicrm_private.assert_instructions_satisfiable(v_instructions, 'ai_instructions');
+    if v_customer.status not in ('active', 'prospect') then
+        v_warnings := v_warnings || to_jsonb(format(
+            'customer_id: %s is %s; the task was created, cancel it if the content is no longer wanted',
+            v_customer.name, v_customer.status));
+    end if;
+    if nullif(btrim(v_instructions ->> 'topic'), '') is null then
+        v_warnings := v_warnings || to_jsonb(
+            'ai_instructions.topic: none given, and the writers do not read the title: say what to write about'::text);
     end if;
     if v_project is null then
         select p.project_id into v_project
@@ -93,7 +225,7 @@ begin
             quality_thresholds, idempotency_key, request_hash)
         values (
             v_tenant, v_project, p_customer_id,
-            coalesce(nullif(btrim(p_title), ''), left(format('%s for %s%s', replace(v_type, '_', ' '), v_customer_name,
+            coalesce(nullif(btrim(p_title), ''), left(format('%s for %s%s', replace(v_type, '_', ' '), v_customer.name,
                 coalesce(': ' || (v_instructions ->> 'topic'), '')), 300)),
             v_type, p_channel, p_priority, p_due_at, v_instructions, coalesce(p_quality_thresholds, '{}'),
             p_idempotency_key, v_hash)
@@ -108,7 +240,8 @@ begin
     end;
     perform aicrm_private.transition_task(v_task, 'queued', coalesce(nullif(btrim(p_actor), ''), session_user::text),
         'created', 'draft', jsonb_build_object('idempotency_key', p_idempotency_key), null);
-    return jsonb_build_object('task_id', v_task, 'created', true, 'execution_state', 'queued');
+    return jsonb_build_object('task_id', v_task, 'created', true, 'execution_state', 'queued')
+        || case when jsonb_array_length(v_warnings) > 0 then jsonb_build_object('warnings', v_warnings) else '{}' end;
 end
 $$;
 

@@ -83,10 +83,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
 ('customer.brand_voice', 'How the brand sounds: tone, personality, phrases to use and to avoid.', '{
   "type": "object", "additionalProperties": false,
   "properties": {
-    "tone": {"type": "array", "minItems": 1, "maxItems": 5, "uniqueItems": true, "items": {"type": "string", "enum": [
-      "approachable", "authoritative", "bold", "calm", "caring", "casual", "confident", "empathetic",
-      "energetic", "enthusiastic", "expert", "friendly", "inspiring", "luxurious", "playful",
-      "professional", "reassuring", "trustworthy", "warm", "witty"]}},
+    "tone": {"type": "array", "minItems": 1, "maxItems": 5, "uniqueItems": true, "items": {"$ref": "content.tone"}},
     "personality": {"type": "string", "maxLength": 500},
     "formality": {"type": "string", "enum": ["casual", "conversational", "neutral", "formal"]},
     "point_of_view": {"type": "string", "enum": ["first_person_plural", "first_person_singular", "second_person", "third_person"]},
@@ -101,7 +98,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
 ('customer.content_preferences', 'What content the customer wants, where and how often.', '{
   "type": "object", "additionalProperties": false,
   "properties": {
-    "channels": {"type": "array", "uniqueItems": true, "items": {"type": "string", "enum": ["email", "social", "sms", "blog", "web"]}},
+    "channels": {"type": "array", "uniqueItems": true, "items": {"$ref": "content.channel"}},
     "posting_frequency": {"type": "object", "additionalProperties": {"type": "string", "enum": ["daily", "twice_weekly", "weekly", "biweekly", "monthly", "quarterly"]}},
     "content_length": {"type": "string", "enum": ["short", "medium", "long"]},
     "default_cta": {"type": "string", "maxLength": 200},
@@ -176,8 +173,8 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
   "properties": {
     "title": {"type": "string", "minLength": 1, "maxLength": 300, "description": "a task title"},
     "description": {"type": ["string", "null"], "maxLength": 10000},
-    "task_type": {"type": "string", "enum": ["email", "newsletter", "social_post", "blog_post", "sms", "landing_page", "ad_copy"]},
-    "channel": {"type": "string", "enum": ["email", "social", "sms", "blog", "web"]},
+    "task_type": {"$ref": "content.output_type"},
+    "channel": {"$ref": "content.channel"},
     "status": {"type": "string", "enum": ["todo", "in_progress", "done", "cancelled"]},
     "priority": {"type": "integer", "minimum": 1, "maximum": 5},
     "ai_instructions": {"$ref": "task.ai_instructions"},

@@ -1,11 +1,17 @@
 -- JSON Schemas of a task's structured AI instructions and quality thresholds, and of the text
 -- metrics the runner hands to record_evaluation; the quality weights setting. Idempotent.
-insert into aicrm.json_schemas (schema_name, description, definition) values
-('task.ai_instructions', 'What the AI is asked to write and how it is judged (docs/quality.md).', '{
+-- The instructions' output type, tone and purpose are the shared vocabularies
+-- (0000_vocabulary_schemas.sql), the lists the templates, find_similar_content and the brand voice
+-- use. Their $ref are resolved here, when the schema is seeded (every migrate), not left to the
+-- validator: the scorecard validates a task's instructions for every draft, and only a schema
+-- without $ref compiles to the fast SQL/JSON path (docs/quality.md).
+do $$
+declare
+    v_definition jsonb := '{
   "type": "object", "additionalProperties": false,
   "properties": {
-    "output_type": {"type": "string", "enum": ["email", "newsletter", "social_post", "blog_post", "sms", "landing_page", "ad_copy"]},
-    "output_format": {"type": "string", "enum": ["text", "html", "markdown"]},
+    "output_type": {"$ref": "content.output_type"},
+    "output_format": {"enum": ["text", "html", "markdown"]},
     "output_length": {
       "type": "object", "additionalProperties": false,
       "properties": {
@@ -22,22 +28,37 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
       "properties": {
         "readability_score_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a Flesch reading ease 0-100"},
         "grade_level_max": {"type": "number", "minimum": 1, "maximum": 20, "description": "a Flesch-Kincaid grade 1-20"},
-        "sentiment_target": {"type": "string", "enum": ["positive", "neutral", "negative"]},
+        "sentiment_target": {"enum": ["positive", "neutral", "negative"]},
         "cta_present": {"type": "boolean"}
       }
     },
     "audience": {"type": "string", "maxLength": 1000},
-    "tone_override": {"type": "array", "maxItems": 5, "items": {"type": "string", "maxLength": 50}},
+    "tone_override": {"type": "array", "maxItems": 5, "items": {"$ref": "content.tone"}},
     "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$", "description": "a language tag such as en or en-US"},
     "topic": {"type": "string", "maxLength": 500},
-    "purpose": {"type": "string", "pattern": "^[a-z][a-z_]{0,39}$", "description": "a template purpose such as promotion, welcome or event"},
+    "purpose": {"$ref": "content.purpose"},
     "cta": {"type": "string", "maxLength": 200},
     "recipients": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
       "type": "string", "maxLength": 254, "pattern": "^[A-Za-z0-9._%+''-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
       "description": "an email address such as owner@example.com"
     }}
   }
-}'),
+}';
+    v_vocabulary record;
+begin
+    for v_vocabulary in select s.schema_name, s.definition from aicrm.json_schemas s where s.schema_name like 'content.%' loop
+        v_definition := replace(v_definition::text, jsonb_build_object('$ref', v_vocabulary.schema_name)::text,
+                                v_vocabulary.definition::text)::jsonb;
+    end loop;
+    insert into aicrm.json_schemas (schema_name, description, definition)
+    values ('task.ai_instructions', 'What the AI is asked to write and how it is judged (docs/quality.md).', v_definition)
+    on conflict (schema_name) do update
+    set description = excluded.description, definition = excluded.definition, updated_at = now()
+    where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
+end
+$$;
+
+insert into aicrm.json_schemas (schema_name, description, definition) values
 ('task.quality_thresholds', 'Minimum scores (0-100) a draft of the task must reach to pass.', '{
   "type": "object", "additionalProperties": false,
   "properties": {

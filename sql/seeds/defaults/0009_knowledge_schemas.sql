@@ -1,4 +1,5 @@
 -- JSON Schemas of content templates and examples (validated on every write by the row trigger).
+-- Channels and purposes are the shared vocabularies of 0000_vocabulary_schemas.sql.
 insert into aicrm.json_schemas (schema_name, description, definition) values
 ('content.variants', 'A/B variants of a template: another subject and/or body under a key.', '{
   "type": "array", "maxItems": 10,
@@ -27,8 +28,8 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
   "type": "object",
   "properties": {
     "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "a template name"},
-    "purpose": {"type": "string", "enum": ["welcome", "promotion", "newsletter", "re_engagement", "event", "review_request", "announcement", "other"]},
-    "channel": {"type": "string", "enum": ["email", "social", "sms", "blog", "web"]},
+    "purpose": {"$ref": "content.purpose"},
+    "channel": {"$ref": "content.channel"},
     "subject": {"type": ["string", "null"], "maxLength": 300},
     "body": {"type": "string", "minLength": 1, "maxLength": 50000, "description": "the template body, at most 50,000 characters"},
     "guidelines": {"type": ["string", "null"], "maxLength": 5000},
@@ -38,8 +39,8 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
 ('row.content_examples', 'An annotated content example.', '{
   "type": "object",
   "properties": {
-    "purpose": {"type": "string", "enum": ["welcome", "promotion", "newsletter", "re_engagement", "event", "review_request", "announcement", "other"]},
-    "channel": {"type": "string", "enum": ["email", "social", "sms", "blog", "web"]},
+    "purpose": {"$ref": "content.purpose"},
+    "channel": {"$ref": "content.channel"},
     "subject": {"type": ["string", "null"], "maxLength": 300},
     "content": {"type": "string", "minLength": 1, "maxLength": 50000, "description": "the example text, at most 50,000 characters"},
     "polarity": {"type": "string", "enum": ["positive", "negative"]},
@@ -47,19 +48,38 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "effectiveness": {"type": ["number", "null"], "minimum": 0, "maximum": 100, "description": "a score 0-100"},
     "source": {"type": "string", "enum": ["human", "ai", "feedback", "library"]}
   }
-}'),
-('api.similarity_filters', 'Filters of find_similar_content.', '{
+}')
+on conflict (schema_name) do update
+set description = excluded.description, definition = excluded.definition, updated_at = now()
+where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
+
+-- find_similar_content's filters (validated on every call, twice per task the worker drafts): the
+-- channel and purpose vocabularies are copied in when seeded rather than named with $ref, so the
+-- schema compiles to the fast SQL/JSON path (docs/quality.md), as task.ai_instructions does.
+do $$
+declare
+    v_definition jsonb := '{
   "type": "object", "additionalProperties": false,
   "properties": {
-    "channel": {"type": "string", "enum": ["email", "social", "sms", "blog", "web"]},
-    "purpose": {"type": "string", "enum": ["welcome", "promotion", "newsletter", "re_engagement", "event", "review_request", "announcement", "other"]},
+    "channel": {"$ref": "content.channel"},
+    "purpose": {"$ref": "content.purpose"},
     "polarity": {"type": "string", "enum": ["positive", "negative"]},
     "source": {"type": "string", "enum": ["human", "ai", "feedback", "library"]},
     "industry": {"type": "string", "maxLength": 100, "description": "an industry category; industry-agnostic examples match too"},
     "customer_id": {"type": "string", "pattern": "^[0-9a-fA-F-]{36}$", "description": "a customer id (UUID); tenant-wide examples match too"},
     "min_effectiveness": {"type": "number", "minimum": 0, "maximum": 100}
   }
-}')
-on conflict (schema_name) do update
-set description = excluded.description, definition = excluded.definition, updated_at = now()
-where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
+}';
+    v_vocabulary record;
+begin
+    for v_vocabulary in select s.schema_name, s.definition from aicrm.json_schemas s where s.schema_name like 'content.%' loop
+        v_definition := replace(v_definition::text, jsonb_build_object('$ref', v_vocabulary.schema_name)::text,
+                                v_vocabulary.definition::text)::jsonb;
+    end loop;
+    insert into aicrm.json_schemas (schema_name, description, definition)
+    values ('api.similarity_filters', 'Filters of find_similar_content.', v_definition)
+    on conflict (schema_name) do update
+    set description = excluded.description, definition = excluded.definition, updated_at = now()
+    where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
+end
+$$;

@@ -264,24 +264,50 @@ from (values
 inner join aicrm.customers as c on p.external_id = c.external_id
 on conflict (tenant_id, project_id) do nothing;
 
-insert into aicrm.project_tasks (tenant_id, task_id, project_id, customer_id, title, description, task_type, channel, priority, due_at)
+-- Five draft tasks (not queued: `select aicrm.transition_task_state(task_id, 'queued', 'me')` queues
+-- one), each with instructions create_content_task would accept: the writers read the
+-- instructions, not the title. A task seeded before they had instructions gets them; instructions
+-- changed since are kept.
+insert into aicrm.project_tasks (
+    tenant_id, task_id, project_id, customer_id, title, description, task_type, channel, priority, due_at, ai_instructions
+)
 select
     '00000000-0000-4000-8000-00000000de00' as tenant_id, t.task_id::uuid as task_id, p.project_id, p.customer_id,
-    t.title, t.description, t.task_type, t.channel, t.priority, t.due_at::timestamptz as due_at
+    t.title, t.description, t.task_type, t.channel, t.priority, t.due_at::timestamptz as due_at,
+    t.ai_instructions::jsonb as ai_instructions
 from (values
     ('00000000-0000-4000-8000-0000000d1001', '00000000-0000-4000-8000-0000000d0001', 'Holiday pre-order email',
-     'Announce holiday cake and bread pre-orders; pickup dates Dec 22 to 24.', 'email', 'email', 2, '2026-12-01 09:00-06'),
+     'Announce holiday cake and bread pre-orders; pickup dates Dec 22 to 24.', 'email', 'email', 2, '2026-12-01 09:00-06',
+     '{"output_type": "email", "purpose": "promotion",
+       "topic": "holiday cake and bread pre-orders are open, pickup December 22 to 24",
+       "audience": "weekend families and regulars", "cta": "Pre-order your holiday cake",
+       "output_length": {"min_words": 80, "max_words": 220},
+       "success_criteria": {"cta_present": true, "sentiment_target": "positive"}}'),
     ('00000000-0000-4000-8000-0000000d1002', '00000000-0000-4000-8000-0000000d0001', 'Behind-the-scenes Instagram post',
-     'A 4 am baking shift post introducing the holiday stollen.', 'social_post', 'social', 3, '2026-12-03 09:00-06'),
+     'A 4 am baking shift post introducing the holiday stollen.', 'social_post', 'social', 3, '2026-12-03 09:00-06',
+     '{"output_type": "social_post", "purpose": "promotion",
+       "topic": "behind the scenes at 4 am: the holiday stollen comes out of the oven",
+       "audience": "followers who love fresh bread", "output_length": {"max_words": 80}}'),
     ('00000000-0000-4000-8000-0000000d1003', '00000000-0000-4000-8000-0000000d0001', 'Pre-order deadline SMS',
-     'Short reminder that holiday pre-orders close on Dec 18.', 'sms', 'sms', 2, '2026-12-16 09:00-06'),
+     'Short reminder that holiday pre-orders close on Dec 18.', 'sms', 'sms', 2, '2026-12-16 09:00-06',
+     '{"output_type": "sms", "purpose": "promotion", "topic": "holiday pre-orders close on December 18",
+       "cta": "Pre-order now", "output_length": {"max_characters": 160}}'),
     ('00000000-0000-4000-8000-0000000d1004', '00000000-0000-4000-8000-0000000d0002', 'Use your benefits email',
-     'Explain that unused dental benefits reset on January 1 and invite patients to book.', 'email', 'email', 1, '2026-11-30 09:00-08'),
+     'Explain that unused dental benefits reset on January 1 and invite patients to book.', 'email', 'email', 1,
+     '2026-11-30 09:00-08',
+     '{"output_type": "email", "purpose": "promotion",
+       "topic": "use your dental benefits before they reset on January 1",
+       "audience": "patients who have not used this year''s benefits", "cta": "Book your check-up",
+       "output_length": {"min_words": 80, "max_words": 200}, "success_criteria": {"cta_present": true}}'),
     ('00000000-0000-4000-8000-0000000d1005', '00000000-0000-4000-8000-0000000d0003', 'Foundations launch post',
-     'Introduce the January Foundations programme for beginners.', 'social_post', 'social', 3, '2026-12-05 09:00-07')
-) as t (task_id, project_id, title, description, task_type, channel, priority, due_at)
+     'Introduce the January Foundations programme for beginners.', 'social_post', 'social', 3, '2026-12-05 09:00-07',
+     '{"output_type": "social_post", "purpose": "promotion",
+       "topic": "the January Foundations programme for complete beginners",
+       "audience": "complete beginners", "cta": "Save your spot in Foundations", "output_length": {"max_words": 80}}')
+) as t (task_id, project_id, title, description, task_type, channel, priority, due_at, ai_instructions)
 inner join aicrm.projects as p on p.project_id = t.project_id::uuid
-on conflict (tenant_id, task_id) do nothing;
+on conflict (tenant_id, task_id) do update set ai_instructions = excluded.ai_instructions
+where project_tasks.ai_instructions = '{}';
 
 insert into aicrm.ai_agents (tenant_id, agent_id, name, agent_role, description, capabilities, model)
 values
