@@ -1,5 +1,65 @@
 -- The task state machine (docs/pipeline.md): the one way a task's execution_state changes.
 
+-- A draft's status (project_deliverables.status) follows its task's decisions, here, where every
+-- path that moves a task passes (the rules, a person, a worker, the publisher): draft (no verdict
+-- yet), approved (to be published), published (delivered), rejected (never to be published:
+-- turned down by the rules or a person, replaced by a later version, or its task cancelled). The
+-- decision's who and why are in the task's transitions, success_evaluation and
+-- deliverable_reviews. Only rows whose status changes are written.
+--   -> approved: the approved draft (details approved_deliverable_id, else deliverable_id, else the
+--      latest) approved; any other undecided or approved version rejected (the version a person
+--      edited);
+--   -> delivered: the approved version published;
+--   -> awaiting_review: the latest version undecided again (a person decides on it);
+--   -> queued, generating: the latest version rejected: the next draft replaces it (a retry,
+--      changes requested, sent back, released by its worker);
+--   -> rejected, cancelled: the latest version rejected.
+-- Other transitions change no draft (publishing keeps its approved draft, an escalation its draft).
+create or replace function aicrm_private.sync_deliverable_status(
+    p_tenant uuid, p_task_id uuid, p_to_state text, p_details jsonb
+)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_latest uuid;
+    v_chosen uuid;
+begin
+    if p_to_state not in ('approved', 'delivered', 'awaiting_review', 'queued', 'generating', 'rejected', 'cancelled') then
+        return;
+    end if;
+    select d.deliverable_id into v_latest
+    from aicrm.project_deliverables d
+    where d.tenant_id = p_tenant and d.task_id = p_task_id
+    order by d.version desc
+    limit 1;
+    if v_latest is null then
+        return;  -- no draft yet
+    end if;
+    v_chosen := case when p_to_state = 'approved' then coalesce(
+        (p_details ->> 'approved_deliverable_id')::uuid, (p_details ->> 'deliverable_id')::uuid, v_latest) end;
+    update aicrm.project_deliverables d
+    set status = x.status
+    from (
+        select d2.deliverable_id, case
+            when p_to_state = 'approved' and d2.deliverable_id = v_chosen then 'approved'
+            when p_to_state = 'approved' and d2.status in ('draft', 'approved') then 'rejected'
+            when p_to_state = 'delivered' and d2.status = 'approved' then 'published'
+            when p_to_state = 'awaiting_review' and d2.deliverable_id = v_latest then 'draft'
+            when p_to_state in ('queued', 'generating', 'rejected', 'cancelled') and d2.deliverable_id = v_latest
+                 and d2.status in ('draft', 'approved') then 'rejected'
+            end as status
+        from aicrm.project_deliverables d2
+        where d2.tenant_id = p_tenant and d2.task_id = p_task_id
+    ) x
+    where d.tenant_id = p_tenant and d.task_id = p_task_id and d.deliverable_id = x.deliverable_id
+      and x.status is not null and x.status is distinct from d.status;
+end
+$$;
+
+revoke execute on function aicrm_private.sync_deliverable_status(uuid, uuid, text, jsonb) from public;
+
 -- Moves a task of the caller's tenant to p_to_state if aicrm.task_state_transition_rules allows it
 -- from the state it is in, and records the transition. p_via names the API function making it
 -- (a rule with a via may be used only through that function); p_expected_state, when given, must
@@ -97,6 +157,7 @@ begin
     values (v_tenant, p_task_id, v_from, p_to_state, p_actor, p_reason, coalesce(p_details, '{}'), v_at)
     returning transition_id into v_id;
 
+    perform aicrm_private.sync_deliverable_status(v_tenant, p_task_id, p_to_state, p_details);
     -- An approved draft waits in the outbox for a publisher (publishing.sql): every path to
     -- approved (the rules, a person) puts the draft it approved there.
     if p_to_state = 'approved' then

@@ -115,13 +115,15 @@ begin
     v_card := aicrm_private.score_content(v_row.content, v_row.subject, v_task.channel, v_task.customer_id,
         v_task.ai_instructions, v_task.quality_thresholds, p_text_metrics, v_row.content_format);
 
-    -- The decision sees the scores, not the whole scorecard (docs/decision-rules.md, the context).
+    -- The decision sees the scores, not the whole scorecard (docs/decision-rules.md, the context),
+    -- and why the draft fails, which its explanation names.
     v_decision := aicrm.evaluate_decision(jsonb_build_object(
         'quality', jsonb_build_object(
             'overall', v_card -> 'overall', 'confidence', v_card -> 'confidence', 'passed', v_card -> 'passed',
             'readability', v_card -> 'readability', 'sentiment', v_card -> 'sentiment',
             'brand_alignment', v_card -> 'brand_alignment', 'compliance', v_card -> 'compliance',
-            'structure', v_card -> 'structure', 'violations', v_card -> 'violations'),
+            'structure', v_card -> 'structure', 'violations', v_card -> 'violations',
+            'failures', v_card -> 'failures'),
         'task', jsonb_build_object('task_id', v_task.task_id, 'channel', v_task.channel, 'task_type', v_task.task_type,
             'priority', v_task.priority, 'attempts', v_row.attempts, 'failures', v_task.failures),
         'customer', jsonb_build_object('customer_id', v_task.customer_id),

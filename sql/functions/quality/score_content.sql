@@ -51,6 +51,7 @@ declare
     v_passed boolean;
     v_confidence numeric := 1;
     v_fixes jsonb := '[]';
+    v_failures jsonb := '[]';
     v_summary text;
 begin
     perform aicrm_private.assert_json_valid('task.ai_instructions', v_instructions, 'instructions');
@@ -179,6 +180,12 @@ begin
             'passed', v_structure #> '{cta,present}' = v_instructions #> '{success_criteria,cta_present}');
     end if;
     v_passed := not jsonb_path_exists(v_criteria, '$[*] ? (@.passed == false)');
+    -- Why it fails, in words a person reads (the summary, the decision's explanation): each failed
+    -- criterion with its value, each critical or major finding. Worded only for a failing draft.
+    if not v_passed then
+        v_failures := aicrm_private.scorecard_failures(v_criteria, v_compliance -> 'violations',
+                                                       v_structure -> 'checks', v_thresholds ? 'overall_min');
+    end if;
 
     -- Confidence: how far the numbers can be trusted for this draft.
     if v_fre is null or v_compound is null then
@@ -221,15 +228,23 @@ begin
     end if;
     v_fixes := v_fixes || (v_brand -> 'fixes');
 
-    v_summary := format('Overall %s/100, %s (threshold %s, confidence %s). Compliance %s, structure %s, brand %s, readability %s, sentiment %s.',
-        v_overall, case when v_passed then 'passes' else 'fails' end, v_overall_min, v_confidence,
-        v_scores ->> 'compliance', v_scores ->> 'structure', coalesce(v_scores ->> 'brand_alignment', 'n/a'),
-        coalesce(v_scores ->> 'readability', 'n/a'), coalesce(v_scores ->> 'sentiment', 'n/a'))
+    -- The verdict names what failed: "fails (threshold 75)" beside an overall of 93.6 would say the
+    -- score failed when a criterion did.
+    v_summary := case when v_passed
+            then format('Overall %s/100, passes (threshold %s, confidence %s).', v_overall, v_overall_min, v_confidence)
+            else format('Overall %s/100 (threshold %s, confidence %s), fails: %s.', v_overall, v_overall_min, v_confidence,
+                        aicrm_private.first_reasons(v_failures, 3)) end
+        || format(' Compliance %s, structure %s, brand %s, readability %s, sentiment %s.',
+            v_scores ->> 'compliance', v_scores ->> 'structure', coalesce(v_scores ->> 'brand_alignment', 'n/a'),
+            coalesce(v_scores ->> 'readability', 'n/a'), coalesce(v_scores ->> 'sentiment', 'n/a'))
         || case when v_critical + v_major + v_minor > 0
                 then format(' %s critical, %s major, %s minor violation(s).', v_critical, v_major, v_minor) else '' end
         || case when jsonb_array_length(v_fixes) > 0
-                then ' To fix: ' || concat_ws(' ', v_fixes -> 0 ->> 'message', v_fixes -> 1 ->> 'message',
-                                              v_fixes -> 2 ->> 'message') else '' end;
+                -- The first three different fixes: a term found three times is one thing to fix.
+                then ' To fix: ' || (select string_agg(u.message, ' ' order by u.first)
+                                     from (select f.value ->> 'message' as message, min(f.n) as first
+                                           from jsonb_array_elements(v_fixes) with ordinality as f (value, n)
+                                           group by 1 order by 2 limit 3) as u) else '' end;
 
     return jsonb_build_object(
         'version', 1,
@@ -245,6 +260,7 @@ begin
         'threshold', v_overall_min,
         'weights', v_weights,
         'criteria', v_criteria,
+        'failures', v_failures,
         'details', jsonb_build_object(
             'readability', (v_metrics -> 'readability') || jsonb_build_object('target', v_read_target),
             'sentiment', coalesce(v_metrics -> 'sentiment', '{}') || jsonb_build_object('target', v_sent_target),

@@ -30,6 +30,48 @@ begin
 end
 $$;
 
+-- Why no rule approved a draft, in the terms of the tenant's settings (the engine adds them to
+-- every context): overall below approve_min_quality (unless p_failures, the scorecard's reasons,
+-- already name the overall), confidence below approve_min_confidence, no score at all, and, when
+-- something failed, no attempts left for a retry. Facts only: whichever rules the tenant has.
+create or replace function aicrm_private.unmet_thresholds(p_context jsonb, p_failures jsonb)
+returns jsonb
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    with facts as (
+        select 1 as ord, case
+            when coalesce(jsonb_typeof(p_context #> '{quality,overall}'), 'none') <> 'number' then 'no quality score'
+            when jsonb_typeof(p_context #> '{settings,approve_min_quality}') = 'number'
+                 and (p_context #>> '{quality,overall}')::numeric < (p_context #>> '{settings,approve_min_quality}')::numeric
+                 and not exists (select from jsonb_array_elements_text(p_failures) f where f like 'overall %')
+                then format('overall %s is below approve_min_quality %s', p_context #>> '{quality,overall}',
+                            p_context #>> '{settings,approve_min_quality}')
+            end as fact
+        union all
+        select 2, case when jsonb_typeof(p_context #> '{quality,confidence}') = 'number'
+                        and jsonb_typeof(p_context #> '{settings,approve_min_confidence}') = 'number'
+                        and (p_context #>> '{quality,confidence}')::numeric
+                            < (p_context #>> '{settings,approve_min_confidence}')::numeric
+            then format('confidence %s is below approve_min_confidence %s', p_context #>> '{quality,confidence}',
+                        p_context #>> '{settings,approve_min_confidence}') end
+    ),
+    found as (
+        select f.ord, f.fact from facts f where f.fact is not null
+        union all
+        -- Why nothing was retried: the attempts are used up.
+        select 3, format('no attempts left (%s of max_attempts %s)', p_context #>> '{task,attempts}',
+                         p_context #>> '{settings,max_attempts}')
+        where jsonb_typeof(p_context #> '{task,attempts}') = 'number'
+          and jsonb_typeof(p_context #> '{settings,max_attempts}') = 'number'
+          and (p_context #>> '{task,attempts}')::numeric >= (p_context #>> '{settings,max_attempts}')::numeric
+          and (jsonb_array_length(p_failures) > 0 or exists (select from facts f where f.ord = 1 and f.fact is not null))
+    )
+    select coalesce(jsonb_agg(to_jsonb(f.fact) order by f.ord), '[]') from found f
+$$;
+
 create or replace function aicrm.evaluate_decision(p_context jsonb)
 returns jsonb
 language plpgsql
@@ -54,6 +96,7 @@ declare
     v_action jsonb;
     v_trace jsonb := '[]';
     v_explanation text;
+    v_why jsonb;
     v_confidence numeric;
     v_decision_id uuid;
 begin
@@ -109,15 +152,23 @@ begin
 
     v_confidence := case when jsonb_typeof(p_context #> '{quality,confidence}') = 'number'
                          then (p_context #>> '{quality,confidence}')::numeric end;
+    -- What the scorecard says fails (quality.failures, worded by the scorecard: "readability 41.2
+    -- is below the task's minimum 60"), named in the explanation whatever decided.
+    v_why := case when jsonb_typeof(p_context #> '{quality,failures}') = 'array'
+                  then p_context #> '{quality,failures}' else '[]' end;
     if v_rule.rule_id is not null then
         v_action := v_rule.action;
         v_explanation := format('%s: rule %L (v%s, %s, priority %s) matched%s', v_action ->> 'type', v_rule.name,
             v_rule.version, v_rule.category, v_rule.priority,
             coalesce(': ' || nullif(v_rule.description, ''), ''));
+        if jsonb_array_length(v_why) > 0 then
+            v_explanation := rtrim(v_explanation, '.') || '. The draft fails: ' || aicrm_private.first_reasons(v_why, 5) || '.';
+        end if;
     else
         v_action := jsonb_build_object('type', 'review', 'params', jsonb_build_object('reason', 'no rule matched'));
-        v_explanation := format('review: none of %s escalation, retry or approval rules matched, so a human decides',
-            coalesce(cardinality(v_rule_ids), 0));
+        v_why := v_why || aicrm_private.unmet_thresholds(v_context, v_why);
+        v_explanation := format('review: none of %s escalation, retry or approval rules matched, so a human decides%s',
+            coalesce(cardinality(v_rule_ids), 0), coalesce(': ' || aicrm_private.first_reasons(v_why, 6), ''));
     end if;
 
     insert into aicrm.ai_decisions (tenant_id, action, category, rule_id, rule_version, rule_name, explanation,
@@ -181,4 +232,5 @@ end
 $$;
 
 grant execute on function aicrm_private.decision_context(jsonb) to aicrm_app, aicrm_worker;
+grant execute on function aicrm_private.unmet_thresholds(jsonb, jsonb) to aicrm_app, aicrm_worker;
 grant execute on function aicrm.evaluate_decision(jsonb), aicrm.test_rule(jsonb, jsonb) to aicrm_app, aicrm_worker;
