@@ -183,6 +183,21 @@ begin
     where d.tenant_id = v_task.tenant_id and d.task_id = v_task.task_id
     order by d.version desc
     limit 1;
+    -- A task that failed before its first draft and that a person sent back with a note
+    -- (review_task's request_changes on an escalated task): no draft to improve, the note still
+    -- reaches the writer, as the first fix.
+    if v_draft is null then
+        select jsonb_build_object('deliverable_id', null, 'version', null, 'subject', null, 'content', null,
+                                  'fixes', jsonb_build_array(jsonb_build_object('code', 'reviewer_request',
+                                      'dimension', 'review', 'severity', 'major', 'message', r.reason,
+                                      'reviewer', r.reviewer)))
+        into v_draft
+        from aicrm.deliverable_reviews as r
+        where r.tenant_id = v_task.tenant_id and r.task_id = v_task.task_id and r.deliverable_id is null
+          and r.decision = 'request_changes'
+        order by r.created_at desc
+        limit 1;
+    end if;
 
     return jsonb_build_object(
         'tenant_id', v_task.tenant_id,
