@@ -22,20 +22,32 @@ class Record:
 
 @dataclass
 class ImportReport:
+    """The reports of one file's calls of aicrm.import_customers, added up."""
+
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, part: dict[str, Any]) -> None:
         self.rows += int(part["rows"])
         self.created += int(part["created"])
         self.updated += int(part["updated"])
         self.unchanged += int(part["unchanged"])
+        self.skipped += int(part.get("skipped", 0))
         self.errors += list(part["errors"])
         self.changes += list(part["changes"])
+        for note in part.get("notes", []):
+            # One note per kind and field for the file: a later batch adds its lines to it.
+            same = next((n for n in self.notes if (n["code"], n["field"]) == (note["code"], note["field"])), None)
+            if same is None:
+                self.notes.append(dict(note))
+            else:
+                same["lines"] = sorted(same["lines"] + note["lines"])
 
     def as_dict(self, *, applied: bool, dry_run: bool) -> dict[str, Any]:
         return {
@@ -45,8 +57,10 @@ class ImportReport:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "changes": self.changes,
+            "skipped": self.skipped,
+            "changes": sorted(self.changes, key=lambda c: int(c["line"])),
             "errors": self.errors,
+            "notes": self.notes,
         }
 
 

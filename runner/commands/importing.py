@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -35,11 +36,22 @@ def import_customers(
     fmt: str | None = typer.Option(None, "--format", help="csv or jsonl (default: from the extension)."),
     encoding: str = typer.Option("utf-8", "--encoding", help="The file's encoding, e.g. cp1252 for old exports."),
     batch_size: int = typer.Option(500, min=1, max=5000, help="Rows per database call."),
+    on_duplicate: str | None = typer.Option(
+        None,
+        "--on-duplicate",
+        metavar="first|last|error",
+        help="An external id on several rows: import the first or the last, or refuse them "
+        "(default: the mapping's on_duplicate, else error).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),
 ) -> None:
     """Import customers with their business context; re-running the same file changes nothing."""
     settings = Settings.from_env()
     mapping_doc = read_mapping(mapping)
+    if on_duplicate is not None:
+        mapping_doc["on_duplicate"] = on_duplicate  # checked by the database with the rest of the mapping
+    # With "last", the database keeps the row it meets first: the batches go from the end of the file.
+    backwards = mapping_doc.get("on_duplicate") == "last"
     kind = detect_format(file, fmt)
     encoding = check_encoding(encoding)
     ensure_server(settings)
@@ -57,8 +69,9 @@ def import_customers(
     with connect(settings, "app") as conn, translated_errors():
         set_tenant(conn, tenant)
         with Progress(console=console, transient=True, disable=not show_progress) as progress:
-            task = progress.add_task(f"importing {file.name}", total=count_lines(file) if show_progress else None)
-            while batch := list(itertools.islice(records, batch_size)):
+            total = count_lines(file) if show_progress else 0
+            task = progress.add_task(f"importing {file.name}", total=total or None)
+            for batch in _batches(records, batch_size, backwards=backwards):
                 row = conn.execute(
                     queries()["import_customers"],
                     {
@@ -70,7 +83,9 @@ def import_customers(
                 ).fetchone()
                 report.add(cast(dict[str, Any], row[0]) if row else {})
                 progress.update(
-                    task, completed=batch[-1].line, description=f"importing {file.name}: {report.rows} rows"
+                    task,
+                    completed=total - batch[0].line + 1 if backwards else batch[-1].line,
+                    description=f"importing {file.name}: {report.rows} rows",
                 )
         report.errors = sorted(parse_errors + report.errors, key=lambda e: int(e["line"]))
         applied = not dry_run and not report.errors
@@ -87,24 +102,52 @@ def import_customers(
         raise InvalidInput(f"{len(report.errors)} bad rows in {file.name}: nothing was imported")
 
 
+def _batches(records: Iterator[Record], size: int, *, backwards: bool) -> Iterator[list[Record]]:
+    """The file's records in batches, from its start or (the whole file read first) its end."""
+    if not backwards:
+        while batch := list(itertools.islice(records, size)):
+            yield batch
+        return
+    everything = list(records)
+    for end in range(len(everything), 0, -size):
+        yield everything[max(0, end - size) : end]
+
+
 def _item(record: Record) -> dict[str, Any]:
     return {"line": record.line, "data": record.data}
 
 
+def _lines(lines: list[int]) -> str:
+    if len(lines) == 1:
+        return f"line {lines[0]}"
+    shown = ", ".join(map(str, lines[:10]))
+    return f"lines {shown}" + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+
+
+def _prefixed(field: Any, message: str) -> str:
+    """The message with its field in front, unless it already starts with it."""
+    return f"{field}: {message}" if field and not message.startswith(str(field)) else message
+
+
 def _print_report(file: Path, report: ImportReport, *, dry_run: bool) -> None:
     verb = "would" if dry_run or report.errors else "did"
+    skipped = f", skip {report.skipped} duplicate rows" if report.skipped else ""
     typer.echo(
         f"{file.name}: {report.rows} rows; {verb} create {report.created}, update {report.updated}, "
-        f"leave {report.unchanged} unchanged"
+        f"leave {report.unchanged} unchanged{skipped}"
     )
+    for note in report.notes:
+        typer.echo(f"note: {_prefixed(note.get('field'), str(note['note']))} ({_lines(note['lines'])})")
     if dry_run and not report.errors:
-        for change in report.changes[:CHANGES_SHOWN]:
-            fields = f" ({', '.join(change['fields'])})" if change.get("fields") else ""
-            typer.echo(f"line {change['line']}: {change['action']} {change['external_id']}{fields}")
-        if len(report.changes) > CHANGES_SHOWN:
-            typer.echo(f"... and {len(report.changes) - CHANGES_SHOWN} more changes (--json lists them all)")
+        changes = sorted(report.changes, key=lambda c: int(c["line"]))
+        for change in changes[:CHANGES_SHOWN]:
+            if change["action"] == "skip":
+                detail = f" (line {change['kept_line']} kept)"
+            else:
+                detail = f" ({', '.join(change['fields'])})" if change.get("fields") else ""
+            typer.echo(f"line {change['line']}: {change['action']} {change['external_id']}{detail}")
+        if len(changes) > CHANGES_SHOWN:
+            typer.echo(f"... and {len(changes) - CHANGES_SHOWN} more changes (--json lists them all)")
     for err in report.errors:
-        message = str(err["error"])
-        field = f"{err['field']}: " if err.get("field") and not message.startswith(str(err["field"])) else ""
         hint = f" (hint: {err['hint']})" if err.get("hint") else ""
-        typer.echo(f"line {err['line']}: {field}{message}{hint}", err=True)
+        typer.echo(f"line {err['line']}: {_prefixed(err.get('field'), str(err['error']))}{hint}", err=True)

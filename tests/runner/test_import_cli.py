@@ -28,6 +28,7 @@ EXAMPLES = ROOT / "examples" / "import"
 CSV_FILE = EXAMPLES / "legacy_customers.csv"
 JSONL_FILE = EXAMPLES / "legacy_customers.jsonl"
 MAPPING = EXAMPLES / "mapping.json"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AICRM = Path(sys.executable).parent / "aicrm"
 HEADER = ["id", "company", "industry_id", "notes", "usps", "website", "phone", "email"]
 
@@ -167,6 +168,143 @@ def test_json_prints_the_report_document(db_url: str, tenant: str, cli: CliRunne
     assert report["errors"] == []
     assert [c["line"] for c in report["changes"]] == list(range(1, 11))
     assert {c["action"] for c in report["changes"]} == {"create"}
+
+
+# --- exports of real CRMs (docs/import.md) -----------------------------------------------------
+
+
+def test_a_hubspot_company_export_imports_with_its_mapping(db_url: str, tenant: str) -> None:
+    args = ("import", "customers", FIXTURES / "hubspot_companies.csv", "--tenant", tenant)
+    first = aicrm(db_url, *args, "--mapping", FIXTURES / "hubspot_mapping.json")
+    imported = customers(db_url, tenant)
+    second = aicrm(db_url, *args, "--mapping", FIXTURES / "hubspot_mapping.json")
+
+    assert first.returncode == 0, first.stderr
+    assert "hubspot_companies.csv: 6 rows; did create 6, update 0, leave 0 unchanged" in first.stdout
+    assert "note: website: https:// added" in first.stdout
+    assert "(lines 2, 4, 6)" in first.stdout
+    bakery = imported["9501234001"]
+    assert bakery["address"] == {
+        "street": "1208 South Congress Ave, Suite 4",
+        "city": "Austin",
+        "region": "TX",
+        "postal_code": "78704",
+        "country": "US",
+    }
+    assert bakery["website"] == "https://sunrisebakery.example.com"
+    assert bakery["business_description"].endswith("custom cakes.\n\nEverything is baked on site before 6 am.")
+    assert (bakery["status"], bakery["industry_category"], bakery["industry_subcategory"]) == (
+        "active",
+        "food_beverage",
+        None,
+    )
+    kitchen = imported["9501234002"]
+    assert (kitchen["status"], kitchen["industry_category"], kitchen["industry_subcategory"]) == (
+        "active",
+        "food_beverage",
+        "restaurant",
+    )
+    assert kitchen["address"]["street"] == "411 West 2nd St"
+    assert imported["9501234003"]["website"] == "https://brightsmile.example.com/austin"
+    assert (imported["9501234004"]["status"], imported["9501234004"]["address"]["country"]) == ("prospect", "US")
+    assert imported["9501234005"]["address"]["country"] == "CA"
+    assert imported["9501234006"]["address"] == {}
+    assert imported["9501234006"]["industry_subcategory"] == "accounting"
+
+    assert second.returncode == 0, second.stderr
+    assert "did create 0, update 0, leave 6 unchanged" in second.stdout
+    assert customers(db_url, tenant) == imported
+
+
+def test_a_salesforce_account_export_imports_with_its_mapping(db_url: str, tenant: str) -> None:
+    args = ("import", "customers", FIXTURES / "salesforce_accounts.csv", "--tenant", tenant)
+    first = aicrm(db_url, *args, "--mapping", FIXTURES / "salesforce_mapping.json")
+    imported = customers(db_url, tenant)
+    second = aicrm(db_url, *args, "--mapping", FIXTURES / "salesforce_mapping.json")
+
+    assert first.returncode == 0, first.stderr
+    assert "salesforce_accounts.csv: 5 rows; did create 5, update 0, leave 0 unchanged" in first.stdout
+    assert "(lines 2, 4, 5)" in first.stdout
+    bakery = imported["0015g00000Ab1CdAAJ"]
+    assert bakery["address"] == {
+        "street": "1208 South Congress Ave",
+        "city": "Austin",
+        "region": "TX",
+        "postal_code": "78704",
+        "country": "US",
+    }
+    assert (bakery["website"], bakery["industry_category"], bakery["industry_subcategory"]) == (
+        "https://www.sunrisebakery.example.com",
+        "food_beverage",
+        "bakery",
+    )
+    assert imported["0015g00000Ab1CfAAJ"]["status"] == "prospect"
+    florist = imported["0015g00000Ab1CgAAJ"]
+    assert (florist["status"], florist["address"]["country"], florist["website"]) == (
+        "active",  # "Other" maps to no value: the customer keeps the default status
+        "US",
+        "https://bloomandstem.example.com/shop",
+    )
+    assert imported["0015g00000Ab1ChAAJ"]["industry_subcategory"] == "accounting"
+    assert "leave 5 unchanged" in second.stdout
+
+
+def test_unknown_columns_are_one_error_line_naming_them_all(db_url: str, tenant: str, tmp_path: Path) -> None:
+    export = tmp_path / "extra.csv"
+    rows = "\n".join(f"L-{n},Company {n},12,Fax {n},Owner {n}" for n in range(1, 6))
+    export.write_text(f"id,company,industry_id,Fax,Sales Owner\n{rows}\n")
+
+    result = aicrm(db_url, "import", "customers", export, "--tenant", tenant, "--mapping", MAPPING)
+
+    assert_refused(result)
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert line.startswith("line 2: Fax, Sales Owner: ")
+    assert result.stderr.splitlines()[-1].startswith("error: 1 bad rows in extra.csv")
+    assert customers(db_url, tenant) == {}
+
+
+def duplicates_csv(tmp_path: Path) -> Path:
+    rows = [good_row(n) for n in range(1, 6)]
+    rows.append(good_row(1, company="Renamed in the second export"))  # line 7 repeats line 2
+    return write_csv(tmp_path / "dups.csv", rows)
+
+
+@pytest.mark.parametrize(
+    ("mode", "name", "skipped", "kept"),
+    [("first", "Legacy Customer 1", 7, 2), ("last", "Renamed in the second export", 2, 7)],
+)
+def test_on_duplicate_keeps_the_first_or_last_row_across_batches(
+    db_url: str, tenant: str, tmp_path: Path, mode: str, name: str, skipped: int, kept: int
+) -> None:
+    path = duplicates_csv(tmp_path)
+    args = ("import", "customers", path, "--tenant", tenant, "--mapping", MAPPING, "--batch-size", "2")
+
+    dry = aicrm(db_url, *args, "--on-duplicate", mode, "--dry-run")
+    done = aicrm(db_url, *args, "--on-duplicate", mode)
+    again = aicrm(db_url, *args, "--on-duplicate", mode, "--json")
+
+    assert dry.returncode == 0, dry.stderr
+    assert "6 rows; would create 5, update 0, leave 0 unchanged, skip 1 duplicate rows" in dry.stdout
+    assert f"line {skipped}: skip L-1 (line {kept} kept)" in dry.stdout
+    assert done.returncode == 0, done.stderr
+    assert customers(db_url, tenant)["L-1"]["name"] == name
+    report = json.loads(again.stdout)
+    assert (report["unchanged"], report["skipped"], report["updated"]) == (5, 1, 0)
+    assert [c["line"] for c in report["changes"]] == [skipped]
+
+
+def test_on_duplicate_error_is_the_default_and_a_bad_mode_is_refused(db_url: str, tenant: str, tmp_path: Path) -> None:
+    path = duplicates_csv(tmp_path)
+    args = ("import", "customers", path, "--tenant", tenant, "--mapping", MAPPING)
+
+    default = aicrm(db_url, *args)
+    bad = aicrm(db_url, *args, "--on-duplicate", "newest")
+
+    assert_refused(default)
+    assert "line 7: external_id: 'L-1' is also on line 2" in default.stderr
+    assert_refused(bad)
+    assert bad.stderr.startswith("error: mapping.on_duplicate")
+    assert customers(db_url, tenant) == {}
 
 
 # --- bad files ---------------------------------------------------------------------------------

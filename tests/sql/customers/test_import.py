@@ -172,6 +172,223 @@ def test_a_plain_array_of_objects_is_accepted_even_with_a_line_column(db: psycop
     assert (error["line"], error["field"]) == (3, "row")
 
 
+# --- real CRM exports: several columns per field, several fields per column ------------------
+
+ADDRESS_MAPPING: dict[str, Any] = {
+    "columns": {
+        "id": "external_id",
+        "company": "name",
+        "industry_id": "industry_category",
+        "city": "address.city",
+        "state": "address.region",
+        "zip": "address.postal_code",
+        "country": "address.country",
+    },
+    "combine": {"address.street": ["street", "street2"]},
+    "values": {"industry_category": {"12": "food_beverage"}, "address.country": {"united states": "US"}},
+}
+
+
+def test_several_columns_build_the_address_and_empty_parts_are_skipped(
+    db: psycopg.Connection[Any], tenant: str
+) -> None:
+    rows = lines(
+        row(
+            "A-1",
+            street="1208 South Congress Ave",
+            street2="Suite 4",
+            city="Austin",
+            state="TX",
+            zip="78704",
+            country="United States",
+        ),
+        row("A-2", street="55 Elm St", street2=" ", city="Round Rock", state="", zip=78664),
+        row("A-3", street="", street2="", city="", state="", zip=""),
+    )
+    with act_as(db, tenant):
+        report = run_import(db, rows, ADDRESS_MAPPING)
+        stored = {k: customer(db, k) for k in ("A-1", "A-2", "A-3")}
+    assert report["errors"] == []
+    assert stored["A-1"]["address"] == {  # type: ignore[index]
+        "street": "1208 South Congress Ave, Suite 4",
+        "city": "Austin",
+        "region": "TX",
+        "postal_code": "78704",
+        "country": "US",
+    }
+    assert stored["A-2"]["address"] == {"street": "55 Elm St", "city": "Round Rock", "postal_code": "78664"}  # type: ignore[index]
+    assert stored["A-3"]["address"] == {}  # type: ignore[index]
+
+
+def test_combine_joins_text_columns_with_its_separator(db: psycopg.Connection[Any], tenant: str) -> None:
+    columns = {k: v for k, v in MAPPING["columns"].items() if k != "notes"}  # notes feeds combine only
+    mapping = {
+        **MAPPING,
+        "columns": columns,
+        "combine": {"business_description": {"columns": ["about", "notes"], "separator": "\n\n"}},
+    }
+    with act_as(db, tenant):
+        report = run_import(
+            db,
+            lines(
+                row("J-1", about="Family bakery.", notes="Closed Mondays."), row("J-2", about="", notes="Only notes.")
+            ),
+            mapping,
+        )
+        assert customer(db, "J-1")["business_description"] == "Family bakery.\n\nClosed Mondays."  # type: ignore[index]
+        assert customer(db, "J-2")["business_description"] == "Only notes."  # type: ignore[index]
+    assert report["errors"] == []
+
+
+def test_one_column_fills_several_fields(db: psycopg.Connection[Any], tenant: str) -> None:
+    mapping = {
+        "columns": {
+            "id": "external_id",
+            "company": "name",
+            "industry_id": None,
+            "Industry": ["industry_category", "industry_subcategory"],
+        },
+        "values": {
+            "industry_category": {"Restaurants": "food_beverage", "Dental": "health_wellness"},
+            "industry_subcategory": {"Restaurants": "restaurant", "Dental": "dental"},
+        },
+    }
+    with act_as(db, tenant):
+        report = run_import(db, lines(row("F-1", Industry="Restaurants"), row("F-2", Industry="Dental")), mapping)
+        first, second = customer(db, "F-1"), customer(db, "F-2")
+    assert report["errors"] == []
+    assert first is not None
+    assert second is not None
+    assert (first["industry_category"], first["industry_subcategory"]) == ("food_beverage", "restaurant")
+    assert (second["industry_category"], second["industry_subcategory"]) == ("health_wellness", "dental")
+
+
+def test_two_columns_giving_one_field_different_values_is_a_bad_row(db: psycopg.Connection[Any], tenant: str) -> None:
+    mapping = {**MAPPING, "columns": {**MAPPING["columns"], "mobile": "phone", "office": "phone"}}
+    with act_as(db, tenant):
+        report = run_import(
+            db,
+            lines(
+                row("P-1", mobile="512 555 0100", office=""), row("P-2", mobile="512 555 0100", office="512 555 0199")
+            ),
+            mapping,
+        )
+    [error] = report["errors"]
+    assert (error["line"], error["field"], error["sqlstate"]) == (3, "phone", "AC001")
+    assert "combine" in error["hint"]
+    assert report["created"] == 1
+
+
+def test_bare_domains_get_https_and_the_report_says_so(db: psycopg.Connection[Any], tenant: str) -> None:
+    rows = lines(
+        row("W-1", website="sunrise.example.com"),
+        row("W-2", website="https://bright.example.com"),
+        row("W-3", website="www.peak.example.com/classes"),
+        row("W-4", website="ftp://files.example.com"),
+    )
+    with act_as(db, tenant):
+        report = run_import(db, rows)
+        run_import(db, rows[:3])
+        stored = {k: customer(db, k)["website"] for k in ("W-1", "W-2", "W-3")}  # type: ignore[index]
+    assert stored == {
+        "W-1": "https://sunrise.example.com",
+        "W-2": "https://bright.example.com",
+        "W-3": "https://www.peak.example.com/classes",
+    }
+    [note] = report["notes"]
+    assert (note["code"], note["field"], note["lines"]) == ("website_scheme_added", "website", [2, 4])
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(5, "website")]
+
+
+def test_values_match_ignoring_case(db: psycopg.Connection[Any], tenant: str) -> None:
+    mapping = {**MAPPING, "values": {**MAPPING["values"], "status": {"Customer": "active", "lead": "prospect"}}}
+    with act_as(db, tenant):
+        report = run_import(
+            db,
+            lines(row("CI-1", status="customer"), row("CI-2", status="CUSTOMER"), row("CI-3", status="Lead")),
+            mapping,
+        )
+        statuses = [customer(db, k)["status"] for k in ("CI-1", "CI-2", "CI-3")]  # type: ignore[index]
+    assert report["errors"] == []
+    assert statuses == ["active", "active", "prospect"]
+
+
+def test_unknown_columns_are_one_error_naming_every_column(db: psycopg.Connection[Any], tenant: str) -> None:
+    rows = lines(
+        *(row(f"UC-{n}", fax="555-0100", Owner="Dana", email=f"o{n}@example.com") for n in range(1, 4)),
+        row("UC-4", email="bad"),
+    )
+
+    def call(batch: Any, import_id: str) -> dict[str, Any]:
+        found = db.execute(
+            "select aicrm.import_customers(p_rows => %s, p_mapping => %s, p_import_id => %s)",
+            (Jsonb(batch), Jsonb(MAPPING), import_id),
+        ).fetchone()
+        assert found is not None
+        return dict(found[0])
+
+    with act_as(db, tenant):
+        first = call(rows[:2], "file-u")
+        second = call(rows[2:], "file-u")  # the next batch of the same file: not reported again
+        assert count_customers(db) == 0
+    [unknown] = first["errors"]
+    assert (unknown["line"], unknown["field"], unknown["sqlstate"]) == (2, "fax", "AC001")
+    assert unknown["columns"] == ["fax", "Owner"]
+    assert "Owner" in unknown["error"]
+    assert first["created"] == 2  # the rows themselves are checked too
+    assert [(e["line"], e["field"]) for e in second["errors"]] == [(5, "email")]
+
+
+def test_ignored_unknown_columns_are_named_in_a_note(db: psycopg.Connection[Any], tenant: str) -> None:
+    with act_as(db, tenant):
+        report = run_import(db, lines(row("IG-1", fax="1", Owner="Dana")), {**MAPPING, "ignore_unknown_columns": True})
+    assert report["errors"] == []
+    [note] = report["notes"]
+    assert (note["code"], note["columns"]) == ("columns_ignored", ["fax", "Owner"])
+
+
+# --- on_duplicate ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mode", "kept", "skipped"), [("first", "First name", 4), ("last", "Last name", 2)])
+def test_on_duplicate_keeps_the_first_or_last_row(
+    db: psycopg.Connection[Any], tenant: str, mode: str, kept: str, skipped: int
+) -> None:
+    rows = lines(row("OD-1", company="First name"), row("OD-2"), row("OD-1", company="Last name"))
+    with act_as(db, tenant):
+        report = run_import(db, rows, {**MAPPING, "on_duplicate": mode})
+        again = run_import(db, rows, {**MAPPING, "on_duplicate": mode})
+        assert customer(db, "OD-1")["name"] == kept  # type: ignore[index]
+    assert (report["created"], report["skipped"], report["errors"]) == (2, 1, [])
+    assert [c for c in report["changes"] if c["action"] == "skip"] == [
+        {"line": skipped, "external_id": "OD-1", "action": "skip", "kept_line": 6 - skipped}
+    ]
+    assert [c["line"] for c in report["changes"]] == sorted(c["line"] for c in report["changes"])
+    assert (again["unchanged"], again["skipped"], again["updated"]) == (2, 1, 0)  # a re-run changes nothing
+
+
+def test_on_duplicate_last_across_calls_needs_them_from_the_end(db: psycopg.Connection[Any], tenant: str) -> None:
+    mapping = {**MAPPING, "on_duplicate": "last"}
+
+    def call(batch: Any, import_id: str) -> dict[str, Any]:
+        found = db.execute(
+            "select aicrm.import_customers(p_rows => %s, p_mapping => %s, p_import_id => %s)",
+            (Jsonb(batch), Jsonb(mapping), import_id),
+        ).fetchone()
+        assert found is not None
+        return dict(found[0])
+
+    early, late = lines(row("X-1", company="Old")), lines(row("X-1", company="New"), start=9)
+    with act_as(db, tenant):
+        backwards = [call(late, "backwards"), call(early, "backwards")]
+        assert customer(db, "X-1")["name"] == "New"  # type: ignore[index]
+        forwards = [call(early, "forwards"), call(late, "forwards")]
+    assert [(r["created"], r["skipped"], r["errors"]) for r in backwards] == [(1, 0, []), (0, 1, [])]
+    [error] = forwards[1]["errors"]
+    assert (error["line"], error["field"]) == (9, "external_id")
+    assert "line 2" in error["error"]
+
+
 # --- brand voice -------------------------------------------------------------------------------
 
 
@@ -377,6 +594,17 @@ def test_a_null_dry_run_flag_is_no_dry_run(db: psycopg.Connection[Any], tenant: 
         ({"defaults": {"brand_voice": {"tone": ["grumpy"]}}}, "mapping.defaults.brand_voice.tone[0]"),
         ({"defaults": {"external_id": "X"}}, "mapping.defaults.external_id"),
         ({"ignore_unknown_columns": "yes"}, "mapping.ignore_unknown_columns"),
+        ({"columns": {"Industry": ["industry_category", "industy"]}}, "mapping.columns.Industry[1]"),
+        ({"columns": {"Industry": []}}, "mapping.columns.Industry"),
+        ({"columns": {"City": "address.town"}}, "mapping.columns.City"),
+        ({"columns": {"First": "name.first"}}, "mapping.columns.First"),
+        ({"values": {"address.country": {"USA": "US"}}, "split": {"address.x": ","}}, "mapping.split.address.x"),
+        ({"combine": {"address": ["street", "city"]}}, "mapping.combine.address"),
+        ({"combine": {"address.street": []}}, "mapping.combine.address.street"),
+        ({"combine": {"phone": {"separator": " "}}}, "mapping.combine.phone.columns"),
+        ({"combine": {"phone": ["a", "b"]}, "columns": {"tel": "phone"}}, "mapping.combine.phone"),
+        ({"values": {"status": {"Lead": "prospect", "LEAD": "active"}}}, "mapping.values.status"),
+        ({"on_duplicate": "newest"}, "mapping.on_duplicate"),
     ],
 )
 def test_an_invalid_mapping_is_refused_naming_the_key(
