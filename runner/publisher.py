@@ -1,6 +1,8 @@
 """The publisher (docs/pipeline.md, "The publisher"): a pool of threads, each with its own connection
 as aicrm_worker, claiming approved drafts of every tenant with aicrm.claim_next_delivery_v2, delivering
-each through runner/transports.py (a signed webhook, or SMTP), and recording the outcome with
+each through runner/transports.py (a signed webhook, or SMTP: runner/smtp.py, one message per recipient
+as aicrm.email_messages prepares it, merge tags filled and unsubscribe links signed by the database),
+and recording the outcome with
 aicrm.record_delivery, fenced by the lease. The database decides what a failure means (back off, or
 escalate); the transport only says whether the receiver took it and whether trying again can help.
 
@@ -26,7 +28,7 @@ from runner.config import Settings
 from runner.db import connect
 from runner.errors import AicrmError, DatabaseUnavailable
 from runner.pool import RECONNECT_FIRST, RECONNECT_MAX, ClaimPool, Lease
-from runner.transports import Router
+from runner.transports import Attempt, Router
 from runner.worker_task import Connection, LeaseLost, call
 
 # A child of the worker's logger: runner.worker.log_to_stderr() gives both daemons one stderr format.
@@ -82,34 +84,59 @@ class Publisher(ClaimPool):
         tenant, outbox_id = str(claim["tenant_id"]), str(claim["outbox_id"])
         payload: dict[str, Any] = claim["payload"]
         self._hold(worker_id, Lease(tenant, outbox_id, str(claim["lease_token"])))
+        attempt: Attempt | None = None
         try:
-            attempt = self.router.deliver(outbox_id, str(claim["channel"]), payload)
-            params = {
-                "outbox_id": outbox_id, "lease_token": str(claim["lease_token"]), "delivered": attempt.delivered,
-                "transport": attempt.transport, "target": attempt.target, "response": Jsonb(attempt.response),
-                "retryable": attempt.retryable,
-            }  # fmt: skip
             try:
-                status = str(self._record(conn, tenant, params, started + self.options.lease_seconds)["status"])
-                detail = attempt.summary
-            except LeaseLost as exc:
-                status, detail = "dropped", f"lease lost: {exc}; {attempt.summary}"
-            except DatabaseUnavailable:
-                log.warning(
-                    "delivery %s: %s, not recorded: its lease will expire and it is delivered again",
-                    outbox_id,
-                    attempt.summary,
-                )
-                raise
+                attempt = self._attempt(conn, tenant, claim)
+            except LeaseLost as exc:  # reclaimed before anything was sent: the new holder sends it
+                status, detail = "dropped", f"lease lost: {exc}; nothing sent"
+            if attempt is not None:
+                params = {
+                    "outbox_id": outbox_id, "lease_token": str(claim["lease_token"]), "delivered": attempt.delivered,
+                    "transport": attempt.transport, "target": attempt.target, "response": Jsonb(attempt.response),
+                    "retryable": attempt.retryable,
+                }  # fmt: skip
+                try:
+                    status = str(self._record(conn, tenant, params, started + self.options.lease_seconds)["status"])
+                    detail = attempt.summary
+                except LeaseLost as exc:
+                    status, detail = "dropped", f"lease lost: {exc}; {attempt.summary}"
+                except DatabaseUnavailable:
+                    log.warning(
+                        "delivery %s: %s, not recorded: its lease will expire and it is delivered again",
+                        outbox_id,
+                        attempt.summary,
+                    )
+                    raise
         finally:
             self._unhold(worker_id)
+        transport = attempt.transport if attempt is not None else "smtp"
         outcome = Delivery(
-            outbox_id, tenant, str(payload.get("task_id")), status, int(claim["attempt"]), attempt.transport,
+            outbox_id, tenant, str(payload.get("task_id")), status, int(claim["attempt"]), transport,
             time.monotonic() - started, detail,
         )  # fmt: skip
         with self._lock:
             self.deliveries.append(outcome)
-        log.info("%s", describe(outcome, attempt.target, worker_id))
+        log.info("%s", describe(outcome, attempt.target if attempt is not None else None, worker_id))
+
+    def _attempt(self, conn: Connection, tenant: str, claim: Any) -> Attempt:
+        """Delivers a claim. An email going by SMTP is first prepared by the database
+        (aicrm.email_messages: one message per recipient, merge tags filled, unsubscribe links signed,
+        unsubscribed recipients left out with the reason); the transport sends only that."""
+        outbox_id, channel = str(claim["outbox_id"]), str(claim["channel"])
+        prepared: dict[str, Any] | None = None
+        if self.router.prepares_email(channel):
+            ask = {
+                "outbox_id": outbox_id, "lease_token": str(claim["lease_token"]),
+                "unsubscribe_url": self.router.unsubscribe_url, "default_to": list(self.router.default_to) or None,
+            }  # fmt: skip
+            try:
+                prepared = call(conn, tenant, "email_messages", ask)
+            except (LeaseLost, DatabaseUnavailable):
+                raise
+            except AicrmError as exc:  # refused (a setting it finds wrong): recorded, a person looks
+                return self.router.refused(channel, exc.one_line())
+        return self.router.deliver(outbox_id, channel, claim["payload"], prepared)
 
     def _record(self, conn: Connection, tenant: str, params: dict[str, Any], deadline: float) -> Any:
         """record_delivery; when the connection drops, again on fresh connections until the lease ends.

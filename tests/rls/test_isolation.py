@@ -28,7 +28,24 @@ order by 1
 
 @pytest.fixture
 def world(db: psycopg.Connection[Any]) -> World:
-    return make_world(db)
+    world = make_world(db)
+    for tenant, customer in ((world.tenant_a, world.customer_a), (world.tenant_b, world.customer_b)):
+        unsubscribe(db, unsubscribe_token(db, tenant, customer, "gone@example.org"))  # aicrm.email_suppressions
+    return world
+
+
+def unsubscribe_token(conn: psycopg.Connection[Any], tenant: str, customer: str, email: str) -> str:
+    """A recipient's signed unsubscribe token, as aicrm.email_messages mints it (as the owner)."""
+    row = conn.execute("select aicrm_private.unsubscribe_token(%s, %s, %s)", (tenant, customer, email)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def unsubscribe(conn: psycopg.Connection[Any], token: str, tenant: str | None = None) -> Any:
+    with act_as(conn, tenant):
+        row = conn.execute("select aicrm.record_unsubscribe(%s)", (token,)).fetchone()
+    assert row is not None
+    return row[0]
 
 
 def tenant_tables(conn: psycopg.Connection[Any]) -> list[str]:
@@ -204,3 +221,62 @@ def test_worker_and_readonly_roles_cannot_cross_tenants(db: psycopg.Connection[A
             rows = db.execute("select distinct tenant_id from aicrm.customers").fetchall()
             assert [str(r[0]) for r in rows] == [world.tenant_a]
             assert sql_error(db, "delete from aicrm.customers").sqlstate == "42501"
+
+
+def test_review_task_and_the_queue_see_only_the_callers_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """An escalated task of tenant A (no draft): B neither lists it nor decides on it; the worker
+    role may not decide at all."""
+    with act_as(db, world.tenant_a):
+        row = db.execute(
+            "select aicrm.create_content_task(p_customer_id => %s, p_channel => 'sms', p_ai_instructions => %s)"
+            " ->> 'task_id'",
+            (world.customer_a, Jsonb({"topic": "opening hours", "purpose": "announcement"})),
+        ).fetchone()
+    assert row is not None
+    task = str(row[0])
+    db.execute("select set_config('aicrm.tenant_id', %s, true)", (world.tenant_a,))
+    for to, via in (("gathering_context", "claim_next_task"), ("escalated", "fail_task")):
+        db.execute("select aicrm_private.transition_task(%s, %s, 'w-1', 'failed', null, '{}', %s)", (task, to, via))
+    db.execute("select set_config('aicrm.tenant_id', '', true)")
+    decide = "select aicrm.review_task(p_task_id => %s, p_version => null, p_decision => 'cancel', p_reason => 'x')"
+    for role in ("aicrm_app", "aicrm_readonly"):
+        with act_as(db, world.tenant_b, role):
+            assert db.execute("select count(*) from aicrm.review_queue where task_id = %s", (task,)).fetchone() == (0,)
+    with act_as(db, world.tenant_b):
+        err = sql_error(db, decide, (task,))
+        assert (err.sqlstate, err.diag.column_name) == ("AC002", "task_id")
+    with act_as(db, world.tenant_a, "aicrm_worker"):
+        assert sql_error(db, decide, (task,)).sqlstate == "42501"
+    with act_as(db, world.tenant_a):
+        assert db.execute("select execution_state from aicrm.review_queue where task_id = %s", (task,)).fetchone() == (
+            "escalated",
+        )
+
+
+def test_unsubscribes_and_sender_identities_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """Tenant B cannot use A's unsubscribe link, set A's customer's sender, or have A's email
+    prepared; no aicrm role reads the signing keys."""
+    token_a = unsubscribe_token(db, world.tenant_a, world.customer_a, "reader@example.org")
+    with act_as(db, world.tenant_b):
+        err = sql_error(db, "select aicrm.record_unsubscribe(%s)", (token_a,))
+        assert (err.sqlstate, err.diag.column_name) == ("AC001", "token")
+        err = sql_error(db, "select aicrm.set_email_sender(%s, 'news@b.example', null)", (world.customer_a,))
+        assert (err.sqlstate, err.diag.column_name) == ("AC002", "customer_id")
+    assert db.execute(
+        "select count(*) from aicrm.email_suppressions where email = 'reader@example.org'"
+    ).fetchone() == (0,)
+    assert unsubscribe(db, token_a, world.tenant_a)["recorded"] is True  # its own tenant may
+    row = db.execute("select outbox_id from aicrm.outbox where tenant_id = %s", (world.tenant_a,)).fetchone()
+    assert row is not None
+    with act_as(db, world.tenant_b, "aicrm_worker"):
+        err = sql_error(
+            db,
+            "select aicrm.email_messages(%s, %s, 'https://example.com/u', null)",
+            (row[0], str(uuid.uuid4())),
+        )
+        assert (err.sqlstate, err.diag.column_name) == ("AC002", "outbox_id")
+    for role in ("aicrm_app", "aicrm_worker", "aicrm_readonly"):
+        with act_as(db, world.tenant_a, role):
+            assert sql_error(db, "select secret from aicrm_private.unsubscribe_keys").sqlstate == "42501", role
+            rows = db.execute("select distinct tenant_id::text from aicrm.email_suppressions").fetchall()
+            assert rows == [(world.tenant_a,)], role

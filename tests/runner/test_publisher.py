@@ -26,7 +26,8 @@ from psycopg.types.json import Jsonb
 from runner.config import Settings
 from runner.errors import ConfigurationError
 from runner.publisher import Publisher, PublisherOptions
-from runner.transports import PublishSettings, Router, Smtp, redact
+from runner.smtp import Smtp
+from runner.transports import PublishSettings, Router, redact
 from tests.fakes.openai_chat import dead_endpoint
 from tests.fakes.receiver import SMTPServer, WebhookReceiver, answer, verify
 from tests.helpers import act_as, make_customer, make_tenant
@@ -38,6 +39,7 @@ from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL
 ROOT = Path(__file__).resolve().parents[2]
 AICRM = Path(sys.executable).parent / "aicrm"
 SECRET = "whsec-test-7f3a9c"
+UNSUBSCRIBE = "https://example.com/unsubscribe"
 
 
 # --- setup ------------------------------------------------------------------------------------------
@@ -248,24 +250,31 @@ def test_an_email_draft_goes_by_smtp_and_other_drafts_would_not(
         publish = PublishSettings(
             webhook_url=hook.url, webhook_secret=SECRET, timeout=5.0, smtp_host="127.0.0.1", smtp_port=smtp.port,
             smtp_user="mailer", smtp_password="s3cret", smtp_from="news@agency.example", smtp_to=to,
-            smtp_starttls=False,
+            smtp_starttls=False, unsubscribe_url=UNSUBSCRIBE,
         )  # fmt: skip
         run_once(publishers, settings, publish)
     assert hook.requests == []  # email goes by SMTP when it is configured
-    [mail] = smtp.mails
-    assert (mail.sender, mail.recipients, mail.user) == ("news@agency.example", list(to), "mailer")
-    message = mail.message
-    assert (message["Subject"], message["To"], message["X-Aicrm-Outbox-Id"]) == (SUBJECT, ", ".join(to), outbox_id)
-    body = message.get_body(("plain",))
-    assert body is not None
-    assert body.get_content().strip() == GOOD_EMAIL.strip()
+    # One message per recipient: each has its own unsubscribe link (tests/runner/test_unsubscribe.py).
+    assert [(m.sender, m.recipients, m.user) for m in smtp.mails] == [
+        ("news@agency.example", [address], "mailer") for address in to
+    ]
+    for address, mail in zip(to, smtp.mails, strict=True):
+        message = mail.message
+        assert (message["Subject"], message["To"], message["X-Aicrm-Outbox-Id"]) == (SUBJECT, address, outbox_id)
+        link = str(message["List-Unsubscribe"]).strip("<>")
+        assert link.startswith(UNSUBSCRIBE + "?token=")
+        body = message.get_body(("plain",))
+        assert body is not None
+        assert body.get_content().strip() == GOOD_EMAIL.strip().replace("{{unsubscribe_url}}", link)
     [(_, transport, target, status, response, _)] = deliveries(db_url, task)
     assert (transport, target, status) == ("smtp", ", ".join(to), "delivered")
-    assert (response["accepted"], response["refused"]) == (list(to), {})
+    assert (response["accepted"], response["refused"], response["skipped"]) == (list(to), {}, [])
     assert state(db_url, task) == "delivered"
     # A channel only a webhook takes, with SMTP alone configured: such a publisher does not claim it
     # (below), and a router asked anyway refuses it for good: a person looks, no retry.
-    smtp_only = Router(PublishSettings(smtp_host="127.0.0.1", smtp_from="a@b.example", smtp_to=to))
+    smtp_only = Router(
+        PublishSettings(smtp_host="127.0.0.1", smtp_from="a@b.example", smtp_to=to, unsubscribe_url=UNSUBSCRIBE)
+    )
     assert (smtp_only.channels(), Router(publish).channels()) == (["email"], None)
     attempt = smtp_only.deliver(outbox_id, "sms", {"content": "Hi"})
     assert (attempt.delivered, attempt.retryable, attempt.response["error"]) == (False, False, "no_transport")
@@ -288,14 +297,15 @@ def test_an_email_goes_to_the_recipients_its_task_names(
     with SMTPServer() as smtp:
         publish = PublishSettings(
             smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="news@agency.example",
-            smtp_to=("desk@agency.example",), timeout=5.0,
+            smtp_to=("desk@agency.example",), timeout=5.0, unsubscribe_url=UNSUBSCRIBE,
         )  # fmt: skip
         run_once(publishers, settings, publish)
-    by_recipients = {tuple(m.recipients): m.message for m in smtp.mails}
-    assert set(by_recipients) == {("owner@sunrise.example", "shop@sunrise.example"), ("desk@agency.example",)}
-    assert by_recipients["owner@sunrise.example", "shop@sunrise.example"]["To"] == (
-        "owner@sunrise.example, shop@sunrise.example"
-    )
+    by_recipient = {tuple(m.recipients): m.message for m in smtp.mails}
+    assert set(by_recipient) == {("owner@sunrise.example",), ("shop@sunrise.example",), ("desk@agency.example",)}
+    assert [by_recipient[(a,)]["To"] for a in ("owner@sunrise.example", "shop@sunrise.example")] == [
+        "owner@sunrise.example",
+        "shop@sunrise.example",
+    ]
     assert [r[2:4] for r in deliveries(db_url, own)] == [("owner@sunrise.example, shop@sunrise.example", "delivered")]
     assert [r[2:4] for r in deliveries(db_url, fallback)] == [("desk@agency.example", "delivered")]
 
@@ -308,7 +318,7 @@ def test_a_publisher_with_smtp_alone_leaves_other_channels_to_one_with_a_webhook
     with SMTPServer() as smtp:
         publish = PublishSettings(
             smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="news@agency.example",
-            smtp_to=("desk@agency.example",), timeout=5.0,
+            smtp_to=("desk@agency.example",), timeout=5.0, unsubscribe_url=UNSUBSCRIBE,
         )  # fmt: skip
         smtp_only = run_once(publishers, settings, publish)
     assert [(d.task_id, d.status, d.transport) for d in smtp_only.deliveries] == [(email, "delivered", "smtp")]
@@ -382,19 +392,24 @@ def test_draining_gives_back_the_delivery_in_flight_and_the_next_claim_delivers_
     assert state(db_url, task) == "delivered"
 
 
+def prepared(*to: str, content: str = "Fresh bread", content_format: str = "text", **extra: Any) -> dict[str, Any]:
+    """What aicrm.email_messages returns: one filled message per recipient (tests/sql/pipeline/test_unsubscribe.py)."""
+    messages = [
+        {"to": a, "name": None, "subject": "Autumn", "content": content, "unsubscribe_url": f"{UNSUBSCRIBE}?token=t{i}"}
+        for i, a in enumerate(to)
+    ]
+    return {"content_format": content_format, "from": None, "messages": messages, "skipped": [], **extra}
+
+
 def test_smtp_answers_map_to_retryable_or_not() -> None:
-    payload = {
-        "subject": "Autumn",
-        "content": "<p>Fresh <strong>bread</strong> &amp; cake</p>",
-        "content_format": "html",
-    }
+    rich_text = "<p>Fresh <strong>bread</strong> &amp; cake</p>"
     with SMTPServer() as server:
         settings = PublishSettings(
             smtp_host="127.0.0.1", smtp_port=server.port, smtp_from="a@agency.example", timeout=5
         )
         smtp = Smtp(settings, "127.0.0.1", "a@agency.example")
 
-        sent = smtp.deliver("o-1", {**payload, "to": ["x@shop.example"]})  # the payload's own recipient
+        sent = smtp.deliver("o-1", {}, prepared("x@shop.example", content=rich_text, content_format="html"))
         assert (sent.delivered, sent.target) == (True, "x@shop.example")
         message = server.mails[0].message
         assert message.get_content_type() == "multipart/alternative"
@@ -402,7 +417,7 @@ def test_smtp_answers_map_to_retryable_or_not() -> None:
         assert plain is not None
         assert rich is not None
         assert plain.get_content().strip() == "Fresh bread & cake"
-        assert rich.get_content().strip() == payload["content"]
+        assert rich.get_content().strip() == rich_text
 
         outcomes = {}
         for case, refuse, data_reply in (
@@ -413,7 +428,7 @@ def test_smtp_answers_map_to_retryable_or_not() -> None:
         ):
             server.refuse = {"x@shop.example": refuse} if refuse else {}
             server.data_reply = data_reply
-            got = smtp.deliver("o-2", {**payload, "to": "x@shop.example"})
+            got = smtp.deliver("o-2", {}, prepared("x@shop.example"))
             outcomes[case] = (got.delivered, got.retryable, got.response["code"])
         assert outcomes == {
             "451 rcpt": (False, True, 451),
@@ -421,16 +436,38 @@ def test_smtp_answers_map_to_retryable_or_not() -> None:
             "452 data": (False, True, 452),
             "554 data": (False, False, 554),
         }
-        assert not smtp.deliver("o-3", payload).retryable  # no recipient anywhere: a setting to fix
+        # One recipient refused, another accepted: delivered (a retry would send it twice to the
+        # other), the refusal listed.
+        server.refuse, server.data_reply = {"x@shop.example": (550, "5.1.1 no such user")}, None
+        partial = smtp.deliver("o-3", {}, prepared("x@shop.example", "y@shop.example"))
+        assert (partial.delivered, partial.response["accepted"], list(partial.response["refused"])) == (
+            True,
+            ["y@shop.example"],
+            ["x@shop.example"],
+        )
+        server.refuse = {}
+        # Nobody to send to, or everybody left out by the database: a person decides, no retry.
+        assert (smtp.deliver("o-4", {}, prepared()).response["error"], smtp.deliver("o-4", {}, None).retryable) == (
+            "no_recipient",
+            False,
+        )
+        unsubscribed = [{"to": "z@shop.example", "reason": "unsubscribed"}]
+        left_out = smtp.deliver("o-4", {}, prepared(skipped=unsubscribed))
+        assert (left_out.delivered, left_out.retryable, left_out.response["error"]) == (
+            False,
+            False,
+            "no_recipient_left",
+        )
+        assert left_out.response["skipped"] == unsubscribed
     with SMTPServer(user="mailer", password="right") as auth:
         wrong = PublishSettings(
             smtp_host="127.0.0.1", smtp_port=auth.port, smtp_user="mailer", smtp_password="wrong",
-            smtp_from="a@agency.example", smtp_to=("x@shop.example",), timeout=5,
+            smtp_from="a@agency.example", timeout=5,
         )  # fmt: skip
-        refused = Smtp(wrong, "127.0.0.1", "a@agency.example").deliver("o-4", payload)
+        refused = Smtp(wrong, "127.0.0.1", "a@agency.example").deliver("o-5", {}, prepared("x@shop.example"))
         assert (refused.delivered, refused.retryable, refused.response["code"]) == (False, False, 535)
-    gone = PublishSettings(smtp_port=server.port, smtp_to=("x@shop.example",), timeout=5)  # closed now
-    down = Smtp(gone, "127.0.0.1", "a@agency.example").deliver("o-5", payload)
+    gone = PublishSettings(smtp_port=server.port, timeout=5)  # closed now
+    down = Smtp(gone, "127.0.0.1", "a@agency.example").deliver("o-6", {}, prepared("x@shop.example"))
     assert (down.delivered, down.retryable, down.response["error"]) == (False, True, "connection")
 
 
@@ -502,13 +539,25 @@ def test_the_settings_name_what_is_missing() -> None:
             {"AICRM_PUBLISH_SMTP_HOST": "m", "AICRM_PUBLISH_SMTP_FROM": "a@b.c", "AICRM_PUBLISH_SMTP_TO": "nobody"},
             "_TO",
         ),
+        # aicrm sends the email itself, so every one carries a working unsubscribe link.
+        (
+            {"AICRM_PUBLISH_SMTP_HOST": "m", "AICRM_PUBLISH_SMTP_FROM": "a@b.c"},
+            "AICRM_PUBLISH_UNSUBSCRIBE_URL: not set",
+        ),
+        (
+            {"AICRM_PUBLISH_SMTP_HOST": "m", "AICRM_PUBLISH_SMTP_FROM": "a@b.c", "AICRM_PUBLISH_UNSUBSCRIBE_URL": "x"},
+            "AICRM_PUBLISH_UNSUBSCRIBE_URL: 'x' is not",
+        ),
     ):
         with pytest.raises(ConfigurationError) as info:
             Router(PublishSettings.from_env(env))
         assert field in info.value.one_line()
     smtp = PublishSettings.from_env(
-        {"AICRM_PUBLISH_SMTP_HOST": "m", "AICRM_PUBLISH_SMTP_FROM": "a@b.c", "AICRM_PUBLISH_SMTP_USER": "u"}
-    )
+        {
+            "AICRM_PUBLISH_SMTP_HOST": "m", "AICRM_PUBLISH_SMTP_FROM": "a@b.c", "AICRM_PUBLISH_SMTP_USER": "u",
+            "AICRM_PUBLISH_UNSUBSCRIBE_URL": UNSUBSCRIBE,
+        }
+    )  # fmt: skip
     assert (smtp.smtp_starttls, smtp.smtp_port, smtp.transports) == (True, 587, ("smtp",))  # no password in clear
     url = "https://u:p@hooks.example.com:8443/in?token=t"
     hook = PublishSettings.from_env({"AICRM_PUBLISH_WEBHOOK_URL": url, "AICRM_PUBLISH_WEBHOOK_SECRET": "topsecret"})

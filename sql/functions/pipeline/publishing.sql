@@ -22,7 +22,10 @@ begin
                'version', d.version, 'customer_id', t.customer_id, 'customer_name', c.name,
                'channel', t.channel, 'task_type', t.task_type, 'title', t.title,
                'subject', d.subject, 'content', d.content, 'content_format', d.content_format,
-               'approved_by', p_actor, 'approved_at', now())
+               'approved_by', p_actor, 'approved_at', now(),
+               -- The merge tags the text holds, for a receiver that sends it to fill per recipient
+               -- (over SMTP aicrm fills them: aicrm.email_messages).
+               'merge_tags', to_jsonb(aicrm_private.merge_tags_in(concat_ws(' ', d.subject, d.content))))
            -- An email goes to the task's own recipients when it names some (ai_instructions.recipients,
            -- checked by task.ai_instructions); without them the publisher's configured address.
            || case when t.channel = 'email' and jsonb_typeof(t.ai_instructions -> 'recipients') = 'array'
@@ -79,11 +82,12 @@ begin
             hint = 'Name the publisher, e.g. host:pid.', column = 'worker_id';
     end if;
     if p_channels is not null then
-        -- The outbox holds tasks' channels: the ones row.project_tasks allows, named there once.
+        -- The outbox holds tasks' channels: the vocabulary content.channel, which row.project_tasks
+        -- names too (one list).
         select coalesce(array_agg(c.name order by c.n), '{}') into v_known
         from aicrm.json_schemas as s,
-            jsonb_array_elements_text(s.definition #> '{properties,channel,enum}') with ordinality as c (name, n)
-        where s.schema_name = 'row.project_tasks';
+            jsonb_array_elements_text(s.definition -> 'enum') with ordinality as c (name, n)
+        where s.schema_name = 'content.channel';
         if cardinality(p_channels) = 0 then
             raise exception using errcode = 'AC001', message = 'channels: is empty',
                 hint = format('Pass null for every channel, or some of %s.', array_to_string(v_known, ', ')),
