@@ -1,10 +1,15 @@
-"""The `aicrm` command. Errors print as one line on stderr with a non-zero exit, never a traceback."""
+"""The `aicrm` command. Errors print as one line on stderr with a non-zero exit, never a traceback.
+
+Every command module keeps its top level light (typer, psycopg, runner.db): the openai SDK, textstat,
+VADER, the worker and the providers are imported inside the command that uses them, so `aicrm db url`
+and `aicrm --help` start in a fraction of a second (tests/runner/test_cli.py guards it)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 import typer
@@ -13,14 +18,16 @@ from runner import embedded
 from runner.commands.embeddings import embeddings_app
 from runner.commands.evaluate import evaluate_command
 from runner.commands.importing import import_app
+from runner.commands.psql import psql_command
 from runner.commands.publish import publish_command
 from runner.commands.review import review_command
 from runner.commands.tasks import task_app
+from runner.commands.unsubscribe import unsubscribe_command
 from runner.commands.up import up_command
 from runner.commands.worker import worker_command
 from runner.config import Settings
-from runner.db import DEMO_TENANT_ID, ROLE_NAMES, Role, connect, conninfo, ensure_server, queries
-from runner.errors import AicrmError, ConfigurationError, from_psycopg
+from runner.db import connect, ensure_server, parse_role, queries, session_conninfo
+from runner.errors import AicrmError, ConfigurationError, InvalidInput, from_psycopg
 from runner.migrate import bundle as build_bundle
 from runner.migrate import migrate as apply_migrations
 from runner.migrate import seed as apply_seeds
@@ -43,6 +50,8 @@ app.command("evaluate")(evaluate_command)
 app.command("review")(review_command)
 app.command("worker")(worker_command)
 app.command("publish")(publish_command)
+app.command("psql")(psql_command)
+app.command("unsubscribe")(unsubscribe_command)
 
 
 def echo(message: str) -> None:
@@ -94,13 +103,8 @@ def db_url(
     ),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Set no tenant for the session."),
 ) -> None:
-    """Print a connection string: psql "$(aicrm db url)" opens the demo tenant."""
-    if role not in ROLE_NAMES:
-        raise ConfigurationError(f"--role: {role!r} is not one of {', '.join(ROLE_NAMES)}")
-    r: Role = role
-    if tenant is None and not no_tenant and r in ("app", "readonly", "worker"):
-        tenant = DEMO_TENANT_ID
-    echo(conninfo(Settings.from_env(), r, None if no_tenant else tenant))
+    """Print a connection string: psql "$(aicrm db url)" opens the demo tenant (or: aicrm psql)."""
+    echo(session_conninfo(Settings.from_env(), parse_role(role), tenant, no_tenant))
 
 
 @app.command("migrate")
@@ -152,16 +156,85 @@ def tenant_create(
     echo(json.dumps({"tenant_id": tenant_id}) if as_json else tenant_id)
 
 
+# Click's exception classes, reached through typer's public BadParameter: typer vendors click (its
+# private typer._click) and older typer depends on click itself; either way these are the bases.
+_CLICK_BASES = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+ClickException: type[Exception] = _CLICK_BASES["ClickException"]
+UsageError: type[Exception] = _CLICK_BASES["UsageError"]
+
+
+def usage_error(exc: Exception) -> AicrmError:
+    """A refused command line (unknown command or option, missing or bad value) as the one-line
+    `error: <field>: <problem> | hint: ...` every other refusal prints; exit 2."""
+    ctx = getattr(exc, "ctx", None)
+    command = str(getattr(ctx, "command_path", "") or "aicrm")
+    message = str(getattr(exc, "message", exc)).strip().rstrip(".")
+    # Errors of the option parser carry no context: then the hint cannot name the command.
+    hint = f"{command} --help lists the options." if ctx is not None else "--help after the command lists its options."
+    param = getattr(exc, "param", None)
+    kind = type(exc).__name__
+    if kind == "NoSuchOption":
+        field, problem = str(exc.option_name), "no such option"  # type: ignore[attr-defined]
+        possible = sorted(getattr(exc, "possibilities", None) or [])
+        if possible:
+            hint = f"did you mean {' or '.join(possible)}?"
+        elif field.startswith("-") and command.endswith(" psql"):
+            hint = "psql's own options go after --: aicrm psql -- -c 'select 1'"
+    elif kind == "BadOptionUsage":
+        field = str(exc.option_name)  # type: ignore[attr-defined]
+        problem = "needs a value" if message.endswith("requires an argument") else _lower_first(message)
+    elif param is not None:
+        field = _param_name(param)
+        if kind == "MissingParameter":
+            envvar = getattr(param, "envvar", None)
+            problem = "missing" + (f" (or set {envvar})" if isinstance(envvar, str) else "")
+        else:
+            problem = _lower_first(message)
+    elif message.startswith("No such command"):
+        missing, _, suggestion = message.partition(". Did you mean ")
+        field, problem = "command", _lower_first(missing)
+        hint = f"did you mean {suggestion.rstrip('?')}?" if suggestion else f"{command} --help lists the commands."
+    elif "extra argument" in message:
+        field, problem = "arguments", _lower_first(message)
+    else:
+        field, problem = "usage", _lower_first(message)
+    return InvalidInput(f"{field}: {problem}", field=field, hint=hint)
+
+
+def _param_name(param: object) -> str:
+    """An option by its long name (--priority), an argument by its name (name, file)."""
+    opts = [str(o) for o in getattr(param, "opts", [])]
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return max(opts, key=len)
+    return str(getattr(param, "human_readable_name", None) or (opts[0] if opts else "argument"))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _fail(err: AicrmError) -> NoReturn:
+    typer.echo(f"error: {err.one_line()}", err=True)
+    sys.exit(err.exit_code)
+
+
 def main() -> None:
-    """Console entry point: run the CLI and print refusals as one clear line."""
+    """Console entry point: run the CLI and print every refusal as one clear line."""
     try:
-        app()
+        # Not standalone: click's own errors reach us instead of its boxed usage text.
+        code = app(standalone_mode=False)
     except AicrmError as exc:
-        typer.echo(f"error: {exc.one_line()}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc)
     except psycopg.Error as exc:
-        err = from_psycopg(exc)
-        typer.echo(f"error: {err.one_line()}", err=True)
-        sys.exit(err.exit_code)
+        _fail(from_psycopg(exc))
+    except UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `aicrm db`: typer printed the help already
+            sys.exit(2)
+        _fail(usage_error(exc))
+    except ClickException as exc:  # e.g. a file that cannot be opened
+        _fail(InvalidInput(_lower_first(str(getattr(exc, "format_message", exc.__str__)()))))
+    except typer.Abort:
+        _fail(AicrmError("aborted"))
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

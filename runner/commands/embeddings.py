@@ -9,22 +9,23 @@ and written back through aicrm.record_example_embeddings as the worker role, one
 
 from __future__ import annotations
 
-import importlib.util
 import signal
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import typer
-from rich.console import Console
-from rich.progress import Progress, TaskID
 
 from runner.config import Settings
 from runner.db import Role, connect, ensure_server, queries, translated_errors
 from runner.errors import AicrmError, ConfigurationError, NotFound
-from runner.providers.embeddings import Embedder, embedder_from_config
+
+if TYPE_CHECKING:  # imported where used: the openai SDK alone takes a second to import
+    from rich.progress import Progress, TaskID
+
+    from runner.providers.embeddings import Embedder
 
 embeddings_app = typer.Typer(
     help="Embeddings of the knowledge base: the embedder, and re-embedding (docs/embeddings.md).",
@@ -66,9 +67,10 @@ def config_command(
             typer.echo(f"provider {row[0]}, model {row[1]}, {row[2]} dimensions (set {row[3]:%Y-%m-%d %H:%M %Z})")
             return
         row = conn.execute(queries()["set_embedding_config"], {"provider": provider, "model": model}).fetchone()
+        assert row is not None
+        new_provider, new_model, dimensions, _, old_model = row
+        check_usable(str(new_provider), str(new_model), settings)  # refused: the transaction rolls back
         conn.commit()
-    assert row is not None
-    new_provider, new_model, dimensions, _, old_model = row
     typer.echo(f"provider {new_provider}, model {new_model}, {dimensions} dimensions")
     if new_model != old_model:
         typer.echo(
@@ -76,8 +78,23 @@ def config_command(
             "not searched until re-embedded. Run: aicrm embeddings reindex --all-tenants",
             err=True,
         )
-    if new_provider == "minilm" and importlib.util.find_spec("sentence_transformers") is None:
-        typer.echo("warning: the minilm extra is not installed here: pip install -e '.[minilm]'", err=True)
+
+
+def check_usable(provider: str, model: str, settings: Settings) -> None:
+    """Refuse a setting this runner could not embed with (ConfigurationError naming what is missing),
+    so `config` saves nothing that makes every later reindex fail. The database has checked the
+    names; this checks the machine by building the embedder reindex would build: openai needs a key
+    or a local endpoint (no request is made), minilm needs its extra (and loads the bundled model)."""
+    if provider not in ("openai", "minilm"):
+        return
+    from runner.providers.embeddings import embedder_from_config
+
+    try:
+        embedder_from_config(provider, model, settings)
+    except ConfigurationError as exc:
+        if exc.field is None and not exc.message.startswith(("model:", "AICRM_")):
+            raise ConfigurationError(f"provider: {exc.message}", field="provider", hint=exc.hint) from exc
+        raise
 
 
 @embeddings_app.command("reindex")
@@ -158,8 +175,13 @@ def _reindex_pass(
     embedder: Embedder | None = None
     if provider != "hashing" and total:
         if (provider, model) not in embedders:
+            from runner.providers.embeddings import embedder_from_config
+
             embedders[(provider, model)] = embedder_from_config(provider, model, settings)
         embedder = embedders[(provider, model)]
+
+    from rich.console import Console
+    from rich.progress import Progress
 
     tally = Tally()
     console = Console(stderr=True)

@@ -1,10 +1,12 @@
 """`aicrm evaluate FILE`: the scorecard of ad-hoc content, computed the way drafts are scored (the
-runner's text metrics, then aicrm.evaluate_content in PostgreSQL) and stored nowhere."""
+runner's text metrics, then aicrm.evaluate_content in PostgreSQL) and stored nowhere. The exit
+status says the verdict, as a test runner's does: 0 passes, 1 fails (FAIL_EXIT), 2-8 a refusal."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,12 +16,13 @@ from psycopg.types.json import Jsonb
 from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, connect, ensure_server, queries, set_tenant, translated_errors
 from runner.errors import InvalidInput
-from runner.scoring import text_metrics
 
 # Content larger than this is refused before it is read into memory; the database refuses drafts
 # over 200,000 characters with a clear error.
 MAX_INPUT_BYTES = 5_000_000
 DIMENSIONS = ("compliance", "structure", "brand_alignment", "readability", "sentiment")
+# The draft was scored and fails its threshold or a criterion; README's refusals use 2 to 8.
+FAIL_EXIT = 1
 
 
 def evaluate_command(
@@ -39,6 +42,8 @@ def evaluate_command(
     as_json: bool = typer.Option(False, "--json", help="Print the scorecard as one JSON document."),
 ) -> None:
     """Print the quality scorecard of a draft: sub-scores, pass/fail, confidence, violations, fixes."""
+    from runner.scoring import text_metrics  # textstat and VADER: only for the commands that score
+
     content = _read(file)
     instructions_doc = _parse_instructions(instructions)
     metrics = text_metrics(content, subject=subject, content_format=content_format)
@@ -64,6 +69,8 @@ def evaluate_command(
         typer.echo(json.dumps(card, indent=2, ensure_ascii=False))
     else:
         _print_card(card)
+    if not card.get("passed"):
+        raise typer.Exit(FAIL_EXIT)
 
 
 def _read(file: str) -> str:
@@ -117,9 +124,10 @@ def _print_card(card: dict[str, Any]) -> None:
         typer.echo("criteria not met:")
     for c in failed:
         typer.echo(f"  {c.get('criterion')}: expected {c.get('expected')}, got {c.get('actual')}")
-    fixes = card.get("fixes", [])
+    # The scorecard has a fix per occurrence (three guarantees, three times the same advice): once here.
+    fixes = Counter((f.get("severity"), f.get("code"), f.get("message")) for f in card.get("fixes", []))
     if fixes:
         typer.echo("fixes:")
-    for f in fixes:
-        typer.echo(f"  [{f.get('severity')}] {f.get('code')}: {f.get('message')}")
+    for (severity, code, message), times in fixes.items():
+        typer.echo(f"  [{severity}] {code}: {message}" + (f" ({times} occurrences)" if times > 1 else ""))
     typer.echo(str(card.get("summary", "")))

@@ -9,12 +9,8 @@ from collections import Counter
 
 import typer
 
-from runner.commands.stopping import run_pool
 from runner.config import Settings
 from runner.db import connect, ensure_server
-from runner.publisher import Publisher, PublisherOptions, log
-from runner.transports import PublishSettings, Router
-from runner.worker import log_to_stderr
 
 
 def publish_command(
@@ -42,6 +38,12 @@ def publish_command(
     ),
 ) -> None:
     """Deliver approved drafts of every tenant to the webhook or by SMTP (AICRM_PUBLISH_*), once each."""
+    # Imported here: the publisher's modules pull in scoring (textstat) and the worker (the openai SDK).
+    from runner.commands.stopping import run_pool
+    from runner.publisher import Publisher, PublisherOptions, log
+    from runner.transports import PublishSettings, Router
+    from runner.worker import log_to_stderr
+
     settings = Settings.from_env()
     publish = PublishSettings.from_env()  # a configuration error is reported before anything starts
     router = Router(publish)

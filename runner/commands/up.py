@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
 import typer
 
 from runner import embedded
-from runner.commands.stopping import StopSignals, stop_signals
 from runner.commands.worker import default_threads
 from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, connect, conninfo, queries
 from runner.errors import AicrmError
 from runner.migrate import migrate, seed
-from runner.publisher import Publisher, PublisherOptions
-from runner.supervisor import KILL_MARGIN, ProcessGroup, default_processes
-from runner.transports import PublishSettings, Router
-from runner.worker import WorkerOptions, log_to_stderr, provider_from_env
+
+if TYPE_CHECKING:  # the daemons' modules (the openai SDK, textstat) load only when `up` starts them
+    from runner.commands.stopping import StopSignals
+    from runner.publisher import Publisher
+    from runner.supervisor import ProcessGroup
 
 WORKER_GRACE_S = 20.0  # for the worker's tasks and the publisher's deliveries alike
 
@@ -68,7 +69,7 @@ def up_command(
         typer.echo(f"aicrm ready in {time.monotonic() - started_at:.1f}s")
         tenant = DEMO_TENANT_ID if settings.demo_seed else None
         typer.echo(f'psql "{conninfo(settings, "app", tenant)}"')
-        typer.echo('   (or: psql "$(.venv/bin/aicrm db url)"; the demo tenant, as aicrm_app)')
+        typer.echo("   (or, without a psql of your own: aicrm psql; the demo tenant, as aicrm_app)")
         if exit_when_ready:
             return
         group = None if no_worker else _start_worker(worker_processes, worker_concurrency)
@@ -82,6 +83,9 @@ def up_command(
 
 def _start_worker(processes: int | None, threads: int | None) -> ProcessGroup | None:
     """The worker's processes; a provider that cannot be built is reported, and aicrm runs without."""
+    from runner.supervisor import ProcessGroup, default_processes
+    from runner.worker import WorkerOptions, log_to_stderr, provider_from_env
+
     try:
         provider = provider_from_env()
     except AicrmError as exc:
@@ -99,6 +103,10 @@ def _start_worker(processes: int | None, threads: int | None) -> ProcessGroup | 
 
 def _start_publisher(settings: Settings) -> Publisher | None:
     """The publisher in this process, when a transport is configured; otherwise one line says why not."""
+    from runner.publisher import Publisher, PublisherOptions
+    from runner.transports import PublishSettings, Router
+    from runner.worker import log_to_stderr
+
     try:
         publish = PublishSettings.from_env()
         router = Router(publish)
@@ -115,11 +123,15 @@ def _start_publisher(settings: Settings) -> Publisher | None:
 
 
 def _wait_for_stop_signal(group: ProcessGroup | None = None, publisher: Publisher | None = None) -> None:
+    from runner.commands.stopping import stop_signals
+
     with stop_signals() as got:
         _run_until_stopped(got, group, publisher)
 
 
 def _run_until_stopped(got: StopSignals, group: ProcessGroup | None, publisher: Publisher | None) -> None:
+    from runner.supervisor import KILL_MARGIN
+
     stop, force = got.stop, got.force  # a second signal: the workers release their tasks at once
     typer.echo("running; Ctrl-C or SIGTERM stops")
     try:

@@ -9,15 +9,16 @@ import json
 import sys
 import time
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import typer
 
-from runner.commands.stopping import run_pool, stop_signals
 from runner.config import Settings
 from runner.db import connect, ensure_server
-from runner.providers.llm import LLMProvider
-from runner.supervisor import FORCE, KILL_MARGIN, ProcessGroup, default_processes
-from runner.worker import WorkerOptions, WorkerPool, log, log_to_stderr, provider_from_env
+
+if TYPE_CHECKING:  # the worker, its providers (the openai SDK) and scoring load only when it runs
+    from runner.providers.llm import LLMProvider
+    from runner.supervisor import ProcessGroup
 
 # Threads per process when --concurrency is not given: the offline writer is CPU (one thread a
 # process, processes do the rest); a model over HTTP is waiting, so a process waits on several.
@@ -57,6 +58,10 @@ def worker_command(
     supervised_by: int | None = typer.Option(None, "--supervised-by", hidden=True),
 ) -> None:
     """Claim queued content tasks of every tenant, draft them with the LLM and let the database decide."""
+    from runner.commands.stopping import run_pool
+    from runner.supervisor import FORCE, ProcessGroup, default_processes
+    from runner.worker import WorkerOptions, WorkerPool, log, log_to_stderr, provider_from_env
+
     settings = Settings.from_env()
     provider = provider_from_env()  # a configuration error is reported before anything starts
     ensure_server(settings)
@@ -83,6 +88,10 @@ def worker_command(
 def run_processes(group: ProcessGroup, provider: str) -> None:
     """Supervise the worker processes until they end by themselves or a signal stops them; a second
     signal is passed on too (the children release their tasks at once)."""
+    from runner.commands.stopping import stop_signals
+    from runner.supervisor import KILL_MARGIN
+    from runner.worker import log
+
     o = group.options
     log.info(
         "worker %s: %d processes x %d threads, provider %s, lease %d s",

@@ -68,6 +68,72 @@ def test_refusals_print_one_line_and_exit_non_zero(external_env: dict[str, str])
     assert "Traceback" not in result.stderr
 
 
+def test_a_duplicate_tenant_name_is_a_conflict(external_env: dict[str, str]) -> None:
+    first = json.loads(aicrm("tenant", "create", "Acme Agency", "--json", env=external_env, check=True).stdout)
+    again = aicrm("tenant", "create", "  acme agency ", env=external_env)
+    assert again.returncode == 4, again.stderr  # Conflict (AC005)
+    lines = again.stderr.strip().splitlines()
+    assert len(lines) == 1, again.stderr
+    assert lines[0].startswith("error: name: ")
+    assert first["tenant_id"] in lines[0]  # names the tenant that has the name
+    with psycopg.connect(external_env["DATABASE_URL"]) as conn:
+        row = conn.execute("select count(*) from aicrm.tenants where lower(name) like '%acme agency%'").fetchone()
+    assert row == (1,)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("frob",), "command"),  # an unknown command
+        (("evalute", "x"), "command"),
+        (("db", "url", "--rol", "app"), "--rol"),  # an unknown option
+        (("--bogus",), "--bogus"),
+        (("db", "url", "--role"), "--role"),  # an option without its value
+        (("tenant", "create"), "name"),  # a missing argument
+        (("worker", "--processes", "0"), "--processes"),  # a value out of range
+        (("worker", "--processes", "many"), "--processes"),  # a value of the wrong type
+        (("tenant", "create", "a", "b"), "arguments"),  # one argument too many
+        (("psql", "-c", "select 1"), "-c"),  # psql's own option before --
+    ],
+)
+def test_usage_errors_are_one_line_naming_the_field(args: tuple[str, ...], field: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_") and k != "DATABASE_URL"}
+    result = aicrm(*args, env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # no boxed usage text
+    assert lines[0].startswith(f"error: {field}: "), lines[0]
+    assert " | hint: " in lines[0]
+
+
+# Modules a command line must not pay for unless its command uses them: the openai SDK (about 1.5 s)
+# and its HTTP client, the NLP libraries, numpy, and the runner's worker side. (pydantic is not on the
+# list: typer 0.29 itself validates options with it.)
+HEAVY = (
+    "openai", "httpx", "httpx2", "textstat", "vaderSentiment", "numpy", "pgvector",
+    "runner.scoring", "runner.worker", "runner.worker_task", "runner.pool", "runner.publisher", "runner.transports",
+    "runner.supervisor", "runner.providers.llm", "runner.providers.embeddings",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("args", [("--help",), ("db", "url"), ("psql", "--help"), ("worker", "--help")])
+def test_a_command_line_imports_no_heavy_module(args: tuple[str, ...]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
+    env["DATABASE_URL"] = "postgresql://nobody@localhost/aicrm"  # db url only builds a string
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "runner", *args],
+        env=env, capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {
+        line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")
+    }
+    assert "runner.cli" in imported  # the -X importtime output was read
+    loaded = sorted(name for name in imported if name in HEAVY or name.split(".")[0] in HEAVY)
+    assert loaded == [], f"aicrm {' '.join(args)} imports {loaded}: import them inside the command that uses them"
+
+
 def test_unreachable_database_is_one_clear_line(external_env: dict[str, str]) -> None:
     env = dict(external_env, DATABASE_URL="postgresql://nobody@/aicrm?host=/nonexistent-socket-dir")
     result = aicrm("migrate", env=env)

@@ -509,7 +509,7 @@ def test_config_shows_and_sets_the_embedder(db_url: str) -> None:
     shown = aicrm(db_url, "embeddings", "config")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("provider hashing, model aicrm-hashing-v1, 384 dimensions")
-    changed = aicrm(db_url, "embeddings", "config", "--provider", "openai")
+    changed = aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_API_KEY=API_KEY)
     assert changed.returncode == 0, changed.stderr
     assert changed.stdout.strip() == f"provider openai, model {MODEL}, 384 dimensions"
     assert "warning: the model changed from aicrm-hashing-v1" in changed.stderr
@@ -520,10 +520,46 @@ def test_config_shows_and_sets_the_embedder(db_url: str) -> None:
     assert scalar(db_url, "select provider || ' ' || model from aicrm.embedding_config") == f"openai {MODEL}"
 
 
+def test_config_refuses_an_embedder_this_machine_cannot_use(db_url: str) -> None:
+    current = "select provider || ' ' || model from aicrm.embedding_config"
+    no_key = aicrm(db_url, "embeddings", "config", "--provider", "openai")
+    assert no_key.returncode == 2, no_key.stderr
+    assert len(no_key.stderr.strip().splitlines()) == 1
+    assert no_key.stderr.startswith("error: AICRM_EMBEDDINGS_API_KEY: ")
+    assert scalar(db_url, current) == "hashing aicrm-hashing-v1"  # nothing saved
+    # A local endpoint needs no key.
+    local = aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_BASE_URL=NO_SERVER)
+    assert local.returncode == 0, local.stderr
+    assert scalar(db_url, current) == f"openai {MODEL}"
+    # A new model for the configured provider is checked too.
+    again = aicrm(db_url, "embeddings", "config", "--model", "text-embedding-3-large")
+    assert again.returncode == 2, again.stderr
+    assert scalar(db_url, current) == f"openai {MODEL}"
+
+
+def test_config_refuses_minilm_without_its_extra(db_url: str) -> None:
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("the minilm extra is installed here")
+    result = aicrm(db_url, "embeddings", "config", "--provider", "minilm")
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("error: provider: ")
+    assert "minilm" in result.stderr
+    assert "is missing" in result.stderr  # names the module that is not installed
+    assert scalar(db_url, "select provider from aicrm.embedding_config") == "hashing"
+
+
 def test_reindex_with_openai_embeds_everything_once_and_is_searchable(
     db_url: str, tenants: dict[str, Any], fake: FakeOpenAI
 ) -> None:
-    assert aicrm(db_url, "embeddings", "config", "--provider", "openai", "--model", MODEL).returncode == 0
+    assert (
+        aicrm(db_url, "embeddings", "config", "--provider", "openai", "--model", MODEL, **openai_env(fake)).returncode
+        == 0
+    )
     pending = scalar(db_url, PENDING)
     library = scalar(db_url, "select count(*) from aicrm.library_examples")
     assert pending > 3
@@ -566,7 +602,7 @@ def test_reindex_with_openai_embeds_everything_once_and_is_searchable(
 
 
 def test_reindex_resumes_after_a_provider_failure(db_url: str, tenants: dict[str, Any], fake: FakeOpenAI) -> None:
-    assert aicrm(db_url, "embeddings", "config", "--provider", "openai").returncode == 0
+    assert aicrm(db_url, "embeddings", "config", "--provider", "openai", **openai_env(fake)).returncode == 0
     a = tenants["a"]
     count = "select count(*) from aicrm.content_examples where tenant_id = %s and embedding_model = %s"
     pending = scalar(db_url, "select count(*) from aicrm.content_examples where tenant_id = %s", a)
@@ -636,7 +672,10 @@ def test_reindex_refuses_unclear_targets(db_url: str, args: tuple[str, ...], cod
 
 
 def test_openai_without_a_key_says_which_variable(db_url: str, tenants: dict[str, Any]) -> None:
-    assert aicrm(db_url, "embeddings", "config", "--provider", "openai").returncode == 0
+    # Configured where the key is set; reindex runs where it is not.
+    assert (
+        aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_API_KEY=API_KEY).returncode == 0
+    )
     result = aicrm(db_url, "embeddings", "reindex", "--tenant", tenants["a"])
     assert result.returncode == 2
     assert result.stderr.startswith("error: AICRM_EMBEDDINGS_API_KEY: not set, and OPENAI_API_KEY neither")
@@ -645,7 +684,7 @@ def test_openai_without_a_key_says_which_variable(db_url: str, tenants: dict[str
 def test_watch_embeds_new_examples_in_the_background_and_stops_on_sigterm(
     db_url: str, tenants: dict[str, Any], fake: FakeOpenAI
 ) -> None:
-    assert aicrm(db_url, "embeddings", "config", "--provider", "openai").returncode == 0
+    assert aicrm(db_url, "embeddings", "config", "--provider", "openai", **openai_env(fake)).returncode == 0
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
     clean.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), **openai_env(fake))
     proc = subprocess.Popen(

@@ -93,12 +93,26 @@ def test_standard_input_and_the_human_report(db_url: str, setup: dict[str, str])
     weak = "cheap bread. guaranteed results!!!"
     result = aicrm(db_url, "evaluate", "-", "--channel", "social", "--customer", setup["customer"],
                    "--tenant", setup["tenant"], stdin=weak)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # scored, and it fails: a script can tell
     out = result.stdout
     assert out.startswith("FAIL  overall ")
     assert "[major] general.guaranteed_results" in out
     assert "fixes:" in out
     assert "Overall " in out.splitlines()[-1]
+
+
+def test_a_failing_draft_exits_1_and_lists_each_fix_once(db_url: str, setup: dict[str, str]) -> None:
+    thrice = "Guaranteed results! Our bread: guaranteed results. Guaranteed results, every loaf."
+    result = aicrm(db_url, "evaluate", "-", "--channel", "social", "--tenant", setup["tenant"], stdin=thrice)
+    assert result.returncode == 1, result.stderr
+    out = result.stdout.splitlines()
+    assert sum("general.guaranteed_results" in line for line in out) == 3  # each occurrence is a violation
+    fixes = out[out.index("fixes:") + 1 : -1]
+    assert len(fixes) == len(set(fixes)), fixes  # but each fix is listed once
+    assert any("(3 occurrences)" in line for line in fixes), fixes
+    as_json = aicrm(db_url, "evaluate", "-", "--tenant", setup["tenant"], "--json", stdin=thrice)
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout)["passed"] is False
 
 
 @pytest.mark.parametrize(
