@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint migrate seed bundle bench venv dev clean
+.PHONY: run test lint smoke migrate seed bundle bench venv dev clean
 
 # The virtualenv is (re)built whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -26,10 +26,15 @@ dev: $(DEVSTAMP)
 run: $(STAMP)
 	$(BIN)/aicrm up
 
-## test: set up and run every check: sqlfluff, ruff, mypy, pytest
+## test: set up and run every check: sqlfluff, ruff, mypy, the runtime-only smoke run, pytest
 test: $(DEVSTAMP)
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory smoke
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## smoke: `pip install .` alone (no dev extras) in a fresh virtualenv runs one task to a decision
+smoke:
+	PYTHON=$(PYTHON) .ci/runtime-smoke
 
 lint: $(DEVSTAMP)
 	$(BIN)/sqlfluff lint sql

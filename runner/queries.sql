@@ -91,7 +91,8 @@ select aicrm_private.reembed_library_hashing(p_full => %(full)s) as embedded;
 
 -- name: create_content_task
 select aicrm.create_content_task(
-    p_customer_id => %(customer_id)s, p_channel => %(channel)s, p_ai_instructions => %(instructions)s,
+    p_customer_id => aicrm.resolve_customer_id(%(customer)s), p_channel => %(channel)s,
+    p_ai_instructions => %(instructions)s,
     p_title => %(title)s, p_project_id => %(project_id)s, p_priority => %(priority)s, p_due_at => %(due_at)s,
     p_quality_thresholds => %(thresholds)s, p_idempotency_key => %(idempotency_key)s
 ) as result;
@@ -158,13 +159,24 @@ select aicrm.release_delivery(
 ) as result;
 
 -- name: review_queue
-select task_id, deliverable_id, version, priority, waiting_since, customer_name, channel, title, subject, content,
-       quality_score, rule_name, explanation, summary, attempts
+select task_id, execution_state, deliverable_id, version, priority, waiting_since, customer_name, channel, title,
+       subject, content, content_format, quality_score, rule_name, explanation, summary, attempts, failures, reason,
+       findings, error
 from aicrm.review_queue
 limit %(limit)s;
 
--- name: review_deliverable
-select aicrm.review_deliverable(
-    p_deliverable_id => %(deliverable_id)s, p_version => %(version)s, p_decision => %(decision)s,
-    p_edited_content => %(edited_content)s, p_reason => %(reason)s, p_reviewer => %(reviewer)s
+-- name: review_task
+select aicrm.review_task(
+    p_task_id => %(task_id)s, p_version => %(version)s, p_decision => %(decision)s,
+    p_edited_content => %(edited_content)s, p_edited_subject => %(edited_subject)s, p_reason => %(reason)s,
+    p_reviewer => %(reviewer)s, p_text_metrics => %(text_metrics)s, p_confirm_findings => %(confirm_findings)s
 ) as result;
+
+-- name: email_messages
+select aicrm.email_messages(
+    p_outbox_id => %(outbox_id)s, p_lease_token => %(lease_token)s,
+    p_unsubscribe_url => %(unsubscribe_url)s, p_default_to => %(default_to)s::text[]
+) as messages;
+
+-- name: record_unsubscribe
+select aicrm.record_unsubscribe(p_token => %(token)s) as result;
