@@ -155,3 +155,37 @@ def test_embedded_server_is_started_and_the_wheels_psql_runs(embedded_env: dict[
     version = rows(aicrm("psql", "--", "-XAt", "-c", "select current_setting('server_version_num')::int / 10000",
                          env=embedded_env))  # fmt: skip
     assert version == [["18"]]
+
+
+def readme_walkthrough() -> tuple[str, str]:
+    """The README's psql session (the indented lines after `aicrm psql`) and the statement that
+    queues the demo's draft briefs (in the paragraph after it), as a user would type them."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("\naicrm psql ", 1)[1].split("\n```", 1)[0]
+    session = "\n".join(line.removeprefix("  ") for line in block.splitlines()[1:])
+    after = readme.split("\naicrm psql ", 1)[1].split("\n```", 1)[1]
+    queue = after.split("`select transition_task_state(", 1)[1].split("`", 1)[0]
+    return session + "\n", "select transition_task_state(" + " ".join(queue.split()) + "\n"
+
+
+def test_the_readme_walkthrough_runs_verbatim(external_env: dict[str, str], db_url: str) -> None:
+    from runner.migrate import seed
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        seed(conn, ROOT / "sql", demo=True)
+    session, queue_drafts = readme_walkthrough()
+    result = aicrm("psql", "--", "-X", "-v", "ON_ERROR_STOP=1", env=external_env, stdin=session)
+    assert result.returncode == 0, result.stderr
+    assert "Sunrise Bakery" in result.stdout
+    assert '"business": {' in result.stdout  # the context, one JSON line per line (unaligned)
+    padded = [line for line in result.stdout.splitlines() if len(line) - len(line.rstrip(" ")) > 40]
+    assert not padded, "lines padded with spaces by psql's aligned output"
+    assert " | queued" in result.stdout  # no worker runs here: the new task waits
+    assert "(0 rows)" in result.stdout  # task_costs: nothing drafted yet; review_queue: nothing waits
+    result = aicrm("psql", "--", "-X", "-v", "ON_ERROR_STOP=1", "-At", env=external_env, stdin=queue_drafts)
+    assert result.returncode == 0, result.stderr
+    with psycopg.connect(db_url) as conn:
+        states = conn.execute(
+            "select execution_state, count(*) from aicrm.project_tasks where title <> '' group by 1"
+        ).fetchall()
+    assert dict(states) == {"queued": 6}, states  # the five briefs and the walkthrough's task
