@@ -11,8 +11,6 @@ from typing import Any, cast
 
 import typer
 from psycopg.types.json import Jsonb
-from rich.console import Console
-from rich.progress import Progress
 
 from runner.config import Settings
 from runner.db import connect, ensure_server, queries, set_tenant, translated_errors
@@ -58,6 +56,9 @@ def import_customers(
     report = ImportReport()
     parse_errors: list[dict[str, Any]] = []
     records = read_records(file, kind, parse_errors, encoding)
+    from rich.console import Console  # rich: only for the commands that draw a progress bar
+    from rich.progress import Progress
+
     console = Console(stderr=True)
     # Rich writes a stray newline even to a pipe, so no bar at all unless stderr is a terminal.
     show_progress = console.is_terminal and file.stat().st_size >= PROGRESS_MIN_BYTES

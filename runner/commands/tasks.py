@@ -25,8 +25,6 @@ from typing import Any, cast
 import psycopg
 import typer
 from psycopg.types.json import Jsonb
-from rich.console import Console
-from rich.progress import Progress
 
 from runner.config import Settings
 from runner.db import DEMO_TENANT_ID, connect, ensure_server, queries, set_tenant, translated_errors
@@ -134,6 +132,9 @@ def _create_from_file(tenant: str, file: str, key_prefix: str | None, as_json: b
     settings = Settings.from_env()
     ensure_server(settings)
     report = Report()
+    from rich.console import Console  # rich: only for the commands that draw a progress bar
+    from rich.progress import Progress
+
     console = Console(stderr=True)
     with connect(settings, "app") as conn, translated_errors():
         set_tenant(conn, tenant)
