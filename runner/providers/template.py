@@ -183,8 +183,11 @@ def plan_of(request: DraftRequest) -> Plan:
 
 
 def infer_purpose(instructions: dict[str, Any]) -> str | None:
-    """The task's purpose, from the words of its instructions: the worker does not narrow the
-    context's templates by purpose (task.ai_instructions has none)."""
+    """The task's purpose: the one its instructions name (one of content.purpose, checked when the
+    task was written), else guessed from their words."""
+    named = instructions.get("purpose")
+    if isinstance(named, str) and named:
+        return named
     for keys in (("output_type", "topic", "cta"), ("audience",)):  # what it is about before whom it is for
         text = " ".join(str(instructions.get(k) or "") for k in keys).lower()
         found = next((purpose for purpose, words in _PURPOSES if re.search(rf"\b(?:{words})", text)), None)

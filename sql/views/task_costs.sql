@@ -4,7 +4,7 @@
 -- that is absent or not a number counts 0 in the sums, and a draft whose cost was not recorded
 -- (no prices configured, an endpoint that reports no usage, a draft inserted by hand) is counted in
 -- drafts_without_cost, so a cost of 0 says "free" only when drafts_without_cost is 0 too. A
--- person's edit (review_deliverable, provenance.edited_from_version) used no model: it is counted
+-- person's edit (review_task, provenance.edited_from_version) used no model: it is counted
 -- in edited_drafts, not as a draft without cost. security_invoker: a tenant sees its own.
 
 -- One row per task with at least one draft. Grouped by the task's primary key, so a filter on

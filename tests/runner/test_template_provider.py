@@ -20,7 +20,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from runner.providers.llm import Draft, DraftRequest, LLMError
-from runner.providers.template import TemplateProvider, apply_fix, plan_of
+from runner.providers.template import TemplateProvider, apply_fix, pick_template, plan_of
 from runner.providers.template_text import CTA_VERBS, IMPERATIVE, count_words, has_phrase
 from runner.scoring import plain_text, text_metrics
 from tests.helpers import act_as, make_customer, make_tenant
@@ -433,3 +433,18 @@ def test_every_imperative_the_provider_counts_on_is_a_call_to_action_for_the_sco
         row = db.execute("select %s ~* aicrm_private.content_cta_pattern()", (sentence,)).fetchone()
         assert row is not None
         assert row[0] is True, verb
+
+
+def test_the_purpose_the_task_names_chooses_the_template() -> None:
+    templates = [
+        {"channel": "email", "purpose": "promotion", "name": "Offer"},
+        {"channel": "email", "purpose": "event", "name": "Invitation"},
+        {"channel": "email", "purpose": "review_request", "name": "How did we do"},
+    ]
+    context = {"templates": templates}
+    # Its words say "review"; the purpose it names (checked when the task was written) wins.
+    named = {"topic": "leave us a review of the autumn menu", "purpose": "event"}
+    assert pick_template(context, "email", named)["name"] == "Invitation"
+    # Without a purpose, the words decide, and a promotion is the fallback.
+    assert pick_template(context, "email", {"topic": "leave us a review"})["name"] == "How did we do"
+    assert pick_template(context, "email", {"topic": "the autumn menu"})["name"] == "Offer"

@@ -20,8 +20,9 @@ set search_path = ''
 as $$
 declare
     c_url constant text := '(https?:?/+|www\.)[^\s<>"'')\]]*';
-    -- Merge tags an email service fills at send time are not leftovers.
-    c_merge_tags constant text[] := '{unsubscribe_url,unsubscribe,preferences_url,view_in_browser_url,first_name,last_name,email}';
+    -- Merge tags the sending service fills at send time are not leftovers (one list: the
+    -- publisher fills the same ones over SMTP, sql/functions/pipeline/unsubscribe.sql).
+    c_merge_tags constant text[] := aicrm_private.email_merge_tags();
     v_features aicrm_private.draft_features := coalesce(p_features, aicrm_private.draft_features_of(p_text, p_subject));
     v_words integer := v_features.word_count;
     v_chars integer := char_length(p_text);
