@@ -1,3 +1,4 @@
-"""aicrm's thin runner: CLI, embedded PostgreSQL, the SQL applier and (later) the worker."""
+"""aicrm's thin runner: the CLI, the embedded PostgreSQL, the SQL applier, the content worker and the
+publisher (with their providers and scoring), each calling the SQL package for every decision."""
 
 __version__ = "0.1.0"

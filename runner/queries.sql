@@ -15,9 +15,6 @@ select aicrm.import_customers(
     p_rows => %(rows)s, p_mapping => %(mapping)s, p_dry_run => %(dry_run)s, p_import_id => %(import_id)s
 ) as report;
 
--- name: get_customer_context
-select aicrm.get_customer_context_for_ai(p_customer_id => %(customer_id)s) as context;
-
 -- name: migration_lock
 select pg_advisory_lock(hashtext('aicrm.migrate'));
 
@@ -31,20 +28,12 @@ select migration_id, checksum from aicrm_private.schema_migrations order by migr
 insert into aicrm_private.schema_migrations (migration_id, name, checksum)
 values (%(migration_id)s, %(name)s, %(checksum)s);
 
--- name: demo_summary
-select (select count(*) from aicrm.customers) as customers,
-       (select count(*) from aicrm.projects) as projects,
-       (select count(*) from aicrm.project_tasks) as tasks;
-
 -- name: evaluate_content
 select aicrm.evaluate_content(
     p_content => %(content)s, p_channel => %(channel)s, p_subject => %(subject)s,
     p_customer_id => %(customer_id)s, p_instructions => %(instructions)s,
     p_text_metrics => %(text_metrics)s, p_content_format => %(content_format)s
 ) as scorecard;
-
--- name: record_evaluation
-select aicrm.record_evaluation(p_deliverable_id => %(deliverable_id)s, p_text_metrics => %(text_metrics)s) as result;
 
 -- name: get_embedding_config
 select provider, model, dimensions, updated_at from aicrm.embedding_config;

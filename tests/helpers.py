@@ -149,7 +149,7 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
             )
         # Published (the outbox and a delivery on both sides).
         with act_as(conn, None, "aicrm_worker"):
-            got = conn.execute("select aicrm.claim_next_delivery('publisher-1')").fetchone()
+            got = conn.execute("select aicrm.claim_next_delivery_v2('publisher-1')").fetchone()
             assert got is not None
             conn.execute(
                 "select aicrm.record_delivery(%s, %s, true, 'webhook', 'https://hooks.example.com/in')",

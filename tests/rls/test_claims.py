@@ -17,7 +17,6 @@ Conn = psycopg.Connection[Any]
 # How to call each claim function; a claim function missing here fails the first test.
 CLAIMS = {
     "claim_next_task": "select aicrm.claim_next_task('w-1', 60)",
-    "claim_next_delivery": "select aicrm.claim_next_delivery('w-1', 60)",
     "claim_next_delivery_v2": "select aicrm.claim_next_delivery_v2('w-1', 60, null)",
 }
 

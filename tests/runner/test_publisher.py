@@ -484,7 +484,7 @@ def test_a_publisher_that_lost_its_lease_records_nothing(
     execute(db_url, "update aicrm.outbox set lease_until = now() - interval '1 second' where task_id = %s", (task,))
     with psycopg.connect(db_url) as conn:  # the lease ran out under the slow receiver; another publisher takes it
         with act_as(conn, None, "aicrm_worker"):
-            row = conn.execute("select aicrm.claim_next_delivery('thief', 30)").fetchone()
+            row = conn.execute("select aicrm.claim_next_delivery_v2('thief', 30)").fetchone()
         conn.commit()
     assert row is not None
     theirs = row[0]

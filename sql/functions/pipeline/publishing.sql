@@ -175,20 +175,6 @@ $$;
 revoke execute on function aicrm.claim_next_delivery_v2(text, integer, text[]) from public;
 grant execute on function aicrm.claim_next_delivery_v2(text, integer, text[]) to aicrm_worker;
 
--- The first signature, for callers written before channels: a claim of every channel. Kept until a
--- later migration drops it (STYLE.md: a signature never changes in place).
-create or replace function aicrm.claim_next_delivery(p_worker_id text, p_lease_seconds integer default 120)
-returns jsonb
-language sql
-volatile
-set search_path = ''
-as $$
-    select aicrm.claim_next_delivery_v2(p_worker_id => p_worker_id, p_lease_seconds => p_lease_seconds)
-$$;
-
-revoke execute on function aicrm.claim_next_delivery(text, integer) from public;
-grant execute on function aicrm.claim_next_delivery(text, integer) to aicrm_worker;
-
 -- The outbox row a publisher's lease holds, locked: what record_delivery and release_delivery write
 -- under. AC002 when the tenant has no such row; AC005 when the row is not being delivered under this
 -- token (another publisher reclaimed it, or it was recorded or released already).
@@ -203,16 +189,16 @@ declare
 begin
     if p_outbox_id is null then
         raise exception using errcode = 'AC001', message = 'outbox_id: is required',
-            hint = 'Pass the outbox_id claim_next_delivery returned.', column = 'outbox_id';
+            hint = 'Pass the outbox_id claim_next_delivery_v2 returned.', column = 'outbox_id';
     end if;
     if p_lease_token is null then
         raise exception using errcode = 'AC001', message = 'lease_token: is required',
-            hint = 'Pass the lease_token claim_next_delivery returned.', column = 'lease_token';
+            hint = 'Pass the lease_token claim_next_delivery_v2 returned.', column = 'lease_token';
     end if;
     select * into v_row from aicrm.outbox o where o.tenant_id = v_tenant and o.outbox_id = p_outbox_id for update;
     if not found then
         raise exception using errcode = 'AC002', message = format('outbox_id: no outbox row %s in this tenant', p_outbox_id),
-            hint = 'Set the tenant claim_next_delivery returned.', column = 'outbox_id';
+            hint = 'Set the tenant claim_next_delivery_v2 returned.', column = 'outbox_id';
     end if;
     if v_row.status <> 'delivering' or v_row.lease_token is distinct from p_lease_token then
         raise exception using errcode = 'AC005',

@@ -1,5 +1,5 @@
 -- JSON Logic's value semantics (those of JavaScript, as in the reference json-logic-js), shared by
--- the interpreter (jsonlogic_eval.sql) and the compiled rules (jsonlogic_compile.sql), so both
+-- the interpreter (jsonlogic_20_interpreter.sql) and the compiled rules (jsonlogic_30_compiler.sql), so both
 -- paths agree by construction. Values are jsonb; SQL NULL stands for JavaScript's undefined, and
 -- numbers are doubles (float8) like JavaScript's. Small ones are LANGUAGE sql so the planner
 -- inlines them into a compiled rule; those that read an argument several times or hold a

@@ -1,5 +1,5 @@
 -- The JSON Logic interpreter: the reference semantics (json-logic-js), walking the rule as JSON.
--- Decisions run compiled rules (jsonlogic_compile.sql); tests hold both to the official suite.
+-- Decisions run compiled rules (jsonlogic_30_compiler.sql); tests hold both to the official suite.
 -- Limits: nesting depth 64, a budget of work in loops per evaluation (aicrm.jl_budget, set by
 -- aicrm.jsonlogic_apply) and a cap on the values merge and cat build, so no rule can hang a
 -- backend or exhaust its memory.

@@ -176,7 +176,7 @@ def test_only_workers_publish_and_tenants_stay_apart(db: Conn, bakery: tuple[str
     task, draft = in_review(db, tenant, customer)
     review(db, tenant, draft, 1, "approve")
     with act_as(db, tenant):
-        assert sql_error(db, "select aicrm.claim_next_delivery('me')").sqlstate == "42501"
+        assert sql_error(db, "select aicrm.claim_next_delivery_v2('me')").sqlstate == "42501"
         assert sql_error(db, "update aicrm.outbox set status = 'delivered'").sqlstate == "42501"
     got = claim(db)
     other = make_tenant(db, "Agency B")
@@ -277,16 +277,6 @@ def test_release_refuses_bad_input_other_rows_and_lost_leases_and_writes_nothing
 
 
 # --- channels ----------------------------------------------------------------------------------------
-
-
-def test_the_first_signature_still_claims_every_channel(db: Conn, bakery: tuple[str, str]) -> None:
-    """claim_next_delivery(worker, lease), from before channels, is claim_next_delivery_v2 of every one."""
-    tenant, customer = bakery
-    sms = approved_task(db, tenant, customer, "sms")
-    email = approved_task(db, tenant, customer, "email")
-    with act_as(db, None, "aicrm_worker"):
-        got = [db.execute("select aicrm.claim_next_delivery('old-caller', 60)").fetchone() for _ in range(3)]
-    assert [g[0]["payload"]["task_id"] if g and g[0] else None for g in got] == [sms, email, None]
 
 
 def test_a_claim_takes_only_the_channels_asked_for(db: Conn, bakery: tuple[str, str]) -> None:
