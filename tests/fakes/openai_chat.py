@@ -22,8 +22,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, Literal
+
+from tests.fakes.serving import LocalServer
 
 PATH = "/v1/chat/completions"
 
@@ -124,7 +125,7 @@ def error_body(code: int) -> dict[str, Any]:
 
 
 @dataclass
-class FakeOpenAIChat:
+class FakeOpenAIChat(LocalServer):
     """The server; a context manager. `url` is the base URL to hand the SDK (ends in /v1). With
     `api_key`, a request without `Authorization: Bearer <api_key>` gets a 401 (and uses no script)."""
 
@@ -133,8 +134,6 @@ class FakeOpenAIChat:
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
     _used: int = 0
 
     def set_script(self, script: Script) -> None:
@@ -167,30 +166,8 @@ class FakeOpenAIChat:
             return behaviour
 
     def start(self) -> FakeOpenAIChat:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        server.block_on_close = False  # a handler still sleeping in delay() must not hold up the test
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        self._server, self._thread = server, thread
-        self.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        self.url = f"http://127.0.0.1:{self.serve(ThreadingHTTPServer(('127.0.0.1', 0), _handler(self)))}/v1"
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeOpenAIChat:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def dead_endpoint() -> str:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, cast
+
+from tests.fakes.serving import LocalServer
 
 TOLERANCE_S = 300  # a receiver refuses a timestamp older (or newer) than this: no replays
 
@@ -72,7 +73,7 @@ class Received:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(LocalServer):
     """A context manager; `url` is the hook's address. A request whose signature does not verify with
     `secret` gets 401 (and uses no script)."""
 
@@ -81,7 +82,6 @@ class WebhookReceiver:
     requests: list[Received] = field(default_factory=list)
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
     _used: int = 0
 
     def set_script(self, script: Sequence[Answer]) -> None:
@@ -102,25 +102,9 @@ class WebhookReceiver:
             return chosen
 
     def start(self) -> WebhookReceiver:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _webhook_handler(self))
-        server.daemon_threads = True
-        server.block_on_close = False  # a handler still sleeping in a delay must not hold up the test
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        self._server = server
-        self.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/aicrm"
+        port = self.serve(ThreadingHTTPServer(("127.0.0.1", 0), _webhook_handler(self)))
+        self.url = f"http://127.0.0.1:{port}/hooks/aicrm"
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> WebhookReceiver:
-        return self.start()
-
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
 
 
 def _webhook_handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
@@ -166,7 +150,7 @@ class Mail:
 
 
 @dataclass
-class SMTPServer:
+class SMTPServer(LocalServer):
     """A context manager; `port` on 127.0.0.1. With `user`/`password` it offers AUTH PLAIN (and takes
     mail without it too, as a relay for local senders would). `refuse` maps a recipient to the
     (code, text) its RCPT gets; `data_reply` replaces the 250 after DATA."""
@@ -177,26 +161,10 @@ class SMTPServer:
     data_reply: tuple[int, str] | None = None
     mails: list[Mail] = field(default_factory=list)
     port: int = 0
-    _server: socketserver.ThreadingTCPServer | None = None
 
     def start(self) -> SMTPServer:
-        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _smtp_handler(self))
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        self._server, self.port = server, server.server_address[1]
+        self.port = self.serve(socketserver.ThreadingTCPServer(("127.0.0.1", 0), _smtp_handler(self)))
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> SMTPServer:
-        return self.start()
-
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
 
 
 def _smtp_handler(server: SMTPServer) -> type[socketserver.StreamRequestHandler]:

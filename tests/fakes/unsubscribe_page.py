@@ -10,14 +10,14 @@ with no tenant set. 200 with record_unsubscribe's answer as JSON; 400 when the t
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 import psycopg
+
+from tests.fakes.serving import LocalServer
 
 
 @dataclass
@@ -30,11 +30,10 @@ class Visit:
 
 
 @dataclass
-class UnsubscribePage:
+class UnsubscribePage(LocalServer):
     db_url: str  # an administrator URL; each request switches to aicrm_app for its own transaction
     visits: list[Visit] = field(default_factory=list)
     url: str = ""
-    _server: ThreadingHTTPServer | None = None
 
     @property
     def answers(self) -> list[dict[str, Any]]:
@@ -52,24 +51,8 @@ class UnsubscribePage:
         return 200, dict(row[0])
 
     def start(self) -> UnsubscribePage:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        self._server = server
-        self.url = f"http://127.0.0.1:{server.server_address[1]}/unsubscribe"
+        self.url = f"http://127.0.0.1:{self.serve(ThreadingHTTPServer(('127.0.0.1', 0), _handler(self)))}/unsubscribe"
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> UnsubscribePage:
-        return self.start()
-
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
 
 
 def _handler(page: UnsubscribePage) -> type[BaseHTTPRequestHandler]:

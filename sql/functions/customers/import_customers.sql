@@ -357,7 +357,7 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-    v_tenant uuid := aicrm_private.require_tenant();
+    v_tenant uuid := aicrm_private.require_existing_tenant();
     v_mapping jsonb := coalesce(p_mapping, '{}');
     v_dry_run boolean := coalesce(p_dry_run, false);
     v_on_duplicate text;
@@ -394,10 +394,6 @@ declare
     v_hint text;
     v_state text;
 begin
-    if not exists (select from aicrm.tenants t where t.tenant_id = v_tenant) then
-        raise exception using errcode = 'AC002', message = format('tenant_id: no tenant %s', v_tenant),
-            hint = 'Create one with "aicrm tenant create NAME" and use the id it prints.', column = 'tenant_id';
-    end if;
     perform aicrm_private.assert_import_mapping_valid(v_mapping);
     v_on_duplicate := coalesce(v_mapping ->> 'on_duplicate', 'error');
     if jsonb_typeof(p_rows) is distinct from 'array' then

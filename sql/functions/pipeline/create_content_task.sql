@@ -6,28 +6,6 @@
 -- (a minimum above its maximum, a term both required and forbidden), the due date; the row itself
 -- is validated on write (row.project_tasks: channel, priority, thresholds).
 
--- The tenant of this transaction, refused when no such tenant exists: a mistyped tenant id must
--- say so, not answer "no customer" for every customer.
-create or replace function aicrm_private.require_existing_tenant()
-returns uuid
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-    v_tenant uuid := aicrm_private.require_tenant();
-begin
-    if not exists (select from aicrm.tenants t where t.tenant_id = v_tenant) then
-        raise exception using errcode = 'AC002', message = format('tenant_id: no tenant %s', v_tenant),
-            hint = 'Use the id "aicrm tenant create NAME" printed, or seed the demo tenant with "aicrm seed --demo".',
-            column = 'tenant_id';
-    end if;
-    return v_tenant;
-end
-$$;
-
-grant execute on function aicrm_private.require_existing_tenant() to aicrm_app, aicrm_readonly;
-
 -- A customer of this tenant by its id or by its external id (the CRM's own: "demo-bakery"), so
 -- callers need not look the uuid up first. A text that is a uuid is tried as the id first.
 create or replace function aicrm.resolve_customer_id(p_customer text)

@@ -22,3 +22,25 @@ end
 $$;
 
 grant execute on function aicrm_private.require_tenant() to aicrm_app, aicrm_worker, aicrm_readonly;
+
+-- The tenant of this transaction, refused when no such tenant exists: a mistyped tenant id must
+-- say so, not answer "no customer" for every customer (create_content_task, import_customers, ...).
+create or replace function aicrm_private.require_existing_tenant()
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+begin
+    if not exists (select from aicrm.tenants t where t.tenant_id = v_tenant) then
+        raise exception using errcode = 'AC002', message = format('tenant_id: no tenant %s', v_tenant),
+            hint = 'Use the id "aicrm tenant create NAME" printed, or seed the demo tenant with "aicrm seed --demo".',
+            column = 'tenant_id';
+    end if;
+    return v_tenant;
+end
+$$;
+
+grant execute on function aicrm_private.require_existing_tenant() to aicrm_app, aicrm_readonly;

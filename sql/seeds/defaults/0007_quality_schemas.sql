@@ -5,9 +5,10 @@
 -- use. Their $ref are resolved here, when the schema is seeded (every migrate), not left to the
 -- validator: the scorecard validates a task's instructions for every draft, and only a schema
 -- without $ref compiles to the fast SQL/JSON path (docs/quality.md).
-do $$
-declare
-    v_definition jsonb := '{
+select aicrm_private.upsert_schema_with_vocabularies(
+    'task.ai_instructions',
+    'What the AI is asked to write and how it is judged (docs/quality.md).',
+    '{
   "type": "object", "additionalProperties": false,
   "properties": {
     "output_type": {"$ref": "content.output_type"},
@@ -43,20 +44,8 @@ declare
       "description": "an email address such as owner@example.com"
     }}
   }
-}';
-    v_vocabulary record;
-begin
-    for v_vocabulary in select s.schema_name, s.definition from aicrm.json_schemas s where s.schema_name like 'content.%' loop
-        v_definition := replace(v_definition::text, jsonb_build_object('$ref', v_vocabulary.schema_name)::text,
-                                v_vocabulary.definition::text)::jsonb;
-    end loop;
-    insert into aicrm.json_schemas (schema_name, description, definition)
-    values ('task.ai_instructions', 'What the AI is asked to write and how it is judged (docs/quality.md).', v_definition)
-    on conflict (schema_name) do update
-    set description = excluded.description, definition = excluded.definition, updated_at = now()
-    where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
-end
-$$;
+}'
+);
 
 insert into aicrm.json_schemas (schema_name, description, definition) values
 ('task.quality_thresholds', 'Minimum scores (0-100) a draft of the task must reach to pass.', '{

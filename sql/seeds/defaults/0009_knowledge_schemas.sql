@@ -56,9 +56,10 @@ where (json_schemas.description, json_schemas.definition) is distinct from (excl
 -- find_similar_content's filters (validated on every call, twice per task the worker drafts): the
 -- channel and purpose vocabularies are copied in when seeded rather than named with $ref, so the
 -- schema compiles to the fast SQL/JSON path (docs/quality.md), as task.ai_instructions does.
-do $$
-declare
-    v_definition jsonb := '{
+select aicrm_private.upsert_schema_with_vocabularies(
+    'api.similarity_filters',
+    'Filters of find_similar_content.',
+    '{
   "type": "object", "additionalProperties": false,
   "properties": {
     "channel": {"$ref": "content.channel"},
@@ -69,17 +70,5 @@ declare
     "customer_id": {"type": "string", "pattern": "^[0-9a-fA-F-]{36}$", "description": "a customer id (UUID); tenant-wide examples match too"},
     "min_effectiveness": {"type": "number", "minimum": 0, "maximum": 100}
   }
-}';
-    v_vocabulary record;
-begin
-    for v_vocabulary in select s.schema_name, s.definition from aicrm.json_schemas s where s.schema_name like 'content.%' loop
-        v_definition := replace(v_definition::text, jsonb_build_object('$ref', v_vocabulary.schema_name)::text,
-                                v_vocabulary.definition::text)::jsonb;
-    end loop;
-    insert into aicrm.json_schemas (schema_name, description, definition)
-    values ('api.similarity_filters', 'Filters of find_similar_content.', v_definition)
-    on conflict (schema_name) do update
-    set description = excluded.description, definition = excluded.definition, updated_at = now()
-    where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
-end
-$$;
+}'
+);
