@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint smoke migrate seed bundle bench venv dev clean
+.PHONY: run test lint smoke migrate seed bundle schema bench venv dev clean
 
 # The virtualenv is (re)built whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -52,6 +52,10 @@ seed: $(STAMP)
 ## bundle: one SQL file with everything, for psql or the Supabase SQL editor
 bundle: $(STAMP)
 	$(BIN)/aicrm bundle --output dist/aicrm.sql
+
+## schema: regenerate sql/schema.sql, the schema dump of a freshly migrated database (commit it with the change)
+schema: $(STAMP)
+	$(BIN)/python -m tests.migrations.schema_dump
 
 bench: $(DEVSTAMP)
 	@fail=0; for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || fail=1; done; exit $$fail

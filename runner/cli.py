@@ -31,6 +31,7 @@ from runner.errors import AicrmError, ConfigurationError, InvalidInput, from_psy
 from runner.migrate import bundle as build_bundle
 from runner.migrate import migrate as apply_migrations
 from runner.migrate import seed as apply_seeds
+from runner.named_queries import admin_queries
 
 app = typer.Typer(
     help="aicrm: an AI-first CRM layer for PostgreSQL.",
@@ -89,7 +90,7 @@ def db_status() -> None:
             raise typer.Exit(1)
     else:
         with connect(settings, "admin") as conn:
-            version = conn.execute("show server_version").fetchone()
+            version = conn.execute(admin_queries()["server_version"]).fetchone()
         echo(f"external PostgreSQL {version[0] if version else '?'} at DATABASE_URL: reachable")
 
 

@@ -1,12 +1,9 @@
-"""Connections (per role, per tenant) and the named queries of runner/queries.sql."""
+"""Connections (per role, per tenant); the named queries of runner/queries.sql (runner.named_queries)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
 import psycopg
@@ -15,6 +12,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from runner import embedded
 from runner.config import Settings
 from runner.errors import ConfigurationError, DatabaseUnavailable, from_psycopg
+from runner.named_queries import queries as queries  # re-exported: the runner's modules import it from here
 
 Role = Literal["admin", "owner", "app", "worker", "readonly"]
 ROLE_NAMES: dict[Role, str | None] = {
@@ -27,16 +25,6 @@ ROLE_NAMES: dict[Role, str | None] = {
 SEARCH_PATH = "aicrm,extensions"
 # The demo tenant seeded by sql/seeds/demo/ has a fixed id so `aicrm db url` can point at it.
 DEMO_TENANT_ID = "00000000-0000-4000-8000-00000000de00"
-
-_QUERY_NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
-
-
-@cache
-def queries() -> dict[str, str]:
-    """The named blocks of runner/queries.sql."""
-    text = (Path(__file__).parent / "queries.sql").read_text()
-    parts = _QUERY_NAME.split(text)
-    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
 def conninfo(settings: Settings, role: Role = "app", tenant_id: str | None = None) -> str:

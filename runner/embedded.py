@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 
 from runner.errors import DatabaseUnavailable
+from runner.named_queries import admin_queries, admin_statement
 
 ROLES = ("aicrm_owner", "aicrm_app", "aicrm_worker", "aicrm_readonly")
 SUPERUSER = "postgres"
@@ -123,21 +124,20 @@ def _prepare(st: ServerStatus, database: str, settings: dict[str, str]) -> None:
     with psycopg.connect(conninfo(st, SUPERUSER, "postgres"), autocommit=True) as conn:
         changed = False
         for name, value in settings.items():
-            current = conn.execute("select current_setting(%s)", (name,)).fetchone()
+            current = conn.execute(admin_queries()["server_setting"], {"name": name}).fetchone()
             if current is None or current[0] != value:
-                conn.execute(sql.SQL("alter system set {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+                conn.execute(admin_statement("set_server_setting", name=sql.Identifier(name), value=sql.Literal(value)))
                 changed = True
         if changed:
-            conn.execute("select pg_reload_conf()")
-        exists = conn.execute("select 1 from pg_database where datname = %s", (database,)).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+            conn.execute(admin_queries()["reload_configuration"])
+        if conn.execute(admin_queries()["database_exists"], {"database": database}).fetchone() is None:
+            conn.execute(admin_statement("create_database", database=sql.Identifier(database)))
         for role in ROLES:
-            row = conn.execute("select rolcanlogin from pg_roles where rolname = %s", (role,)).fetchone()
+            row = conn.execute(admin_queries()["role_can_login"], {"role": role}).fetchone()
             if row is None:
-                conn.execute(sql.SQL("create role {} login nosuperuser nobypassrls").format(sql.Identifier(role)))
+                conn.execute(admin_statement("create_login_role", role=sql.Identifier(role)))
             elif not row[0]:
-                conn.execute(sql.SQL("alter role {} login").format(sql.Identifier(role)))
+                conn.execute(admin_statement("allow_login", role=sql.Identifier(role)))
 
 
 def stop(pgdata: Path) -> bool:

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
-from runner.db import queries
 from runner.errors import AicrmError, ConfigurationError
+from runner.named_queries import admin_queries, admin_statement
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-OWNER = "aicrm_owner"
 
 
 class MigrationError(AicrmError):
@@ -114,16 +114,25 @@ def _line_of(body: str, position: str | None) -> int:
     return body[: int(position or 0)].count("\n") + 1
 
 
+def _record(m: Migration) -> sql.Composed:
+    """The statement recording a migration, first in its transaction (migrate and bundle alike)."""
+    return admin_statement(
+        "record_migration",
+        migration_id=sql.Literal(m.migration_id),
+        name=sql.Literal(m.name),
+        checksum=sql.Literal(m.checksum),
+    )
+
+
 def migrate(conn: psycopg.Connection[tuple[object, ...]], sql_dir: Path) -> MigrateReport:
     """Apply everything pending; `conn` is an administrator connection in autocommit mode."""
     p = plan(sql_dir)
     report = MigrateReport()
-    q = queries()
-    conn.execute(q["migration_lock"])
+    conn.execute(admin_queries()["migration_lock"])
     try:
         with conn.transaction():
             _apply(conn, p.bootstrap)
-        applied = {str(r[0]): str(r[1]) for r in conn.execute(q["applied_migrations"]).fetchall()}
+        applied = {str(r[0]): str(r[1]) for r in conn.execute(admin_queries()["applied_migrations"]).fetchall()}
         for m in p.migrations:
             recorded = applied.get(m.migration_id)
             if recorded is not None:
@@ -134,20 +143,17 @@ def migrate(conn: psycopg.Connection[tuple[object, ...]], sql_dir: Path) -> Migr
                     )
                 continue
             with conn.transaction():
-                conn.execute(f"set local role {OWNER}")
-                conn.execute(
-                    q["record_migration"],
-                    {"migration_id": m.migration_id, "name": m.name, "checksum": m.checksum},
-                )
+                conn.execute(admin_queries()["as_owner"])
+                conn.execute(_record(m))
                 _apply(conn, m)
             report.applied.append(m.relative)
         with conn.transaction():
-            conn.execute(f"set local role {OWNER}")
+            conn.execute(admin_queries()["as_owner"])
             for f in [*p.repeatables, *p.default_seeds]:
                 _apply(conn, f)
                 report.repeatables += 1
     finally:
-        conn.execute(q["migration_unlock"])
+        conn.execute(admin_queries()["migration_unlock"])
     return report
 
 
@@ -156,7 +162,7 @@ def seed(conn: psycopg.Connection[tuple[object, ...]], sql_dir: Path, *, demo: b
     p = plan(sql_dir)
     files = [*p.default_seeds, *(p.demo_seeds if demo else [])]
     with conn.transaction():
-        conn.execute(f"set local role {OWNER}")
+        conn.execute(admin_queries()["as_owner"])
         for f in files:
             _apply(conn, f)
     return [f.relative for f in files]
@@ -174,19 +180,11 @@ def bundle(sql_dir: Path) -> str:
         p.bootstrap.body.strip(),
         "",
     ]
+    begin, as_owner, commit = admin_queries()["begin"], admin_queries()["as_owner"], admin_queries()["commit"]
     for m in p.migrations:
-        out += [
-            f"-- {m.relative}",
-            "begin;",
-            f"set local role {OWNER};",
-            "insert into aicrm_private.schema_migrations (migration_id, name, checksum)",
-            f"values ('{m.migration_id}', '{m.name}', '{m.checksum}');",
-            m.body.strip(),
-            "commit;",
-            "",
-        ]
-    out += ["begin;", f"set local role {OWNER};"]
+        out += [f"-- {m.relative}", begin, as_owner, _record(m).as_string(None), m.body.strip(), commit, ""]
+    out += [begin, as_owner]
     for f in [*p.repeatables, *p.default_seeds]:
         out += [f"-- {f.relative}", f.body.strip(), ""]
-    out += ["commit;", ""]
+    out += [commit, ""]
     return "\n".join(out)

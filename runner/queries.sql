@@ -1,5 +1,6 @@
--- The SQL the runner sends, one named block each (read by runner/db.py). Each is normally one
--- call of an aicrm SQL function; the logic lives in sql/functions/.
+-- The SQL the application sends, one named block each (read by runner/named_queries.py; the
+-- administrator's statements are in admin.sql). Each is normally one call of an aicrm SQL function;
+-- the logic lives in sql/functions/.
 
 -- name: set_tenant
 select set_config('aicrm.tenant_id', %(tenant_id)s, true);
@@ -14,19 +15,6 @@ select exists (select from aicrm.tenants where tenant_id = %(tenant_id)s::uuid) 
 select aicrm.import_customers(
     p_rows => %(rows)s, p_mapping => %(mapping)s, p_dry_run => %(dry_run)s, p_import_id => %(import_id)s
 ) as report;
-
--- name: migration_lock
-select pg_advisory_lock(hashtext('aicrm.migrate'));
-
--- name: migration_unlock
-select pg_advisory_unlock(hashtext('aicrm.migrate'));
-
--- name: applied_migrations
-select migration_id, checksum from aicrm_private.schema_migrations order by migration_id;
-
--- name: record_migration
-insert into aicrm_private.schema_migrations (migration_id, name, checksum)
-values (%(migration_id)s, %(name)s, %(checksum)s);
 
 -- name: evaluate_content
 select aicrm.evaluate_content(

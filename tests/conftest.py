@@ -1,6 +1,7 @@
 """Test harness: a real PostgreSQL (the embedded server, or AICRM_TEST_DATABASE_URL), a template
 database built once from the real migrations by pytest-postgresql's no-process fixture, and a
-fresh clone of it for every test (`db`)."""
+fresh clone of it for every test (`db`); and the data most tests start from (`tenant`, `customer`,
+`bakery`, `world`), made by tests/factories.py inside the test's transaction."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from pytest_postgresql import factories
 from runner import embedded
 from runner.config import Settings
 from runner.migrate import migrate
+from tests.factories import World, make_customer, make_tenant, make_world
+from tests.samples import BAKERY
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
@@ -143,3 +146,37 @@ def settings(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("AICRM_SQL_DIR", str(SQL_DIR))
     return Settings.from_env()
+
+
+# --- the data most tests start from (rolled back with the test) ------------------------------------
+
+
+@pytest.fixture
+def tenant(db: psycopg.Connection[Any]) -> str:
+    """Agency A, a new tenant."""
+    return make_tenant(db, "Agency A")
+
+
+@pytest.fixture
+def customer_profile() -> dict[str, Any]:
+    """The business profile `customer` is made from: Sunrise Bakery's (samples.BAKERY). A test module
+    that needs another business overrides this fixture."""
+    return BAKERY
+
+
+@pytest.fixture
+def customer(db: psycopg.Connection[Any], tenant: str, customer_profile: dict[str, Any]) -> str:
+    """The customer of `tenant` with `customer_profile`."""
+    return make_customer(db, tenant, **customer_profile)
+
+
+@pytest.fixture
+def bakery(tenant: str, customer: str) -> tuple[str, str]:
+    """(tenant, customer): Agency A and its customer Sunrise Bakery."""
+    return tenant, customer
+
+
+@pytest.fixture
+def world(db: psycopg.Connection[Any]) -> World:
+    """Tenants A and B with rows in every tenant-owned table (factories.make_world)."""
+    return make_world(db)

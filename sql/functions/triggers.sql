@@ -69,11 +69,15 @@ create or replace trigger _800_history after insert or update or delete on aicrm
 for each row execute function aicrm_private.tg_ai_decision_rules__history();
 create or replace trigger _900_audit after insert or update or delete on aicrm.ai_decision_rules
 for each row execute function aicrm_private.tg_audit('rule_id');
+create or replace trigger _700_rule_set after insert or update or delete on aicrm.ai_decision_rules
+for each row execute function aicrm_private.tg_decision_rule_sets__invalidate();
 
 create or replace trigger _100_validate before insert or update on aicrm.ai_decision_settings
 for each row execute function aicrm_private.tg_ai_decision_settings__validate();
 create or replace trigger _900_audit after insert or update or delete on aicrm.ai_decision_settings
 for each row execute function aicrm_private.tg_audit('setting_key');
+create or replace trigger _700_rule_set after insert or update or delete on aicrm.ai_decision_settings
+for each row execute function aicrm_private.tg_decision_rule_sets__invalidate();
 
 create or replace trigger _100_validate before insert or update on aicrm.content_templates
 for each row execute function aicrm_private.tg_validate_row();
@@ -94,6 +98,10 @@ create or replace trigger _900_audit after insert or update or delete on aicrm.c
 for each row execute function aicrm_private.tg_audit('example_id');
 create or replace trigger _850_scoring_profile after insert or update or delete on aicrm.content_examples
 for each row execute function aicrm_private.tg_refresh_scoring_profile();
+
+-- An unsubscribe is audited like any change to a customer's data.
+create or replace trigger _900_audit after insert or update or delete on aicrm.email_suppressions
+for each row execute function aicrm_private.tg_audit('email_key');
 
 -- Global reference data: a JSON Schema is compiled to its SQL/JSON path when written.
 create or replace trigger _200_compile before insert or update of definition on aicrm.json_schemas

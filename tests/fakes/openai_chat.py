@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-from tests.fakes.serving import LocalServer
+from tests.fakes.serving import LocalServer, QuietHandler
 
 PATH = "/v1/chat/completions"
 
@@ -204,25 +204,7 @@ def completion(request: Recorded, text: str, behaviour: Behaviour) -> dict[str, 
 
 
 def _handler(fake: FakeOpenAIChat) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
-            pass
-
-        def _send(self, code: int, doc: Any, headers: Sequence[tuple[str, str]] = ()) -> None:
-            payload = json.dumps(doc).encode()
-            try:
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in headers:
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:
-                pass  # the client gave up (a timeout test)
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             try:
@@ -250,14 +232,14 @@ def _handler(fake: FakeOpenAIChat) -> type[BaseHTTPRequestHandler]:
                     self.connection.shutdown(socket.SHUT_RDWR)
             elif behaviour.action == "status":
                 body = behaviour.body if behaviour.body is not None else error_body(behaviour.code)
-                self._send(behaviour.code, body, headers + behaviour.headers)
+                self.send_json(behaviour.code, body, headers + behaviour.headers)
             elif behaviour.action == "reply":
-                self._send(200, completion(request, behaviour.text, behaviour), headers)
+                self.send_json(200, completion(request, behaviour.text, behaviour), headers)
             else:
                 content = behaviour.content
                 if content is None:
                     content = f"Draft number {request.index + 1} from {request.body.get('model', '?')}."
                 text = json.dumps({"subject": behaviour.subject, "content": content})
-                self._send(200, completion(request, text, behaviour), headers)
+                self.send_json(200, completion(request, text, behaviour), headers)
 
     return Handler

@@ -12,7 +12,6 @@ The script's last answer repeats once it is used up (so `[answer(500)]` is a per
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -26,7 +25,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
-from tests.fakes.serving import LocalServer
+from tests.fakes.serving import LocalServer, QuietHandler
 
 TOLERANCE_S = 300  # a receiver refuses a timestamp older (or newer) than this: no replays
 
@@ -108,27 +107,14 @@ class WebhookReceiver(LocalServer):
 
 
 def _webhook_handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
-            pass
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
             request = Received(-1, self.path, headers, body, verify(receiver.secret, headers, body), time.monotonic())
             chosen = receiver.next_answer(request)
             time.sleep(chosen.delay)
-            payload = chosen.body.encode()
-            with contextlib.suppress(OSError):  # the publisher gave up (a timeout test)
-                self.send_response(chosen.code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in chosen.headers:
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
+            self.send_json(chosen.code, None, chosen.headers, raw=chosen.body.encode())
 
     return Handler
 

@@ -9,7 +9,6 @@ with no tenant set. 200 with record_unsubscribe's answer as JSON; 400 when the t
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from tests.fakes.serving import LocalServer
+from tests.fakes.serving import LocalServer, QuietHandler
 
 
 @dataclass
@@ -56,12 +55,7 @@ class UnsubscribePage(LocalServer):
 
 
 def _handler(page: UnsubscribePage) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
-            pass
-
+    class Handler(QuietHandler):
         def _answer(self, method: str, body: str) -> None:
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
             token = (query.get("token") or [""])[0]
@@ -71,12 +65,7 @@ def _handler(page: UnsubscribePage) -> type[BaseHTTPRequestHandler]:
             else:
                 status, answer = page.record(token)
             page.visits.append(Visit(method, self.path, body, status, answer))
-            payload = json.dumps(answer, default=str).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.send_json(status, answer)
 
         def do_GET(self) -> None:
             self._answer("GET", "")

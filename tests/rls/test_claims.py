@@ -10,7 +10,9 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as
+from tests.tasks import walk_to_review
 
 Conn = psycopg.Connection[Any]
 
@@ -43,17 +45,7 @@ def queued_and_approved(db: Conn, tenant: str, customer: str) -> tuple[str, str]
         ).fetchone()
         assert draft is not None
         db.execute("select aicrm.transition_task_state(%s, 'queued', 'tester')", (approved[0],))
-    db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
-    for to, via in (
-        ("gathering_context", "claim_next_task"),
-        ("generating", "start_generating"),
-        ("evaluating", "submit_draft"),
-        ("awaiting_review", "record_evaluation"),
-    ):
-        db.execute(
-            "select aicrm_private.transition_task(%s, %s, 'tester', null, null, '{}', %s)", (approved[0], to, via)
-        )
-    db.execute("select set_config('aicrm.tenant_id', '', true)")
+    walk_to_review(db, tenant, str(approved[0]))
     with act_as(db, tenant):
         db.execute("select aicrm.review_deliverable(%s, 1, 'approve', null, 'test')", (draft[0],))
     return str(queued[0]), str(approved[0])

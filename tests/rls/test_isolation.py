@@ -12,7 +12,9 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from tests.helpers import World, act_as, make_world, sql_error
+from tests.factories import World
+from tests.helpers import act_as, sql_error
+from tests.tasks import unsubscribe
 
 # Natural keys whose values are a closed list: a copy takes another valid value, not "-copy".
 NATURAL_KEY_COPIES = {("ai_decision_settings", "setting_key"): "escalate_after_failures"}
@@ -27,10 +29,10 @@ order by 1
 
 
 @pytest.fixture
-def world(db: psycopg.Connection[Any]) -> World:
-    world = make_world(db)
+def world(db: psycopg.Connection[Any], world: World) -> World:
+    """The shared world with an unsubscribe on both sides: rows in aicrm.email_suppressions too."""
     for tenant, customer in ((world.tenant_a, world.customer_a), (world.tenant_b, world.customer_b)):
-        unsubscribe(db, unsubscribe_token(db, tenant, customer, "gone@example.org"))  # aicrm.email_suppressions
+        unsubscribe(db, unsubscribe_token(db, tenant, customer, "gone@example.org"))
     return world
 
 
@@ -39,13 +41,6 @@ def unsubscribe_token(conn: psycopg.Connection[Any], tenant: str, customer: str,
     row = conn.execute("select aicrm_private.unsubscribe_token(%s, %s, %s)", (tenant, customer, email)).fetchone()
     assert row is not None
     return str(row[0])
-
-
-def unsubscribe(conn: psycopg.Connection[Any], token: str, tenant: str | None = None) -> Any:
-    with act_as(conn, tenant):
-        row = conn.execute("select aicrm.record_unsubscribe(%s)", (token,)).fetchone()
-    assert row is not None
-    return row[0]
 
 
 def tenant_tables(conn: psycopg.Connection[Any]) -> list[str]:
@@ -64,6 +59,14 @@ def has_privilege(conn: psycopg.Connection[Any], table: str, privilege: str) -> 
     return bool(row and row[0])
 
 
+def rows_on_both_sides(conn: psycopg.Connection[Any], world: World, table: str) -> None:
+    """Both tenants hold rows of the table (as the superuser sees it): what makes "sees nothing" or
+    "changed nothing" below a real refusal rather than an empty table. Each test checks it for
+    itself, on the rows its own world made."""
+    assert count_as_superuser(conn, table, world.tenant_a) > 0, f"{table}: tenant A has no rows"
+    assert count_as_superuser(conn, table, world.tenant_b) > 0, f"{table}: tenant B has no rows"
+
+
 def test_the_suite_covers_every_tenant_table(db: psycopg.Connection[Any], world: World) -> None:
     tables = tenant_tables(db)
     assert {
@@ -78,15 +81,14 @@ def test_the_suite_covers_every_tenant_table(db: psycopg.Connection[Any], world:
         "audit_log",
     } <= set(tables)
     for table in tables:
-        # Both tenants hold rows in every table, so "sees nothing" below is a real refusal.
-        assert count_as_superuser(db, table, world.tenant_a) > 0, table
-        assert count_as_superuser(db, table, world.tenant_b) > 0, table
+        rows_on_both_sides(db, world, table)
 
 
 @pytest.mark.parametrize("scope", ["own", "other", "none"])
 def test_select(db: psycopg.Connection[Any], world: World, scope: str) -> None:
     tenant = {"own": world.tenant_a, "other": world.tenant_b, "none": None}[scope]
     for table in tenant_tables(db):
+        rows_on_both_sides(db, world, table)
         query = sql.SQL("select tenant_id from aicrm.{}").format(sql.Identifier(table))
         with act_as(db, world.tenant_a if scope != "none" else None):
             if scope == "other":
@@ -156,6 +158,7 @@ def test_insert(db: psycopg.Connection[Any], world: World, scope: str) -> None:
     # "none" writes a row that names tenant A explicitly, with no tenant set for the session.
     target = world.tenant_b if scope == "other" else world.tenant_a
     for table in tenant_tables(db):
+        rows_on_both_sides(db, world, table)
         statement, values = _clone_row(db, table, world.tenant_a, target)
         with act_as(db, world.tenant_a if scope != "none" else None):
             if scope == "own" and has_privilege(db, table, "INSERT"):
@@ -172,6 +175,7 @@ def test_insert(db: psycopg.Connection[Any], world: World, scope: str) -> None:
 def test_update_and_delete(db: psycopg.Connection[Any], world: World, command: str, scope: str) -> None:
     victim = {"own": world.tenant_a, "other": world.tenant_b, "none": world.tenant_b}[scope]
     for table in tenant_tables(db):
+        rows_on_both_sides(db, world, table)
         before = count_as_superuser(db, table, victim)
         if command == "update":
             statement = sql.SQL("update aicrm.{} set tenant_id = tenant_id where tenant_id = %s").format(
@@ -280,3 +284,33 @@ def test_unsubscribes_and_sender_identities_stay_in_their_tenant(db: psycopg.Con
             assert sql_error(db, "select secret from aicrm_private.unsubscribe_keys").sqlstate == "42501", role
             rows = db.execute("select distinct tenant_id::text from aicrm.email_suppressions").fetchall()
             assert rows == [(world.tenant_a,)], role
+
+
+def test_compiled_rule_sets_and_replays_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """aicrm_private.decision_rule_sets (each tenant's rules compiled into one statement): the app
+    and the worker read their own tenant's only, no role writes it, the readonly role does not
+    read it; a decision of A cannot be replayed by B."""
+    context = {"quality": {"overall": 90, "confidence": 0.9}, "task": {"attempts": 1, "failures": 0}}
+    decisions = {}
+    for tenant in (world.tenant_a, world.tenant_b):
+        with act_as(db, tenant, "aicrm_worker"):
+            row = db.execute("select aicrm.evaluate_decision(%s)", (Jsonb(context),)).fetchone()
+            assert row is not None
+            decisions[tenant] = row[0]["decision_id"]
+    for role in ("aicrm_app", "aicrm_worker"):
+        with act_as(db, world.tenant_a, role):
+            rows = db.execute("select tenant_id::text from aicrm_private.decision_rule_sets").fetchall()
+            assert rows == [(world.tenant_a,)], role
+            for statement in (
+                "delete from aicrm_private.decision_rule_sets",
+                "update aicrm_private.decision_rule_sets set statement = 'select 1'",
+                f"insert into aicrm_private.decision_rule_sets (tenant_id, statement_name, statement, rule_ids, "
+                f"settings) values ('{world.tenant_b}', 'x', 'select 1', '{{}}', '{{}}')",
+            ):
+                assert sql_error(db, statement).sqlstate == "42501", (role, statement)
+    with act_as(db, world.tenant_a, "aicrm_readonly"):
+        assert sql_error(db, "select * from aicrm_private.decision_rule_sets").sqlstate == "42501"
+        assert db.execute("select aicrm.trace_decision(%s)", (decisions[world.tenant_a],)).fetchone() is not None
+    with act_as(db, world.tenant_b, "aicrm_readonly"):
+        err = sql_error(db, "select aicrm.trace_decision(%s)", (decisions[world.tenant_a],))
+        assert (err.sqlstate, err.diag.column_name) == ("AC002", "decision_id")

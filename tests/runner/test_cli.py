@@ -9,45 +9,22 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from runner import embedded
+from tests.processes import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def aicrm(*args: str, env: dict[str, str], check: bool = False) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "runner", *args], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
-    )
+    result = run_module(*args, env=env)
     if check:
         assert result.returncode == 0, result.stderr
     return result
-
-
-@pytest.fixture
-def external_env(db_url: str) -> dict[str, str]:
-    """The environment of a user whose DATABASE_URL is the test database (already migrated)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
-    env["DATABASE_URL"] = db_url
-    return env
-
-
-@pytest.fixture
-def embedded_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a user on the embedded default, with a fresh data directory."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("AICRM_")}
-    data_dir = Path("/tmp") / f"aicrm-cli-{uuid.uuid4().hex[:8]}"  # short: it holds the socket
-    env["AICRM_DATA_DIR"] = str(data_dir)
-    try:
-        yield env
-    finally:
-        embedded.stop(data_dir / "pgdata")
-        subprocess.run(["rm", "-rf", str(data_dir)], check=False)
 
 
 def test_tenant_create_prints_json(external_env: dict[str, str]) -> None:

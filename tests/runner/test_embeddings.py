@@ -9,12 +9,10 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
 import re
 import signal
 import struct
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -32,10 +30,12 @@ import pytest
 from runner.config import Settings
 from runner.errors import ConfigurationError, ProviderError
 from runner.providers.embeddings import MiniLMEmbedder, OpenAIEmbedder, embedder_from_config
-from tests.helpers import act_as, make_tenant, sql_error
+from tests.factories import make_tenant
+from tests.fakes.serving import LocalServer, QuietHandler
+from tests.helpers import act_as, sql_error
+from tests.processes import AICRM, command_env, run_aicrm
 
 ROOT = Path(__file__).resolve().parents[2]
-AICRM = Path(sys.executable).parent / "aicrm"
 MODEL = "text-embedding-3-small"
 API_KEY = "sk-test-embeddings"
 # Nothing listens on the discard port: a client that tried HTTP there would fail at once.
@@ -62,9 +62,10 @@ class Request:
 
 
 @dataclass
-class FakeOpenAI:
-    """Scriptable faults: `faults` are used up one per request ("429", "500", "slow"); `fail_after`
-    answers 500 to every request after that many successes; `dims` overrides the size returned."""
+class FakeOpenAI(LocalServer):
+    """A local server speaking the OpenAI embeddings protocol, a context manager. Scriptable faults:
+    `faults` are used up one per request ("429", "500", "slow"); `fail_after` answers 500 to every
+    request after that many successes; `dims` overrides the size returned."""
 
     url: str = ""
     requests: list[Request] = field(default_factory=list)
@@ -79,59 +80,49 @@ class FakeOpenAI:
     def successes(self) -> int:
         return sum(1 for r in self.requests if r.body.get("_ok"))
 
+    def start(self) -> FakeOpenAI:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        server.block_on_close = False
+        self.url = f"http://127.0.0.1:{self.serve(server)}/v1"
+        return self
 
-def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
-            pass
-
-        def _send(self, status: int, doc: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-            payload = json.dumps(doc).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(payload)
-            except OSError:
-                pass  # the client gave up (a timeout test)
-
+def _handler(fake_embeddings: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
             request = Request(body, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
-            with fake.lock:
-                fake.requests.append(request)
-                fault = fake.faults.pop(0) if fake.faults else None
-                if fake.fail_after is not None and fake.successes() >= fake.fail_after:
+            with fake_embeddings.lock:
+                fake_embeddings.requests.append(request)
+                fault = fake_embeddings.faults.pop(0) if fake_embeddings.faults else None
+                if fake_embeddings.fail_after is not None and fake_embeddings.successes() >= fake_embeddings.fail_after:
                     fault = "500"
             if self.path != "/v1/embeddings":
-                self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+                self.send_json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
             elif self.headers.get("Authorization") != f"Bearer {API_KEY}":
-                self._send(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}})
+                self.send_json(
+                    401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}
+                )
             elif fault == "429":
                 error = {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}
-                self._send(429, {"error": error}, {"Retry-After": fake.retry_after})
+                self.send_json(429, {"error": error}, [("Retry-After", fake_embeddings.retry_after)])
             elif fault == "500":
-                self._send(500, {"error": {"message": "The server had an error", "type": "server_error"}})
+                self.send_json(500, {"error": {"message": "The server had an error", "type": "server_error"}})
             elif fault == "slow":
-                time.sleep(fake.slow_seconds)
-                self._send(200, self._embeddings(body))
+                time.sleep(fake_embeddings.slow_seconds)
+                self.send_json(200, self._embeddings(body))
             else:
                 request.body["_ok"] = True
-                self._send(200, self._embeddings(body))
+                self.send_json(200, self._embeddings(body))
 
         def _embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
             texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-            dims = fake.dims or int(body.get("dimensions") or 1536)
+            dims = fake_embeddings.dims or int(body.get("dimensions") or 1536)
             data = []
             for i, text in enumerate(texts):
                 vector = fake_vector(text, dims)
                 encoded: Any = vector
-                if body.get("encoding_format") == "base64" and not fake.ignore_base64:
+                if body.get("encoding_format") == "base64" and not fake_embeddings.ignore_base64:
                     encoded = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode()
                 data.append({"object": "embedding", "index": i, "embedding": encoded})
             tokens = sum(len(t.split()) for t in texts)
@@ -146,26 +137,15 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    state = FakeOpenAI()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def fake_embeddings() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
 
 
-def embedder(fake: FakeOpenAI, **kwargs: Any) -> OpenAIEmbedder:
+def embedder(fake_embeddings: FakeOpenAI, **kwargs: Any) -> OpenAIEmbedder:
     options: dict[str, Any] = {"timeout": 5.0, "max_retries": 2, "batch_size": 64}
     options.update(kwargs)
-    return OpenAIEmbedder(MODEL, api_key=API_KEY, base_url=fake.url, **options)
+    return OpenAIEmbedder(MODEL, api_key=API_KEY, base_url=fake_embeddings.url, **options)
 
 
 def close(a: list[float], b: list[float]) -> bool:
@@ -175,11 +155,11 @@ def close(a: list[float], b: list[float]) -> bool:
 # --- the client ---------------------------------------------------------------------------------------
 
 
-def test_batches_and_base64_over_the_real_protocol(fake: FakeOpenAI) -> None:
+def test_batches_and_base64_over_the_real_protocol(fake_embeddings: FakeOpenAI) -> None:
     texts = [f"example number {i} about sourdough" for i in range(10)]
-    vectors = embedder(fake, batch_size=4).embed(texts)
-    assert [len(r.body["input"]) for r in fake.requests] == [4, 4, 2]
-    first = fake.requests[0]
+    vectors = embedder(fake_embeddings, batch_size=4).embed(texts)
+    assert [len(r.body["input"]) for r in fake_embeddings.requests] == [4, 4, 2]
+    first = fake_embeddings.requests[0]
     assert first.body["model"] == MODEL
     assert first.body["dimensions"] == 384
     assert first.body["encoding_format"] == "base64"  # the SDK's default; the server honours it
@@ -188,50 +168,50 @@ def test_batches_and_base64_over_the_real_protocol(fake: FakeOpenAI) -> None:
     assert all(close(v, fake_vector(t)) for v, t in zip(vectors, texts, strict=True))
 
 
-def test_an_endpoint_answering_floats_to_a_base64_request_works(fake: FakeOpenAI) -> None:
-    fake.ignore_base64 = True  # some OpenAI-compatible servers only speak floats
-    [vector] = embedder(fake).embed(["plain floats"])
+def test_an_endpoint_answering_floats_to_a_base64_request_works(fake_embeddings: FakeOpenAI) -> None:
+    fake_embeddings.ignore_base64 = True  # some OpenAI-compatible servers only speak floats
+    [vector] = embedder(fake_embeddings).embed(["plain floats"])
     assert close(vector, fake_vector("plain floats"))
 
 
-def test_429_with_retry_after_is_retried_after_the_wait(fake: FakeOpenAI) -> None:
-    fake.faults = ["429"]
-    fake.retry_after = "1"
-    [vector] = embedder(fake, max_retries=2).embed(["rate limited once"])
+def test_429_with_retry_after_is_retried_after_the_wait(fake_embeddings: FakeOpenAI) -> None:
+    fake_embeddings.faults = ["429"]
+    fake_embeddings.retry_after = "1"
+    [vector] = embedder(fake_embeddings, max_retries=2).embed(["rate limited once"])
     assert close(vector, fake_vector("rate limited once"))
-    assert len(fake.requests) == 2
+    assert len(fake_embeddings.requests) == 2
     # Retry-After says 1 s; the SDK's own first backoff is at most 0.5 s, so the wait was the server's.
-    assert fake.requests[1].at - fake.requests[0].at >= 0.9
-    assert fake.requests[1].headers.get("x-stainless-retry-count") == "1"
+    assert fake_embeddings.requests[1].at - fake_embeddings.requests[0].at >= 0.9
+    assert fake_embeddings.requests[1].headers.get("x-stainless-retry-count") == "1"
 
 
-def test_a_persistent_500_is_a_provider_error_after_the_retries(fake: FakeOpenAI) -> None:
-    fake.fail_after = 0
+def test_a_persistent_500_is_a_provider_error_after_the_retries(fake_embeddings: FakeOpenAI) -> None:
+    fake_embeddings.fail_after = 0
     started = time.monotonic()
     with pytest.raises(ProviderError) as info:
-        embedder(fake, max_retries=2).embed(["never works"])
+        embedder(fake_embeddings, max_retries=2).embed(["never works"])
     assert time.monotonic() - started < 5
-    assert len(fake.requests) == 3
+    assert len(fake_embeddings.requests) == 3
     assert "HTTP 500" in info.value.message
     assert "3 attempts" in info.value.message
     assert info.value.exit_code == 8
 
 
-def test_a_slow_answer_times_out(fake: FakeOpenAI) -> None:
-    fake.faults = ["slow", "slow"]
+def test_a_slow_answer_times_out(fake_embeddings: FakeOpenAI) -> None:
+    fake_embeddings.faults = ["slow", "slow"]
     started = time.monotonic()
     with pytest.raises(ProviderError) as info:
-        embedder(fake, timeout=0.3, max_retries=1).embed(["too slow"])
+        embedder(fake_embeddings, timeout=0.3, max_retries=1).embed(["too slow"])
     assert time.monotonic() - started < 2.5
-    assert len(fake.requests) == 2
+    assert len(fake_embeddings.requests) == 2
     assert "did not answer within 0.3 s (2 attempts)" in info.value.message
     assert "AICRM_EMBEDDINGS_TIMEOUT" in (info.value.hint or "")
 
 
-def test_a_wrong_size_is_a_clear_error(fake: FakeOpenAI) -> None:
-    fake.dims = 1536  # a model that ignores `dimensions`
+def test_a_wrong_size_is_a_clear_error(fake_embeddings: FakeOpenAI) -> None:
+    fake_embeddings.dims = 1536  # a model that ignores `dimensions`
     with pytest.raises(ProviderError) as info:
-        embedder(fake).embed(["too big"])
+        embedder(fake_embeddings).embed(["too big"])
     assert f"model {MODEL} returned 1536 dimensions, expected 384" in info.value.message
 
 
@@ -469,14 +449,8 @@ def test_the_embedder_and_the_library_are_the_owners(db: psycopg.Connection[Any]
 # --- `aicrm embeddings` end to end ----------------------------------------------------------------------
 
 
-def aicrm(db_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
-    clean.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), **env)
-    return subprocess.run([str(AICRM), *args], env=clean, capture_output=True, text=True, timeout=120, check=False)
-
-
-def openai_env(fake: FakeOpenAI, **extra: str) -> dict[str, str]:
-    return {"AICRM_EMBEDDINGS_BASE_URL": fake.url, "AICRM_EMBEDDINGS_API_KEY": API_KEY, **extra}
+def openai_env(fake_embeddings: FakeOpenAI, **extra: str) -> dict[str, str]:
+    return {"AICRM_EMBEDDINGS_BASE_URL": fake_embeddings.url, "AICRM_EMBEDDINGS_API_KEY": API_KEY, **extra}
 
 
 def scalar(db_url: str, query: str, *params: Any) -> Any:
@@ -506,15 +480,15 @@ def tenants(db_url: str) -> dict[str, Any]:
 
 
 def test_config_shows_and_sets_the_embedder(db_url: str) -> None:
-    shown = aicrm(db_url, "embeddings", "config")
+    shown = run_aicrm(db_url, "embeddings", "config")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("provider hashing, model aicrm-hashing-v1, 384 dimensions")
-    changed = aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_API_KEY=API_KEY)
+    changed = run_aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_API_KEY=API_KEY)
     assert changed.returncode == 0, changed.stderr
     assert changed.stdout.strip() == f"provider openai, model {MODEL}, 384 dimensions"
     assert "warning: the model changed from aicrm-hashing-v1" in changed.stderr
     assert "aicrm embeddings reindex --all-tenants" in changed.stderr
-    bad = aicrm(db_url, "embeddings", "config", "--provider", "word2vec")
+    bad = run_aicrm(db_url, "embeddings", "config", "--provider", "word2vec")
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: provider: 'word2vec' is not an embedder | hint:")
     assert scalar(db_url, "select provider || ' ' || model from aicrm.embedding_config") == f"openai {MODEL}"
@@ -522,17 +496,17 @@ def test_config_shows_and_sets_the_embedder(db_url: str) -> None:
 
 def test_config_refuses_an_embedder_this_machine_cannot_use(db_url: str) -> None:
     current = "select provider || ' ' || model from aicrm.embedding_config"
-    no_key = aicrm(db_url, "embeddings", "config", "--provider", "openai")
+    no_key = run_aicrm(db_url, "embeddings", "config", "--provider", "openai")
     assert no_key.returncode == 2, no_key.stderr
     assert len(no_key.stderr.strip().splitlines()) == 1
     assert no_key.stderr.startswith("error: AICRM_EMBEDDINGS_API_KEY: ")
     assert scalar(db_url, current) == "hashing aicrm-hashing-v1"  # nothing saved
     # A local endpoint needs no key.
-    local = aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_BASE_URL=NO_SERVER)
+    local = run_aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_BASE_URL=NO_SERVER)
     assert local.returncode == 0, local.stderr
     assert scalar(db_url, current) == f"openai {MODEL}"
     # A new model for the configured provider is checked too.
-    again = aicrm(db_url, "embeddings", "config", "--model", "text-embedding-3-large")
+    again = run_aicrm(db_url, "embeddings", "config", "--model", "text-embedding-3-large")
     assert again.returncode == 2, again.stderr
     assert scalar(db_url, current) == f"openai {MODEL}"
 
@@ -544,7 +518,7 @@ def test_config_refuses_minilm_without_its_extra(db_url: str) -> None:
         pass
     else:
         pytest.skip("the minilm extra is installed here")
-    result = aicrm(db_url, "embeddings", "config", "--provider", "minilm")
+    result = run_aicrm(db_url, "embeddings", "config", "--provider", "minilm")
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("error: provider: ")
@@ -554,16 +528,20 @@ def test_config_refuses_minilm_without_its_extra(db_url: str) -> None:
 
 
 def test_reindex_with_openai_embeds_everything_once_and_is_searchable(
-    db_url: str, tenants: dict[str, Any], fake: FakeOpenAI
+    db_url: str, tenants: dict[str, Any], fake_embeddings: FakeOpenAI
 ) -> None:
     assert (
-        aicrm(db_url, "embeddings", "config", "--provider", "openai", "--model", MODEL, **openai_env(fake)).returncode
+        run_aicrm(
+            db_url, "embeddings", "config", "--provider", "openai", "--model", MODEL, **openai_env(fake_embeddings)
+        ).returncode
         == 0
     )
     pending = scalar(db_url, PENDING)
     library = scalar(db_url, "select count(*) from aicrm.library_examples")
     assert pending > 3
-    result = aicrm(db_url, "embeddings", "reindex", "--all-tenants", "--batch-size", "50", **openai_env(fake))
+    result = run_aicrm(
+        db_url, "embeddings", "reindex", "--all-tenants", "--batch-size", "50", **openai_env(fake_embeddings)
+    )
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
         rf"embedded {pending} examples with {MODEL} in \d+\.\d s \(2 tenants with pending examples; "
@@ -572,8 +550,8 @@ def test_reindex_with_openai_embeds_everything_once_and_is_searchable(
     ), result.stdout
     assert scalar(db_url, PENDING) == 0
     assert scalar(db_url, "select count(*) from aicrm.library_examples where embedding_model = %s", MODEL) == library
-    assert all(r.body["model"] == MODEL and len(r.body["input"]) <= 50 for r in fake.requests)
-    assert sum(len(r.body["input"]) for r in fake.requests) == pending + library
+    assert all(r.body["model"] == MODEL and len(r.body["input"]) <= 50 for r in fake_embeddings.requests)
+    assert sum(len(r.body["input"]) for r in fake_embeddings.requests) == pending + library
 
     # Each example is found by its own text's embedding, in its own tenant only.
     with psycopg.connect(db_url) as conn:
@@ -594,34 +572,41 @@ def test_reindex_with_openai_embeds_everything_once_and_is_searchable(
             assert hits[0][1] > 0.99
         conn.rollback()
 
-    requests = len(fake.requests)
-    again = aicrm(db_url, "embeddings", "reindex", "--all-tenants", **openai_env(fake))
+    requests = len(fake_embeddings.requests)
+    again = run_aicrm(db_url, "embeddings", "reindex", "--all-tenants", **openai_env(fake_embeddings))
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith(f"embedded 0 examples with {MODEL} in ")
-    assert len(fake.requests) == requests  # nothing pending: not one request
+    assert len(fake_embeddings.requests) == requests  # nothing pending: not one request
 
 
-def test_reindex_resumes_after_a_provider_failure(db_url: str, tenants: dict[str, Any], fake: FakeOpenAI) -> None:
-    assert aicrm(db_url, "embeddings", "config", "--provider", "openai", **openai_env(fake)).returncode == 0
+def test_reindex_resumes_after_a_provider_failure(
+    db_url: str, tenants: dict[str, Any], fake_embeddings: FakeOpenAI
+) -> None:
+    assert (
+        run_aicrm(db_url, "embeddings", "config", "--provider", "openai", **openai_env(fake_embeddings)).returncode == 0
+    )
     a = tenants["a"]
     count = "select count(*) from aicrm.content_examples where tenant_id = %s and embedding_model = %s"
     pending = scalar(db_url, "select count(*) from aicrm.content_examples where tenant_id = %s", a)
-    fake.fail_after = 1  # the first batch is embedded, then the endpoint breaks down
-    env = openai_env(fake, AICRM_EMBEDDINGS_MAX_RETRIES="0")
-    failed = aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--batch-size", "10", **env)
+    fake_embeddings.fail_after = 1  # the first batch is embedded, then the endpoint breaks down
+    env = openai_env(fake_embeddings, AICRM_EMBEDDINGS_MAX_RETRIES="0")
+    failed = run_aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--batch-size", "10", **env)
     assert failed.returncode == 8, failed.stderr
     lines = failed.stderr.strip().splitlines()
     assert lines[0] == "stopped after embedding 10 examples; run the same command again to continue"
-    assert lines[-1].startswith(f"error: embeddings: {fake.url}/embeddings answered HTTP 500 for model {MODEL}")
+    url = fake_embeddings.url
+    assert lines[-1].startswith(f"error: embeddings: {url}/embeddings answered HTTP 500 for model {MODEL}")
     assert scalar(db_url, count, a, MODEL) == 10  # the first batch stayed committed
 
-    fake.fail_after = None
-    before = len(fake.requests)
-    resumed = aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--batch-size", "10", **env)
+    fake_embeddings.fail_after = None
+    before = len(fake_embeddings.requests)
+    resumed = run_aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--batch-size", "10", **env)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.startswith(f"embedded {pending - 10} examples with {MODEL}")
     assert scalar(db_url, count, a, MODEL) == pending
-    assert sum(len(r.body["input"]) for r in fake.requests[before:]) == pending - 10  # nothing embedded twice
+    assert (
+        sum(len(r.body["input"]) for r in fake_embeddings.requests[before:]) == pending - 10
+    )  # nothing embedded twice
     assert scalar(db_url, "select count(*) from aicrm.content_examples where tenant_id = %s and embedding_model = %s",
                   tenants["b"], MODEL) == 0  # fmt: skip
 
@@ -631,14 +616,14 @@ def test_hashing_reindex_runs_in_sql_with_no_network(db_url: str, tenants: dict[
     offline = {"AICRM_EMBEDDINGS_BASE_URL": NO_SERVER}
     a = tenants["a"]
     total = scalar(db_url, "select count(*) from aicrm.content_examples where tenant_id = %s", a)
-    nothing = aicrm(db_url, "embeddings", "reindex", "--tenant", a, **offline)
+    nothing = run_aicrm(db_url, "embeddings", "reindex", "--tenant", a, **offline)
     assert nothing.returncode == 0, nothing.stderr
     assert nothing.stdout.startswith("embedded 0 examples with aicrm-hashing-v1 in ")
 
-    changed = aicrm(db_url, "embeddings", "config", "--model", "aicrm-hashing-v2")
+    changed = run_aicrm(db_url, "embeddings", "config", "--model", "aicrm-hashing-v2")
     assert changed.returncode == 0
     assert "reindex" in changed.stderr
-    result = aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--batch-size", "7", **offline)
+    result = run_aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--batch-size", "7", **offline)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"embedded {total} examples with aicrm-hashing-v2 in ")
     recomputed = (
@@ -646,9 +631,9 @@ def test_hashing_reindex_runs_in_sql_with_no_network(db_url: str, tenants: dict[
         "embedding::text = aicrm_private.embed_hashing(aicrm_private.example_embedding_text(subject, content))::text"
     )
     assert scalar(db_url, recomputed, a) == total
-    full = aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--full", **offline)
+    full = run_aicrm(db_url, "embeddings", "reindex", "--tenant", a, "--full", **offline)
     assert full.stdout.startswith(f"embedded {total} examples with aicrm-hashing-v2 in "), full.stderr
-    everyone = aicrm(db_url, "embeddings", "reindex", "--all-tenants", **offline)
+    everyone = run_aicrm(db_url, "embeddings", "reindex", "--all-tenants", **offline)
     assert everyone.returncode == 0, everyone.stderr
     assert scalar(db_url, PENDING) == 0
     assert (
@@ -666,7 +651,7 @@ def test_hashing_reindex_runs_in_sql_with_no_network(db_url: str, tenants: dict[
     ],
 )
 def test_reindex_refuses_unclear_targets(db_url: str, args: tuple[str, ...], code: int, message: str) -> None:
-    result = aicrm(db_url, "embeddings", "reindex", *args)
+    result = run_aicrm(db_url, "embeddings", "reindex", *args)
     assert result.returncode == code, result.stderr
     assert result.stderr.startswith(message)
 
@@ -674,19 +659,21 @@ def test_reindex_refuses_unclear_targets(db_url: str, args: tuple[str, ...], cod
 def test_openai_without_a_key_says_which_variable(db_url: str, tenants: dict[str, Any]) -> None:
     # Configured where the key is set; reindex runs where it is not.
     assert (
-        aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_API_KEY=API_KEY).returncode == 0
+        run_aicrm(db_url, "embeddings", "config", "--provider", "openai", AICRM_EMBEDDINGS_API_KEY=API_KEY).returncode
+        == 0
     )
-    result = aicrm(db_url, "embeddings", "reindex", "--tenant", tenants["a"])
+    result = run_aicrm(db_url, "embeddings", "reindex", "--tenant", tenants["a"])
     assert result.returncode == 2
     assert result.stderr.startswith("error: AICRM_EMBEDDINGS_API_KEY: not set, and OPENAI_API_KEY neither")
 
 
 def test_watch_embeds_new_examples_in_the_background_and_stops_on_sigterm(
-    db_url: str, tenants: dict[str, Any], fake: FakeOpenAI
+    db_url: str, tenants: dict[str, Any], fake_embeddings: FakeOpenAI
 ) -> None:
-    assert aicrm(db_url, "embeddings", "config", "--provider", "openai", **openai_env(fake)).returncode == 0
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
-    clean.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), **openai_env(fake))
+    assert (
+        run_aicrm(db_url, "embeddings", "config", "--provider", "openai", **openai_env(fake_embeddings)).returncode == 0
+    )
+    clean = command_env(db_url, **openai_env(fake_embeddings))
     proc = subprocess.Popen(
         [str(AICRM), "embeddings", "reindex", "--all-tenants", "--watch", "0.2"],
         env=clean,

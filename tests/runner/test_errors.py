@@ -8,12 +8,8 @@ import psycopg
 import pytest
 
 from runner import errors
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
-
-
-@pytest.fixture
-def tenant(db: psycopg.Connection[Any]) -> str:
-    return make_tenant(db, "Agency")
+from tests.factories import make_customer
+from tests.helpers import act_as, sql_error
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,6 @@ non-zero exit; nothing is stored. The CLI opens its own connections, so setup is
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +13,28 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
+from tests.factories import committed, make_customer, make_tenant
+from tests.processes import run_aicrm
+from tests.samples import EMAIL
 
-ROOT = Path(__file__).resolve().parents[2]
-AICRM = Path(sys.executable).parent / "aicrm"
-EMAIL = (
-    "Hi neighbour,\n\nOur pumpkin sourdough is back, baked fresh every morning with organic flour. "
-    "We think it is the best loaf we have made all year, and our regulars agree.\n\n"
-    "Order ahead at https://sunrisebakery.example.com/order and skip the line this weekend. "
-    "Thank you for baking with us.\n\n"
-    "Sunrise Bakery, 12 Baker Street, Portland, OR 97201\nUnsubscribe: {{unsubscribe_url}}"
-)
+# A thinner profile than samples.BAKERY: a street, a warm voice.
+PROFILE = {
+    "name": "Sunrise Bakery",
+    "industry_category": "food_beverage",
+    "address": {"street": "12 Baker Street", "city": "Portland"},
+    "brand_voice": {"tone": ["warm"], "point_of_view": "first_person_plural"},
+}
+
+
+def agency(conn: psycopg.Connection[Any]) -> dict[str, str]:
+    tenant = make_tenant(conn, "Evaluate Agency")
+    return {"tenant": tenant, "customer": make_customer(conn, tenant, **PROFILE)}
 
 
 @pytest.fixture
 def setup(db_url: str) -> dict[str, str]:
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        row = conn.execute("select aicrm.create_tenant('Evaluate Agency')").fetchone()
-        assert row is not None
-        tenant = str(row[0])
-        conn.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
-        profile = {
-            "name": "Sunrise Bakery",
-            "industry_category": "food_beverage",
-            "address": {"street": "12 Baker Street", "city": "Portland"},
-            "brand_voice": {"tone": ["warm"], "point_of_view": "first_person_plural"},
-        }
-        found = conn.execute("select aicrm.upsert_business_profile(p_profile => %s)", (Jsonb(profile),)).fetchone()
-        assert found is not None
-    return {"tenant": tenant, "customer": str(found[0]["customer_id"])}
-
-
-def aicrm(db_url: str, *args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
-    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"))
-    return subprocess.run(
-        [str(AICRM), *map(str, args)], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
-    )
+    """An agency with the bakery (PROFILE) as its customer; committed."""
+    return committed(db_url, agency)
 
 
 def stored(db_url: str) -> tuple[Any, ...]:
@@ -70,7 +53,7 @@ def test_json_scorecard_is_the_databases_for_the_runners_metrics(
     draft.write_text(EMAIL)
     subject = "Pumpkin sourdough is back"
     before = stored(db_url)
-    result = aicrm(
+    result = run_aicrm(
         db_url, "evaluate", draft, "--subject", subject, "--customer", setup["customer"],
         "--tenant", setup["tenant"], "--json",
     )  # fmt: skip
@@ -91,7 +74,7 @@ def test_json_scorecard_is_the_databases_for_the_runners_metrics(
 
 def test_standard_input_and_the_human_report(db_url: str, setup: dict[str, str]) -> None:
     weak = "cheap bread. guaranteed results!!!"
-    result = aicrm(db_url, "evaluate", "-", "--channel", "social", "--customer", setup["customer"],
+    result = run_aicrm(db_url, "evaluate", "-", "--channel", "social", "--customer", setup["customer"],
                    "--tenant", setup["tenant"], stdin=weak)  # fmt: skip
     assert result.returncode == 1, result.stderr  # scored, and it fails: a script can tell
     out = result.stdout
@@ -103,14 +86,14 @@ def test_standard_input_and_the_human_report(db_url: str, setup: dict[str, str])
 
 def test_a_failing_draft_exits_1_and_lists_each_fix_once(db_url: str, setup: dict[str, str]) -> None:
     thrice = "Guaranteed results! Our bread: guaranteed results. Guaranteed results, every loaf."
-    result = aicrm(db_url, "evaluate", "-", "--channel", "social", "--tenant", setup["tenant"], stdin=thrice)
+    result = run_aicrm(db_url, "evaluate", "-", "--channel", "social", "--tenant", setup["tenant"], stdin=thrice)
     assert result.returncode == 1, result.stderr
     out = result.stdout.splitlines()
     assert sum("general.guaranteed_results" in line for line in out) == 3  # each occurrence is a violation
     fixes = out[out.index("fixes:") + 1 : -1]
     assert len(fixes) == len(set(fixes)), fixes  # but each fix is listed once
     assert any("(3 occurrences)" in line for line in fixes), fixes
-    as_json = aicrm(db_url, "evaluate", "-", "--tenant", setup["tenant"], "--json", stdin=thrice)
+    as_json = run_aicrm(db_url, "evaluate", "-", "--tenant", setup["tenant"], "--json", stdin=thrice)
     assert as_json.returncode == 1
     assert json.loads(as_json.stdout)["passed"] is False
 
@@ -133,7 +116,7 @@ def test_bad_input_is_one_clear_line(
     db_url: str, setup: dict[str, str], args: tuple[str, ...], content: str, message: str
 ) -> None:
     before = stored(db_url)
-    result = aicrm(db_url, "evaluate", "-", "--tenant", setup["tenant"], *args, stdin=content)
+    result = run_aicrm(db_url, "evaluate", "-", "--tenant", setup["tenant"], *args, stdin=content)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -9,7 +9,6 @@ import os
 import pty
 import select
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from runner.cli import app
 from runner.config import Settings
 from runner.errors import ConfigurationError
 from runner.importer import Record, detect_format, read_records
+from tests.factories import committed, make_tenant
+from tests.processes import AICRM, command_env, run_aicrm
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "import"
@@ -29,16 +30,14 @@ CSV_FILE = EXAMPLES / "legacy_customers.csv"
 JSONL_FILE = EXAMPLES / "legacy_customers.jsonl"
 MAPPING = EXAMPLES / "mapping.json"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-AICRM = Path(sys.executable).parent / "aicrm"
 HEADER = ["id", "company", "industry_id", "notes", "usps", "website", "phone", "email"]
 
 
 @pytest.fixture
 def tenant(db_url: str) -> str:
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        found = conn.execute("select aicrm.create_tenant('Import Agency')").fetchone()
-    assert found is not None
-    return str(found[0])
+    """A new agency to import into; unlike the shared `tenant`, committed: the CLI opens its own
+    connections."""
+    return committed(db_url, lambda conn: make_tenant(conn, "Import Agency"))
 
 
 @pytest.fixture
@@ -48,11 +47,7 @@ def cli(settings: Settings) -> CliRunner:
 
 def aicrm(db_url: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
     """The installed console script, as a user runs it: exit code, stdout and stderr as they are."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
-    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"))
-    return subprocess.run(
-        [str(AICRM), *map(str, args)], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    return run_aicrm(db_url, *args, timeout=300)
 
 
 def customers(db_url: str, tenant: str) -> dict[str, dict[str, Any]]:
@@ -445,8 +440,7 @@ def test_a_large_file_keeps_stdout_clean_when_not_a_terminal(db_url: str, tenant
 
 def test_a_large_file_shows_a_progress_bar_on_a_terminal(db_url: str, tenant: str, tmp_path: Path) -> None:
     path = large_file(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
-    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), TERM="xterm", COLUMNS="100")
+    env = command_env(db_url, TERM="xterm", COLUMNS="100")
     env.pop("NO_COLOR", None)
     main, child = pty.openpty()
     args = ["import", "customers", str(path), "--tenant", tenant, "--mapping", str(MAPPING), "--dry-run"]

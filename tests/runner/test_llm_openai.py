@@ -11,7 +11,6 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,8 @@ from runner.providers.llm import (
     llm_from_config,
 )
 from tests.fakes.openai_chat import FakeOpenAIChat, dead_endpoint, delay, drop, malformed, ok, reply, status
+from tests.runner.workers import API_KEY, MODEL, openai_provider
 
-MODEL = "gpt-test-mini"
-API_KEY = "sk-test-llm"
 CONTEXT: dict[str, Any] = {
     "business": {"name": "Rosa's Bakery", "industry": "bakery", "description": "Sourdough baked every morning."},
     "brand_voice": {"tone": ["warm", "plain"], "avoid": ["cheap"]},
@@ -66,16 +64,9 @@ def draft_request(**kwargs: Any) -> DraftRequest:
     return DraftRequest(**options)
 
 
-@pytest.fixture
-def server() -> Iterator[FakeOpenAIChat]:
-    with FakeOpenAIChat(api_key=API_KEY) as fake:
-        yield fake
-
-
-def provider(server: FakeOpenAIChat, **kwargs: Any) -> OpenAIChatProvider:
-    options: dict[str, Any] = {"timeout": 5.0, "max_retries": 2}
-    options.update(kwargs)
-    return OpenAIChatProvider(MODEL, base_url=server.url, api_key=options.pop("api_key", API_KEY), **options)
+def provider(server: FakeOpenAIChat, **options: Any) -> OpenAIChatProvider:
+    """The provider under test against the fake: a short timeout, the SDK's retries."""
+    return openai_provider(server.url, **{"timeout": 5.0, "max_retries": 2, **options})
 
 
 def fails(p: OpenAIChatProvider, request: DraftRequest | None = None) -> LLMError:
@@ -95,11 +86,11 @@ class Clock:
 # --- success --------------------------------------------------------------------------------------------
 
 
-def test_a_draft_with_usage_and_cost_over_the_real_protocol(server: FakeOpenAIChat) -> None:
-    server.set_script(
+def test_a_draft_with_usage_and_cost_over_the_real_protocol(fake: FakeOpenAIChat) -> None:
+    fake.set_script(
         [ok("Autumn bread is back", "Pumpkin sourdough returns.", prompt_tokens=1200, completion_tokens=300)]
     )
-    p = provider(server, price_per_1k_prompt=0.15, price_per_1k_completion=0.6)
+    p = provider(fake, price_per_1k_prompt=0.15, price_per_1k_completion=0.6)
     draft = p.generate(draft_request())
     assert isinstance(draft, Draft)
     assert (draft.subject, draft.content, draft.content_format) == (
@@ -111,7 +102,7 @@ def test_a_draft_with_usage_and_cost_over_the_real_protocol(server: FakeOpenAICh
     assert draft.meta["request_ids"] == ["req_fake_1"]
     assert (draft.meta["http_retries"], draft.meta["generations"], draft.meta["finish_reason"]) == (0, 1, "stop")
 
-    [sent] = server.requests
+    [sent] = fake.requests
     assert sent.headers["authorization"] == f"Bearer {API_KEY}"
     assert sent.body["model"] == MODEL
     assert [m["role"] for m in sent.body["messages"]] == ["system", "user"]
@@ -133,71 +124,71 @@ def build_messages_without_nonce(messages: list[dict[str, str]]) -> list[dict[st
     return [{**m, "content": m["content"].replace(nonce_of(fresh[0]["content"]), nonce)} for m in fresh]
 
 
-def test_without_prices_there_is_no_cost_and_unstructured_sends_no_response_format(server: FakeOpenAIChat) -> None:
-    draft = provider(server, structured=False).generate(draft_request(channel="sms", instructions={}))
+def test_without_prices_there_is_no_cost_and_unstructured_sends_no_response_format(fake: FakeOpenAIChat) -> None:
+    draft = provider(fake, structured=False).generate(draft_request(channel="sms", instructions={}))
     assert draft.cost_usd is None
     assert draft.content == "Draft number 1 from gpt-test-mini."
-    assert "response_format" not in server.requests[0].body
+    assert "response_format" not in fake.requests[0].body
 
 
-def test_a_json_code_fence_around_the_answer_is_stripped(server: FakeOpenAIChat) -> None:
-    server.set_script([reply('```json\n{"subject": "  Fresh bread ", "content": "Come by.\\n"}\n```')])
-    draft = provider(server).generate(draft_request())
+def test_a_json_code_fence_around_the_answer_is_stripped(fake: FakeOpenAIChat) -> None:
+    fake.set_script([reply('```json\n{"subject": "  Fresh bread ", "content": "Come by.\\n"}\n```')])
+    draft = provider(fake).generate(draft_request())
     assert (draft.subject, draft.content) == ("Fresh bread", "Come by.")
 
 
 # --- transport faults: retried by the SDK, then an LLMError of the right kind ----------------------------
 
 
-def test_429_with_retry_after_is_retried_after_the_servers_wait(server: FakeOpenAIChat) -> None:
-    server.set_script([status(429, retry_after=1), ok()])
-    draft = provider(server, max_retries=2).generate(draft_request())
-    assert len(server.requests) == 2
+def test_429_with_retry_after_is_retried_after_the_servers_wait(fake: FakeOpenAIChat) -> None:
+    fake.set_script([status(429, retry_after=1), ok()])
+    draft = provider(fake, max_retries=2).generate(draft_request())
+    assert len(fake.requests) == 2
     # Retry-After says 1 s; the SDK's own first backoff is at most 0.5 s, so the wait was the server's.
-    assert server.gaps()[0] >= 0.9
-    assert server.requests[1].headers.get("x-stainless-retry-count") == "1"
+    assert fake.gaps()[0] >= 0.9
+    assert fake.requests[1].headers.get("x-stainless-retry-count") == "1"
     assert draft.meta["http_retries"] == 1
 
 
-def test_500s_are_retried_with_exponential_backoff_and_then_succeed(server: FakeOpenAIChat) -> None:
-    server.set_script([status(500), status(500), ok("Back", "We are back.")])
-    draft = provider(server, max_retries=2).generate(draft_request())
+def test_500s_are_retried_with_exponential_backoff_and_then_succeed(fake: FakeOpenAIChat) -> None:
+    fake.set_script([status(500), status(500), ok("Back", "We are back.")])
+    draft = provider(fake, max_retries=2).generate(draft_request())
     assert draft.content == "We are back."
-    assert len(server.requests) == 3
-    first, second = server.gaps()
+    assert len(fake.requests) == 3
+    first, second = fake.gaps()
     assert 0.37 <= first <= 1.5  # 0.5 s minus up to 25 % jitter
     assert second >= 0.74  # doubled
     assert draft.meta["http_retries"] == 2
 
 
-def test_a_persistent_500_is_a_server_error_after_exactly_max_retries_plus_one_calls(server: FakeOpenAIChat) -> None:
-    server.set_script([status(500, retry_after_ms=20)])
-    err = fails(provider(server, max_retries=3))
-    assert len(server.requests) == 4
+def test_a_persistent_500_is_a_server_error_after_exactly_max_retries_plus_one_calls(fake: FakeOpenAIChat) -> None:
+    fake.set_script([status(500, retry_after_ms=20)])
+    err = fails(provider(fake, max_retries=3))
+    assert len(fake.requests) == 4
     assert (err.kind, err.retryable, err.status_code, err.exit_code) == ("server_error", True, 500, 8)
     assert isinstance(err, ProviderError)
     assert "HTTP 500" in err.message
     assert "4 attempts" in err.message
 
 
-def test_a_slow_answer_times_out(server: FakeOpenAIChat) -> None:
-    server.set_script([delay(1.0)])
+def test_a_slow_answer_times_out(fake: FakeOpenAIChat) -> None:
+    fake.set_script([delay(1.0)])
     started = time.monotonic()
-    err = fails(provider(server, timeout=0.3, max_retries=1))
+    err = fails(provider(fake, timeout=0.3, max_retries=1))
     assert time.monotonic() - started < 2.5
-    assert len(server.requests) == 2
+    assert len(fake.requests) == 2
     assert (err.kind, err.retryable) == ("timeout", True)
     assert "did not answer within 0.3 s (2 attempts)" in err.message
     assert "AICRM_LLM_TIMEOUT" in (err.hint or "")
 
 
-def test_a_dropped_connection_is_retried(server: FakeOpenAIChat) -> None:
-    server.set_script([drop(), ok("Hi", "Hello again.")])
-    assert provider(server, max_retries=1).generate(draft_request()).content == "Hello again."
-    assert len(server.requests) == 2
-    server.set_script([drop()])
-    err = fails(provider(server, max_retries=1))
-    assert len(server.requests) == 4
+def test_a_dropped_connection_is_retried(fake: FakeOpenAIChat) -> None:
+    fake.set_script([drop(), ok("Hi", "Hello again.")])
+    assert provider(fake, max_retries=1).generate(draft_request()).content == "Hello again."
+    assert len(fake.requests) == 2
+    fake.set_script([drop()])
+    err = fails(provider(fake, max_retries=1))
+    assert len(fake.requests) == 4
     assert err.kind == "connection"
 
 
@@ -210,49 +201,49 @@ def test_a_dead_endpoint_is_a_connection_error() -> None:
     assert "AICRM_LLM_BASE_URL" in (err.hint or "")
 
 
-def test_a_refused_key_is_an_auth_error_and_not_retried(server: FakeOpenAIChat) -> None:
-    err = fails(provider(server, api_key="sk-wrong", max_retries=3))
-    assert len(server.requests) == 1
+def test_a_refused_key_is_an_auth_error_and_not_retried(fake: FakeOpenAIChat) -> None:
+    err = fails(provider(fake, api_key="sk-wrong", max_retries=3))
+    assert len(fake.requests) == 1
     assert (err.kind, err.retryable, err.status_code) == ("auth", False, 401)
     assert "AICRM_LLM_API_KEY" in (err.hint or "")
 
 
 @pytest.mark.parametrize("code", [400, 404, 422])
-def test_a_refused_request_is_a_bad_request_and_not_retried(server: FakeOpenAIChat, code: int) -> None:
-    server.set_script([status(code)])
-    err = fails(provider(server, max_retries=3))
-    assert len(server.requests) == 1
+def test_a_refused_request_is_a_bad_request_and_not_retried(fake: FakeOpenAIChat, code: int) -> None:
+    fake.set_script([status(code)])
+    err = fails(provider(fake, max_retries=3))
+    assert len(fake.requests) == 1
     assert (err.kind, err.retryable, err.status_code) == ("bad_request", False, code)
 
 
-def test_a_rate_limit_is_retryable_unless_the_quota_is_gone(server: FakeOpenAIChat) -> None:
-    server.set_script([status(429, retry_after_ms=10)])
-    err = fails(provider(server, max_retries=1))
-    assert (len(server.requests), err.kind, err.retryable) == (2, "rate_limited", True)
+def test_a_rate_limit_is_retryable_unless_the_quota_is_gone(fake: FakeOpenAIChat) -> None:
+    fake.set_script([status(429, retry_after_ms=10)])
+    err = fails(provider(fake, max_retries=1))
+    assert (len(fake.requests), err.kind, err.retryable) == (2, "rate_limited", True)
     quota = {"error": {"message": "You exceeded your current quota", "type": "insufficient_quota",
                        "code": "insufficient_quota"}}  # fmt: skip
-    server.set_script([status(429, retry_after_ms=10, body=quota)])
-    err = fails(provider(server, max_retries=1))
+    fake.set_script([status(429, retry_after_ms=10, body=quota)])
+    err = fails(provider(fake, max_retries=1))
     assert (err.kind, err.retryable) == ("rate_limited", False)
 
 
 # --- malformed output: the generation is retried ----------------------------------------------------------
 
 
-def test_malformed_output_then_a_draft_succeeds(server: FakeOpenAIChat) -> None:
-    server.set_script([malformed(), ok("Hi", "A real draft.", prompt_tokens=100, completion_tokens=20)])
-    draft = provider(server, max_retries=2, price_per_1k_prompt=1.0).generate(draft_request())
+def test_malformed_output_then_a_draft_succeeds(fake: FakeOpenAIChat) -> None:
+    fake.set_script([malformed(), ok("Hi", "A real draft.", prompt_tokens=100, completion_tokens=20)])
+    draft = provider(fake, max_retries=2, price_per_1k_prompt=1.0).generate(draft_request())
     assert draft.content == "A real draft."
-    assert len(server.requests) == 2
+    assert len(fake.requests) == 2
     assert draft.meta["generations"] == 2
     assert draft.prompt_tokens > 100  # both generations were paid for
     assert draft.cost_usd == pytest.approx(draft.prompt_tokens / 1000)
 
 
-def test_persistent_malformed_output_is_an_error_after_the_retries(server: FakeOpenAIChat) -> None:
-    server.set_script([malformed("I cannot write that as JSON, sorry.")])
-    err = fails(provider(server, max_retries=2))
-    assert len(server.requests) == 3
+def test_persistent_malformed_output_is_an_error_after_the_retries(fake: FakeOpenAIChat) -> None:
+    fake.set_script([malformed("I cannot write that as JSON, sorry.")])
+    err = fails(provider(fake, max_retries=2))
+    assert len(fake.requests) == 3
     assert (err.kind, err.retryable) == ("malformed_output", True)
     assert "3 times without the JSON draft" in err.message
     assert "not JSON" in err.message
@@ -270,9 +261,9 @@ def test_persistent_malformed_output_is_an_error_after_the_retries(server: FakeO
         ("", "an empty message"),
     ],
 )
-def test_what_counts_as_malformed(server: FakeOpenAIChat, text: str, problem: str) -> None:
-    server.set_script([reply(text)])
-    err = fails(provider(server, max_retries=0))
+def test_what_counts_as_malformed(fake: FakeOpenAIChat, text: str, problem: str) -> None:
+    fake.set_script([reply(text)])
+    err = fails(provider(fake, max_retries=0))
     assert err.kind == "malformed_output"
     assert err.message.endswith(problem)
 
@@ -280,68 +271,68 @@ def test_what_counts_as_malformed(server: FakeOpenAIChat, text: str, problem: st
 # --- the circuit breaker ------------------------------------------------------------------------------------
 
 
-def test_the_breaker_opens_refuses_without_a_request_and_closes_after_a_good_trial(server: FakeOpenAIChat) -> None:
+def test_the_breaker_opens_refuses_without_a_request_and_closes_after_a_good_trial(fake: FakeOpenAIChat) -> None:
     clock = Clock()
-    p = provider(server, max_retries=0, breaker_failures=2, breaker_cooldown=30.0, clock=clock)
-    server.set_script([status(500)])
+    p = provider(fake, max_retries=0, breaker_failures=2, breaker_cooldown=30.0, clock=clock)
+    fake.set_script([status(500)])
     assert fails(p).kind == "server_error"
     assert fails(p).kind == "server_error"
-    assert len(server.requests) == 2
+    assert len(fake.requests) == 2
     for _ in range(3):
         with pytest.raises(ProviderUnavailable) as info:
             p.generate(draft_request())
         assert (info.value.kind, info.value.retry_in, info.value.retryable) == ("server_error", 30.0, True)
         assert isinstance(info.value, LLMError)
-    assert len(server.requests) == 2  # not one request while open
+    assert len(fake.requests) == 2  # not one request while open
     clock.now += 29.5
     with pytest.raises(ProviderUnavailable):
         p.generate(draft_request())
-    assert len(server.requests) == 2
+    assert len(fake.requests) == 2
 
     clock.now += 0.5  # the cooldown is over: one trial call goes through
-    server.set_script([ok("Back", "Up again.")])
+    fake.set_script([ok("Back", "Up again.")])
     assert p.generate(draft_request()).content == "Up again."
-    assert len(server.requests) == 3
-    server.set_script([status(500), ok()])  # closed again: a single failure does not reopen it
+    assert len(fake.requests) == 3
+    fake.set_script([status(500), ok()])  # closed again: a single failure does not reopen it
     assert fails(p).kind == "server_error"
     assert p.generate(draft_request()).content
-    assert len(server.requests) == 5
+    assert len(fake.requests) == 5
 
 
-def test_a_failed_trial_reopens_the_breaker_at_once(server: FakeOpenAIChat) -> None:
+def test_a_failed_trial_reopens_the_breaker_at_once(fake: FakeOpenAIChat) -> None:
     clock = Clock()
-    p = provider(server, max_retries=0, breaker_failures=3, breaker_cooldown=10.0, clock=clock)
-    server.set_script([status(503)])
+    p = provider(fake, max_retries=0, breaker_failures=3, breaker_cooldown=10.0, clock=clock)
+    fake.set_script([status(503)])
     for _ in range(3):
         fails(p)
     clock.now += 10
     assert not isinstance(fails(p), ProviderUnavailable)  # the trial went out, and failed
-    assert len(server.requests) == 4
+    assert len(fake.requests) == 4
     with pytest.raises(ProviderUnavailable) as info:
         p.generate(draft_request())
     assert info.value.retry_in == 10.0
-    assert len(server.requests) == 4
+    assert len(fake.requests) == 4
 
 
-def test_only_one_trial_at_a_time_while_half_open(server: FakeOpenAIChat) -> None:
+def test_only_one_trial_at_a_time_while_half_open(fake: FakeOpenAIChat) -> None:
     clock = Clock()
-    p = provider(server, max_retries=0, breaker_failures=1, breaker_cooldown=5.0, clock=clock)
-    server.set_script([status(500)])
+    p = provider(fake, max_retries=0, breaker_failures=1, breaker_cooldown=5.0, clock=clock)
+    fake.set_script([status(500)])
     fails(p)
     clock.now += 5
-    server.set_script([delay(0.5, ok("Slow", "Slow but fine."))])
+    fake.set_script([delay(0.5, ok("Slow", "Slow but fine."))])
     results: list[Draft] = []
     trial = threading.Thread(target=lambda: results.append(p.generate(draft_request())))
     trial.start()
     deadline = time.monotonic() + 5
-    while len(server.requests) < 2 and time.monotonic() < deadline:
+    while len(fake.requests) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     with pytest.raises(ProviderUnavailable):  # the trial is in flight: the others still wait
         p.generate(draft_request())
     trial.join(timeout=5)
     assert [d.content for d in results] == ["Slow but fine."]
-    assert len(server.requests) == 2
-    server.set_script([ok()])
+    assert len(fake.requests) == 2
+    fake.set_script([ok()])
     p.generate(draft_request())  # closed
 
 
@@ -476,11 +467,11 @@ class Template:
         return Draft(None, "offline", "text", self.name, "template", 0, 0, 0.0, 0.0, {})
 
 
-def test_llm_from_config_builds_the_named_provider(server: FakeOpenAIChat) -> None:
+def test_llm_from_config_builds_the_named_provider(fake: FakeOpenAIChat) -> None:
     env = {
         "AICRM_LLM_PROVIDER": "openai",
         "AICRM_LLM_MODEL": MODEL,
-        "AICRM_LLM_BASE_URL": server.url,
+        "AICRM_LLM_BASE_URL": fake.url,
         "AICRM_LLM_API_KEY": API_KEY,
         "AICRM_LLM_TIMEOUT": "2.5",
         "AICRM_LLM_MAX_RETRIES": "1",
@@ -493,7 +484,7 @@ def test_llm_from_config_builds_the_named_provider(server: FakeOpenAIChat) -> No
     assert (built.model, built.timeout, built.max_retries, built.prices) == (MODEL, 2.5, 1, (0.5, None))
     draft = built.generate(draft_request())
     assert draft.cost_usd is not None
-    assert server.requests[0].body["model"] == MODEL
+    assert fake.requests[0].body["model"] == MODEL
 
 
 def test_llm_from_config_defaults_to_the_template_factory() -> None:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -18,6 +17,7 @@ import pytest
 
 from runner import embedded
 from runner.db import DEMO_TENANT_ID
+from tests.processes import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL_PSQL = embedded.psql_path()
@@ -38,31 +38,26 @@ def no_psql_path(tmp_path: Path) -> str:
 
 
 def aicrm(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "runner", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
-    )  # fmt: skip
+    return run_module(*args, env=env, stdin=stdin)
 
 
-@pytest.fixture
-def external_env(db_url: str, tmp_path: Path) -> dict[str, str]:
-    """DATABASE_URL at the (migrated) test database, and no system psql on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "PG"))}
-    env.update(DATABASE_URL=db_url, PATH=no_psql_path(tmp_path), PSQLRC="/dev/null")
+def without_psql(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """`env` with no PG* setting and no psql on PATH."""
+    env = {k: v for k, v in env.items() if not k.startswith("PG")}
+    env.update(PATH=no_psql_path(tmp_path), PSQLRC="/dev/null")
     return env
 
 
 @pytest.fixture
-def embedded_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+def external_env(external_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """DATABASE_URL at the (migrated) test database, and no system psql on PATH."""
+    return without_psql(external_env, tmp_path)
+
+
+@pytest.fixture
+def embedded_env(embedded_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """The embedded default on a fresh data directory that no server runs yet, and no psql on PATH."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith(("AICRM_", "PG"))}
-    data_dir = Path("/tmp") / f"aicrm-psql-{uuid.uuid4().hex[:8]}"  # short: it holds the socket
-    env.update(AICRM_DATA_DIR=str(data_dir), PATH=no_psql_path(tmp_path), PSQLRC="/dev/null")
-    try:
-        yield env
-    finally:
-        embedded.stop(data_dir / "pgdata")
-        subprocess.run(["rm", "-rf", str(data_dir)], check=False)
+    return without_psql(embedded_env, tmp_path)
 
 
 def rows(result: subprocess.CompletedProcess[str]) -> list[list[str]]:

@@ -9,13 +9,8 @@ opens its own connections, so setup is committed."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
 
@@ -28,50 +23,24 @@ from runner.errors import ConfigurationError
 from runner.publisher import Publisher, PublisherOptions
 from runner.smtp import Smtp
 from runner.transports import PublishSettings, Router, redact
+from tests.factories import committed
 from tests.fakes.openai_chat import dead_endpoint
 from tests.fakes.receiver import SMTPServer, WebhookReceiver, answer, verify
-from tests.helpers import act_as, make_customer, make_tenant
-from tests.sql.pipeline.test_publishing import approved_task
-from tests.sql.pipeline.test_review import in_review, review
-from tests.sql.pipeline.test_worker_api import SUBJECT
-from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL
+from tests.helpers import act_as
+from tests.processes import command_env, execute, query, run_aicrm, stop_with_sigterm, wait_for
+from tests.samples import GOOD_EMAIL, SUBJECT
+from tests.tasks import approved_task, claim_delivery, task_state
 
-ROOT = Path(__file__).resolve().parents[2]
-AICRM = Path(sys.executable).parent / "aicrm"
+Publishers = Callable[..., Publisher]  # the `publishers` fixture: starts one
 SECRET = "whsec-test-7f3a9c"
 UNSUBSCRIBE = "https://example.com/unsubscribe"
 
 
-# --- setup ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def world(db_url: str) -> tuple[str, str]:
-    """An agency with the bakery as a customer: (tenant, customer)."""
-    with psycopg.connect(db_url) as conn:
-        tenant = make_tenant(conn, "Agency A")
-        customer = make_customer(conn, tenant, **BAKERY)
-        conn.commit()
-    return tenant, customer
-
-
-def approved(db_url: str, world: tuple[str, str]) -> str:
-    """A task whose email draft a person approved: it waits in the outbox."""
-    with psycopg.connect(db_url) as conn:
-        task, draft = in_review(conn, *world)
-        review(conn, world[0], draft, 1, "approve")
-        conn.commit()
-    return task
-
-
-def query(db_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def execute(db_url: str, sql: str, params: Any = None) -> None:
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute(sql, params)
+def approved(
+    db_url: str, bakery: tuple[str, str], channel: str = "email", instructions: dict[str, Any] | None = None
+) -> str:
+    """A task of `channel` whose draft a person approved: it waits in the outbox; committed."""
+    return committed(db_url, lambda conn: approved_task(conn, *bakery, channel, instructions))
 
 
 def outbox(db_url: str, task: str) -> tuple[Any, ...]:
@@ -95,14 +64,8 @@ def deliveries(db_url: str, task: str) -> list[tuple[Any, ...]]:
 
 
 def state(db_url: str, task: str) -> str:
-    return str(query(db_url, "select execution_state from aicrm.project_tasks where task_id = %s", (task,))[0][0])
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return task_state(conn, task)
 
 
 def webhook(url: str, secret: str = SECRET, timeout: float = 5.0) -> PublishSettings:
@@ -116,20 +79,14 @@ def hook() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def publishers() -> Iterator[Callable[..., Publisher]]:
+def publishers(started: Callable[[Publisher], Publisher]) -> Publishers:
     """Start in-process publishers; every one is stopped at the end of the test."""
-    started: list[Publisher] = []
 
     def start(settings: Settings, publish: PublishSettings, **options: Any) -> Publisher:
         opts = PublisherOptions(**{"concurrency": 1, "lease_seconds": 30, "once": True, "poll": 0.2, **options})
-        publisher = Publisher(settings, Router(publish), opts)
-        started.append(publisher.start())
-        return publisher
+        return started(Publisher(settings, Router(publish), opts))
 
-    yield start
-    for publisher in started:
-        publisher.stop()
-        publisher.join(10)
+    return start
 
 
 def run_once(start: Callable[..., Publisher], settings: Settings, publish: PublishSettings) -> Publisher:
@@ -142,9 +99,9 @@ def run_once(start: Callable[..., Publisher], settings: Settings, publish: Publi
 
 
 def test_a_webhook_delivery_is_signed_sent_once_and_recorded(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     outbox_id = outbox(db_url, task)[0]
     publisher = run_once(publishers, settings, webhook(hook.url))
 
@@ -169,10 +126,10 @@ def test_a_webhook_delivery_is_signed_sent_once_and_recorded(
 
 
 def test_a_server_error_backs_off_and_the_next_attempt_delivers(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
     hook.set_script([answer(500, "upstream down"), answer(200)])
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     first = run_once(publishers, settings, webhook(hook.url))
     outbox_id, status, attempts, wait = outbox(db_url, task)
     assert (status, attempts) == ("pending", 1)
@@ -206,10 +163,10 @@ def test_a_server_error_backs_off_and_the_next_attempt_delivers(
 )
 def test_what_a_failed_delivery_leads_to(
     db_url: str,
-    world: tuple[str, str],
+    agency: tuple[str, str],
     hook: WebhookReceiver,
     settings: Settings,
-    publishers: Callable[..., Publisher],
+    publishers: Publishers,
     case: str,
     outcome: str,
     task_state: str,
@@ -227,7 +184,7 @@ def test_what_a_failed_delivery_leads_to(
     else:
         hook.set_script([answer(200, delay=3.0)])
         publish = webhook(hook.url, timeout=0.5)
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     run_once(publishers, settings, publish)
     assert outbox(db_url, task)[1:3] == (outcome, 1)
     assert state(db_url, task) == task_state
@@ -241,9 +198,9 @@ def test_what_a_failed_delivery_leads_to(
 
 
 def test_an_email_draft_goes_by_smtp_and_other_drafts_would_not(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     outbox_id = outbox(db_url, task)[0]
     to = ("owner@sunrise.example", "news@agency.example")
     with SMTPServer(user="mailer", password="s3cret") as smtp:
@@ -280,20 +237,11 @@ def test_an_email_draft_goes_by_smtp_and_other_drafts_would_not(
     assert (attempt.delivered, attempt.retryable, attempt.response["error"]) == (False, False, "no_transport")
 
 
-def committed_task(
-    db_url: str, world: tuple[str, str], channel: str, instructions: dict[str, Any] | None = None
-) -> str:
-    with psycopg.connect(db_url) as conn:
-        task = approved_task(conn, *world, channel, instructions)
-        conn.commit()
-    return task
-
-
 def test_an_email_goes_to_the_recipients_its_task_names(
-    db_url: str, world: tuple[str, str], settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], settings: Settings, publishers: Publishers
 ) -> None:
-    own = committed_task(db_url, world, "email", {"recipients": ["owner@sunrise.example", "shop@sunrise.example"]})
-    fallback = committed_task(db_url, world, "email")
+    own = approved(db_url, agency, "email", {"recipients": ["owner@sunrise.example", "shop@sunrise.example"]})
+    fallback = approved(db_url, agency, "email")
     with SMTPServer() as smtp:
         publish = PublishSettings(
             smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="news@agency.example",
@@ -311,10 +259,10 @@ def test_an_email_goes_to_the_recipients_its_task_names(
 
 
 def test_a_publisher_with_smtp_alone_leaves_other_channels_to_one_with_a_webhook(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
-    sms = committed_task(db_url, world, "sms")  # older: it would be claimed first
-    email = committed_task(db_url, world, "email")
+    sms = approved(db_url, agency, "sms")  # older: it would be claimed first
+    email = approved(db_url, agency, "email")
     with SMTPServer() as smtp:
         publish = PublishSettings(
             smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="news@agency.example",
@@ -346,13 +294,13 @@ def idle_after_a_claim(db_url: str) -> bool:
 
 
 def test_an_idle_publisher_is_woken_by_an_approval_not_by_its_poll(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
     publisher = publishers(settings, webhook(hook.url), once=False, poll=30.0, concurrency=2)
     wait_for(lambda: idle_after_a_claim(db_url))
     time.sleep(0.3)  # well into the wait: only a notification can end it before 30 s
     approved_at = time.monotonic()
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     wait_for(lambda: state(db_url, task) == "delivered", timeout=10)
     [got] = hook.requests
     assert got.at - approved_at < 2.0
@@ -361,10 +309,10 @@ def test_an_idle_publisher_is_woken_by_an_approval_not_by_its_poll(
 
 
 def test_draining_gives_back_the_delivery_in_flight_and_the_next_claim_delivers_it(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
     hook.set_script([answer(200, delay=3.0), answer(200)])
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     outbox_id = outbox(db_url, task)[0]
     first = publishers(settings, webhook(hook.url), once=False)
     wait_for(lambda: len(hook.requests) == 1)
@@ -475,19 +423,15 @@ def test_smtp_answers_map_to_retryable_or_not() -> None:
 
 
 def test_a_publisher_that_lost_its_lease_records_nothing(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
     hook.set_script([answer(200, delay=2.0)])
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     slow = publishers(settings, webhook(hook.url))
     wait_for(lambda: len(hook.requests) == 1)
     execute(db_url, "update aicrm.outbox set lease_until = now() - interval '1 second' where task_id = %s", (task,))
-    with psycopg.connect(db_url) as conn:  # the lease ran out under the slow receiver; another publisher takes it
-        with act_as(conn, None, "aicrm_worker"):
-            row = conn.execute("select aicrm.claim_next_delivery_v2('thief', 30)").fetchone()
-        conn.commit()
-    assert row is not None
-    theirs = row[0]
+    # The lease ran out under the slow receiver; another publisher takes the delivery.
+    theirs = committed(db_url, lambda conn: claim_delivery(conn, "thief", 30))
     assert theirs["attempt"] == 2
     assert slow.join(30)
     [dropped] = slow.deliveries
@@ -496,7 +440,7 @@ def test_a_publisher_that_lost_its_lease_records_nothing(
     assert deliveries(db_url, task) == []  # the old holder's outcome was refused
 
     with psycopg.connect(db_url) as conn:
-        with act_as(conn, world[0], "aicrm_worker"):
+        with act_as(conn, agency[0], "aicrm_worker"):
             conn.execute(
                 "select aicrm.record_delivery(%s, %s, true, 'webhook', 'thief', %s)",
                 (theirs["outbox_id"], theirs["lease_token"], Jsonb({"status": 200})),
@@ -507,10 +451,10 @@ def test_a_publisher_that_lost_its_lease_records_nothing(
 
 
 def test_a_connection_dropped_during_a_delivery_still_records_it_once(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Callable[..., Publisher]
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, settings: Settings, publishers: Publishers
 ) -> None:
     hook.set_script([answer(200, delay=1.0)])
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     publisher = publishers(settings, webhook(hook.url))
     wait_for(lambda: len(hook.requests) == 1)
     killed = query(
@@ -568,18 +512,8 @@ def test_the_settings_name_what_is_missing() -> None:
         hook.check_lease(20)
 
 
-def publisher_env(db_url: str, hook: WebhookReceiver | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
-    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"))
-    if hook is not None:
-        env.update(AICRM_PUBLISH_WEBHOOK_URL=hook.url, AICRM_PUBLISH_WEBHOOK_SECRET=SECRET)
-    return env
-
-
 def test_publish_without_a_transport_is_a_configuration_error(db_url: str) -> None:
-    result = subprocess.run(
-        [str(AICRM), "publish", "--once"], env=publisher_env(db_url, None), capture_output=True, text=True, timeout=60
-    )
+    result = run_aicrm(db_url, "publish", "--once", timeout=60)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: no delivery transport configured")
     assert "AICRM_PUBLISH_WEBHOOK_URL" in result.stderr
@@ -588,31 +522,23 @@ def test_publish_without_a_transport_is_a_configuration_error(db_url: str) -> No
 
 @pytest.mark.parametrize(("grace", "answer_after", "final"), [(15.0, 1.5, "delivered"), (0.5, 20.0, "pending")])
 def test_sigterm_finishes_the_delivery_in_flight_or_gives_it_back(
-    db_url: str, world: tuple[str, str], hook: WebhookReceiver, grace: float, answer_after: float, final: str
+    db_url: str, agency: tuple[str, str], hook: WebhookReceiver, grace: float, answer_after: float, final: str
 ) -> None:
     hook.set_script([answer(200, delay=answer_after)])
-    task = approved(db_url, world)
+    task = approved(db_url, agency)
     outbox_id = outbox(db_url, task)[0]
-    proc = subprocess.Popen(
-        [str(AICRM), "publish", "--grace", str(grace), "--poll", "0.5"],
-        env=publisher_env(db_url, hook), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        wait_for(lambda: len(hook.requests) == 1, timeout=30)
-        signalled = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
-    took = time.monotonic() - signalled
-    assert proc.returncode == 0, err
+    env = command_env(db_url, AICRM_PUBLISH_WEBHOOK_URL=hook.url, AICRM_PUBLISH_WEBHOOK_SECRET=SECRET)
+    stopped = stop_with_sigterm(
+        ["publish", "--grace", str(grace), "--poll", "0.5"], env, lambda: len(hook.requests) == 1
+    )
+    assert stopped.returncode == 0, stopped.stderr
     assert outbox(db_url, task)[1] == final
     if final == "delivered":
-        assert f"delivery {outbox_id}: delivered by webhook to {hook.url} (attempt 1, HTTP 200)" in err
-        assert "1 deliveries (delivered 1)" in err
+        assert f"delivery {outbox_id}: delivered by webhook to {hook.url} (attempt 1, HTTP 200)" in stopped.stderr
+        assert "1 deliveries (delivered 1)" in stopped.stderr
     else:  # cut off: released, so the next claim (here or elsewhere) delivers it again at once
-        assert took < answer_after - 5
+        assert stopped.took < answer_after - 5
         assert [r[3:] for r in deliveries(db_url, task)] == [("released", {"reason": "publisher stopping"}, ANY)]
         assert outbox(db_url, task)[2] == 0
-        assert "1 deliveries still in flight: giving them back" in err
-        assert f"delivery {outbox_id}: released (publisher stopping)" in err
+        assert "1 deliveries still in flight: giving them back" in stopped.stderr
+        assert f"delivery {outbox_id}: released (publisher stopping)" in stopped.stderr

@@ -16,46 +16,37 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from runner.commands.review import REASON_PROMPTS
-from tests.runner.test_evaluate_cli import EMAIL, aicrm
-from tests.sql.pipeline.test_review import LONG_SMS, SMS, SMS_INSTRUCTIONS
+from tests.factories import committed, make_customer, make_tenant
+from tests.helpers import act_as
+from tests.processes import run_aicrm
+from tests.samples import EMAIL, LONG_SMS, SMS, SMS_INSTRUCTIONS
+from tests.tasks import create_task, walk_to_review
 
-PATH = [
-    ("gathering_context", "claim_next_task"),
-    ("generating", "start_generating"),
-    ("evaluating", "submit_draft"),
-    ("awaiting_review", "record_evaluation"),
-]
+
+def drafted(conn: psycopg.Connection[Any], tenant: str, task: str, content: str, subject: str | None = None) -> None:
+    """The task's first draft, written in (no worker), and the task moved to review."""
+    with act_as(conn, tenant):
+        conn.execute(
+            "insert into aicrm.project_deliverables (task_id, subject, content) values (%s, %s, %s)",
+            (task, subject, content),
+        )
+    walk_to_review(conn, tenant, task)
+
+
+def two_in_review(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    tenant = make_tenant(conn, "Review Agency")
+    customer = make_customer(conn, tenant)
+    tasks = []
+    for priority in (3, 1):
+        tasks.append(task := create_task(conn, tenant, customer, priority))
+        drafted(conn, tenant, task, EMAIL, "Autumn sourdough")
+    return {"tenant": tenant, "low": tasks[0], "urgent": tasks[1]}
 
 
 @pytest.fixture
 def queue(db_url: str) -> dict[str, Any]:
-    """A tenant with two drafts waiting for review, the urgent one first."""
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        row = conn.execute("select aicrm.create_tenant('Review Agency')").fetchone()
-        assert row is not None
-        tenant = str(row[0])
-        conn.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
-        profile = {"name": "Sunrise Bakery", "industry_category": "food_beverage"}
-        found = conn.execute("select aicrm.upsert_business_profile(p_profile => %s)", (Jsonb(profile),)).fetchone()
-        assert found is not None
-        tasks = []
-        for priority in (3, 1):
-            task = conn.execute(
-                "select aicrm.create_content_task(%s, 'email', p_priority => %s) ->> 'task_id'",
-                (found[0]["customer_id"], priority),
-            ).fetchone()
-            assert task is not None
-            conn.execute(
-                "insert into aicrm.project_deliverables (task_id, subject, content)"
-                " values (%s, 'Autumn sourdough', %s)",
-                (task[0], EMAIL),
-            )
-            for to, via in PATH:
-                conn.execute(
-                    "select aicrm_private.transition_task(%s, %s, 'tester', null, null, '{}', %s)", (task[0], to, via)
-                )
-            tasks.append(task[0])
-    return {"tenant": tenant, "low": tasks[0], "urgent": tasks[1]}
+    """A tenant with two drafts waiting for review, the urgent one first; committed."""
+    return committed(db_url, two_in_review)
 
 
 def states(db_url: str) -> dict[str, tuple[Any, ...]]:
@@ -68,7 +59,7 @@ def states(db_url: str) -> dict[str, tuple[Any, ...]]:
 
 
 def test_the_queue_is_listed_most_urgent_first(db_url: str, queue: dict[str, Any]) -> None:
-    done = aicrm(db_url, "review", "--tenant", queue["tenant"], "--list")
+    done = run_aicrm(db_url, "review", "--tenant", queue["tenant"], "--list")
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["task_id"] for r in rows] == [queue["urgent"], queue["low"]]
@@ -77,7 +68,9 @@ def test_the_queue_is_listed_most_urgent_first(db_url: str, queue: dict[str, Any
 
 
 def test_walking_the_queue_records_each_decision(db_url: str, queue: dict[str, Any]) -> None:
-    done = aicrm(db_url, "review", "--tenant", queue["tenant"], "--reviewer", "ana@agency", stdin="a\nr\nToo salesy.\n")
+    done = run_aicrm(
+        db_url, "review", "--tenant", queue["tenant"], "--reviewer", "ana@agency", stdin="a\nr\nToo salesy.\n"
+    )
     assert done.returncode == 0, done.stderr
     assert "Recorded: approve -> approved." in done.stdout
     assert "2 decision(s) recorded." in done.stdout
@@ -85,12 +78,12 @@ def test_walking_the_queue_records_each_decision(db_url: str, queue: dict[str, A
     got = states(db_url)
     assert got[queue["urgent"]] == ("approved", "ana@agency", None)
     assert got[queue["low"]] == ("rejected", "ana@agency", "Too salesy.")
-    done = aicrm(db_url, "review", "--tenant", queue["tenant"])
+    done = run_aicrm(db_url, "review", "--tenant", queue["tenant"])
     assert done.stdout.strip() == "Nothing waits for a person."
 
 
 def test_skip_and_quit_decide_nothing(db_url: str, queue: dict[str, Any]) -> None:
-    done = aicrm(db_url, "review", "--tenant", queue["tenant"], stdin="s\nq\n")
+    done = run_aicrm(db_url, "review", "--tenant", queue["tenant"], stdin="s\nq\n")
     assert done.returncode == 0, done.stderr
     assert "0 decision(s) recorded." in done.stdout
     assert {s[0] for s in states(db_url).values()} == {"awaiting_review"}
@@ -110,43 +103,27 @@ def test_the_command_needs_no_click() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def add_task(conn: psycopg.Connection[Any], customer: str, channel: str, instructions: dict[str, Any]) -> str:
-    row = conn.execute(
-        "select aicrm.create_content_task(%s, %s, p_ai_instructions => %s) ->> 'task_id'",
-        (customer, channel, Jsonb(instructions)),
-    ).fetchone()
-    assert row is not None
-    return str(row[0])
+def in_review_and_escalated(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    tenant = make_tenant(conn, "Escalation Agency")
+    customer = make_customer(conn, tenant)
+    sms = create_task(conn, tenant, customer, channel="sms", instructions=SMS_INSTRUCTIONS)
+    drafted(conn, tenant, sms, SMS)
+    failed = create_task(conn, tenant, customer, instructions={"topic": "autumn menu", "purpose": "newsletter"})
+    error = {"error": {"kind": "timeout", "message": "the model did not answer in 60 s"}}
+    conn.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
+    for to, via, details in (("gathering_context", "claim_next_task", {}), ("escalated", "fail_task", error)):
+        conn.execute(
+            "select aicrm_private.transition_task(%s, %s, 'worker-1', 'failed, not retryable', null, %s, %s)",
+            (failed, to, Jsonb(details), via),
+        )
+    return {"tenant": tenant, "sms": sms, "failed": failed}
 
 
 @pytest.fixture
 def waiting(db_url: str) -> dict[str, Any]:
     """A tenant with an SMS draft in review (at most 160 characters) and, escalated after it, a task
-    whose worker failed before writing a draft."""
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        row = conn.execute("select aicrm.create_tenant('Escalation Agency')").fetchone()
-        assert row is not None
-        tenant = str(row[0])
-        conn.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
-        profile = {"name": "Sunrise Bakery", "industry_category": "food_beverage"}
-        found = conn.execute("select aicrm.upsert_business_profile(p_profile => %s)", (Jsonb(profile),)).fetchone()
-        assert found is not None
-        customer = found[0]["customer_id"]
-        sms = add_task(conn, customer, "sms", SMS_INSTRUCTIONS)
-        conn.execute("insert into aicrm.project_deliverables (task_id, content) values (%s, %s)", (sms, SMS))
-        for to, via in PATH:
-            conn.execute("select aicrm_private.transition_task(%s, %s, 'tester', null, null, '{}', %s)", (sms, to, via))
-        failed = add_task(conn, customer, "email", {"topic": "autumn menu", "purpose": "newsletter"})
-        error = {"error": {"kind": "timeout", "message": "the model did not answer in 60 s"}}
-        for to, via, details in (
-            ("gathering_context", "claim_next_task", {}),
-            ("escalated", "fail_task", error),
-        ):
-            conn.execute(
-                "select aicrm_private.transition_task(%s, %s, 'worker-1', 'failed, not retryable', null, %s, %s)",
-                (failed, to, Jsonb(details), via),
-            )
-    return {"tenant": tenant, "sms": sms, "failed": failed}
+    whose worker failed before writing a draft; committed."""
+    return committed(db_url, in_review_and_escalated)
 
 
 @pytest.fixture
@@ -163,7 +140,7 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_escalated_tasks_are_listed_first_with_their_reason(db_url: str, waiting: dict[str, Any]) -> None:
-    done = aicrm(db_url, "review", "--tenant", waiting["tenant"], "--list")
+    done = run_aicrm(db_url, "review", "--tenant", waiting["tenant"], "--list")
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert [(r["task_id"], r["execution_state"]) for r in rows] == [
@@ -176,7 +153,7 @@ def test_escalated_tasks_are_listed_first_with_their_reason(db_url: str, waiting
 
 def test_an_escalated_task_is_requeued_or_cancelled(db_url: str, waiting: dict[str, Any]) -> None:
     stdin = "c\nThe provider is back.\nx\nNot needed.\n"
-    done = aicrm(db_url, "review", "--tenant", waiting["tenant"], "--reviewer", "ana@agency", stdin=stdin)
+    done = run_aicrm(db_url, "review", "--tenant", waiting["tenant"], "--reviewer", "ana@agency", stdin=stdin)
     assert done.returncode == 0, done.stderr
     assert "2 decision(s) recorded." in done.stdout
     got = states(db_url)
@@ -187,12 +164,12 @@ def test_an_escalated_task_is_requeued_or_cancelled(db_url: str, waiting: dict[s
 def test_an_edit_is_scored_and_its_findings_confirmed(db_url: str, waiting: dict[str, Any], editor: Path) -> None:
     editor.write_text(LONG_SMS + "\n")
     # Skip the escalated task; edit the SMS to 200 characters; decline the findings: nothing recorded.
-    done = aicrm(db_url, "review", "--tenant", waiting["tenant"], "--reviewer", "ana@agency", stdin="s\ne\nn\n")
+    done = run_aicrm(db_url, "review", "--tenant", waiting["tenant"], "--reviewer", "ana@agency", stdin="s\ne\nn\n")
     assert done.returncode == 0, done.stderr
     assert "sms_segments" in done.stdout
     assert "0 decision(s) recorded." in done.stdout
     assert states(db_url)[waiting["sms"]] == ("awaiting_review", None, None)
-    done = aicrm(db_url, "review", "--tenant", waiting["tenant"], "--reviewer", "ana@agency", stdin="s\ne\ny\n")
+    done = run_aicrm(db_url, "review", "--tenant", waiting["tenant"], "--reviewer", "ana@agency", stdin="s\ne\ny\n")
     assert done.returncode == 0, done.stderr
     assert "1 decision(s) recorded." in done.stdout
     with psycopg.connect(db_url, autocommit=True) as conn:

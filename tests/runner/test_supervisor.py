@@ -10,16 +10,17 @@ import re
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from runner.supervisor import child_argv, shares
 from runner.worker import WorkerOptions
 from tests.fakes.openai_chat import FakeOpenAIChat, delay, ok
-from tests.runner import test_worker
-from tests.runner.test_worker import AICRM, GOOD_EMAIL, SUBJECT, create_tasks, history, states, wait_for, worker_env
-
-world, fake = test_worker.world, test_worker.fake  # the worker tests' fixtures: two tenants, the fake model
+from tests.processes import AICRM, wait_for
+from tests.runner.workers import create_tasks, states, transitions, worker_env
+from tests.samples import GOOD_EMAIL, SUBJECT
 
 STARTED = re.compile(r"worker process (\d+) started \(pid (\d+)\)")
 
@@ -46,6 +47,23 @@ def spawn(db_url: str, fake: FakeOpenAIChat, log: IO[str], *args: str) -> subpro
     )
 
 
+@contextmanager
+def task_in_flight(
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, log_path: Path, grace: int
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`aicrm worker --processes 2` with all three pools running (the supervisor's and each child's)
+    and one task at the model: (the supervisor, the task). Killed at the end, whatever happened."""
+    with log_path.open("w") as log:
+        proc = spawn(db_url, fake, log, "--processes", "2", "--poll", "0.5", "--grace", str(grace))
+        try:
+            wait_for(lambda: log_path.read_text().count("threads, provider openai") == 3, timeout=30)
+            [task] = create_tasks(db_url, agencies, "a", 1)
+            wait_for(lambda: len(fake.requests) == 1, timeout=30)
+            yield proc, task
+        finally:
+            proc.kill()
+
+
 def test_max_tasks_is_split_so_that_the_processes_claim_exactly_that_many() -> None:
     assert shares(None, 3) == [None, None, None]
     assert shares(7, 3) == [3, 2, 2]
@@ -59,10 +77,10 @@ def test_max_tasks_is_split_so_that_the_processes_claim_exactly_that_many() -> N
 
 
 def test_processes_share_the_queue_and_the_summary_adds_them_up(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
-    tasks = create_tasks(db_url, world, "a", 6) + create_tasks(db_url, world, "b", 6)
+    tasks = create_tasks(db_url, agencies, "a", 6) + create_tasks(db_url, agencies, "b", 6)
     result = subprocess.run(
         [str(AICRM), "worker", "--processes", "3", "--concurrency", "1", "--once", "--lease", "60"],
         env=worker_env(db_url, fake), capture_output=True, text=True, timeout=120, check=False,
@@ -73,16 +91,16 @@ def test_processes_share_the_queue_and_the_summary_adds_them_up(
     assert "stopped: 12 tasks (approved 12) in 3 processes" in result.stderr
     assert len(started_pids := {pid for _, pid in STARTED.findall(result.stderr)}) == 3
     # Each task was worked by one of the children (the worker id is host:pid/thread).
-    workers = {history(db_url, t)[1][2] for t in tasks}
+    workers = {transitions(db_url, t)[1][2] for t in tasks}
     assert {w.rsplit(":", 1)[1].split("/")[0] for w in workers} <= started_pids
     assert result.stdout == ""  # the children's tallies go to the supervisor, not to the terminal
 
 
 def test_max_tasks_over_processes_claims_exactly_that_many(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
-    tasks = create_tasks(db_url, world, "a", 5)
+    tasks = create_tasks(db_url, agencies, "a", 5)
     result = subprocess.run(
         [str(AICRM), "worker", "--processes", "2", "--max-tasks", "3", "--poll", "0.5"],
         env=worker_env(db_url, fake), capture_output=True, text=True, timeout=120, check=False,
@@ -94,7 +112,7 @@ def test_max_tasks_over_processes_claims_exactly_that_many(
 
 
 def test_a_killed_child_is_started_again_and_sigterm_reaches_every_child(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
     log_path = tmp_path / "worker.log"
@@ -110,7 +128,7 @@ def test_a_killed_child_is_started_again_and_sigterm_reaches_every_child(
             assert third not in (first, second)
             assert "worker process 1 ended with signal 9" in log_path.read_text()
             # The new child works: a task queued now is decided.
-            [task] = create_tasks(db_url, world, "a", 1)
+            [task] = create_tasks(db_url, agencies, "a", 1)
             wait_for(lambda: states(db_url)[task][0] == "approved", timeout=30)
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=30) == 0
@@ -124,57 +142,43 @@ def test_a_killed_child_is_started_again_and_sigterm_reaches_every_child(
 
 
 def test_sigterm_to_every_process_of_the_service_still_gives_the_grace_period(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
 ) -> None:
     """systemd's default KillMode signals every process of the service: the children get SIGTERM
     from it and again from the supervisor (here a third time), and must still finish the task in
     flight within the grace; only a second signal to the supervisor releases it (the next test)."""
     fake.set_script([delay(2.0, ok(SUBJECT, GOOD_EMAIL))])
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        proc = spawn(db_url, fake, log, "--processes", "2", "--poll", "0.5", "--grace", "15")
-        try:
-            wait_for(lambda: log_path.read_text().count("threads, provider openai") == 3, timeout=30)
-            [task] = create_tasks(db_url, world, "a", 1)
-            wait_for(lambda: len(fake.requests) == 1, timeout=30)
-            children = [pid for _, pid in started(log_path)]
-            for pid in [proc.pid, *children]:  # the whole group, once; the supervisor passes it on too
-                os.kill(pid, signal.SIGTERM)
-            time.sleep(0.1)
-            for pid in children:  # and once more to the children alone: still one graceful stop
-                os.kill(pid, signal.SIGTERM)
-            assert proc.wait(timeout=30) == 0
-        finally:
-            proc.kill()
+    with task_in_flight(db_url, agencies, fake, log_path, grace=15) as (proc, task):
+        children = [pid for _, pid in started(log_path)]
+        for pid in [proc.pid, *children]:  # the whole group, once; the supervisor passes it on too
+            os.kill(pid, signal.SIGTERM)
+        time.sleep(0.1)
+        for pid in children:  # and once more to the children alone: still one graceful stop
+            os.kill(pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
     assert states(db_url)[task] == ("approved", 1, 0, False)
     assert "released" not in log_path.read_text()
 
 
 def test_a_second_signal_to_the_supervisor_releases_at_once(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
 ) -> None:
     fake.set_script([delay(30.0, ok(SUBJECT, GOOD_EMAIL))])
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        proc = spawn(db_url, fake, log, "--processes", "2", "--poll", "0.5", "--grace", "60")
-        try:
-            wait_for(lambda: log_path.read_text().count("threads, provider openai") == 3, timeout=30)
-            [task] = create_tasks(db_url, world, "a", 1)
-            wait_for(lambda: len(fake.requests) == 1, timeout=30)
-            signalled = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            time.sleep(0.5)
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=30) == 0
-        finally:
-            proc.kill()
+    with task_in_flight(db_url, agencies, fake, log_path, grace=60) as (proc, task):
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
     assert time.monotonic() - signalled < 15  # not the 60 s grace, nor the 30 s answer
     assert states(db_url)[task] == ("queued", 1, 0, False)
     assert f"task {task}: released (worker stopping)" in log_path.read_text()
 
 
 def test_children_stop_when_their_supervisor_is_killed(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, tmp_path: Path
 ) -> None:
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
@@ -193,10 +197,10 @@ def test_children_stop_when_their_supervisor_is_killed(
 
 
 def test_one_process_runs_in_place_without_a_supervisor(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
-    [task] = create_tasks(db_url, world, "a", 1)
+    [task] = create_tasks(db_url, agencies, "a", 1)
     result = subprocess.run(
         [str(AICRM), "worker", "--processes", "1", "--once"],
         env=worker_env(db_url, fake), capture_output=True, text=True, timeout=60, check=False,
@@ -204,7 +208,7 @@ def test_one_process_runs_in_place_without_a_supervisor(
     assert result.returncode == 0, result.stderr
     assert "worker process" not in result.stderr
     assert "4 threads, provider openai" in result.stderr  # a model's default: threads wait on it
-    worker = history(db_url, task)[1][2]
+    worker = transitions(db_url, task)[1][2]
     assert worker.rsplit(":", 1)[1].split("/")[0] == str(result_pid(result.stderr))
 
 

@@ -7,47 +7,33 @@ is committed."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
 from runner.db import DEMO_TENANT_ID
 from runner.migrate import seed
+from tests.factories import committed, two_agencies
+from tests.processes import SQL_DIR, run_aicrm
 
-ROOT = Path(__file__).resolve().parents[2]
-AICRM = Path(sys.executable).parent / "aicrm"
 INSTRUCTIONS = {"topic": "autumn sourdough", "cta": "Order online", "output_length": {"max_words": 200}}
+CRM_PROFILES = (
+    {"name": "Sunrise Bakery", "industry_category": "food_beverage", "external_id": "crm-a"},
+    {"name": "Harbor Dental", "industry_category": "food_beverage", "external_id": "crm-b"},
+)
 
 
 def aicrm(db_url: str, *args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_") and k != "DATABASE_URL"}
-    env.update(DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), COLUMNS="200")
-    return subprocess.run(
-        [str(AICRM), *map(str, args)], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_aicrm(db_url, *args, stdin=stdin, COLUMNS="200")
 
 
 @pytest.fixture
-def world(db_url: str) -> dict[str, str]:
-    """Two tenants with a customer each (external ids crm-a and crm-b)."""
-    out: dict[str, str] = {}
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        for side, name in (("a", "Sunrise Bakery"), ("b", "Harbor Dental")):
-            row = conn.execute("select aicrm.create_tenant(%s)", (f"Agency {side}",)).fetchone()
-            assert row is not None
-            out[f"tenant_{side}"] = str(row[0])
-            conn.execute("select set_config('aicrm.tenant_id', %s, false)", (out[f"tenant_{side}"],))
-            profile = {"name": name, "industry_category": "food_beverage", "external_id": f"crm-{side}"}
-            found = conn.execute("select aicrm.upsert_business_profile(p_profile => %s)", (Jsonb(profile),)).fetchone()
-            assert found is not None
-            out[f"customer_{side}"] = str(found[0]["customer_id"])
-    return out
+def crm_agencies(db_url: str) -> dict[str, str]:
+    """Two tenants with a customer each, known to their CRMs as crm-a and crm-b; committed."""
+    return committed(db_url, lambda conn: two_agencies(conn, CRM_PROFILES))
 
 
 def tasks(db_url: str, tenant: str) -> list[tuple[Any, ...]]:
@@ -61,24 +47,26 @@ def tasks(db_url: str, tenant: str) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def test_one_task_from_flags_is_queued_as_the_app_role(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
+def test_one_task_from_flags_is_queued_as_the_app_role(
+    db_url: str, crm_agencies: dict[str, str], tmp_path: Path
+) -> None:
     spec = tmp_path / "instructions.json"
     spec.write_text(json.dumps(INSTRUCTIONS))
     result = aicrm(
-        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
+        db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--customer", crm_agencies["customer_a"],
         "--channel", "email", "--instructions", f"@{spec}", "--title", "Autumn menu", "--priority", "2",
         "--due", "2036-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}', "--key", "crm-event-17",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # nothing to warn about
     task_id = result.stdout.strip()
-    [row] = tasks(db_url, world["tenant_a"])
+    [row] = tasks(db_url, crm_agencies["tenant_a"])
     assert row[:7] == (task_id, "email", "Autumn menu", 2, "queued", "crm-event-17", INSTRUCTIONS)
     assert row[7] == "aicrm_app"  # created through the app role, in the chosen tenant
-    assert tasks(db_url, world["tenant_b"]) == []
+    assert tasks(db_url, crm_agencies["tenant_b"]) == []
 
     again = aicrm(
-        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
+        db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--customer", crm_agencies["customer_a"],
         "--channel", "email", "--instructions", json.dumps(INSTRUCTIONS), "--title", "Autumn menu",
         "--priority", "2", "--due", "2036-12-01T09:00:00+00:00", "--thresholds", '{"overall_min": 75}',
         "--key", "crm-event-17", "--json",
@@ -86,12 +74,12 @@ def test_one_task_from_flags_is_queued_as_the_app_role(db_url: str, world: dict[
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout) == {"task_id": task_id, "created": False, "execution_state": "queued"}
     reused = aicrm(
-        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"],
+        db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--customer", crm_agencies["customer_a"],
         "--channel", "sms", "--key", "crm-event-17",
     )  # fmt: skip
     assert reused.returncode == 4
     assert reused.stderr.startswith("error: idempotency_key:")
-    assert len(tasks(db_url, world["tenant_a"])) == 1
+    assert len(tasks(db_url, crm_agencies["tenant_a"])) == 1
 
 
 @pytest.mark.parametrize(
@@ -113,47 +101,56 @@ def test_one_task_from_flags_is_queued_as_the_app_role(db_url: str, world: dict[
     ],
 )  # fmt: skip
 def test_bad_flags_are_one_line_naming_the_field(
-    db_url: str, world: dict[str, str], args: list[str], code: int, field: str
+    db_url: str, crm_agencies: dict[str, str], args: list[str], code: int, field: str
 ) -> None:
-    result = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", world["customer_a"], *args)
+    result = aicrm(
+        db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--customer", crm_agencies["customer_a"], *args
+    )
     assert result.returncode == code, result.stderr
     assert field in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
-    assert tasks(db_url, world["tenant_a"]) == []
+    assert tasks(db_url, crm_agencies["tenant_a"]) == []
 
 
-def test_an_unknown_customer_and_another_tenants_customer_are_not_found(db_url: str, world: dict[str, str]) -> None:
-    for customer in ("00000000-0000-4000-8000-000000000001", world["customer_b"]):
+def test_an_unknown_customer_and_another_tenants_customer_are_not_found(
+    db_url: str, crm_agencies: dict[str, str]
+) -> None:
+    for customer in ("00000000-0000-4000-8000-000000000001", crm_agencies["customer_b"]):
         result = aicrm(
-            db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", customer, "--channel", "email"
+            db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--customer", customer, "--channel", "email"
         )
         assert result.returncode == 3, result.stderr
         assert result.stderr.startswith("error: customer_id:")
-    assert tasks(db_url, world["tenant_a"]) == tasks(db_url, world["tenant_b"]) == []
+    assert tasks(db_url, crm_agencies["tenant_a"]) == tasks(db_url, crm_agencies["tenant_b"]) == []
 
 
-def lines(world: dict[str, str], bad: bool) -> str:
+def lines(crm_agencies: dict[str, str], bad: bool) -> str:
     rows: list[Any] = [
-        {"customer": world["customer_a"], "channel": "email", "instructions": INSTRUCTIONS, "title": "Autumn menu"},
-        {"customer_id": world["customer_a"], "channel": "sms", "priority": 1, "due": "2036-12-01"},
-        {"customer": world["customer_a"], "channel": "social", "ai_instructions": {"topic": "new croissant"}},
-        {"customer": world["customer_a"], "channel": "blog", "thresholds": {"overall_min": 80}, "key": "blog-1"},
+        {
+            "customer": crm_agencies["customer_a"],
+            "channel": "email",
+            "instructions": INSTRUCTIONS,
+            "title": "Autumn menu",
+        },
+        {"customer_id": crm_agencies["customer_a"], "channel": "sms", "priority": 1, "due": "2036-12-01"},
+        {"customer": crm_agencies["customer_a"], "channel": "social", "ai_instructions": {"topic": "new croissant"}},
+        {"customer": crm_agencies["customer_a"], "channel": "blog", "thresholds": {"overall_min": 80}, "key": "blog-1"},
     ]
     text = [json.dumps(r) for r in rows]
     if bad:
         text[1] = json.dumps({**rows[1], "instructions": {"output_length": {"max_words": 0}}})
         text.insert(3, "{not json")
-        text.append(json.dumps({"customer": world["customer_b"], "channel": "email"}))  # another tenant's
+        text.append(json.dumps({"customer": crm_agencies["customer_b"], "channel": "email"}))  # another tenant's
     return "\n".join([*text[:2], "", *text[2:]]) + "\n"  # a blank line is skipped, but counted
 
 
 def test_a_file_with_bad_lines_creates_nothing_and_names_each_line(
-    db_url: str, world: dict[str, str], tmp_path: Path
+    db_url: str, crm_agencies: dict[str, str], tmp_path: Path
 ) -> None:
     path = tmp_path / "tasks.jsonl"
-    path.write_text(lines(world, bad=True))
-    result = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    path.write_text(lines(crm_agencies, bad=True))
+    result = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", path)
     assert result.returncode == 2, result.stderr  # the first bad line's kind: invalid input
     errors = [line for line in result.stderr.splitlines() if line.startswith("line ")]
     assert [e.split(":")[0] for e in errors] == ["line 2", "line 5", "line 7"]
@@ -161,9 +158,9 @@ def test_a_file_with_bad_lines_creates_nothing_and_names_each_line(
     assert "not JSON" in errors[1]
     assert "customer_id" in errors[2]
     assert "3 bad lines in tasks.jsonl: nothing was created" in result.stderr
-    assert tasks(db_url, world["tenant_a"]) == []
+    assert tasks(db_url, crm_agencies["tenant_a"]) == []
 
-    as_json = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path, "--json")
+    as_json = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", path, "--json")
     report = json.loads(as_json.stdout)
     assert (report["applied"], report["created"], report["tasks"]) == (False, 0, [])
     assert [(e["line"], e["field"], e["sqlstate"]) for e in report["errors"]] == [
@@ -174,42 +171,42 @@ def test_a_file_with_bad_lines_creates_nothing_and_names_each_line(
 
 
 def test_a_good_file_creates_each_task_once_even_when_run_again(
-    db_url: str, world: dict[str, str], tmp_path: Path
+    db_url: str, crm_agencies: dict[str, str], tmp_path: Path
 ) -> None:
     path = tmp_path / "tasks.jsonl"
-    path.write_text(lines(world, bad=False))
-    first = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path, "--json")
+    path.write_text(lines(crm_agencies, bad=False))
+    first = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", path, "--json")
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert (report["applied"], report["lines"], report["created"], report["existing"]) == (True, 4, 4, 0)
     assert [t["line"] for t in report["tasks"]] == [1, 2, 4, 5]
-    created = tasks(db_url, world["tenant_a"])
+    created = tasks(db_url, crm_agencies["tenant_a"])
     assert sorted(r[5] for r in created) == ["blog-1", "tasks.jsonl:1", "tasks.jsonl:2", "tasks.jsonl:4"]
     assert {r[4] for r in created} == {"queued"}
     assert {r[7] for r in created} == {"aicrm_app"}
 
-    again = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    again = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", path)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "tasks.jsonl: 4 tasks; created 0, already created 4"
-    assert tasks(db_url, world["tenant_a"]) == created
+    assert tasks(db_url, crm_agencies["tenant_a"]) == created
 
     # Standard input has no file name: its keys come from --key-prefix.
     piped = aicrm(
-        db_url, "task", "create", "--tenant", world["tenant_a"], "--file", "-", "--key-prefix", "tasks.jsonl",
+        db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", "-", "--key-prefix", "tasks.jsonl",
         stdin=path.read_text(),
     )  # fmt: skip
     assert piped.returncode == 0, piped.stderr
     assert "created 0, already created 4" in piped.stdout
-    assert len(tasks(db_url, world["tenant_a"])) == 4
+    assert len(tasks(db_url, crm_agencies["tenant_a"])) == 4
 
 
-def test_file_and_flags_do_not_mix(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
+def test_file_and_flags_do_not_mix(db_url: str, crm_agencies: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "tasks.jsonl"
     path.write_text("")
-    result = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path, "--channel", "email")
+    result = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", path, "--channel", "email")
     assert result.returncode == 2
     assert result.stderr.startswith("error: --file:")
-    missing = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--channel", "email")
+    missing = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--channel", "email")
     assert missing.returncode == 2
     assert "--customer" in missing.stderr
 
@@ -221,7 +218,7 @@ def test_the_demo_tenant_is_the_default_and_a_customer_is_found_by_external_id(d
     assert missing.returncode == 3, missing.stderr
     assert missing.stderr.startswith("error: tenant_id:")
     with psycopg.connect(db_url, autocommit=True) as conn:
-        seed(conn, ROOT / "sql", demo=True)
+        seed(conn, SQL_DIR, demo=True)
     result = aicrm(db_url, *args)
     assert result.returncode == 0, result.stderr
     with psycopg.connect(db_url, autocommit=True) as conn:
@@ -233,7 +230,7 @@ def test_the_demo_tenant_is_the_default_and_a_customer_is_found_by_external_id(d
     assert row == ("demo-bakery",)
 
 
-def test_a_tenant_that_does_not_exist_says_so(db_url: str, world: dict[str, str]) -> None:
+def test_a_tenant_that_does_not_exist_says_so(db_url: str, crm_agencies: dict[str, str]) -> None:
     result = aicrm(
         db_url, "task", "create", "--tenant", "00000000-0000-4000-8000-0000000000aa", "--customer", "crm-a",
         "--channel", "email",
@@ -242,8 +239,10 @@ def test_a_tenant_that_does_not_exist_says_so(db_url: str, world: dict[str, str]
     assert result.stderr.startswith("error: tenant_id:")
 
 
-def test_the_customer_by_external_id_in_this_tenant_only(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
-    flags = ("task", "create", "--tenant", world["tenant_a"], "--channel", "email")
+def test_the_customer_by_external_id_in_this_tenant_only(
+    db_url: str, crm_agencies: dict[str, str], tmp_path: Path
+) -> None:
+    flags = ("task", "create", "--tenant", crm_agencies["tenant_a"], "--channel", "email")
     ours = aicrm(db_url, *flags, "--customer", "crm-a", "--instructions", json.dumps(INSTRUCTIONS))
     assert ours.returncode == 0, ours.stderr
     theirs = aicrm(db_url, *flags, "--customer", "crm-b")
@@ -251,28 +250,32 @@ def test_the_customer_by_external_id_in_this_tenant_only(db_url: str, world: dic
     assert theirs.stderr.startswith("error: customer_id:")
     path = tmp_path / "tasks.jsonl"
     path.write_text(json.dumps({"customer": "crm-a", "channel": "sms", "instructions": INSTRUCTIONS}) + "\n")
-    lines_ = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    lines_ = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", path)
     assert lines_.returncode == 0, lines_.stderr
-    assert {r[1] for r in tasks(db_url, world["tenant_a"])} == {"email", "sms"}
+    assert {r[1] for r in tasks(db_url, crm_agencies["tenant_a"])} == {"email", "sms"}
 
 
-def test_warnings_go_to_stderr_and_the_task_is_created(db_url: str, world: dict[str, str], tmp_path: Path) -> None:
+def test_warnings_go_to_stderr_and_the_task_is_created(
+    db_url: str, crm_agencies: dict[str, str], tmp_path: Path
+) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute("select set_config('aicrm.tenant_id', %s, false)", (world["tenant_a"],))
-        conn.execute("update aicrm.customers set status = 'churned' where customer_id = %s", (world["customer_a"],))
+        conn.execute("select set_config('aicrm.tenant_id', %s, false)", (crm_agencies["tenant_a"],))
+        conn.execute(
+            "update aicrm.customers set status = 'churned' where customer_id = %s", (crm_agencies["customer_a"],)
+        )
     result = aicrm(
-        db_url, "task", "create", "--tenant", world["tenant_a"], "--customer", "crm-a", "--channel", "email",
+        db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--customer", "crm-a", "--channel", "email",
         "--instructions", json.dumps(INSTRUCTIONS),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert [line.split(":")[:2] for line in result.stderr.splitlines()] == [["warning", " customer_id"]]
     path = tmp_path / "tasks.jsonl"
     path.write_text(json.dumps({"customer": "crm-a", "channel": "sms"}) + "\n")  # and no topic
-    lines_ = aicrm(db_url, "task", "create", "--tenant", world["tenant_a"], "--file", path)
+    lines_ = aicrm(db_url, "task", "create", "--tenant", crm_agencies["tenant_a"], "--file", path)
     assert lines_.returncode == 0, lines_.stderr
     warned = [line.split(":")[:3] for line in lines_.stderr.splitlines()]
     assert warned == [["warning", " line 1", " customer_id"], ["warning", " line 1", " ai_instructions.topic"]]
-    assert len(tasks(db_url, world["tenant_a"])) == 2
+    assert len(tasks(db_url, crm_agencies["tenant_a"])) == 2
 
 
 def test_the_instructions_help_points_at_their_guide(db_url: str) -> None:

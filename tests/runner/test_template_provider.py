@@ -10,67 +10,22 @@ same customer from it and ask the database for each task's context, as the worke
 from __future__ import annotations
 
 import copy
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
-from runner.providers.llm import Draft, DraftRequest, LLMError
+from runner.providers.llm import Draft, LLMError
 from runner.providers.template import TemplateProvider, apply_fix, pick_template, plan_of
 from runner.providers.template_text import CTA_VERBS, IMPERATIVE, count_words, has_phrase
-from runner.scoring import plain_text, text_metrics
-from tests.helpers import act_as, make_customer, make_tenant
+from runner.scoring import plain_text
+from tests.helpers import act_as
+from tests.runner.context_bakery import CONTEXT, TASKS, live_context, request, scorecard
 
-FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "context_bakery.json").read_text())
-CONTEXT: dict[str, Any] = FIXTURE["context"]
 AVOID = CONTEXT["brand_voice"]["phrases_to_avoid"]
 PROVIDER = TemplateProvider()
 DEFAULT_WORDS = {"email": (50, 500), "social": (5, 250), "blog": (300, 3000), "web": (50, 1500), "sms": (1, 60)}
-
-# Twenty tasks across channels, purposes, formats, voices and constraints.
-TASKS: list[tuple[str, dict[str, Any]]] = [
-    ("email", {"topic": "pumpkin sourdough is back", "cta": "Pre-order your pumpkin loaf",
-               "must_include": ["pumpkin", "CTA"], "output_length": {"min_words": 80, "max_words": 200}}),
-    ("email", {"topic": "welcome to the Sunrise Bakery family", "audience": "new newsletter subscribers",
-               "must_include": ["business name", "unsubscribe", "postal address"]}),
-    ("email", {"output_type": "newsletter", "topic": "November news from our kitchen",
-               "must_not_include": ["sale", "discount"]}),
-    ("email", {"topic": "a sourdough workshop this Saturday", "cta": "RSVP for the workshop",
-               "tone_override": ["calm", "professional"]}),
-    ("email", {"topic": "how was your celebration cake?", "must_include": ["review"],
-               "output_length": {"max_words": 150}}),
-    ("email", {"topic": "we have missed you", "output_format": "html", "must_include": ["contact info"]}),
-    ("email", {"topic": "almond croissants for the weekend", "output_format": "markdown",
-               "output_length": {"max_words": 120}, "must_not_include": ["country sourdough loaf"]}),
-    ("email", {"topic": "gluten-free banana bread is here", "must_include": ["gluten-free", "Saturday"],
-               "must_not_include": ["cheap"],
-               "success_criteria": {"cta_present": True, "sentiment_target": "positive"}}),
-    ("sms", {"topic": "pumpkin loaves are back this weekend", "must_include": ["business name", "opt out"]}),
-    ("sms", {"topic": "tasting night on Friday", "cta": "RSVP now"}),
-    ("sms", {"audience": "new text club members", "output_length": {"max_characters": 150}}),
-    ("sms", {"topic": "tell us how we did", "must_not_include": ["free"]}),
-    ("social", {"topic": "holiday celebration cake orders are open", "must_include": ["celebration cake"]}),
-    ("social", {"topic": "our sourdough workshop this Saturday", "output_length": {"max_words": 80}}),
-    ("social", {"topic": "behind the scenes at 4 am", "must_not_include": ["best"]}),
-    ("social", {"topic": "say hello to our new morning crew", "tone_override": ["enthusiastic"]}),
-    ("blog", {"topic": "How we bake our sourdough", "output_format": "markdown",
-              "output_length": {"min_words": 300}}),
-    ("blog", {"topic": "Planning a celebration cake", "output_format": "html",
-              "must_include": ["celebration cake", "CTA"]}),
-    ("web", {"topic": "About Sunrise Bakery", "output_length": {"min_words": 150, "max_words": 400}}),
-    ("email", {"topic": "pre-order your holiday cake", "audience": "families planning a holiday party",
-               "success_criteria": {"readability_score_min": 60}}),
-]  # fmt: skip
-
-
-def request(channel: str, instructions: dict[str, Any], context: dict[str, Any] = CONTEXT, **kw: Any) -> DraftRequest:
-    return DraftRequest(
-        task_id=kw.pop("task_id", "task-1"), channel=channel, instructions=instructions, context=context, **kw
-    )
 
 
 def check_instructions(draft: Draft, channel: str, instructions: dict[str, Any]) -> None:
@@ -207,78 +162,15 @@ def test_each_fix_code_becomes_a_rule_and_is_reported() -> None:
 # --- the real scorecard -------------------------------------------------------------------------------
 
 
-def profile_of(context: dict[str, Any]) -> dict[str, Any]:
-    """The business profile the context was made from (upsert_business_profile's fields)."""
-    b = context["business"]
-    return {
-        "name": context["customer"]["name"],
-        "external_id": context["customer"]["external_id"],
-        "industry_category": context["industry"]["category"],
-        "industry_subcategory": context["industry"]["subcategory"],
-        **{k: b[k] for k in ("website", "email", "phone", "address", "unique_selling_points", "competitors")},
-        **{k: b[k] for k in ("products_services", "target_audience", "business_hours")},
-        "business_description": b["description"],
-        "brand_voice": context["brand_voice"],
-        "content_preferences": context["content_preferences"],
-    }
-
-
-@pytest.fixture
-def bakery(db: psycopg.Connection[Any]) -> tuple[str, str]:
-    tenant = make_tenant(db, "Northwind Marketing")
-    customer = make_customer(db, tenant, **profile_of(CONTEXT))
-    with act_as(db, tenant):
-        for e in FIXTURE["own_examples"]:
-            db.execute(
-                "insert into aicrm.content_examples (customer_id, industry_category, purpose, channel, subject, "
-                "content, polarity, annotations) values (%s, 'food_beverage', %s, %s, %s, %s, %s, %s)",
-                (
-                    customer,
-                    e["purpose"],
-                    e["channel"],
-                    e["subject"],
-                    e["content"],
-                    e["polarity"],
-                    Jsonb(e["annotations"]),
-                ),
-            )
-    return tenant, customer
-
-
-def live_context(db: psycopg.Connection[Any], bakery: tuple[str, str], channel: str, topic: str | None) -> Any:
-    """What the worker passes: get_customer_context_for_ai for the task's channel and topic."""
-    tenant, customer = bakery
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.get_customer_context_for_ai(p_customer_id => %s, p_channel => %s, p_topic => %s)",
-            (customer, channel, topic),
-        ).fetchone()
-    assert row is not None
-    return row[0]
-
-
-def scorecard(db: psycopg.Connection[Any], bakery: tuple[str, str], draft: Draft, channel: str, ins: Any) -> Any:
-    tenant, customer = bakery
-    metrics = text_metrics(draft.content, subject=draft.subject, content_format=draft.content_format)
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.evaluate_content(p_content => %s, p_channel => %s, p_subject => %s, p_customer_id => %s, "
-            "p_instructions => %s, p_text_metrics => %s, p_content_format => %s)",
-            (draft.content, channel, draft.subject, customer, Jsonb(ins), Jsonb(metrics), draft.content_format),
-        ).fetchone()
-    assert row is not None
-    return row[0]
-
-
 def test_most_drafts_of_a_varied_batch_pass_the_real_scorecard(
-    db: psycopg.Connection[Any], bakery: tuple[str, str]
+    db: psycopg.Connection[Any], context_bakery: tuple[str, str]
 ) -> None:
     cards = []
     for i, (channel, instructions) in enumerate(TASKS):
-        context = live_context(db, bakery, channel, instructions.get("topic"))
+        context = live_context(db, context_bakery, channel, instructions.get("topic"))
         draft = PROVIDER.generate(request(channel, instructions, context, task_id=f"task-{i}"))
         check_instructions(draft, channel, instructions)
-        card = scorecard(db, bakery, draft, channel, instructions)
+        card = scorecard(db, context_bakery, draft, channel, instructions)
         assert card["details"]["compliance"]["violations"] == [], (i, card["summary"], draft.content)
         assert card["structure"] >= 90, (i, card["summary"], draft.content)
         cards.append(card)
@@ -309,33 +201,35 @@ def planted(draft: Draft, content: str) -> Draft:
     return Draft(**{**draft.__dict__, "content": content})
 
 
-def test_a_retry_shortens_a_draft_that_is_too_long(db: psycopg.Connection[Any], bakery: tuple[str, str]) -> None:
+def test_a_retry_shortens_a_draft_that_is_too_long(
+    db: psycopg.Connection[Any], context_bakery: tuple[str, str]
+) -> None:
     instructions = {"topic": "pumpkin sourdough is back", "output_length": {"max_words": 120}}
-    context = live_context(db, bakery, "email", instructions["topic"])
+    context = live_context(db, context_bakery, "email", instructions["topic"])
     first = PROVIDER.generate(request("email", {"topic": "pumpkin sourdough is back"}, context))
     extra = "\n\n".join(["Our sourdough rests for 36 hours before it meets the oven, and you can taste it."] * 6)
     long = planted(first, first.content.replace("\n\nSee you", f"\n\n{extra}\n\nSee you"))
-    card = scorecard(db, bakery, long, "email", instructions)
+    card = scorecard(db, context_bakery, long, "email", instructions)
     assert "shorten" in [f["code"] for f in card["fixes"]]
     assert count_words(long.content) > 120
 
     second = retry(long, card, "email", instructions, context)
     assert count_words(second.content) <= 120
     assert "shorten" in second.meta["fixes_applied"]
-    again = scorecard(db, bakery, second, "email", instructions)
+    again = scorecard(db, context_bakery, second, "email", instructions)
     assert again["passed"], again["summary"]
     assert "shorten" not in [f["code"] for f in again["fixes"]]
 
 
 def test_a_retry_drops_a_banned_term_planted_in_the_previous_draft(
-    db: psycopg.Connection[Any], bakery: tuple[str, str]
+    db: psycopg.Connection[Any], context_bakery: tuple[str, str]
 ) -> None:
     instructions = {"topic": "pumpkin sourdough is back", "must_not_include": ["maple"]}
-    context = live_context(db, bakery, "email", instructions["topic"])
+    context = live_context(db, context_bakery, "email", instructions["topic"])
     first = PROVIDER.generate(request("email", instructions, context))
     assert not has_phrase(first.content, "maple")
     bad = planted(first, first.content.replace("\n\nSee you", " Try our maple pecan scones too.\n\nSee you"))
-    card = scorecard(db, bakery, bad, "email", instructions)
+    card = scorecard(db, context_bakery, bad, "email", instructions)
     fix = next(f for f in card["fixes"] if f["code"] == "compliance")
     assert fix["rule"] == "forbidden_term"
     assert fix["span"]["text"] == "maple"
@@ -343,17 +237,17 @@ def test_a_retry_drops_a_banned_term_planted_in_the_previous_draft(
     second = retry(bad, card, "email", instructions, context)
     assert not has_phrase(second.content, "maple")
     assert "compliance" in second.meta["fixes_applied"]
-    assert scorecard(db, bakery, second, "email", instructions)["details"]["compliance"]["violations"] == []
+    assert scorecard(db, context_bakery, second, "email", instructions)["details"]["compliance"]["violations"] == []
 
 
 def test_a_retry_adds_the_call_to_action_the_scorecard_missed(
-    db: psycopg.Connection[Any], bakery: tuple[str, str]
+    db: psycopg.Connection[Any], context_bakery: tuple[str, str]
 ) -> None:
     instructions = {"topic": "pumpkin sourdough is back", "success_criteria": {"cta_present": True}}
-    context = live_context(db, bakery, "email", instructions["topic"])
+    context = live_context(db, context_bakery, "email", instructions["topic"])
     first = PROVIDER.generate(request("email", instructions, context))
     bad = planted(first, NO_CTA)
-    card = scorecard(db, bakery, bad, "email", instructions)
+    card = scorecard(db, context_bakery, bad, "email", instructions)
     assert "add_cta" in [f["code"] for f in card["fixes"]]
     assert card["passed"] is False
 
@@ -361,19 +255,19 @@ def test_a_retry_adds_the_call_to_action_the_scorecard_missed(
     assert "add_cta" in second.meta["fixes_applied"]
     own_paragraph = "\n\nPre-order for pickup: https://sunrisebakery.example.com/order.\n\n"
     assert own_paragraph in second.content
-    again = scorecard(db, bakery, second, "email", instructions)
+    again = scorecard(db, context_bakery, second, "email", instructions)
     assert again["details"]["structure"]["cta"]["present"] is True
     assert again["passed"], again["summary"]
 
 
 def test_a_retry_honours_the_tenants_own_terms_the_context_did_not_carry(
-    db: psycopg.Connection[Any], bakery: tuple[str, str]
+    db: psycopg.Connection[Any], context_bakery: tuple[str, str]
 ) -> None:
     """Terms added after the context was read: the first draft cannot know them; the scorecard names
     them (a span to drop, a term to include) and the second draft follows."""
-    tenant, customer = bakery
+    tenant, customer = context_bakery
     instructions = {"topic": "fresh bakes for the weekend"}
-    context = live_context(db, bakery, "email", instructions["topic"])
+    context = live_context(db, context_bakery, "email", instructions["topic"])
     first = PROVIDER.generate(request("email", instructions, context))
     facts = ("48-hour turnaround", "dedicated oven", "gluten-free", "banana bread", "almond croissant")
     required = next(f for f in facts if not has_phrase(first.content, f))  # in the context, not in this draft
@@ -383,7 +277,7 @@ def test_a_retry_honours_the_tenants_own_terms_the_context_did_not_carry(
             "(%s, 'sourdough', 'forbidden'), (%s, %s, 'required')",
             (customer, customer, required),
         )
-    card = scorecard(db, bakery, first, "email", instructions)
+    card = scorecard(db, context_bakery, first, "email", instructions)
     rules = sorted(f["rule"] for f in card["fixes"] if f["code"] == "compliance")
     assert "forbidden_term" in rules
     assert "required_term" in rules
@@ -392,19 +286,21 @@ def test_a_retry_honours_the_tenants_own_terms_the_context_did_not_carry(
     second = retry(first, card, "email", instructions, context)
     assert not has_phrase(f"{second.subject} {second.content}", "sourdough")
     assert has_phrase(second.content, required)
-    again = scorecard(db, bakery, second, "email", instructions)
+    again = scorecard(db, context_bakery, second, "email", instructions)
     assert again["details"]["compliance"]["violations"] == []
     assert again["passed"], again["summary"]
 
 
 def test_the_first_draft_honours_the_tenants_own_terms_the_context_carries(
-    db: psycopg.Connection[Any], bakery: tuple[str, str]
+    db: psycopg.Connection[Any], context_bakery: tuple[str, str]
 ) -> None:
     """The context's compliance_terms: a forbidden term is never written, a required one is, so the
     first draft passes with no retry."""
-    tenant, customer = bakery
+    tenant, customer = context_bakery
     instructions = {"topic": "fresh bakes for the weekend"}
-    before = PROVIDER.generate(request("email", instructions, live_context(db, bakery, "email", instructions["topic"])))
+    before = PROVIDER.generate(
+        request("email", instructions, live_context(db, context_bakery, "email", instructions["topic"]))
+    )
     assert has_phrase(f"{before.subject} {before.content}", "sourdough")  # what the term forbids, unprompted
     with act_as(db, tenant):
         db.execute(
@@ -412,14 +308,14 @@ def test_the_first_draft_honours_the_tenants_own_terms_the_context_carries(
             "(%s, 'sourdough', 'forbidden'), (%s, 'stone-baked', 'required')",
             (customer, customer),
         )
-    context = live_context(db, bakery, "email", instructions["topic"])
+    context = live_context(db, context_bakery, "email", instructions["topic"])
     assert {(t["term"], t["kind"]) for t in context["compliance_terms"]} >= {
         ("sourdough", "forbidden"), ("stone-baked", "required"),
     }  # fmt: skip
     draft = PROVIDER.generate(request("email", instructions, context))
     assert not has_phrase(f"{draft.subject} {draft.content}", "sourdough")
     assert has_phrase(draft.content, "stone-baked")
-    card = scorecard(db, bakery, draft, "email", instructions)
+    card = scorecard(db, context_bakery, draft, "email", instructions)
     assert card["details"]["compliance"]["violations"] == []
     assert card["passed"], card["summary"]
 

@@ -12,21 +12,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
 from runner.providers import template_thin as thin
 from runner.providers.llm import Draft, DraftRequest
 from runner.providers.template import TemplateProvider
 from runner.providers.template_text import count_words, phrase_key, split_sentences
-from runner.scoring import plain_text, text_metrics
-from tests.helpers import act_as, make_customer, make_tenant
-from tests.runner.test_template_provider import (
-    CONTEXT,
-    TASKS,
-    bakery,  # noqa: F401  (the fixture)
-    live_context,
-    request,
-)
+from runner.scoring import plain_text
+from tests.factories import make_customer, make_tenant
+from tests.runner.context_bakery import CONTEXT, TASKS, live_context, request, scorecard
 
 PROVIDER = TemplateProvider()
 
@@ -39,8 +32,10 @@ def email_template(context: dict[str, Any]) -> dict[str, Any]:
 # --- the values: SQL's, not a Python copy ----------------------------------------------------------------
 
 
-def test_the_fixture_carries_what_the_database_computes(db: psycopg.Connection[Any], bakery: tuple[str, str]) -> None:  # noqa: F811
-    live = live_context(db, bakery, "email", None)
+def test_the_fixture_carries_what_the_database_computes(
+    db: psycopg.Connection[Any], context_bakery: tuple[str, str]
+) -> None:
+    live = live_context(db, context_bakery, "email", None)
     assert live["template_values"] == CONTEXT["template_values"]
     ours = next(t for t in live["templates"] if t["name"] == email_template(CONTEXT)["name"])
     assert ours["rendered_variants"] == email_template(CONTEXT)["rendered_variants"]
@@ -100,19 +95,32 @@ def test_a_template_offer_the_task_did_not_make_is_not_written() -> None:
     assert "We make a limited batch each day, so earlier is better." in offer.content
 
 
+def outside_the_week(text: str, hours: str) -> list[str]:
+    """The days of `hours` that `text` writes outside the whole list ("Mon closed" alone)."""
+    rest = text.replace(hours, "")
+    return [day for day in hours.split(", ") if day in rest]
+
+
 def test_opening_hours_are_written_whole_or_not_at_all() -> None:
     """A long sentence is cut at a comma to read easily; a list of hours cut there would close the
-    weekend ("open Mon closed, Tue-Thu 06:30-15:00.")."""
+    weekend ("open Mon closed, Tue-Thu 06:30-15:00."): it is cut before the hours instead. Where a
+    sentence can hold them, the hours are written whole."""
     context = copy.deepcopy(CONTEXT)
     hours = context["template_values"]["business_hours"]
+    assert len(hours.split(", ")) > 2  # a week a comma can cut
     template = email_template(context)
     template["rendered_variants"] = []
     body = template["rendered"]["body"].replace("\n\nEnjoy,", f"\n\nCome and see us, we're open {hours}.\n\nEnjoy,")
+    assert body != template["rendered"]["body"]
     template["rendered"]["body"] = body
     for n in range(6):
         draft = PROVIDER.generate(request("email", {"output_length": {"min_words": 200}}, context, task_id=f"t{n}"))
-        for found in re.finditer(r"Mon closed", draft.content):
-            assert draft.content[found.start() :].startswith(hours), draft.content
+        assert "Come and see us." in draft.content, draft.content  # the long sentence was cut: before the hours
+        assert outside_the_week(draft.content, hours) == [], draft.content
+    for channel in ("blog", "web"):
+        page = PROVIDER.generate(request(channel, {"topic": "How we bake our sourdough"}, context))
+        assert f"Our hours: {hours}." in page.content, page.content  # a sentence that holds them: whole
+        assert outside_the_week(page.content, hours) == [], page.content
 
 
 def test_a_rich_profile_needs_no_generic_sentence() -> None:
@@ -150,28 +158,10 @@ THIN_TASKS: list[tuple[str, dict[str, Any]]] = [
 CLAIMS = re.compile(r"\$|%|\b(?:offer|limited|sale|discount|(?<!feel )free|best|award|guarantee\w*|only)\b", re.I)
 
 
-def scorecard(db: psycopg.Connection[Any], tenant: str, customer: str, draft: Draft, channel: str, ins: Any) -> Any:
-    metrics = text_metrics(draft.content, subject=draft.subject, content_format=draft.content_format)
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.evaluate_content(p_content => %s, p_channel => %s, p_subject => %s, p_customer_id => %s, "
-            "p_instructions => %s, p_text_metrics => %s, p_content_format => %s)",
-            (draft.content, channel, draft.subject, customer, Jsonb(ins), Jsonb(metrics), draft.content_format),
-        ).fetchone()
-    assert row is not None
-    return row[0]
-
-
 def draft_for(db: psycopg.Connection[Any], tenant: str, customer: str, n: int, channel: str, ins: Any) -> Draft:
-    """As the worker asks for it: get_customer_context_for_ai for the task's channel and topic."""
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.get_customer_context_for_ai(p_customer_id => %s, p_context_version => null, "
-            "p_channel => %s, p_purpose => null, p_topic => %s)",
-            (customer, channel, ins.get("topic")),
-        ).fetchone()
-    assert row is not None
-    return PROVIDER.generate(DraftRequest(f"thin-{n}", channel, ins, row[0]))
+    """As the worker asks for it: from the live context for the task's channel and topic."""
+    context = live_context(db, (tenant, customer), channel, ins.get("topic"))
+    return PROVIDER.generate(DraftRequest(f"thin-{n}", channel, ins, context))
 
 
 def honest(draft: Draft, ins: dict[str, Any]) -> None:
@@ -194,7 +184,7 @@ def test_a_thin_profile_gets_full_honest_drafts_that_pass_the_scorecard(db: psyc
     report = []
     for n, (channel, ins) in enumerate(THIN_TASKS):
         draft = draft_for(db, tenant, customer, n, channel, ins)
-        card = scorecard(db, tenant, customer, draft, channel, ins)
+        card = scorecard(db, (tenant, customer), draft, channel, ins)
         structure = card["details"]["structure"]
         report.append(f"{n:2} {channel:6} {structure['word_count']:4} words {card['overall']:5} {card['summary']}")
         assert card["details"]["compliance"]["violations"] == [], (n, card["summary"])
@@ -219,7 +209,7 @@ def test_a_profile_with_no_address_passes_everywhere_but_email(db: psycopg.Conne
     customer = make_customer(db, tenant, **bare)
     ins = {"topic": "spring tune-ups"} if channel != "blog" else {"topic": "Getting your bike ready for spring"}
     draft = draft_for(db, tenant, customer, 0, channel, ins)
-    card = scorecard(db, tenant, customer, draft, channel, ins)
+    card = scorecard(db, (tenant, customer), draft, channel, ins)
     honest(draft, ins)
     assert [c["check"] for c in card["details"]["structure"]["checks"] if not c["passed"]] == []
     violations = [v["rule"] for v in card["details"]["compliance"]["violations"]]

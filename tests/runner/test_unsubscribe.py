@@ -8,10 +8,7 @@ to it, and its delivery says why. A publisher with SMTP and no unsubscribe URL r
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -26,20 +23,16 @@ from runner.config import Settings
 from runner.errors import AicrmError
 from runner.publisher import Publisher, PublisherOptions
 from runner.transports import PublishSettings, Router
+from tests.factories import add_maria, committed
 from tests.fakes.receiver import Mail, SMTPServer
 from tests.fakes.unsubscribe_page import UnsubscribePage
-from tests.helpers import act_as, make_customer, make_tenant
-from tests.sql.pipeline.test_unsubscribe import MARIA, WALK_IN, add_contact, email_task
-from tests.sql.quality.test_scorecard import BAKERY
+from tests.helpers import act_as
+from tests.processes import query, run_aicrm
+from tests.samples import MARIA, WALK_IN
+from tests.tasks import email_task
 
-AICRM = os.path.join(os.path.dirname(sys.executable), "aicrm")
 SENDER = "hello@sunrisebakery.example.com"
 RELAY = "relay@agency.example"
-
-
-def query(db_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def delivery(db_url: str, task: str) -> tuple[Any, ...]:
@@ -47,30 +40,38 @@ def delivery(db_url: str, task: str) -> tuple[Any, ...]:
     return row
 
 
+def sends_as_itself(conn: psycopg.Connection[Any], bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    add_maria(conn, tenant, customer)
+    with act_as(conn, tenant):
+        conn.execute("select aicrm.set_email_sender(%s, %s, %s)", (customer, SENDER, "Sunrise Bakery"))
+
+
 @pytest.fixture
-def bakery(db_url: str) -> tuple[str, str]:
-    """The bakery of agency A, sending as itself; its owner Maria a contact who opted in."""
-    with psycopg.connect(db_url) as conn:
-        tenant = make_tenant(conn, "Agency A")
-        customer = make_customer(conn, tenant, **BAKERY)
-        add_contact(conn, tenant, customer, first_name="Maria", last_name="Delgado", email=MARIA, email_opt_in=True)
-        with act_as(conn, tenant):
-            conn.execute("select aicrm.set_email_sender(%s, %s, %s)", (customer, SENDER, "Sunrise Bakery"))
-        conn.commit()
-    return tenant, customer
+def sending_bakery(db_url: str, agency: tuple[str, str]) -> tuple[str, str]:
+    """The bakery of agency A, sending as itself; its owner Maria a contact who opted in; committed."""
+    committed(db_url, lambda conn: sends_as_itself(conn, agency))
+    return agency
 
 
 def approved_email(db_url: str, bakery: tuple[str, str], recipients: list[str]) -> str:
-    with psycopg.connect(db_url) as conn:
-        task = email_task(conn, *bakery, recipients)
-        conn.commit()
-    return task
+    return committed(db_url, lambda conn: email_task(conn, *bakery, recipients))
 
 
 @pytest.fixture
 def mail_world(db_url: str) -> Iterator[tuple[SMTPServer, UnsubscribePage]]:
     with SMTPServer() as smtp, UnsubscribePage(db_url) as page:
         yield smtp, page
+
+
+def link_mailed_to_maria(
+    db_url: str, settings: Settings, bakery: tuple[str, str], mail_world: tuple[SMTPServer, UnsubscribePage]
+) -> str:
+    """An email to Maria, approved and sent over SMTP: the unsubscribe link it carries (List-Unsubscribe)."""
+    smtp, page = mail_world
+    approved_email(db_url, bakery, [MARIA])
+    publish_once(settings, smtp, page)
+    return str(smtp.mails[0].message["List-Unsubscribe"]).strip("<>")
 
 
 def publish_once(settings: Settings, smtp: SMTPServer, page: UnsubscribePage) -> Publisher:
@@ -108,11 +109,11 @@ def plain(mail: Mail) -> str:
 def test_an_email_has_its_tags_filled_a_working_link_and_the_next_one_is_not_sent(
     db_url: str,
     settings: Settings,
-    bakery: tuple[str, str],
+    sending_bakery: tuple[str, str],
     mail_world: tuple[SMTPServer, UnsubscribePage],
 ) -> None:
     smtp, page = mail_world
-    approved_email(db_url, bakery, [MARIA, WALK_IN])
+    approved_email(db_url, sending_bakery, [MARIA, WALK_IN])
     publish_once(settings, smtp, page)
 
     mails = {m.recipients[0]: m for m in smtp.mails}
@@ -148,7 +149,7 @@ def test_an_email_has_its_tags_filled_a_working_link_and_the_next_one_is_not_sen
     ) == [(1,)]
 
     # The next email to both: the walk-in gets it, Maria does not, and the delivery says why.
-    both = approved_email(db_url, bakery, [MARIA, WALK_IN])
+    both = approved_email(db_url, sending_bakery, [MARIA, WALK_IN])
     sent_before = len(smtp.mails)
     publish_once(settings, smtp, page)
     assert [m.recipients for m in smtp.mails[sent_before:]] == [[WALK_IN]]
@@ -157,7 +158,7 @@ def test_an_email_has_its_tags_filled_a_working_link_and_the_next_one_is_not_sen
     assert [(s["to"], s["reason"]) for s in response["skipped"]] == [(MARIA, "unsubscribed")]
 
     # An email to Maria alone: nothing is sent; failed for good, so a person sees it, with the reason.
-    alone = approved_email(db_url, bakery, [MARIA])
+    alone = approved_email(db_url, sending_bakery, [MARIA])
     sent_before = len(smtp.mails)
     [outcome] = publish_once(settings, smtp, page).deliveries
     assert len(smtp.mails) == sent_before
@@ -171,12 +172,10 @@ def test_an_email_has_its_tags_filled_a_working_link_and_the_next_one_is_not_sen
 
 
 def test_a_refused_token_changes_nothing(
-    db_url: str, settings: Settings, bakery: tuple[str, str], mail_world: tuple[SMTPServer, UnsubscribePage]
+    db_url: str, settings: Settings, sending_bakery: tuple[str, str], mail_world: tuple[SMTPServer, UnsubscribePage]
 ) -> None:
-    smtp, page = mail_world
-    approved_email(db_url, bakery, [MARIA])
-    publish_once(settings, smtp, page)
-    link = str(smtp.mails[0].message["List-Unsubscribe"]).strip("<>")
+    link = link_mailed_to_maria(db_url, settings, sending_bakery, mail_world)
+    page = mail_world[1]
     forged = link[:-6] + ("AAAAAA" if not link.endswith("AAAAAA") else "BBBBBB")
     with pytest.raises(urllib.error.HTTPError) as refused:
         follow(forged, one_click=True)
@@ -186,12 +185,9 @@ def test_a_refused_token_changes_nothing(
 
 
 def test_aicrm_unsubscribe_records_a_pasted_link_once(
-    db_url: str, settings: Settings, bakery: tuple[str, str], mail_world: tuple[SMTPServer, UnsubscribePage]
+    db_url: str, settings: Settings, sending_bakery: tuple[str, str], mail_world: tuple[SMTPServer, UnsubscribePage]
 ) -> None:
-    smtp, page = mail_world
-    approved_email(db_url, bakery, [MARIA])
-    publish_once(settings, smtp, page)
-    link = str(smtp.mails[0].message["List-Unsubscribe"]).strip("<>")
+    link = link_mailed_to_maria(db_url, settings, sending_bakery, mail_world)
     assert token_of(link) == token_of(token_of(link)) == link.split("token=", 1)[1]
     app = typer.Typer()
     app.command()(unsubscribe_command)
@@ -207,8 +203,7 @@ def test_aicrm_unsubscribe_records_a_pasted_link_once(
 
 
 def test_publish_with_smtp_and_no_unsubscribe_url_refuses_to_start(db_url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
-    env.update(DATABASE_URL=db_url, AICRM_PUBLISH_SMTP_HOST="127.0.0.1", AICRM_PUBLISH_SMTP_FROM=RELAY)
-    result = subprocess.run([AICRM, "publish", "--once"], env=env, capture_output=True, text=True, timeout=60)
+    smtp = {"AICRM_PUBLISH_SMTP_HOST": "127.0.0.1", "AICRM_PUBLISH_SMTP_FROM": RELAY}
+    result = run_aicrm(db_url, "publish", "--once", timeout=60, **smtp)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: AICRM_PUBLISH_UNSUBSCRIBE_URL: not set")

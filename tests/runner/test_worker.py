@@ -9,145 +9,47 @@ committed."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
 from runner.config import Settings
 from runner.providers.llm import OpenAIChatProvider
 from runner.worker import WorkerOptions, WorkerPool
 from tests.fakes.openai_chat import FakeOpenAIChat, dead_endpoint, delay, ok, status
 from tests.helpers import act_as
-from tests.sql.quality.test_scorecard import BAKERY, FOOTER, GOOD_EMAIL, SUBJECT
-
-ROOT = Path(__file__).resolve().parents[2]
-AICRM = Path(sys.executable).parent / "aicrm"
-MODEL = "gpt-test-mini"
-API_KEY = "sk-test-worker"
-WEAK = "Our bread. It is cheap. We sell it in the shop." + FOOTER  # the default rules send it back
-INSTRUCTIONS = {"topic": "the autumn menu", "output_length": {"max_words": 250}}
-LEASED = ("gathering_context", "generating", "evaluating")
+from tests.processes import AICRM, query, stop_with_sigterm, wait_for
+from tests.runner.workers import MODEL, create_tasks, openai_provider, states, transitions, worker_env
+from tests.samples import GOOD_EMAIL, SUBJECT, WEAK
 
 
-# --- setup ------------------------------------------------------------------------------------------
+def provider(url: str, **options: Any) -> OpenAIChatProvider:
+    """The worker's provider: a generous timeout, no SDK retries unless asked."""
+    return openai_provider(url, **{"timeout": 20.0, "max_retries": 0, **options})
 
 
 @pytest.fixture
-def world(db_url: str) -> dict[str, str]:
-    """Two agencies, each with the bakery as a customer."""
-    out: dict[str, str] = {}
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        for side in ("a", "b"):
-            row = conn.execute("select aicrm.create_tenant(%s)", (f"Agency {side.upper()}",)).fetchone()
-            assert row is not None
-            tenant = out[f"tenant_{side}"] = str(row[0])
-            conn.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
-            found = conn.execute("select aicrm.upsert_business_profile(%s)", (Jsonb(BAKERY),)).fetchone()
-            assert found is not None
-            out[f"customer_{side}"] = str(found[0]["customer_id"])
-    return out
-
-
-def create_tasks(db_url: str, world: dict[str, str], side: str, n: int, **instructions: Any) -> list[str]:
-    with psycopg.connect(db_url) as conn:
-        with act_as(conn, world[f"tenant_{side}"]):
-            ids = []
-            for _ in range(n):
-                row = conn.execute(
-                    "select aicrm.create_content_task(p_customer_id => %s, p_channel => 'email',"
-                    " p_ai_instructions => %s)",
-                    (world[f"customer_{side}"], Jsonb({**INSTRUCTIONS, **instructions})),
-                ).fetchone()
-                assert row is not None
-                ids.append(str(row[0]["task_id"]))
-        conn.commit()
-    return ids
-
-
-def query(db_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def states(db_url: str) -> dict[str, tuple[Any, ...]]:
-    rows = query(
-        db_url,
-        "select task_id::text, execution_state, attempts, failures, lease_token is not null from aicrm.project_tasks",
-    )
-    return {r[0]: tuple(r[1:]) for r in rows}
-
-
-def history(db_url: str, task: str) -> list[tuple[Any, ...]]:
-    return query(
-        db_url,
-        "select from_state, to_state, actor, reason, details from aicrm.task_state_transitions where task_id = %s"
-        " order by transition_id",
-        (task,),
-    )
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAIChat]:
-    with FakeOpenAIChat(api_key=API_KEY) as server:
-        yield server
-
-
-def provider(url: str, **kwargs: Any) -> OpenAIChatProvider:
-    options: dict[str, Any] = {"timeout": 20.0, "max_retries": 0}
-    options.update(kwargs)
-    return OpenAIChatProvider(MODEL, base_url=url, api_key=API_KEY, **options)
-
-
-@pytest.fixture
-def pools() -> Iterator[Callable[..., WorkerPool]]:
+def pools(started: Callable[[WorkerPool], WorkerPool]) -> Callable[..., WorkerPool]:
     """Start in-process pools; every one is stopped at the end of the test."""
-    started: list[WorkerPool] = []
 
     def start(settings: Settings, p: OpenAIChatProvider, **options: Any) -> WorkerPool:
-        pool = WorkerPool(settings, p, WorkerOptions(**{"concurrency": 1, "lease_seconds": 30, **options}))
-        started.append(pool.start())
-        return pool
+        return started(WorkerPool(settings, p, WorkerOptions(**{"concurrency": 1, "lease_seconds": 30, **options})))
 
-    yield start
-    for pool in started:
-        pool.stop()
-        pool.join(10)
-
-
-def worker_env(db_url: str, fake: FakeOpenAIChat) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AICRM_", "OPENAI_")) and k != "DATABASE_URL"}
-    env.update(
-        DATABASE_URL=db_url, AICRM_SQL_DIR=str(ROOT / "sql"), AICRM_LLM_PROVIDER="openai", AICRM_LLM_MODEL=MODEL,
-        AICRM_LLM_BASE_URL=fake.url, AICRM_LLM_API_KEY=API_KEY, AICRM_LLM_MAX_RETRIES="0",
-        AICRM_LLM_PRICE_PER_1K_PROMPT="0.15", AICRM_LLM_PRICE_PER_1K_COMPLETION="0.6",
-    )  # fmt: skip
-    return env
+    return start
 
 
 # --- end to end ---------------------------------------------------------------------------------------
 
 
 def test_tasks_of_two_tenants_are_drafted_scored_and_approved(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL, prompt_tokens=900, completion_tokens=150)])
-    tasks = create_tasks(db_url, world, "a", 5) + create_tasks(db_url, world, "b", 5)
+    tasks = create_tasks(db_url, agencies, "a", 5) + create_tasks(db_url, agencies, "b", 5)
     result = subprocess.run(
         [str(AICRM), "worker", "--once", "--concurrency", "2", "--lease", "60"],
         env=worker_env(db_url, fake), capture_output=True, text=True, timeout=120, check=False,
@@ -160,7 +62,7 @@ def test_tasks_of_two_tenants_are_drafted_scored_and_approved(
     assert "10 tasks (approved 10)" in result.stderr
 
     for task in tasks:
-        steps = [(f, t, a) for f, t, a, _, _ in history(db_url, task)]
+        steps = [(f, t, a) for f, t, a, _, _ in transitions(db_url, task)]
         worker = steps[1][2]
         assert worker.endswith(("/1", "/2"))
         assert steps == [
@@ -176,7 +78,7 @@ def test_tasks_of_two_tenants_are_drafted_scored_and_approved(
         " from aicrm.project_deliverables d join aicrm.project_tasks t using (tenant_id, task_id)",
     )
     assert sorted(r[0] for r in rows) == sorted(tasks)
-    assert {r[6] for r in rows} == {world["tenant_a"], world["tenant_b"]}
+    assert {r[6] for r in rows} == {agencies["tenant_a"], agencies["tenant_b"]}
     for _, version, subject, content, provenance, passed, _ in rows:
         assert (version, subject, content, passed) == (1, SUBJECT, GOOD_EMAIL, True)
         assert provenance["provider"] == "openai"
@@ -191,16 +93,16 @@ def test_tasks_of_two_tenants_are_drafted_scored_and_approved(
 
 
 def test_a_retry_sends_the_fixes_back_and_the_second_draft_is_approved(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
     fake.set_script([ok(SUBJECT, WEAK), ok(SUBJECT, GOOD_EMAIL)])
-    [task] = create_tasks(db_url, world, "a", 1)
+    [task] = create_tasks(db_url, agencies, "a", 1)
     pool = pools(settings, provider(fake.url), once=True)
     assert pool.join(30)
     assert states(db_url)[task] == ("approved", 2, 0, False)
     [outcome] = pool.outcomes
     assert (outcome.state, outcome.attempts) == ("approved", 2)
-    assert [(f, t, a) for f, t, a, _, _ in history(db_url, task)][3:] == [
+    assert [(f, t, a) for f, t, a, _, _ in transitions(db_url, task)][3:] == [
         ("generating", "evaluating", pool.name + "/1"),
         ("evaluating", "generating", "rules"),
         ("generating", "evaluating", pool.name + "/1"),
@@ -225,19 +127,19 @@ def test_a_retry_sends_the_fixes_back_and_the_second_draft_is_approved(
 
 
 def test_max_tasks_stops_after_that_many_claims(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
-    create_tasks(db_url, world, "a", 3)
+    create_tasks(db_url, agencies, "a", 3)
     pool = pools(settings, provider(fake.url), concurrency=2, max_tasks=2, poll=0.5)
     assert pool.join(30)
     assert sorted(s[0] for s in states(db_url).values()) == ["approved", "approved", "queued"]
 
 
 def test_a_misconfigured_provider_or_database_stops_the_worker_before_it_claims(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat
 ) -> None:
-    [task] = create_tasks(db_url, world, "a", 1)
+    [task] = create_tasks(db_url, agencies, "a", 1)
     for extra, code, field in (
         ({"AICRM_LLM_PROVIDER": "gpt"}, 2, "AICRM_LLM_PROVIDER"),
         ({"AICRM_LLM_MODEL": ""}, 2, "AICRM_LLM_MODEL"),
@@ -258,15 +160,15 @@ def test_a_misconfigured_provider_or_database_stops_the_worker_before_it_claims(
 
 
 def test_server_errors_until_the_sdk_gives_up_queue_the_task_with_a_backoff(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
     fake.set_script([status(500)])
-    [task] = create_tasks(db_url, world, "a", 1)
+    [task] = create_tasks(db_url, agencies, "a", 1)
     pool = pools(settings, provider(fake.url, max_retries=1), once=True)
     assert pool.join(30)
     assert len(fake.requests) == 2  # the first attempt and the SDK's one retry
     assert states(db_url)[task] == ("queued", 1, 1, False)
-    from_state, to_state, _, reason, details = history(db_url, task)[-1]
+    from_state, to_state, _, reason, details = transitions(db_url, task)[-1]
     assert (from_state, to_state) == ("generating", "queued")
     assert reason.startswith("failed (1 of 3)")
     assert details["error"]["kind"] == "server_error"
@@ -277,26 +179,26 @@ def test_server_errors_until_the_sdk_gives_up_queue_the_task_with_a_backoff(
 
 
 def test_a_dead_endpoint_opens_the_breaker_and_the_next_task_escalates(
-    db_url: str, world: dict[str, str], settings: Settings, pools: Callable[..., WorkerPool]
+    db_url: str, agencies: dict[str, str], settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
-    first, second = create_tasks(db_url, world, "a", 1) + create_tasks(db_url, world, "b", 1)
+    first, second = create_tasks(db_url, agencies, "a", 1) + create_tasks(db_url, agencies, "b", 1)
     dead = provider(dead_endpoint(), breaker_failures=1, breaker_cooldown=60.0)
     pool = pools(settings, dead, once=True)
     assert pool.join(30)
     found = states(db_url)
     assert found[first] == ("queued", 1, 1, False)  # a connection failure may pass: retried later
     assert found[second] == ("escalated", 1, 1, False)  # the breaker is open: a person, not a loop
-    details = history(db_url, second)[-1][4]
+    details = transitions(db_url, second)[-1][4]
     assert (details["error"]["kind"], details["retryable"]) == ("connection", False)
     assert "unavailable" in details["error"]["message"]
     assert query(db_url, "select count(*) from aicrm.project_tasks where lease_token is not null") == [(0,)]
 
 
 def test_a_slow_model_keeps_its_lease_by_heartbeats(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
     fake.set_script([delay(6.5, ok(SUBJECT, GOOD_EMAIL))])
-    [task] = create_tasks(db_url, world, "a", 1)
+    [task] = create_tasks(db_url, agencies, "a", 1)
     pool = pools(settings, provider(fake.url), once=True, lease_seconds=5)
     wait_for(lambda: len(fake.requests) == 1)
     time.sleep(5.5)  # past the first lease: only the heartbeats keep it
@@ -307,14 +209,14 @@ def test_a_slow_model_keeps_its_lease_by_heartbeats(
 
 
 def test_a_worker_that_lost_its_lease_drops_the_task_and_writes_nothing(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
     fake.set_script([delay(2.0, ok(SUBJECT, GOOD_EMAIL)), ok(SUBJECT, GOOD_EMAIL)])
-    [task] = create_tasks(db_url, world, "a", 1)
+    [task] = create_tasks(db_url, agencies, "a", 1)
     pool = pools(settings, provider(fake.url), once=True)
     wait_for(lambda: len(fake.requests) == 1)
     with psycopg.connect(db_url) as conn:  # time passes under the slow worker; another worker takes the task
-        conn.execute("select set_config('aicrm.tenant_id', %s, true)", (world["tenant_a"],))
+        conn.execute("select set_config('aicrm.tenant_id', %s, true)", (agencies["tenant_a"],))
         conn.execute(
             "update aicrm.project_tasks set lease_until = now() - interval '1 second' where task_id = %s", (task,)
         )
@@ -333,19 +235,19 @@ def test_a_worker_that_lost_its_lease_drops_the_task_and_writes_nothing(
     # The thief's, untouched; the reclaim counted as a failure (the first worker seemed dead).
     assert states(db_url)[task] == ("gathering_context", 1, 1, True)
 
-    with psycopg.connect(db_url) as conn, act_as(conn, world["tenant_a"], "aicrm_worker"):
+    with psycopg.connect(db_url) as conn, act_as(conn, agencies["tenant_a"], "aicrm_worker"):
         conn.execute("select aicrm.release_task(%s, %s, 'thief done')", (task, claim["lease_token"]))
         conn.commit()
     again = pools(settings, provider(fake.url), once=True)
     assert again.join(30)
     assert states(db_url)[task] == ("approved", 2, 1, False)
     assert query(db_url, "select count(*) from aicrm.project_deliverables") == [(1,)]
-    reasons = [r[3] for r in history(db_url, task)]
+    reasons = [r[3] for r in transitions(db_url, task)]
     assert f"lease of {pool.name}/1 expired" in reasons
 
 
 def test_a_dropped_connection_is_reopened_and_work_goes_on(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
     pool = pools(settings, provider(fake.url), concurrency=2, poll=0.5)
@@ -363,7 +265,7 @@ def test_a_dropped_connection_is_reopened_and_work_goes_on(
         return killed >= 2
 
     wait_for(idle_workers_killed)
-    [task] = create_tasks(db_url, world, "b", 1)
+    [task] = create_tasks(db_url, agencies, "b", 1)
     wait_for(lambda: states(db_url)[task][0] == "approved")
     assert pool.running()
 
@@ -373,26 +275,16 @@ def test_a_dropped_connection_is_reopened_and_work_goes_on(
 
 @pytest.mark.parametrize(("grace", "answer_after", "final"), [(15.0, 1.5, "approved"), (0.5, 30.0, "queued")])
 def test_sigterm_finishes_or_releases_the_task_in_flight(
-    db_url: str, world: dict[str, str], fake: FakeOpenAIChat, grace: float, answer_after: float, final: str
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, grace: float, answer_after: float, final: str
 ) -> None:
     fake.set_script([delay(answer_after, ok(SUBJECT, GOOD_EMAIL))])
-    [task] = create_tasks(db_url, world, "a", 1)
-    proc = subprocess.Popen(
-        [str(AICRM), "worker", "--grace", str(grace), "--poll", "0.5"],
-        env=worker_env(db_url, fake), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        wait_for(lambda: len(fake.requests) == 1, timeout=30)
-        signalled = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
-    took = time.monotonic() - signalled
-    assert proc.returncode == 0, err
-    assert took < max(grace, answer_after if final == "approved" else 0) + 5
+    [task] = create_tasks(db_url, agencies, "a", 1)
+    args = ["worker", "--grace", str(grace), "--poll", "0.5"]
+    stopped = stop_with_sigterm(args, worker_env(db_url, fake), lambda: len(fake.requests) == 1)
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.took < max(grace, answer_after if final == "approved" else 0) + 5
     assert states(db_url)[task] == (final, 1, 0, False)
     if final == "queued":
-        assert took < answer_after
-        assert history(db_url, task)[-1][3] == "worker stopping"
-        assert f"task {task}: released (worker stopping)" in err
+        assert stopped.took < answer_after
+        assert transitions(db_url, task)[-1][3] == "worker stopping"
+        assert f"task {task}: released (worker stopping)" in stopped.stderr

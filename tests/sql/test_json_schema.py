@@ -183,8 +183,17 @@ def test_a_self_referencing_schema_stops_at_the_limit(db: psycopg.Connection[Any
 # --- assert_json_valid ------------------------------------------------------------------------
 
 
+ASSERT_VALID = "select aicrm_private.assert_json_valid('customer.brand_voice', %s)"
+
+
 def test_assert_json_valid_passes_a_valid_value(db: psycopg.Connection[Any]) -> None:
-    db.execute("select aicrm_private.assert_json_valid('customer.brand_voice', %s)", (Jsonb({"tone": ["warm"]}),))
+    """A valid value passes, as json_schema_errors finds it valid; the same call refuses it once one
+    field breaks the schema, so passing is the schema's verdict, not a check that never looked."""
+    valid = {"tone": ["warm", "friendly"], "formality": "conversational", "phrases_to_use": ["baked fresh"]}
+    assert bad_paths(db, {"$ref": "customer.brand_voice"}, valid) == []
+    db.execute(ASSERT_VALID, (Jsonb(valid),))  # raises nothing
+    err = sql_error(db, ASSERT_VALID, (Jsonb({**valid, "tone": "warm"}),))
+    assert (err.sqlstate, err.diag.column_name) == ("AC001", "tone")
 
 
 def test_assert_json_valid_names_the_first_bad_path_and_lists_all(db: psycopg.Connection[Any]) -> None:

@@ -12,12 +12,8 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from tests.helpers import World, act_as, as_postgrest, make_world, sql_error
-
-
-@pytest.fixture
-def world(db: psycopg.Connection[Any]) -> World:
-    return make_world(db)
+from tests.factories import World
+from tests.helpers import act_as, as_postgrest, sql_error
 
 
 def claims(persona: str, world: World, where: str = "tenant_id") -> dict[str, Any]:

@@ -1,5 +1,6 @@
 -- The mapping file of "aicrm import customers" (docs/import.md). A target is a customer field or
--- one key of an object field ("address.city"); the meaning of each key is in import_customers.sql.
+-- one key of an object field ("address.city"); the meaning of each key is in import_customers.sql
+-- and its helpers (sql/functions/private/customers/).
 insert into aicrm.json_schemas (schema_name, description, definition) values
 ('import.mapping', 'How legacy columns map onto customer fields.', '{
   "type": "object", "additionalProperties": false,

@@ -10,14 +10,10 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import World, act_as, make_customer, make_world, new_id, sql_error
+from tests.factories import World, make_customer, new_id
+from tests.helpers import act_as, sql_error
 
 BASE = {"name": "Sunrise Bakery", "industry_category": "food_beverage", "industry_subcategory": "bakery"}
-
-
-@pytest.fixture
-def world(db: psycopg.Connection[Any]) -> World:
-    return make_world(db)
 
 
 def one(conn: psycopg.Connection[Any], query: str, params: Any = None) -> Any:

@@ -10,7 +10,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import World, act_as, make_customer, make_world, new_id, sql_error
+from tests.factories import World, make_customer, new_id
+from tests.helpers import act_as, sql_error
 
 SECTIONS = {
     "customer",
@@ -54,11 +55,6 @@ FULL_PROFILE: dict[str, Any] = {
     "brand_voice": {"tone": ["warm", "friendly"], "emoji_use": "sparingly"},
     "content_preferences": {"channels": ["email"], "content_length": "short"},
 }
-
-
-@pytest.fixture
-def world(db: psycopg.Connection[Any]) -> World:
-    return make_world(db)
 
 
 def context(conn: psycopg.Connection[Any], customer: str, version: int | None = None) -> dict[str, Any]:

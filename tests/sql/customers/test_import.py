@@ -8,7 +8,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, sql_error
 
 MAPPING: dict[str, Any] = {
     "columns": {
@@ -58,11 +59,6 @@ def customer(conn: psycopg.Connection[Any], external_id: str) -> dict[str, Any] 
 def count_customers(conn: psycopg.Connection[Any]) -> int:
     found = conn.execute("select count(*) from aicrm.customers").fetchone()
     return int(found[0]) if found else -1
-
-
-@pytest.fixture
-def tenant(db: psycopg.Connection[Any]) -> str:
-    return make_tenant(db, "Agency A")
 
 
 # --- mapping -----------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, sql_error
 
 # fmt: off
 WORDS = ["sourdough", "croissant", "bakery", "bread", "oven", "fresh", "organic", "flour", "morning", "pastry",
@@ -25,9 +26,8 @@ PURPOSES = ("welcome", "promotion", "event")
 
 
 @pytest.fixture
-def tenant(db: psycopg.Connection[Any]) -> str:
-    """A tenant without the library's examples, so every count below is exact."""
-    tenant = make_tenant(db, "Agency A")
+def tenant(db: psycopg.Connection[Any], tenant: str) -> str:
+    """The shared tenant without the library's examples, so every count below is exact."""
     with act_as(db, tenant):
         db.execute("delete from aicrm.content_examples where library_key is not null")
     return tenant

@@ -10,9 +10,10 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, sql_error
 
-BAKERY: dict[str, Any] = {
+BAKERY_WITH_HOURS: dict[str, Any] = {
     "name": "Sunrise Bakery",
     "industry_category": "food_beverage",
     "website": "https://sunrisebakery.example.com",
@@ -37,13 +38,9 @@ BAKERY: dict[str, Any] = {
 
 
 @pytest.fixture
-def tenant(db: psycopg.Connection[Any]) -> str:
-    return make_tenant(db, "Agency A")
-
-
-@pytest.fixture
-def bakery(db: psycopg.Connection[Any], tenant: str) -> str:
-    return make_customer(db, tenant, **BAKERY)
+def customer_profile() -> dict[str, Any]:
+    """The bakery with its hours and content preferences: what the templates' placeholders read."""
+    return BAKERY_WITH_HOURS
 
 
 def add_template(conn: psycopg.Connection[Any], tenant: str, **fields: Any) -> str:
@@ -72,7 +69,7 @@ def count_templates(conn: psycopg.Connection[Any], tenant: str) -> int:
     return int(row[0])
 
 
-def test_render_substitutes_the_customers_context(db: psycopg.Connection[Any], tenant: str, bakery: str) -> None:
+def test_render_substitutes_the_customers_context(db: psycopg.Connection[Any], tenant: str, customer: str) -> None:
     template = add_template(
         db,
         tenant,
@@ -81,7 +78,7 @@ def test_render_substitutes_the_customers_context(db: psycopg.Connection[Any], t
         "Why us: {{unique_selling_points}}. Open {{business_hours}}. {{cta}} at {{cta_url}}. "
         "{{ brand_phrase }}. {{hashtags}}\n{{signature}}, {{address}}. Unsubscribe: {{unsubscribe_url}}",
     )
-    out = render(db, tenant, template, bakery)
+    out = render(db, tenant, template, customer)
     assert out["subject"] == "Sunrise Bakery: Butter croissant is back"
     assert out["body"] == (
         "Hi {{first_name}}, Sunrise Bakery in Portland bakes Sourdough loaf and Butter croissant. "
@@ -106,7 +103,7 @@ def test_missing_values_are_reported_and_values_stay_literal(db: psycopg.Connect
     assert out["missing"] == ["city", "phone"]
 
 
-def test_variants_render_and_unknown_ones_are_refused(db: psycopg.Connection[Any], tenant: str, bakery: str) -> None:
+def test_variants_render_and_unknown_ones_are_refused(db: psycopg.Connection[Any], tenant: str, customer: str) -> None:
     template = add_template(
         db,
         tenant,
@@ -114,10 +111,10 @@ def test_variants_render_and_unknown_ones_are_refused(db: psycopg.Connection[Any
         body="Body A",
         variants=[{"key": "b", "subject": "B {{city}}", "body": "Body B {{featured_product}}"}],
     )
-    out = render(db, tenant, template, bakery, "b")
+    out = render(db, tenant, template, customer, "b")
     assert (out["subject"], out["body"], out["variant"]) == ("B Portland", "Body B Butter croissant", "b")
     with act_as(db, tenant):
-        err = sql_error(db, "select aicrm.render_template(%s, %s, 'c')", (template, bakery))
+        err = sql_error(db, "select aicrm.render_template(%s, %s, 'c')", (template, customer))
     assert err.sqlstate == "AC002"
     assert err.diag.column_name == "variant"
 
@@ -213,16 +210,16 @@ def test_a_new_tenant_gets_the_library_once_and_keeps_its_edits(db: psycopg.Conn
 
 
 def test_another_tenants_templates_and_customers_are_not_found(
-    db: psycopg.Connection[Any], tenant: str, bakery: str
+    db: psycopg.Connection[Any], tenant: str, customer: str
 ) -> None:
     other = make_tenant(db, "Agency B")
     theirs = add_template(db, other, body="Theirs")
     mine = add_template(db, tenant, body="Mine")
     with act_as(db, tenant):
-        err = sql_error(db, "select aicrm.render_template(%s, %s)", (theirs, bakery))
+        err = sql_error(db, "select aicrm.render_template(%s, %s)", (theirs, customer))
         assert (err.sqlstate, err.diag.column_name) == ("AC002", "template_id")
     with act_as(db, other):
-        err = sql_error(db, "select aicrm.render_template(%s, %s)", (mine, bakery))
+        err = sql_error(db, "select aicrm.render_template(%s, %s)", (mine, customer))
         assert (err.sqlstate, err.diag.column_name) == ("AC002", "template_id")
         their_customer = make_customer(db, other, name="Other Co")
     with act_as(db, tenant):
@@ -231,14 +228,14 @@ def test_another_tenants_templates_and_customers_are_not_found(
 
 
 def test_context_for_ai_carries_matching_templates_rendered(
-    db: psycopg.Connection[Any], tenant: str, bakery: str
+    db: psycopg.Connection[Any], tenant: str, customer: str
 ) -> None:
     body = "{{business_name}}: {{cta}}. Reply STOP to opt out."
     add_template(db, tenant, name="Bakery SMS", channel="sms", body=body)
     add_template(db, tenant, name="Gym SMS", channel="sms", body="x", industry_category="fitness")
     with act_as(db, tenant):
         row = db.execute(
-            "select aicrm.get_customer_context_for_ai(%s, p_channel => 'sms', p_purpose => 'promotion')", (bakery,)
+            "select aicrm.get_customer_context_for_ai(%s, p_channel => 'sms', p_purpose => 'promotion')", (customer,)
         ).fetchone()
     assert row is not None
     templates = row[0]["templates"]
@@ -251,7 +248,7 @@ def test_context_for_ai_carries_matching_templates_rendered(
 
 
 def test_the_text_without_gaps_leaves_out_what_a_thin_profile_cannot_fill(
-    db: psycopg.Connection[Any], tenant: str, bakery: str
+    db: psycopg.Connection[Any], tenant: str, customer: str
 ) -> None:
     """A sentence with an empty placeholder is left out, and its whole paragraph when it opens it:
     the writer never sends "Why it's worth the trip: ." Merge tags are not gaps."""
@@ -272,7 +269,7 @@ def test_the_text_without_gaps_leaves_out_what_a_thin_profile_cannot_fill(
         "Hi {{first_name}},\n\nA little about us: We bake bread. Come by.\n\nSee you,\nThe Thin Bakery team"
         "\n\nUnsubscribe: {{unsubscribe_url}}"
     )
-    full = render(db, tenant, template, bakery)  # nothing missing: no second copy of the text
+    full = render(db, tenant, template, customer)  # nothing missing: no second copy of the text
     assert full["missing"] == []
     assert "body_without_gaps" not in full
     assert "subject_without_gaps" not in full

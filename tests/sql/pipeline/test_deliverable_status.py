@@ -10,49 +10,31 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
-from tests.sql.pipeline.test_publishing import claim as claim_delivery
-from tests.sql.pipeline.test_publishing import record
-from tests.sql.pipeline.test_review import in_review, review
-from tests.sql.pipeline.test_worker_api import (
-    ALWAYS_RULE,
-    NO_UNSUBSCRIBE,
-    WEAK,
-    call,
-    claim,
-    evaluate,
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, call, sql_error
+from tests.samples import BAKERY, GOOD_EMAIL, NO_UNSUBSCRIBE, WEAK
+from tests.tasks import (
+    always_decide,
+    claim_delivery,
+    claim_task,
+    in_review,
+    record_delivery,
+    record_evaluation,
+    review,
     start_generating,
-    submit,
+    submit_draft,
     to_evaluating,
 )
-from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL
 
 Conn = psycopg.Connection[Any]
 MIGRATION = Path(__file__).resolve().parents[3] / "sql" / "migrations" / "0021_deliverable_status.sql"
-
-
-@pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency A")
-    return tenant, make_customer(db, tenant, **BAKERY)
 
 
 def statuses(db: Conn, task: str) -> list[str]:
     """The task's drafts' statuses, by version."""
     rows = db.execute("select status from aicrm.project_deliverables where task_id = %s order by version", (task,))
     return [str(r[0]) for r in rows.fetchall()]
-
-
-def always(db: Conn, tenant: str, action: str) -> None:
-    call(
-        db,
-        tenant,
-        "select aicrm.upsert_decision_rule(%s)",
-        (Jsonb({**ALWAYS_RULE, "name": f"Always {action}", "action": {"type": action}}),),
-        role="aicrm_app",
-    )
 
 
 def move(db: Conn, tenant: str, task: str, to: str) -> None:
@@ -64,31 +46,31 @@ def test_approved_by_the_rules_then_published(db: Conn, bakery: tuple[str, str])
     tenant, customer = bakery
     task, token, draft = to_evaluating(db, tenant, customer, GOOD_EMAIL)
     assert statuses(db, task) == ["draft"]
-    assert evaluate(db, tenant, draft, GOOD_EMAIL, token)["task"]["execution_state"] == "approved"
+    assert record_evaluation(db, tenant, draft, GOOD_EMAIL, token)["task"]["execution_state"] == "approved"
     assert statuses(db, task) == ["approved"]
     got = claim_delivery(db)
     assert statuses(db, task) == ["approved"]  # publishing: approved, not delivered yet
-    record(db, tenant, got, True)
+    record_delivery(db, tenant, got, True)
     assert statuses(db, task) == ["published"]
 
 
 def test_a_retry_supersedes_the_draft_and_the_next_one_decides(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     task, token, draft = to_evaluating(db, tenant, customer, WEAK)
-    assert evaluate(db, tenant, draft, WEAK, token)["task"]["execution_state"] == "generating"
+    assert record_evaluation(db, tenant, draft, WEAK, token)["task"]["execution_state"] == "generating"
     assert statuses(db, task) == ["rejected"]
-    second = submit(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
+    second = submit_draft(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
     assert statuses(db, task) == ["rejected", "draft"]
-    evaluate(db, tenant, second, GOOD_EMAIL, token)
+    record_evaluation(db, tenant, second, GOOD_EMAIL, token)
     assert statuses(db, task) == ["rejected", "approved"]
 
 
 @pytest.mark.parametrize(("action", "expected"), [("reject", "rejected"), ("escalate", "draft"), ("review", "draft")])
 def test_the_rules_other_decisions(db: Conn, bakery: tuple[str, str], action: str, expected: str) -> None:
     tenant, customer = bakery
-    always(db, tenant, action)
+    always_decide(db, tenant, action)
     task, token, draft = to_evaluating(db, tenant, customer, GOOD_EMAIL)
-    evaluate(db, tenant, draft, GOOD_EMAIL, token)
+    record_evaluation(db, tenant, draft, GOOD_EMAIL, token)
     assert statuses(db, task) == [expected]  # escalated or in review: a person decides on it
 
 
@@ -114,7 +96,7 @@ def test_escalations_cancellation_and_a_failed_delivery(db: Conn, bakery: tuple[
     tenant, customer = bakery
     # Escalated by the rules, then rejected by a person.
     task, token, draft = to_evaluating(db, tenant, customer, NO_UNSUBSCRIBE)
-    evaluate(db, tenant, draft, NO_UNSUBSCRIBE, token)
+    record_evaluation(db, tenant, draft, NO_UNSUBSCRIBE, token)
     assert statuses(db, task) == ["draft"]
     move(db, tenant, task, "rejected")
     assert statuses(db, task) == ["rejected"]
@@ -131,7 +113,7 @@ def test_escalations_cancellation_and_a_failed_delivery(db: Conn, bakery: tuple[
         review(db, tenant, draft, 1, "approve")
         got = claim_delivery(db)
         assert got["payload"]["task_id"] == task
-        record(db, tenant, got, False, retryable=False)
+        record_delivery(db, tenant, got, False, retryable=False)
         assert statuses(db, task) == ["approved"]
         move(db, tenant, task, then)
         assert statuses(db, task) == [expected]
@@ -144,9 +126,9 @@ def test_a_released_draft_is_superseded_by_the_next_attempt(db: Conn, bakery: tu
     task, token, _ = to_evaluating(db, tenant, customer, GOOD_EMAIL)
     call(db, tenant, "select aicrm.release_task(%s, %s, 'worker shutting down')", (task, token))
     assert statuses(db, task) == ["rejected"]  # the next worker writes a new draft
-    token = claim(db)["lease_token"]
+    token = claim_task(db)["lease_token"]
     start_generating(db, tenant, task, token)
-    submit(db, tenant, task, token, GOOD_EMAIL)
+    submit_draft(db, tenant, task, token, GOOD_EMAIL)
     assert statuses(db, task) == ["rejected", "draft"]
 
 
@@ -182,13 +164,13 @@ def test_migration_0021_brings_existing_rows_in_line(db: Conn) -> None:
         review(db, tenant, draft, 1, "approve", edited=GOOD_EMAIL.replace("Bring a friend", "Bring friends"))
         got = claim_delivery(db)
         assert got["payload"]["task_id"] == task
-        record(db, tenant, got, True)
+        record_delivery(db, tenant, got, True)
         expected[task] = ["rejected", "published"]
         task, draft = in_review(db, tenant, customer)  # sent back for changes, then rewritten
         review(db, tenant, draft, 1, "request_changes", reason="warmer")
-        token = claim(db)["lease_token"]
+        token = claim_task(db)["lease_token"]
         start_generating(db, tenant, task, token)
-        submit(db, tenant, task, token, GOOD_EMAIL)
+        submit_draft(db, tenant, task, token, GOOD_EMAIL)
         expected[task] = ["rejected", "draft"]
         task, draft = in_review(db, tenant, customer)  # rejected
         review(db, tenant, draft, 1, "reject", reason="off brand")

@@ -10,57 +10,23 @@ import uuid
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
-from tests.sql.pipeline.test_review import in_review, review, state
-from tests.sql.pipeline.test_worker_api import SUBJECT, call
-from tests.sql.pipeline.test_worker_api import claim as claim_task
-from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL
+from tests.factories import make_bakery, make_tenant
+from tests.helpers import act_as, sql_error
+from tests.samples import GOOD_EMAIL
+from tests.tasks import (
+    RECORD_DELIVERY,
+    approved_task,
+    claim_delivery,
+    in_review,
+    record_delivery,
+    review,
+    task_state,
+)
 
 Conn = psycopg.Connection[Any]
-RECORD = "select aicrm.record_delivery(%s, %s, %s, 'webhook', 'https://hooks.example.com/in', %s, %s)"
 RELEASE = "select aicrm.release_delivery(%s, %s, %s)"
-
-
-def claim(db: Conn, worker: str = "publisher-1", seconds: int = 120, channels: list[str] | None = None) -> Any:
-    with act_as(db, None, "aicrm_worker"):
-        row = db.execute(
-            "select aicrm.claim_next_delivery_v2(%s, %s, %s::text[])", (worker, seconds, channels)
-        ).fetchone()
-    assert row is not None
-    return row[0]
-
-
-def approved_task(
-    db: Conn, tenant: str, customer: str, channel: str = "email", instructions: dict[str, Any] | None = None
-) -> str:
-    """A task of `channel` whose draft a person approved: its draft waits in the outbox."""
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.create_content_task(p_customer_id => %s, p_channel => %s, p_ai_instructions => %s)",
-            (customer, channel, Jsonb(instructions or {})),
-        ).fetchone()
-    assert row is not None
-    task = str(row[0]["task_id"])
-    got = claim_task(db)
-    assert got["task_id"] == task
-    call(db, tenant, "select aicrm.start_generating(%s, %s)", (task, got["lease_token"]))
-    draft = call(
-        db,
-        tenant,
-        "select aicrm.submit_draft(p_task_id => %s, p_lease_token => %s, p_content => %s, p_subject => %s)",
-        (task, got["lease_token"], GOOD_EMAIL, SUBJECT if channel == "email" else None),
-    )["deliverable_id"]
-    db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
-    db.execute(
-        "select aicrm_private.transition_task(%s, 'awaiting_review', 'rules', 'low confidence', 'evaluating', '{}',"
-        " 'record_evaluation')",
-        (task,),
-    )
-    review(db, tenant, str(draft), 1, "approve")
-    return task
 
 
 def release(db: Conn, tenant: str, outbox_id: Any, token: Any, reason: str | None = "publisher stopping") -> Any:
@@ -76,16 +42,6 @@ def refused_release(db: Conn, tenant: str, outbox_id: Any, token: Any, reason: s
     return err.diag.sqlstate, err.diag.column_name
 
 
-def record(db: Conn, tenant: str, got: dict[str, Any], delivered: bool, retryable: bool = True) -> Any:
-    with act_as(db, tenant, "aicrm_worker"):
-        row = db.execute(
-            RECORD,
-            (got["outbox_id"], got["lease_token"], delivered, Jsonb({"status": 200}), retryable),
-        ).fetchone()
-    assert row is not None
-    return row[0]
-
-
 def outbox(db: Conn, task: str) -> list[tuple[Any, ...]]:
     return db.execute(
         "select status, attempts, payload ->> 'content', available_at > now() from aicrm.outbox where task_id = %s",
@@ -93,33 +49,27 @@ def outbox(db: Conn, task: str) -> list[tuple[Any, ...]]:
     ).fetchall()
 
 
-@pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency A")
-    return tenant, make_customer(db, tenant, **BAKERY)
-
-
 def test_an_approved_draft_is_delivered_exactly_once(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     task, draft = in_review(db, tenant, customer)
-    assert claim(db) is None  # nothing approved yet
+    assert claim_delivery(db) is None  # nothing approved yet
     edited = GOOD_EMAIL.replace("Bring a friend", "Bring two friends")
     review(db, tenant, draft, 1, "approve", edited=edited)
-    assert state(db, task) == "approved"
+    assert task_state(db, task) == "approved"
     assert outbox(db, task) == [("pending", 0, edited, False)]  # the edited version is what goes out
 
-    got = claim(db)
+    got = claim_delivery(db)
     assert (got["tenant_id"], got["attempt"], got["payload"]["content"]) == (tenant, 1, edited)
     assert got["payload"]["customer_name"] == "Sunrise Bakery"
-    assert state(db, task) == "publishing"
-    assert record(db, tenant, got, True)["status"] == "delivered"
-    assert state(db, task) == "delivered"
+    assert task_state(db, task) == "publishing"
+    assert record_delivery(db, tenant, got, True)["status"] == "delivered"
+    assert task_state(db, task) == "delivered"
     assert db.execute(
         "select status, transport, delivered_by from aicrm.deliveries where outbox_id = %s", (got["outbox_id"],)
     ).fetchall() == [("delivered", "webhook", "publisher-1")]
     # Recorded once: the same lease again is refused, and no second "delivered" row can exist.
     with act_as(db, tenant, "aicrm_worker"):
-        err = sql_error(db, RECORD, (got["outbox_id"], got["lease_token"], True, Jsonb({}), True))
+        err = sql_error(db, RECORD_DELIVERY, (got["outbox_id"], got["lease_token"], True, Jsonb({}), True))
     assert (err.diag.sqlstate, err.diag.column_name) == ("AC005", "lease_token")
     err = sql_error(
         db,
@@ -129,46 +79,46 @@ def test_an_approved_draft_is_delivered_exactly_once(db: Conn, bakery: tuple[str
         (got["outbox_id"],),
     )
     assert err.sqlstate == "23505"
-    assert claim(db) is None
+    assert claim_delivery(db) is None
 
 
 def test_failures_back_off_then_escalate(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     task, draft = in_review(db, tenant, customer)
     review(db, tenant, draft, 1, "approve")
-    got = claim(db)
-    assert record(db, tenant, got, False)["status"] == "pending"
+    got = claim_delivery(db)
+    assert record_delivery(db, tenant, got, False)["status"] == "pending"
     assert outbox(db, task)[0][:2] == ("pending", 1)
     assert outbox(db, task)[0][3] is True  # held back
-    assert claim(db) is None
+    assert claim_delivery(db) is None
     for attempt in range(2, 7):
         db.execute("update aicrm.outbox set available_at = now() where task_id = %s", (task,))
-        got = claim(db)
+        got = claim_delivery(db)
         assert got["attempt"] == attempt
-        record(db, tenant, got, False)
+        record_delivery(db, tenant, got, False)
     assert outbox(db, task)[0][:2] == ("failed", 6)
-    assert state(db, task) == "escalated"
+    assert task_state(db, task) == "escalated"
 
     task, draft = in_review(db, tenant, customer)
     review(db, tenant, draft, 1, "approve")
-    assert record(db, tenant, claim(db), False, retryable=False)["status"] == "failed"
-    assert state(db, task) == "escalated"
+    assert record_delivery(db, tenant, claim_delivery(db), False, retryable=False)["status"] == "failed"
+    assert task_state(db, task) == "escalated"
 
 
 def test_an_expired_lease_is_reclaimed_and_fences_the_old_publisher(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     task, draft = in_review(db, tenant, customer)
     review(db, tenant, draft, 1, "approve")
-    old = claim(db, "publisher-1", 5)
+    old = claim_delivery(db, "publisher-1", 5)
     db.execute("update aicrm.outbox set lease_until = now() - interval '1 second' where task_id = %s", (task,))
-    new = claim(db, "publisher-2")
+    new = claim_delivery(db, "publisher-2")
     assert (new["outbox_id"], new["attempt"]) == (old["outbox_id"], 2)
     with act_as(db, tenant, "aicrm_worker"):
-        err = sql_error(db, RECORD, (old["outbox_id"], old["lease_token"], True, Jsonb({}), True))
+        err = sql_error(db, RECORD_DELIVERY, (old["outbox_id"], old["lease_token"], True, Jsonb({}), True))
     assert err.diag.sqlstate == "AC005"
     assert db.execute("select count(*) from aicrm.deliveries where task_id = %s", (task,)).fetchone() == (0,)
-    record(db, tenant, new, True)
-    assert state(db, task) == "delivered"
+    record_delivery(db, tenant, new, True)
+    assert task_state(db, task) == "delivered"
 
 
 def test_only_workers_publish_and_tenants_stay_apart(db: Conn, bakery: tuple[str, str]) -> None:
@@ -178,13 +128,13 @@ def test_only_workers_publish_and_tenants_stay_apart(db: Conn, bakery: tuple[str
     with act_as(db, tenant):
         assert sql_error(db, "select aicrm.claim_next_delivery_v2('me')").sqlstate == "42501"
         assert sql_error(db, "update aicrm.outbox set status = 'delivered'").sqlstate == "42501"
-    got = claim(db)
+    got = claim_delivery(db)
     other = make_tenant(db, "Agency B")
     with act_as(db, other, "aicrm_worker"):
-        err = sql_error(db, RECORD, (got["outbox_id"], got["lease_token"], True, Jsonb({}), True))
+        err = sql_error(db, RECORD_DELIVERY, (got["outbox_id"], got["lease_token"], True, Jsonb({}), True))
         assert (err.diag.sqlstate, err.diag.column_name) == ("AC002", "outbox_id")
         assert db.execute("select count(*) from aicrm.outbox").fetchone() == (0,)
-    assert state(db, task) == "publishing"
+    assert task_state(db, task) == "publishing"
 
 
 # --- release -----------------------------------------------------------------------------------------
@@ -195,7 +145,7 @@ def test_a_released_delivery_is_claimable_at_once_and_the_attempt_does_not_count
 ) -> None:
     tenant, customer = bakery
     task = approved_task(db, tenant, customer)
-    got = claim(db)
+    got = claim_delivery(db)
     assert got["attempt"] == 1
     assert release(db, tenant, got["outbox_id"], got["lease_token"]) == {
         "outbox_id": got["outbox_id"],
@@ -214,25 +164,29 @@ def test_a_released_delivery_is_claimable_at_once_and_the_attempt_does_not_count
         (task,),
     ).fetchall()
     assert released == [(1, None, None, "released", {"reason": "publisher stopping"}, "publisher-1")]
-    assert state(db, task) == "publishing"
+    assert task_state(db, task) == "publishing"
     # The old lease writes nothing more.
     assert refused_release(db, tenant, got["outbox_id"], got["lease_token"], "again") == ("AC005", "lease_token")
     with act_as(db, tenant, "aicrm_worker"):
-        err = sql_error(db, RECORD, (got["outbox_id"], got["lease_token"], True, Jsonb({}), True))
+        err = sql_error(db, RECORD_DELIVERY, (got["outbox_id"], got["lease_token"], True, Jsonb({}), True))
     assert (err.diag.sqlstate, err.diag.column_name) == ("AC005", "lease_token")
 
-    again = claim(db, "publisher-2")  # at once, and the same attempt again
+    again = claim_delivery(db, "publisher-2")  # at once, and the same attempt again
     assert (again["outbox_id"], again["attempt"]) == (got["outbox_id"], 1)
-    assert record(db, tenant, again, True) == {"outbox_id": got["outbox_id"], "status": "delivered", "attempts": 1}
-    assert state(db, task) == "delivered"
+    assert record_delivery(db, tenant, again, True) == {
+        "outbox_id": got["outbox_id"],
+        "status": "delivered",
+        "attempts": 1,
+    }
+    assert task_state(db, task) == "delivered"
     # A released row never counts towards the six attempts before an escalation.
     task = approved_task(db, tenant, customer)
     for _ in range(8):
-        got = claim(db)
+        got = claim_delivery(db)
         release(db, tenant, got["outbox_id"], got["lease_token"])
-    got = claim(db)
+    got = claim_delivery(db)
     assert got["attempt"] == 1
-    assert record(db, tenant, got, False)["status"] == "pending"
+    assert record_delivery(db, tenant, got, False)["status"] == "pending"
 
 
 def test_release_refuses_bad_input_other_rows_and_lost_leases_and_writes_nothing(
@@ -240,7 +194,7 @@ def test_release_refuses_bad_input_other_rows_and_lost_leases_and_writes_nothing
 ) -> None:
     tenant, customer = bakery
     task = approved_task(db, tenant, customer)
-    got = claim(db)
+    got = claim_delivery(db)
     oid, token = got["outbox_id"], got["lease_token"]
 
     def snapshot() -> tuple[Any, ...]:
@@ -268,8 +222,8 @@ def test_release_refuses_bad_input_other_rows_and_lost_leases_and_writes_nothing
     db.execute("update aicrm.outbox set lease_until = now() - interval '1 second' where task_id = %s", (task,))
     assert release(db, tenant, oid, token, "grace over")["status"] == "pending"
     # ... and once recorded, a delivery cannot be given back.
-    got = claim(db)
-    record(db, tenant, got, True)
+    got = claim_delivery(db)
+    record_delivery(db, tenant, got, True)
     assert refused_release(db, tenant, oid, got["lease_token"], "x") == ("AC005", "lease_token")
     assert db.execute(
         "select status from aicrm.deliveries where task_id = %s order by created_at", (task,)
@@ -291,15 +245,15 @@ def test_a_claim_takes_only_the_channels_asked_for(db: Conn, bakery: tuple[str, 
             assert "email, social, sms, blog, web" in err.diag.message_hint  # the channels a task may have
     assert db.execute("select count(*) from aicrm.outbox where status = 'pending'").fetchone() == (2,)
 
-    mail = claim(db, "smtp-only", channels=["email"])  # SMTP alone: the sms draft waits for a webhook
+    mail = claim_delivery(db, "smtp-only", channels=["email"])  # SMTP alone: the sms draft waits for a webhook
     assert (mail["channel"], mail["payload"]["task_id"]) == ("email", email)
-    assert claim(db, "smtp-only", channels=["email"]) is None
-    assert (state(db, sms), outbox(db, sms)[0][:2]) == ("approved", ("pending", 0))
-    assert claim(db, "other", channels=["blog", "sms"])["payload"]["task_id"] == sms
+    assert claim_delivery(db, "smtp-only", channels=["email"]) is None
+    assert (task_state(db, sms), outbox(db, sms)[0][:2]) == ("approved", ("pending", 0))
+    assert claim_delivery(db, "other", channels=["blog", "sms"])["payload"]["task_id"] == sms
     # An expired lease goes to a publisher of its channel only.
     db.execute("update aicrm.outbox set lease_until = now() - interval '1 second' where task_id = %s", (sms,))
-    assert claim(db, "smtp-only", channels=["email"]) is None
-    again = claim(db, "webhook")  # every channel
+    assert claim_delivery(db, "smtp-only", channels=["email"]) is None
+    again = claim_delivery(db, "webhook")  # every channel
     assert (again["payload"]["task_id"], again["attempt"]) == (sms, 2)
 
 
@@ -328,7 +282,7 @@ def test_a_single_channel_claim_reads_its_index_and_skips_other_channels(db: Con
             with db.transaction(force_rollback=True):
                 db.execute(f"set local auto_explain.log_min_duration = {0 if attempt == 6 else -1}")
                 plans.clear()
-                got = claim(db, "p", channels=channels)
+                got = claim_delivery(db, "p", channels=channels)
         assert got is not None
         assert got["channel"] == (channels or ["sms"])[0]
         [plan] = [p for p in plans if "o.status = 'pending'" in p]
@@ -346,8 +300,7 @@ def test_a_single_channel_claim_reads_its_index_and_skips_other_channels(db: Con
 
 
 def test_whatever_makes_a_delivery_pending_wakes_listening_publishers(db: Conn, db_url: str) -> None:
-    tenant = make_tenant(db, "Agency A")
-    customer = make_customer(db, tenant, **BAKERY)
+    tenant, customer = make_bakery(db)
     db.commit()
     with psycopg.connect(db_url, autocommit=True) as listener:
         listener.execute("listen aicrm_delivery_queued")
@@ -359,12 +312,12 @@ def test_whatever_makes_a_delivery_pending_wakes_listening_publishers(db: Conn, 
         assert list(listener.notifies(timeout=0.2, stop_after=1)) == []  # not before commit
         db.commit()
         assert woken() == [("aicrm_delivery_queued", "")]
-        got = claim(db)
-        record(db, tenant, got, False)  # failed, pending again (after a backoff)
+        got = claim_delivery(db)
+        record_delivery(db, tenant, got, False)  # failed, pending again (after a backoff)
         db.commit()
         assert woken() == [("aicrm_delivery_queued", "")]
         db.execute("update aicrm.outbox set available_at = now() where task_id = %s", (task,))
-        got = claim(db)
+        got = claim_delivery(db)
         db.commit()
         assert list(listener.notifies(timeout=0.2, stop_after=1)) == []  # a claim wakes nobody
         release(db, tenant, got["outbox_id"], got["lease_token"])

@@ -9,71 +9,31 @@ import json
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
-from tests.sql.pipeline.test_worker_api import (
-    ERROR,
-    GOOD_EMAIL,
-    NO_UNSUBSCRIBE,
-    SUBJECT,
-    call,
-    claim,
-    create,
-    evaluate,
+from tests.factories import make_tenant
+from tests.helpers import act_as, call, refused, sql_error
+from tests.samples import ERROR, GOOD_EMAIL, LONG_SMS, NO_UNSUBSCRIBE, SMS, SMS_INSTRUCTIONS, SUBJECT
+from tests.tasks import (
+    REVIEW,
+    claim_task,
+    create_task,
+    in_review,
     last_transition,
+    record_evaluation,
+    review,
     task_row,
+    task_state,
     to_evaluating,
 )
-from tests.sql.quality.test_scorecard import BAKERY
 
 Conn = psycopg.Connection[Any]
-REVIEW = (
-    "select aicrm.review_deliverable(p_deliverable_id => %s, p_version => %s, p_decision => %s,"
-    " p_edited_content => %s, p_reason => %s, p_reviewer => 'ana@agency')"
-)
 
 
-def in_review(db: Conn, tenant: str, customer: str, priority: int = 3, content: str = GOOD_EMAIL) -> tuple[str, str]:
-    """A task whose draft (version 1) the rules sent to review: (task, deliverable)."""
-    task = create(db, tenant, customer, priority)
-    token = claim(db)["lease_token"]
-    call(db, tenant, "select aicrm.start_generating(%s, %s)", (task, token))
-    draft = call(
-        db,
-        tenant,
-        "select aicrm.submit_draft(p_task_id => %s, p_lease_token => %s, p_content => %s, p_subject => %s)",
-        (task, token, content, SUBJECT),
-    )["deliverable_id"]
-    # As the evaluation would when a rule says "review" (the rules' own tests cover when they do).
-    db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
-    db.execute(
-        "select aicrm_private.transition_task(%s, 'awaiting_review', 'rules', 'low confidence', 'evaluating', '{}',"
-        " 'record_evaluation')",
-        (task,),
-    )
-    return task, str(draft)
-
-
-def review(db: Conn, tenant: str, draft: str, version: int, decision: str, **kw: Any) -> dict[str, Any]:
-    with act_as(db, tenant):
-        row = db.execute(REVIEW, (draft, version, decision, kw.get("edited"), kw.get("reason"))).fetchone()
-    assert row is not None
-    return dict(row[0])
-
-
-def refused(db: Conn, tenant: str, draft: str, version: int, decision: str, **kw: Any) -> tuple[Any, ...]:
-    with act_as(db, tenant):
-        err = sql_error(db, REVIEW, (draft, version, decision, kw.get("edited"), kw.get("reason")))
-    return err.diag.sqlstate, err.diag.column_name
-
-
-def state(db: Conn, task: str) -> str:
-    row = db.execute("select execution_state from aicrm.project_tasks where task_id = %s", (task,)).fetchone()
-    assert row is not None
-    return str(row[0])
+def review_refused(db: Conn, tenant: str, draft: str, version: int, decision: str, **kw: Any) -> tuple[Any, ...]:
+    """review_deliverable (tasks.review) refused: (SQLSTATE, the column it names)."""
+    return refused(db, tenant, REVIEW, (draft, version, decision, kw.get("edited"), kw.get("reason")), "aicrm_app")
 
 
 def counts(db: Conn) -> tuple[Any, ...]:
@@ -83,12 +43,6 @@ def counts(db: Conn) -> tuple[Any, ...]:
     ).fetchone()
     assert row is not None
     return tuple(row)
-
-
-@pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency A")
-    return tenant, make_customer(db, tenant, **BAKERY)
 
 
 def test_the_queue_lists_what_waits_most_urgent_first(db: Conn, bakery: tuple[str, str]) -> None:
@@ -115,7 +69,7 @@ def test_approve_as_is_or_with_an_edit_kept_for_learning(db: Conn, bakery: tuple
     task, draft = in_review(db, tenant, customer)
     got = review(db, tenant, draft, 1, "approve")
     assert (got["execution_state"], got["approved_deliverable_id"], got["edit_diff"]) == ("approved", draft, None)
-    assert state(db, task) == "approved"
+    assert task_state(db, task) == "approved"
 
     task, draft = in_review(db, tenant, customer)
     edited = GOOD_EMAIL.replace("skip the morning line", "skip the queue").replace(
@@ -145,26 +99,26 @@ def test_a_stale_version_or_a_task_not_in_review_is_refused(db: Conn, bakery: tu
     tenant, customer = bakery
     task, draft = in_review(db, tenant, customer)
     before = counts(db)
-    assert refused(db, tenant, draft, 2, "approve") == ("AC005", "version")
+    assert review_refused(db, tenant, draft, 2, "approve") == ("AC005", "version")
     review(db, tenant, draft, 1, "approve")
-    assert refused(db, tenant, draft, 1, "approve") == ("AC005", "execution_state")
-    assert refused(db, tenant, draft, 1, "maybe") == ("AC001", "decision")
-    assert refused(db, tenant, draft, 1, "reject") == ("AC001", "reason")
-    assert refused(db, tenant, draft, 1, "reject", edited="x", reason="no") == ("AC001", "edited_content")
+    assert review_refused(db, tenant, draft, 1, "approve") == ("AC005", "execution_state")
+    assert review_refused(db, tenant, draft, 1, "maybe") == ("AC001", "decision")
+    assert review_refused(db, tenant, draft, 1, "reject") == ("AC001", "reason")
+    assert review_refused(db, tenant, draft, 1, "reject", edited="x", reason="no") == ("AC001", "edited_content")
     assert counts(db)[0] == before[0] + 1  # only the one approval
-    assert state(db, task) == "approved"
+    assert task_state(db, task) == "approved"
 
 
 def test_reject_and_request_changes_reach_the_next_writer(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     task, draft = in_review(db, tenant, customer)
     assert review(db, tenant, draft, 1, "reject", reason="off brand")["execution_state"] == "rejected"
-    assert state(db, task) == "rejected"
+    assert task_state(db, task) == "rejected"
 
     task, draft = in_review(db, tenant, customer)
     got = review(db, tenant, draft, 1, "request_changes", reason="Mention the Saturday market stall.")
     assert got["execution_state"] == "queued"
-    claimed = claim(db, "worker-2")
+    claimed = claim_task(db, "worker-2")
     assert claimed["task_id"] == task
     assert claimed["last_draft"]["version"] == 1
     assert claimed["last_draft"]["fixes"][0] == {
@@ -187,7 +141,7 @@ def test_a_batch_is_all_or_nothing_and_names_the_item(db: Conn, bakery: tuple[st
     with act_as(db, tenant):
         err = sql_error(db, "select aicrm.review_deliverables(%s, 'ana@agency')", (Jsonb(batch),))
     assert (err.diag.sqlstate, err.diag.column_name) == ("AC005", "reviews[1].version")
-    assert (state(db, first_task), state(db, second_task)) == ("awaiting_review", "awaiting_review")
+    assert (task_state(db, first_task), task_state(db, second_task)) == ("awaiting_review", "awaiting_review")
     batch[1]["version"] = 1
     with act_as(db, tenant):
         row = db.execute("select aicrm.review_deliverables(%s, 'ana@agency')", (Jsonb(batch),)).fetchone()
@@ -199,7 +153,7 @@ def test_only_people_of_the_tenant_review(db: Conn, bakery: tuple[str, str]) -> 
     tenant, customer = bakery
     task, draft = in_review(db, tenant, customer)
     other = make_tenant(db, "Agency B")
-    assert refused(db, other, draft, 1, "approve") == ("AC002", "deliverable_id")
+    assert review_refused(db, other, draft, 1, "approve") == ("AC002", "deliverable_id")
     with act_as(db, tenant, "aicrm_worker"):
         assert sql_error(db, REVIEW, (draft, 1, "approve", None, None)).sqlstate == "42501"
     with act_as(db, tenant):
@@ -210,7 +164,7 @@ def test_only_people_of_the_tenant_review(db: Conn, bakery: tuple[str, str]) -> 
             (task, draft),
         )
         assert err.sqlstate == "42501"
-    assert state(db, task) == "awaiting_review"
+    assert task_state(db, task) == "awaiting_review"
 
 
 # Escalations (issue 12, point 6) and scored edits (point 7).
@@ -219,9 +173,6 @@ REVIEW_TASK = (
     " p_reason => %s, p_reviewer => 'ana@agency', p_text_metrics => %s, p_confirm_findings => %s,"
     " p_edited_subject => %s)"
 )
-SMS = "Sunrise Bakery: pumpkin sourdough is back! Order at sunrisebakery.example.com. Reply STOP to opt out."
-SMS_INSTRUCTIONS = {"topic": "pumpkin sourdough", "purpose": "promotion", "output_length": {"max_characters": 160}}
-LONG_SMS = SMS.replace("is back!", "is back, with maple croissants, cinnamon rolls and rye!").ljust(199, ".") + "!"
 
 
 def params_of(task: str, version: int | None, decision: str, kw: dict[str, Any]) -> tuple[Any, ...]:
@@ -253,8 +204,8 @@ def decide_refused(db: Conn, tenant: str, task: str, version: int | None, decisi
 
 def escalated_without_draft(db: Conn, tenant: str, customer: str, priority: int = 3) -> str:
     """A task its worker gave up on before writing a draft (fail_task, not retryable)."""
-    task = create(db, tenant, customer, priority)
-    token = claim(db)["lease_token"]
+    task = create_task(db, tenant, customer, priority)
+    token = claim_task(db)["lease_token"]
     call(db, tenant, "select aicrm.fail_task(%s, %s, %s, false)", (task, token, Jsonb(ERROR)))
     return task
 
@@ -262,36 +213,14 @@ def escalated_without_draft(db: Conn, tenant: str, customer: str, priority: int 
 def escalated_by_the_rules(db: Conn, tenant: str, customer: str) -> tuple[str, str]:
     """A task whose draft has no unsubscribe link: the rules escalate it (a critical violation)."""
     task, token, draft = to_evaluating(db, tenant, customer, NO_UNSUBSCRIBE)
-    evaluate(db, tenant, draft, NO_UNSUBSCRIBE, token)
-    assert state(db, task) == "escalated"
+    record_evaluation(db, tenant, draft, NO_UNSUBSCRIBE, token)
+    assert task_state(db, task) == "escalated"
     return task, draft
 
 
 def sms_in_review(db: Conn, tenant: str, customer: str) -> tuple[str, str]:
     """An SMS task (at most 160 characters) whose draft the rules sent to review: (task, draft)."""
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.create_content_task(p_customer_id => %s, p_channel => 'sms', p_ai_instructions => %s)"
-            " ->> 'task_id'",
-            (customer, Jsonb(SMS_INSTRUCTIONS)),
-        ).fetchone()
-    assert row is not None
-    task = str(row[0])
-    token = claim(db)["lease_token"]
-    call(db, tenant, "select aicrm.start_generating(%s, %s)", (task, token))
-    draft = call(
-        db,
-        tenant,
-        "select aicrm.submit_draft(p_task_id => %s, p_lease_token => %s, p_content => %s)",
-        (task, token, SMS),
-    )["deliverable_id"]
-    db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
-    db.execute(
-        "select aicrm_private.transition_task(%s, 'awaiting_review', 'rules', 'low confidence', 'evaluating', '{}',"
-        " 'record_evaluation')",
-        (task,),
-    )
-    return task, str(draft)
+    return in_review(db, tenant, customer, content=SMS, channel="sms", instructions=SMS_INSTRUCTIONS, subject=None)
 
 
 def queue_rows(db: Conn, tenant: str) -> list[dict[str, Any]]:
@@ -347,7 +276,7 @@ def test_a_person_requeues_rejects_or_cancels_an_escalated_task(db: Conn, bakery
     got = decide(db, tenant, failed, None, "request_changes", reason="The provider is back; try again.")
     assert (got["from_state"], got["execution_state"]) == ("escalated", "queued")
     assert task_row(db, failed)["failures"] == 0  # a fresh start: not escalated again at its next failure
-    got = claim(db, "worker-2")
+    got = claim_task(db, "worker-2")
     assert got["task_id"] == failed
     # No draft to improve, but the person's note reaches the writer as the first fix.
     assert got["last_draft"]["content"] is None
@@ -357,7 +286,7 @@ def test_a_person_requeues_rejects_or_cancels_an_escalated_task(db: Conn, bakery
     flagged, _draft = escalated_by_the_rules(db, tenant, customer)
     got = decide(db, tenant, flagged, 1, "request_changes", reason="Add the unsubscribe link.")
     assert got["execution_state"] == "queued"
-    assert claim(db, "worker-3")["last_draft"]["fixes"][0]["message"] == "Add the unsubscribe link."
+    assert claim_task(db, "worker-3")["last_draft"]["fixes"][0]["message"] == "Add the unsubscribe link."
 
     for decision, to in (("reject", "rejected"), ("cancel", "cancelled")):
         task = escalated_without_draft(db, tenant, customer)
@@ -368,7 +297,7 @@ def test_a_person_requeues_rejects_or_cancels_an_escalated_task(db: Conn, bakery
             (task,),
         ).fetchone()
         assert stored == (decision, "escalated", None, None, "Not needed any more.")
-        assert state(db, task) == to
+        assert task_state(db, task) == to
     assert queue_rows(db, tenant) == []
 
 
@@ -382,7 +311,7 @@ def test_approving_an_escalated_draft_with_a_critical_finding_needs_a_confirmati
     assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", "confirm_findings")
     assert json.loads(err.diag.message_detail)[0]["severity"] == "critical"
     assert counts(db) == before
-    assert state(db, task) == "escalated"
+    assert task_state(db, task) == "escalated"
     got = decide(db, tenant, task, 1, "approve", confirm=True)
     assert (got["execution_state"], got["approved_deliverable_id"]) == ("approved", draft)
     confirmed = db.execute(
@@ -427,7 +356,7 @@ def test_an_edited_sms_over_its_limit_is_scored_and_needs_a_confirmation(db: Con
     assert {f["check"] for f in findings} == {"length", "sms_segments"}
     assert {f["severity"] for f in findings} == {"major"}
     assert counts(db) == before
-    assert state(db, task) == "awaiting_review"
+    assert task_state(db, task) == "awaiting_review"
 
     got = decide(db, tenant, task, 1, "approve", edited=LONG_SMS, metrics=metrics, confirm=True)
     assert got["execution_state"] == "approved"
@@ -453,7 +382,7 @@ def test_an_edit_through_the_first_signature_is_scored_in_sql(db: Conn, bakery: 
     tenant, customer = bakery
     _task, draft = sms_in_review(db, tenant, customer)
     # No way to confirm there: an edit with major findings is refused, naming the parameter.
-    assert refused(db, tenant, draft, 1, "approve", edited=LONG_SMS) == ("AC001", "confirm_findings")
+    assert review_refused(db, tenant, draft, 1, "approve", edited=LONG_SMS) == ("AC001", "confirm_findings")
     shorter = SMS.replace("pumpkin sourdough", "pumpkin bread")
     got = review(db, tenant, draft, 1, "approve", edited=shorter)
     assert got["execution_state"] == "approved"
@@ -479,7 +408,7 @@ def test_a_batch_names_tasks_and_confirms_findings(db: Conn, bakery: tuple[str, 
     with act_as(db, tenant):
         err = sql_error(db, "select aicrm.review_deliverables(%s, 'ana@agency')", (Jsonb(batch),))
     assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", "reviews[1].confirm_findings")
-    assert (state(db, failed), state(db, sms_task)) == ("escalated", "awaiting_review")
+    assert (task_state(db, failed), task_state(db, sms_task)) == ("escalated", "awaiting_review")
     batch[1]["confirm_findings"] = True
     with act_as(db, tenant):
         row = db.execute("select aicrm.review_deliverables(%s, 'ana@agency')", (Jsonb(batch),)).fetchone()
@@ -496,4 +425,4 @@ def test_review_task_is_for_people_of_the_tenant(db: Conn, bakery: tuple[str, st
     with act_as(db, tenant, "aicrm_worker"):
         err = sql_error(db, REVIEW_TASK, (task, None, "cancel", None, "x", None, False, None))
     assert err.sqlstate == "42501"
-    assert state(db, task) == "escalated"
+    assert task_state(db, task) == "escalated"

@@ -11,7 +11,9 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, sql_error
+from tests.tasks import history
 
 INSTRUCTIONS = {
     "output_type": "email",
@@ -46,20 +48,6 @@ def state(conn: psycopg.Connection[Any], task: str) -> tuple[Any, ...]:
     ).fetchone()
     assert row is not None
     return tuple(row)
-
-
-def history(conn: psycopg.Connection[Any], task: str) -> list[tuple[Any, ...]]:
-    return conn.execute(
-        "select from_state, to_state, actor, reason from aicrm.task_state_transitions where task_id = %s"
-        " order by transition_id",
-        (task,),
-    ).fetchall()
-
-
-@pytest.fixture
-def bakery(db: psycopg.Connection[Any]) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency")
-    return tenant, make_customer(db, tenant)
 
 
 def test_a_created_task_is_queued_with_its_instructions(db: psycopg.Connection[Any], bakery: tuple[str, str]) -> None:

@@ -11,22 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, make_world, sql_error
-from tests.sql.pipeline.test_worker_api import (
-    ALWAYS_RULE,
-    SUBMIT,
-    WEAK,
-    call,
-    claim,
-    create,
-    evaluate,
-    start_generating,
-)
-from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL, SUBJECT
+from tests.factories import make_customer, make_tenant, make_world
+from tests.helpers import act_as, call, sql_error
+from tests.samples import BAKERY, GOOD_EMAIL, SUBJECT, WEAK
+from tests.tasks import SUBMIT, always_decide, claim_task, create_task, record_evaluation, start_generating
 
 Conn = psycopg.Connection[Any]
 OPENAI = {"provider": "openai", "model": "gpt-4o-mini", "worker": "host-1:4242/1"}
@@ -43,13 +34,13 @@ COLUMNS = (
 def work(db: Conn, tenant: str, customer: str, metas: list[dict[str, Any]]) -> str:
     """A task worked by a worker: one draft per meta, each but the last retried by the rules (a
     weak draft), the last a good one, evaluated. Returns the task."""
-    task = create(db, tenant, customer)
-    token = claim(db, tenant=tenant)["lease_token"]
+    task = create_task(db, tenant, customer)
+    token = claim_task(db, tenant=tenant)["lease_token"]
     start_generating(db, tenant, task, token)
     for n, meta in enumerate(metas, start=1):
         content = GOOD_EMAIL if n == len(metas) else WEAK
         draft = call(db, tenant, SUBMIT, (task, token, content, SUBJECT, Jsonb(meta), f"{task}:{n}"))
-        got = evaluate(db, tenant, draft["deliverable_id"], content, token)
+        got = record_evaluation(db, tenant, draft["deliverable_id"], content, token)
         if n < len(metas):
             assert got["task"]["execution_state"] == "generating", got["decision"]
     return task
@@ -79,12 +70,6 @@ def expected(*metas: dict[str, Any], edited: int = 0, without_cost: int = 0) -> 
         total("cost_usd"),
         total("latency_ms"),
     )
-
-
-@pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency A")
-    return tenant, make_customer(db, tenant, **BAKERY)
 
 
 def test_a_task_costs_the_sum_of_its_drafts(db: Conn, bakery: tuple[str, str]) -> None:
@@ -118,7 +103,7 @@ def test_a_task_costs_the_sum_of_its_drafts(db: Conn, bakery: tuple[str, str]) -
 
 def test_a_task_without_drafts_has_no_row(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
+    task = create_task(db, tenant, customer)
     assert costs(db, tenant, task) is None
 
 
@@ -164,13 +149,7 @@ def test_values_that_are_not_numbers_count_as_missing(db: Conn, bakery: tuple[st
 
 def test_a_persons_edit_is_a_draft_of_its_own_that_used_no_model(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    call(
-        db,
-        tenant,
-        "select aicrm.upsert_decision_rule(%s)",
-        (Jsonb({**ALWAYS_RULE, "name": "Always review", "action": {"type": "review"}}),),
-        role="aicrm_app",
-    )
+    always_decide(db, tenant, "review")
     task = work(db, tenant, customer, [FIRST])
     with act_as(db, tenant):
         draft = db.execute("select deliverable_id from aicrm.review_queue where task_id = %s", (task,)).fetchone()

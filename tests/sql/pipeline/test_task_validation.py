@@ -14,7 +14,8 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from runner.migrate import seed
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, sql_error
 
 Conn = psycopg.Connection[Any]
 SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
@@ -27,9 +28,9 @@ DEMO_TENANT = "00000000-0000-4000-8000-00000000de00"
 
 
 @pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency")
-    return tenant, make_customer(db, tenant, external_id="crm-17")
+def customer_profile() -> dict[str, Any]:
+    """The bakery (a plain profile) as its agency's CRM knows it: crm-17."""
+    return {"external_id": "crm-17"}
 
 
 def create(conn: Conn, customer: str, channel: str = "email", instructions: Any = None, **kw: Any) -> dict[str, Any]:

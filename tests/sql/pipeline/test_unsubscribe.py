@@ -12,81 +12,19 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
-from tests.sql.pipeline.test_publishing import claim
-from tests.sql.pipeline.test_review import review
-from tests.sql.pipeline.test_worker_api import call
-from tests.sql.pipeline.test_worker_api import claim as claim_task
-from tests.sql.quality.test_scorecard import BAKERY
+from tests.factories import add_maria, make_contact, make_customer, make_tenant
+from tests.helpers import act_as, call, sql_error
+from tests.samples import MARIA, WALK_IN
+from tests.tasks import claim_delivery, email_task, unsubscribe
 
 Conn = psycopg.Connection[Any]
 URL = "https://example.com/unsubscribe"
 MESSAGES = "select aicrm.email_messages(%s, %s, %s, %s::text[])"
 UNSUBSCRIBE = "select aicrm.record_unsubscribe(%s)"
-MARIA = "maria@sunrisebakery.example.com"
-WALK_IN = "walk.in@example.org"
-CONTENT = (
-    "Hi {{first_name}},\n\nOur autumn menu is here: pumpkin sourdough and maple croissants.\n\n"
-    "Order ahead at https://sunrisebakery.example.com/order.\n\n"
-    "Sunrise Bakery, 12 Baker Street, Portland, OR 97201\nUnsubscribe: {{ unsubscribe_url }}"
-)
-SUBJECT = "{{first_name}}, autumn is here"
-
-
-def email_task(
-    db: Conn,
-    tenant: str,
-    customer: str,
-    recipients: list[str] | None = None,
-    content: str = CONTENT,
-    subject: str = SUBJECT,
-    content_format: str = "text",
-) -> str:
-    """An email task whose draft (content, subject) a person approved: it waits in the outbox."""
-    instructions = {"recipients": recipients} if recipients else {}
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.create_content_task(p_customer_id => %s, p_channel => 'email', p_ai_instructions => %s)",
-            (customer, Jsonb(instructions)),
-        ).fetchone()
-    assert row is not None
-    task = str(row[0]["task_id"])
-    got = claim_task(db, tenant=tenant)
-    assert got["task_id"] == task
-    call(db, tenant, "select aicrm.start_generating(%s, %s)", (task, got["lease_token"]))
-    draft = call(
-        db,
-        tenant,
-        "select aicrm.submit_draft(p_task_id => %s, p_lease_token => %s, p_content => %s, p_subject => %s,"
-        " p_content_format => %s)",
-        (task, got["lease_token"], content, subject, content_format),
-    )["deliverable_id"]
-    db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
-    db.execute(
-        "select aicrm_private.transition_task(%s, 'awaiting_review', 'rules', 'low confidence', 'evaluating', '{}',"
-        " 'record_evaluation')",
-        (task,),
-    )
-    review(db, tenant, str(draft), 1, "approve")
-    return task
-
-
-def add_contact(db: Conn, tenant: str, customer: str, **contact: Any) -> str:
-    with act_as(db, tenant):
-        row = db.execute("select aicrm.upsert_customer_contact(%s, %s)", (customer, Jsonb(contact))).fetchone()
-    assert row is not None
-    return str(row[0])
 
 
 def messages(db: Conn, got: dict[str, Any], url: str = URL, default_to: list[str] | None = None) -> Any:
     return call(db, got["tenant_id"], MESSAGES, (got["outbox_id"], got["lease_token"], url, default_to))
-
-
-def unsubscribe(db: Conn, token: str, tenant: str | None = None) -> dict[str, Any]:
-    with act_as(db, tenant):
-        row = db.execute(UNSUBSCRIBE, (token,)).fetchone()
-    assert row is not None
-    return dict(row[0])
 
 
 def refused_unsubscribe(db: Conn, token: Any, tenant: str | None = None) -> tuple[Any, ...]:
@@ -107,18 +45,18 @@ def count(db: Conn, table: str) -> int:
 
 
 @pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
+def bakery_with_maria(db: Conn, bakery: tuple[str, str]) -> tuple[str, str]:
     """Agency A with the bakery, whose owner Maria is a contact who opted in to email."""
-    tenant = make_tenant(db, "Agency A")
-    customer = make_customer(db, tenant, **BAKERY)
-    add_contact(db, tenant, customer, first_name="Maria", last_name="Delgado", email=MARIA, email_opt_in=True)
-    return tenant, customer
+    add_maria(db, *bakery)
+    return bakery
 
 
-def test_each_recipient_gets_its_own_message_with_every_tag_filled(db: Conn, bakery: tuple[str, str]) -> None:
-    tenant, customer = bakery
+def test_each_recipient_gets_its_own_message_with_every_tag_filled(
+    db: Conn, bakery_with_maria: tuple[str, str]
+) -> None:
+    tenant, customer = bakery_with_maria
     email_task(db, tenant, customer, [MARIA.upper(), WALK_IN, MARIA])  # Maria twice: once
-    got = claim(db)
+    got = claim_delivery(db)
     prepared = messages(db, got)
     assert (prepared["from"], prepared["skipped"], prepared["content_format"]) == (None, [], "text")
     maria, walk_in = prepared["messages"]
@@ -166,10 +104,10 @@ def test_fill_merge_tags(db: Conn, text: str, values: dict[str, Any], html: bool
     assert row[0] == filled
 
 
-def test_an_unsubscribe_is_verified_recorded_once_and_audited(db: Conn, bakery: tuple[str, str]) -> None:
-    tenant, customer = bakery
+def test_an_unsubscribe_is_verified_recorded_once_and_audited(db: Conn, bakery_with_maria: tuple[str, str]) -> None:
+    tenant, customer = bakery_with_maria
     email_task(db, tenant, customer, [MARIA, WALK_IN])
-    maria, walk_in = messages(db, claim(db))["messages"]
+    maria, walk_in = messages(db, claim_delivery(db))["messages"]
     audit_before = count(db, "aicrm.audit_log")
 
     first = unsubscribe(db, token_of(maria["unsubscribe_url"]))  # as the page would: aicrm_app, no tenant
@@ -208,10 +146,10 @@ def test_an_unsubscribe_is_verified_recorded_once_and_audited(db: Conn, bakery: 
     assert db.execute("select current_setting('aicrm.tenant_id', true)").fetchone() == ("",)  # restored
 
 
-def test_a_forged_or_altered_token_is_refused_and_records_nothing(db: Conn, bakery: tuple[str, str]) -> None:
-    tenant, customer = bakery
+def test_a_forged_or_altered_token_is_refused_and_records_nothing(db: Conn, bakery_with_maria: tuple[str, str]) -> None:
+    tenant, customer = bakery_with_maria
     email_task(db, tenant, customer, [MARIA])
-    token = token_of(messages(db, claim(db))["messages"][0]["unsubscribe_url"])
+    token = token_of(messages(db, claim_delivery(db))["messages"][0]["unsubscribe_url"])
     flipped = token[:40] + ("A" if token[40] != "A" else "B") + token[41:]
     other_address = token[:-50] + token[-49:]  # a byte of the MAC gone
     for bad in (flipped, other_address, token[:-1], token + "A", "not a token", "", None, "x" * 5000):
@@ -223,15 +161,17 @@ def test_a_forged_or_altered_token_is_refused_and_records_nothing(db: Conn, bake
     assert db.execute("select bool_and(email_opt_in) from aicrm.customer_contacts").fetchone() == (True,)
 
 
-def test_the_next_email_leaves_out_who_unsubscribed_and_who_never_consented(db: Conn, bakery: tuple[str, str]) -> None:
-    tenant, customer = bakery
-    add_contact(db, tenant, customer, first_name="Tom", email="tom@sunrisebakery.example.com", email_opt_in=False)
+def test_the_next_email_leaves_out_who_unsubscribed_and_who_never_consented(
+    db: Conn, bakery_with_maria: tuple[str, str]
+) -> None:
+    tenant, customer = bakery_with_maria
+    make_contact(db, tenant, customer, first_name="Tom", email="tom@sunrisebakery.example.com", email_opt_in=False)
     email_task(db, tenant, customer, [MARIA, WALK_IN])
-    first = messages(db, claim(db))
+    first = messages(db, claim_delivery(db))
     unsubscribe(db, token_of(first["messages"][0]["unsubscribe_url"]))
 
     email_task(db, tenant, customer, [MARIA, "tom@sunrisebakery.example.com", WALK_IN])
-    second = messages(db, claim(db))
+    second = messages(db, claim_delivery(db))
     assert [m["to"] for m in second["messages"]] == [WALK_IN]
     assert [(s["to"], s["reason"]) for s in second["skipped"]] == [
         (MARIA, "unsubscribed"),
@@ -243,13 +183,13 @@ def test_the_next_email_leaves_out_who_unsubscribed_and_who_never_consented(db: 
         db, tenant, name="Bright Smile Dental", industry_category="health_wellness", industry_subcategory="dental"
     )
     email_task(db, tenant, dental, [MARIA])
-    assert [m["to"] for m in messages(db, claim(db))["messages"]] == [MARIA]
+    assert [m["to"] for m in messages(db, claim_delivery(db))["messages"]] == [MARIA]
 
 
-def test_email_messages_is_fenced_and_refuses_bad_input(db: Conn, bakery: tuple[str, str]) -> None:
-    tenant, customer = bakery
+def test_email_messages_is_fenced_and_refuses_bad_input(db: Conn, bakery_with_maria: tuple[str, str]) -> None:
+    tenant, customer = bakery_with_maria
     email_task(db, tenant, customer)  # no recipients of its own: the publisher's default ones
-    got = claim(db)
+    got = claim_delivery(db)
     default = messages(db, got, default_to=["desk@agency.example", "Desk@agency.example"])
     assert [m["to"] for m in default["messages"]] == ["desk@agency.example"]
     assert messages(db, got)["messages"] == []  # nobody at all: the publisher records why
@@ -271,8 +211,8 @@ def test_email_messages_is_fenced_and_refuses_bad_input(db: Conn, bakery: tuple[
         assert sql_error(db, MESSAGES, ok).sqlstate == "42501"
 
 
-def test_a_customer_sends_from_its_own_identity(db: Conn, bakery: tuple[str, str]) -> None:
-    tenant, customer = bakery
+def test_a_customer_sends_from_its_own_identity(db: Conn, bakery_with_maria: tuple[str, str]) -> None:
+    tenant, customer = bakery_with_maria
     version = db.execute("select context_version from aicrm.customers where customer_id = %s", (customer,)).fetchone()
     sender = "select aicrm.set_email_sender(%s, %s, %s)"
     with act_as(db, tenant):
@@ -288,7 +228,7 @@ def test_a_customer_sends_from_its_own_identity(db: Conn, bakery: tuple[str, str
             err = sql_error(db, sender, (customer, *args))
             assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", field), args
     email_task(db, tenant, customer, [MARIA])
-    got = claim(db)
+    got = claim_delivery(db)
     assert messages(db, got)["from"] == {"name": "Sunrise Bakery Team", "address": "hello@sunrisebakery.example.com"}
     with act_as(db, tenant):
         db.execute(sender, (customer, "news@sunrisebakery.example.com", None))
@@ -300,8 +240,10 @@ def test_a_customer_sends_from_its_own_identity(db: Conn, bakery: tuple[str, str
     assert after == version  # not business context: no new version
 
 
-def test_the_webhook_payload_lists_the_merge_tags_its_receiver_fills(db: Conn, bakery: tuple[str, str]) -> None:
-    tenant, customer = bakery
+def test_the_webhook_payload_lists_the_merge_tags_its_receiver_fills(
+    db: Conn, bakery_with_maria: tuple[str, str]
+) -> None:
+    tenant, customer = bakery_with_maria
     task = email_task(db, tenant, customer, [MARIA])
     row = db.execute("select payload -> 'merge_tags' from aicrm.outbox where task_id = %s", (task,)).fetchone()
     assert row == (["first_name", "unsubscribe_url"],)

@@ -15,65 +15,28 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
-from tests.sql.quality.test_scorecard import BAKERY, FOOTER, GOOD_EMAIL, SUBJECT
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, call, refused, sql_error
+from tests.samples import ERROR, GOOD_EMAIL, META, NO_UNSUBSCRIBE, SUBJECT, WEAK
+from tests.tasks import (
+    EVALUATE,
+    SUBMIT,
+    always_decide,
+    claim_task,
+    create_task,
+    history,
+    last_transition,
+    record_evaluation,
+    start_generating,
+    submit_draft,
+    task_row,
+    to_evaluating,
+)
 
 Conn = psycopg.Connection[Any]
-WEAK = "Our bread. It is cheap. We sell it in the shop." + FOOTER  # the rules retry it
-NO_UNSUBSCRIBE = GOOD_EMAIL.replace(FOOTER, "")  # a critical violation: the rules escalate it
-META = {"context_version": 3, "provider": "openai", "model": "gpt-4o-mini", "prompt_tokens": 812, "cost_usd": 0.0004}
-ERROR = {"kind": "timeout", "message": "the model did not answer in 60 s"}
-
-SUBMIT = (
-    "select aicrm.submit_draft(p_task_id => %s, p_lease_token => %s, p_content => %s, p_subject => %s,"
-    " p_meta => %s, p_idempotency_key => %s)"
-)
 HEARTBEAT = "select aicrm.heartbeat(%s, %s, 60)"
 FAIL = "select aicrm.fail_task(p_task_id => %s, p_lease_token => %s, p_error => %s, p_retryable => %s)"
 RELEASE = "select aicrm.release_task(%s, %s, 'worker shutting down')"
-EVALUATE = "select aicrm.record_evaluation(p_deliverable_id => %s, p_text_metrics => %s, p_lease_token => %s)"
-
-
-def create(conn: Conn, tenant: str, customer: str, priority: int = 3) -> str:
-    with act_as(conn, tenant):
-        row = conn.execute(
-            "select aicrm.create_content_task(p_customer_id => %s, p_channel => 'email', p_priority => %s)",
-            (customer, priority),
-        ).fetchone()
-    assert row is not None
-    return str(row[0]["task_id"])
-
-
-def claim(conn: Conn, worker: str = "worker-1", seconds: int = 300, tenant: str | None = None) -> Any:
-    with act_as(conn, tenant, "aicrm_worker"):
-        row = conn.execute("select aicrm.claim_next_task(%s, %s)", (worker, seconds)).fetchone()
-    assert row is not None
-    return row[0]
-
-
-def call(conn: Conn, tenant: str, query: str, params: Any = None, role: str = "aicrm_worker") -> Any:
-    with act_as(conn, tenant, role):
-        row = conn.execute(query, params).fetchone()
-    assert row is not None
-    return row[0]
-
-
-def refused(conn: Conn, tenant: str, query: str, params: Any = None, role: str = "aicrm_worker") -> tuple[Any, ...]:
-    with act_as(conn, tenant, role):
-        err = sql_error(conn, query, params)
-    return err.diag.sqlstate, err.diag.column_name
-
-
-def submit(conn: Conn, tenant: str, task: str, token: str, content: str, key: str | None = None) -> Any:
-    return call(conn, tenant, SUBMIT, (task, token, content, SUBJECT, Jsonb(META), key))
-
-
-def evaluate(conn: Conn, tenant: str, draft: str, content: str, token: str | None) -> Any:
-    return call(conn, tenant, EVALUATE, (draft, Jsonb(text_metrics(content, subject=SUBJECT)), token))
-
-
-def start_generating(conn: Conn, tenant: str, task: str, token: str) -> None:
-    call(conn, tenant, "select aicrm.start_generating(%s, %s)", (task, token))
 
 
 def tamper(conn: Conn, tenant: str, task: str, assignment: str) -> None:
@@ -85,20 +48,6 @@ def tamper(conn: Conn, tenant: str, task: str, assignment: str) -> None:
         (task,),
     )
     conn.execute("select set_config('aicrm.tenant_id', '', true)")
-
-
-def task_row(conn: Conn, task: str) -> dict[str, Any]:
-    """As the superuser: the task's state, counters and lease."""
-    cur = conn.execute(
-        "select execution_state, attempts, failures, blockers, lease_holder, lease_token::text, lease_until,"
-        " available_at, extract(epoch from available_at - now())::integer as wait_s"
-        " from aicrm.project_tasks where task_id = %s",
-        (task,),
-    )
-    row = cur.fetchone()
-    assert row is not None
-    assert cur.description is not None
-    return dict(zip([c.name for c in cur.description], row, strict=True))
 
 
 def seconds_until(conn: Conn, at: Any) -> float:
@@ -123,52 +72,19 @@ def snapshot(conn: Conn, task: str) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def history(conn: Conn, task: str) -> list[tuple[Any, ...]]:
-    return conn.execute(
-        "select from_state, to_state, actor, reason from aicrm.task_state_transitions where task_id = %s"
-        " order by transition_id",
-        (task,),
-    ).fetchall()
-
-
-def last_transition(conn: Conn, task: str) -> tuple[Any, ...]:
-    row = conn.execute(
-        "select from_state, to_state, actor, reason, details from aicrm.task_state_transitions where task_id = %s"
-        " order by transition_id desc limit 1",
-        (task,),
-    ).fetchone()
-    assert row is not None
-    return tuple(row)
-
-
-@pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency A")
-    return tenant, make_customer(db, tenant, **BAKERY)
-
-
-def to_evaluating(db: Conn, tenant: str, customer: str, content: str) -> tuple[str, str, str]:
-    """A claimed task with one submitted draft: (task, lease token, draft)."""
-    task = create(db, tenant, customer)
-    token = claim(db)["lease_token"]
-    start_generating(db, tenant, task, token)
-    draft = submit(db, tenant, task, token, content)["deliverable_id"]
-    return task, token, draft
-
-
 def test_an_empty_queue_gives_nothing(db: Conn, bakery: tuple[str, str]) -> None:
-    assert claim(db) is None
+    assert claim_task(db) is None
     tenant, customer = bakery
-    cancelled, later = create(db, tenant, customer), create(db, tenant, customer)
+    cancelled, later = create_task(db, tenant, customer), create_task(db, tenant, customer)
     call(db, tenant, "select aicrm.transition_task_state(%s, 'cancelled', 'ana')", (cancelled,), role="aicrm_app")
     tamper(db, tenant, later, "available_at = now() + interval '1 minute'")
-    assert claim(db) is None
+    assert claim_task(db) is None
 
 
 def test_a_worker_with_no_tenant_claims_from_every_tenant(db: Conn) -> None:
     tenants = [make_tenant(db, "Agency A"), make_tenant(db, "Agency B")]
-    tasks = [create(db, tenants[0], make_customer(db, tenants[0]), priority=2)]
-    tasks.append(create(db, tenants[1], make_customer(db, tenants[1], name="Beta Dental"), priority=1))
+    tasks = [create_task(db, tenants[0], make_customer(db, tenants[0]), priority=2)]
+    tasks.append(create_task(db, tenants[1], make_customer(db, tenants[1], name="Beta Dental"), priority=1))
     with act_as(db, None, "aicrm_worker"):
         row = db.execute("select aicrm.claim_next_task('worker-1', 120)").fetchone()
         assert row is not None
@@ -195,31 +111,31 @@ def test_a_worker_with_no_tenant_claims_from_every_tenant(db: Conn) -> None:
     )
     assert 119 < seconds_until(db, got["lease_until"]) < 125
     assert history(db, tasks[1])[1] == ("queued", "gathering_context", "worker-1", "claimed")
-    second = claim(db, "worker-2")
+    second = claim_task(db, "worker-2")
     assert (second["tenant_id"], second["task_id"]) == (tenants[0], tasks[0])
-    assert claim(db, "worker-3") is None
+    assert claim_task(db, "worker-3") is None
 
 
 def test_a_worker_with_a_tenant_set_claims_only_that_tenants_tasks(db: Conn) -> None:
     tenant_a, tenant_b = make_tenant(db, "Agency A"), make_tenant(db, "Agency B")
-    create(db, tenant_a, make_customer(db, tenant_a), priority=1)
-    task_b = create(db, tenant_b, make_customer(db, tenant_b), priority=5)
-    assert claim(db, tenant=tenant_b)["task_id"] == task_b
-    assert claim(db, tenant=tenant_b) is None
+    create_task(db, tenant_a, make_customer(db, tenant_a), priority=1)
+    task_b = create_task(db, tenant_b, make_customer(db, tenant_b), priority=5)
+    assert claim_task(db, tenant=tenant_b)["task_id"] == task_b
+    assert claim_task(db, tenant=tenant_b) is None
 
 
 def test_the_best_priority_first_then_the_oldest(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    old3, new3, newest1 = (create(db, tenant, customer, priority=p) for p in (3, 3, 1))
+    old3, new3, newest1 = (create_task(db, tenant, customer, priority=p) for p in (3, 3, 1))
     for task, age in ((old3, "3 minutes"), (new3, "1 minute"), (newest1, "10 seconds")):
         tamper(db, tenant, task, f"available_at = now() - interval '{age}'")
-    assert [claim(db)["task_id"] for _ in range(3)] == [newest1, old3, new3]
+    assert [claim_task(db)["task_id"] for _ in range(3)] == [newest1, old3, new3]
 
 
 @pytest.mark.parametrize("role", ["aicrm_app", "aicrm_readonly"])
 def test_only_workers_claim(db: Conn, bakery: tuple[str, str], role: str) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
+    task = create_task(db, tenant, customer)
     assert refused(db, tenant, "select aicrm.claim_next_task('me')", role=role)[0] == "42501"
     assert task_row(db, task)["execution_state"] == "queued"
 
@@ -227,7 +143,7 @@ def test_only_workers_claim(db: Conn, bakery: tuple[str, str], role: str) -> Non
 def test_setting_the_claiming_key_by_hand_opens_no_other_tenant(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, _ = bakery
     other = make_tenant(db, "Agency B")
-    theirs = create(db, other, make_customer(db, other))
+    theirs = create_task(db, other, make_customer(db, other))
     key = db.execute("select key::text from aicrm_private.claim_key").fetchone()
     assert key is not None
     for role in ("aicrm_app", "aicrm_worker", "aicrm_readonly"):
@@ -253,7 +169,7 @@ def test_two_workers_never_claim_the_same_task(db: Conn, db_url: str, bakery: tu
     """The first worker's claim holds its task's row lock until commit; the second skips it (SKIP
     LOCKED, no waiting) and gets the other task; a third finds nothing."""
     tenant, customer = bakery
-    tasks = {create(db, tenant, customer), create(db, tenant, customer)}
+    tasks = {create_task(db, tenant, customer), create_task(db, tenant, customer)}
     db.commit()
     with psycopg.connect(db_url) as first, psycopg.connect(db_url) as second:
         for conn in (first, second):
@@ -275,7 +191,7 @@ def test_two_workers_never_claim_the_same_task(db: Conn, db_url: str, bakery: tu
 
 def test_concurrent_workers_claim_each_task_once(db: Conn, db_url: str, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    tasks = [create(db, tenant, customer, priority=1 + i % 5) for i in range(12)]
+    tasks = [create_task(db, tenant, customer, priority=1 + i % 5) for i in range(12)]
     db.commit()
     claimed: list[str] = []
     errors: list[BaseException] = []
@@ -305,17 +221,17 @@ def test_concurrent_workers_claim_each_task_once(db: Conn, db_url: str, bakery: 
 @pytest.mark.parametrize("stage", ["gathering_context", "generating", "evaluating"])
 def test_an_expired_lease_is_reclaimed_and_fences_the_old_worker(db: Conn, bakery: tuple[str, str], stage: str) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
-    old = claim(db, "worker-3", 5)["lease_token"]
+    task = create_task(db, tenant, customer)
+    old = claim_task(db, "worker-3", 5)["lease_token"]
     draft = None
     if stage != "gathering_context":
         start_generating(db, tenant, task, old)
     if stage == "evaluating":
-        draft = submit(db, tenant, task, old, GOOD_EMAIL)["deliverable_id"]
-    assert claim(db, "worker-4") is None  # the lease still holds
+        draft = submit_draft(db, tenant, task, old, GOOD_EMAIL)["deliverable_id"]
+    assert claim_task(db, "worker-4") is None  # the lease still holds
     tamper(db, tenant, task, "lease_until = now() - interval '1 second'")
 
-    got = claim(db, "worker-4")
+    got = claim_task(db, "worker-4")
     assert got["task_id"] == task
     assert got["lease_token"] != old
     assert history(db, task)[-2:] == [
@@ -345,8 +261,8 @@ def test_an_expired_lease_is_reclaimed_and_fences_the_old_worker(db: Conn, baker
 
 def test_heartbeat_extends_the_lease_and_bad_values_are_refused(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
-    got = claim(db, seconds=5)
+    task = create_task(db, tenant, customer)
+    got = claim_task(db, seconds=5)
     audited = "select count(*) from aicrm.audit_log where table_name = 'project_tasks'"
     before = db.execute(audited).fetchone()
     until = call(db, tenant, "select aicrm.heartbeat(%s, %s, 600)", (task, got["lease_token"]))
@@ -362,7 +278,7 @@ def test_heartbeat_extends_the_lease_and_bad_values_are_refused(db: Conn, bakery
         "AC002",
         "task_id",
     )
-    create(db, tenant, customer)
+    create_task(db, tenant, customer)
     for worker, seconds, field in ((" ", 60, "worker_id"), ("w" * 201, 60, "worker_id"), ("w", 86401, "lease_seconds")):
         with act_as(db, None, "aicrm_worker"):
             err = sql_error(db, "select aicrm.claim_next_task(%s, %s)", (worker, seconds))
@@ -371,8 +287,8 @@ def test_heartbeat_extends_the_lease_and_bad_values_are_refused(db: Conn, bakery
 
 def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
-    token = claim(db)["lease_token"]
+    task = create_task(db, tenant, customer)
+    token = claim_task(db)["lease_token"]
     assert refused(db, tenant, SUBMIT, (task, token, WEAK, SUBJECT, Jsonb(META), "a-1")) == (
         "AC005",
         "execution_state",
@@ -384,7 +300,7 @@ def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[
     assert refused(db, tenant, SUBMIT, (task, token, WEAK, SUBJECT, Jsonb([1]), None)) == ("AC001", "meta")
     assert snapshot(db, task) == before
 
-    first = submit(db, tenant, task, token, WEAK, key="a-1")
+    first = submit_draft(db, tenant, task, token, WEAK, key="a-1")
     assert (first["version"], first["created"]) == (1, True)
     assert last_transition(db, task)[:4] == ("generating", "evaluating", "worker-1", "draft submitted")
     stored = db.execute(
@@ -393,7 +309,7 @@ def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[
     ).fetchone()
     assert stored == (META, "worker-1", "a-1")
     # A worker that lost the answer asks again: the same draft, nothing new.
-    assert submit(db, tenant, task, token, WEAK, key="a-1") == {**first, "created": False}
+    assert submit_draft(db, tenant, task, token, WEAK, key="a-1") == {**first, "created": False}
     assert refused(db, tenant, SUBMIT, (task, token, GOOD_EMAIL, SUBJECT, Jsonb(META), "a-1")) == (
         "AC005",
         "idempotency_key",
@@ -403,19 +319,16 @@ def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[
         "execution_state",
     )
 
-    retry = evaluate(db, tenant, first["deliverable_id"], WEAK, token)
+    retry = record_evaluation(db, tenant, first["deliverable_id"], WEAK, token)
     assert retry["decision"]["action"]["type"] == "retry"
     assert retry["task"] == {"execution_state": "generating", "attempts": 2}
-    second = submit(db, tenant, task, token, GOOD_EMAIL, key="a-2")
+    second = submit_draft(db, tenant, task, token, GOOD_EMAIL, key="a-2")
     assert (second["version"], second["created"]) == (2, True)
-    assert submit(db, tenant, task, token, WEAK, key="a-1") == {**first, "created": False}  # in evaluating
-    approved = evaluate(db, tenant, second["deliverable_id"], GOOD_EMAIL, token)
+    assert submit_draft(db, tenant, task, token, WEAK, key="a-1") == {**first, "created": False}  # in evaluating
+    approved = record_evaluation(db, tenant, second["deliverable_id"], GOOD_EMAIL, token)
     assert approved["task"]["execution_state"] == "approved"
-    assert submit(db, tenant, task, token, GOOD_EMAIL, key="a-2") == {**second, "created": False}  # lease ended
+    assert submit_draft(db, tenant, task, token, GOOD_EMAIL, key="a-2") == {**second, "created": False}  # lease ended
     assert db.execute("select count(*) from aicrm.project_deliverables where task_id = %s", (task,)).fetchone() == (2,)
-
-
-ALWAYS_RULE = {"name": "Reject all", "category": "escalation", "priority": 1, "condition": True}
 
 
 @pytest.mark.parametrize(
@@ -433,15 +346,9 @@ def test_record_evaluation_applies_the_decision_to_the_task(
 ) -> None:
     tenant, customer = bakery
     if rule_action:
-        call(
-            db,
-            tenant,
-            "select aicrm.upsert_decision_rule(%s)",
-            (Jsonb({**ALWAYS_RULE, "name": f"Always {rule_action}", "action": {"type": rule_action}}),),
-            role="aicrm_app",
-        )
+        always_decide(db, tenant, rule_action)
     task, token, draft = to_evaluating(db, tenant, customer, content)
-    got = evaluate(db, tenant, draft, content, token)
+    got = record_evaluation(db, tenant, draft, content, token)
     decision = got["decision"]
     assert decision["action"]["type"] == action
     assert got["task"] == {"execution_state": to_state, "attempts": 2 if to_state == "generating" else 1}
@@ -478,7 +385,7 @@ def test_record_evaluation_needs_the_lease_while_evaluating(db: Conn, bakery: tu
         )
     assert refused(db, tenant, EVALUATE, (draft, metrics, str(uuid.uuid4()))) == ("AC005", "lease_token")
     assert snapshot(db, task) == before
-    assert evaluate(db, tenant, draft, GOOD_EMAIL, token)["task"]["execution_state"] == "approved"
+    assert record_evaluation(db, tenant, draft, GOOD_EMAIL, token)["task"]["execution_state"] == "approved"
     # Out of the pipeline, the two-argument call scores again and moves nothing.
     transitions = len(history(db, task))
     again = call(db, tenant, "select aicrm.record_evaluation(%s, %s)", (draft, metrics), role="aicrm_app")
@@ -489,9 +396,9 @@ def test_record_evaluation_needs_the_lease_while_evaluating(db: Conn, bakery: tu
 
 def test_retryable_failures_back_off_then_escalate(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
+    task = create_task(db, tenant, customer)
     for failures, backoff in ((1, 10), (2, 20)):
-        token = claim(db)["lease_token"]
+        token = claim_task(db)["lease_token"]
         got = call(db, tenant, FAIL, (task, token, Jsonb(ERROR), True))
         assert (got["execution_state"], got["failures"]) == ("queued", failures)
         row = task_row(db, task)
@@ -501,12 +408,12 @@ def test_retryable_failures_back_off_then_escalate(db: Conn, bakery: tuple[str, 
             backoff,
             None,
         )
-        assert claim(db) is None  # not before its backoff
+        assert claim_task(db) is None  # not before its backoff
         _, _, actor, reason, details = last_transition(db, task)
         assert (actor, reason) == ("worker-1", f"failed ({failures} of 3); retry in {backoff} s")
         assert (details["error"], details["failures"]) == (ERROR, failures)
         tamper(db, tenant, task, "available_at = now()")  # the backoff passes
-    token = claim(db)["lease_token"]
+    token = claim_task(db)["lease_token"]
     got = call(db, tenant, FAIL, (task, token, Jsonb(ERROR), True))
     assert got == {"execution_state": "escalated", "failures": 3, "available_at": None}
     row = task_row(db, task)
@@ -515,34 +422,34 @@ def test_retryable_failures_back_off_then_escalate(db: Conn, bakery: tuple[str, 
         None,
         ["failed 3 times"],
     )
-    assert claim(db) is None
+    assert claim_task(db) is None
 
 
 def test_the_backoff_is_capped_and_the_decision_sees_the_failures(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     call(db, tenant, "select aicrm.set_decision_setting('escalate_after_failures', '20')", role="aicrm_app")
-    task = create(db, tenant, customer)
+    task = create_task(db, tenant, customer)
     tamper(db, tenant, task, "failures = 9")
-    token = claim(db)["lease_token"]
+    token = claim_task(db)["lease_token"]
     assert call(db, tenant, FAIL, (task, token, Jsonb(ERROR), True))["failures"] == 10
     assert task_row(db, task)["wait_s"] == 900  # 10 s * 2^9 capped at 15 minutes
     tamper(db, tenant, task, "available_at = now()")
-    token = claim(db)["lease_token"]
+    token = claim_task(db)["lease_token"]
     start_generating(db, tenant, task, token)
-    draft = submit(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
-    got = evaluate(db, tenant, draft, GOOD_EMAIL, token)
+    draft = submit_draft(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
+    got = record_evaluation(db, tenant, draft, GOOD_EMAIL, token)
     assert got["decision"]["inputs"]["task"]["failures"] == 10
 
 
 @pytest.mark.parametrize("stage", ["gathering_context", "generating", "evaluating"])
 def test_a_failure_that_cannot_be_retried_escalates_at_once(db: Conn, bakery: tuple[str, str], stage: str) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
-    token = claim(db)["lease_token"]
+    task = create_task(db, tenant, customer)
+    token = claim_task(db)["lease_token"]
     if stage != "gathering_context":
         start_generating(db, tenant, task, token)
     if stage == "evaluating":
-        submit(db, tenant, task, token, GOOD_EMAIL)
+        submit_draft(db, tenant, task, token, GOOD_EMAIL)
     assert refused(db, tenant, FAIL, (task, token, Jsonb("oops"), False)) == ("AC001", "error")
     error = {"kind": "content_policy", "message": "the provider refused the prompt"}
     got = call(db, tenant, FAIL, (task, token, Jsonb(error), False))
@@ -555,14 +462,14 @@ def test_a_failure_that_cannot_be_retried_escalates_at_once(db: Conn, bakery: tu
 
 def test_release_task_queues_it_for_the_next_worker_at_once(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
-    task = create(db, tenant, customer)
-    token = claim(db)["lease_token"]
+    task = create_task(db, tenant, customer)
+    token = claim_task(db)["lease_token"]
     start_generating(db, tenant, task, token)
     assert call(db, tenant, RELEASE, (task, token))["execution_state"] == "queued"
     row = task_row(db, task)
     assert (row["execution_state"], row["failures"], row["lease_token"], row["wait_s"]) == ("queued", 0, None, 0)
     assert history(db, task)[-1] == ("generating", "queued", "worker-1", "worker shutting down")
-    again = claim(db, "worker-2")
+    again = claim_task(db, "worker-2")
     assert (again["task_id"], again["attempt"]) == (task, 2)
     assert refused(db, tenant, HEARTBEAT, (task, token)) == ("AC005", "lease_token")
     assert refused(db, tenant, "select aicrm.release_task(%s, %s, ' ')", (task, again["lease_token"])) == (
@@ -574,8 +481,8 @@ def test_release_task_queues_it_for_the_next_worker_at_once(db: Conn, bakery: tu
 def test_a_worker_in_another_tenant_cannot_write_back(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     other = make_tenant(db, "Agency B")
-    task = create(db, tenant, customer)
-    token = claim(db)["lease_token"]
+    task = create_task(db, tenant, customer)
+    token = claim_task(db)["lease_token"]
     start_generating(db, tenant, task, token)
     before = snapshot(db, task)
     for query, params in (
@@ -587,7 +494,7 @@ def test_a_worker_in_another_tenant_cannot_write_back(db: Conn, bakery: tuple[st
     ):
         assert refused(db, other, query, params) == ("AC002", "task_id"), query
     assert snapshot(db, task) == before
-    draft = submit(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
+    draft = submit_draft(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
     before = snapshot(db, task)
     metrics = Jsonb(text_metrics(GOOD_EMAIL, subject=SUBJECT))
     assert refused(db, other, EVALUATE, (draft, metrics, token)) == ("AC002", "deliverable_id")
@@ -598,8 +505,8 @@ def test_a_task_leaving_the_leased_states_ends_its_lease(db: Conn, bakery: tuple
     """Cancelled while a worker holds it: the lease is gone (the worker is fenced out) and the task
     no longer shows among the leases claim_next_task looks at."""
     tenant, customer = bakery
-    task = create(db, tenant, customer)
-    token = claim(db)["lease_token"]
+    task = create_task(db, tenant, customer)
+    token = claim_task(db)["lease_token"]
     start_generating(db, tenant, task, token)
     with act_as(db, tenant):
         db.execute("select aicrm.transition_task_state(%s, 'cancelled', 'ana@agency', 'client paused')", (task,))
@@ -612,14 +519,14 @@ def test_a_task_whose_workers_keep_dying_goes_to_a_person(db: Conn, bakery: tupl
     """A reclaimed lease is a failure: the third (escalate_after_failures) escalates the task instead
     of handing it to the next worker, and the claim takes the next task."""
     tenant, customer = bakery
-    doomed = create(db, tenant, customer, priority=1)
-    claim(db, "worker-1", 5)
+    doomed = create_task(db, tenant, customer, priority=1)
+    claim_task(db, "worker-1", 5)
     tamper(db, tenant, doomed, "lease_until = now() - interval '1 second'")
-    assert claim(db, "worker-2")["task_id"] == doomed  # the first death: requeued and claimed again
+    assert claim_task(db, "worker-2")["task_id"] == doomed  # the first death: requeued and claimed again
     assert task_row(db, doomed)["failures"] == 1
     tamper(db, tenant, doomed, "lease_until = now() - interval '1 second', failures = 2")
-    other = create(db, tenant, customer, priority=3)
-    got = claim(db, "worker-3")
+    other = create_task(db, tenant, customer, priority=3)
+    got = claim_task(db, "worker-3")
     assert got["task_id"] == other
     row = task_row(db, doomed)
     assert (row["execution_state"], row["failures"], row["lease_token"]) == ("escalated", 3, None)

@@ -19,7 +19,8 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
-from tests.helpers import act_as, make_customer, make_tenant
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as
 
 CORPUS: dict[str, Any] = json.loads(Path(__file__).with_name("corpus.json").read_text(encoding="utf-8"))
 CUSTOMERS: dict[str, dict[str, Any]] = CORPUS["customers"]

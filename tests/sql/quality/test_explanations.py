@@ -8,34 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.types.json import Jsonb
 
-from runner.scoring import text_metrics
-from tests.helpers import act_as, make_customer, make_tenant
-from tests.sql.pipeline.test_worker_api import call, claim, evaluate, start_generating, submit
-from tests.sql.quality.test_scorecard import BAKERY, FOOTER, GOOD_EMAIL, SUBJECT
+from tests.helpers import act_as, call
+from tests.samples import FOOTER, GOOD_EMAIL
+from tests.tasks import claim_task, evaluate_content, record_evaluation, start_generating, submit_draft
 
 Conn = psycopg.Connection[Any]
 HARD_TO_READ = {"success_criteria": {"readability_score_min": 90}}  # GOOD_EMAIL reads at about 60
 NO_ADDRESS = GOOD_EMAIL.replace("Sunrise Bakery, 12 Baker Street, Portland, OR 97201\n", "")
 
 
-@pytest.fixture
-def bakery(db: Conn) -> tuple[str, str]:
-    tenant = make_tenant(db, "Agency A")
-    return tenant, make_customer(db, tenant, **BAKERY)
-
-
 def scorecard(db: Conn, tenant: str, customer: str, content: str, instructions: dict[str, Any]) -> dict[str, Any]:
-    with act_as(db, tenant):
-        row = db.execute(
-            "select aicrm.evaluate_content(p_content => %s, p_channel => 'email', p_subject => %s, p_customer_id => %s,"
-            " p_instructions => %s, p_text_metrics => %s)",
-            (content, SUBJECT, customer, Jsonb(instructions), Jsonb(text_metrics(content, subject=SUBJECT))),
-        ).fetchone()
-    assert row is not None
-    return dict(row[0])
+    return evaluate_content(db, tenant, content, customer=customer, instructions=instructions)
 
 
 def explain(db: Conn, tenant: str, context: dict[str, Any]) -> str:
@@ -135,11 +120,11 @@ def test_the_pipelines_decision_names_the_failing_criterion(db: Conn, bakery: tu
         ).fetchone()
     assert row is not None
     task = str(row[0]["task_id"])
-    token = claim(db)["lease_token"]
+    token = claim_task(db)["lease_token"]
     start_generating(db, tenant, task, token)
     for attempt, action in ((1, "retry"), (2, "review")):
-        draft = submit(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
-        got = evaluate(db, tenant, draft, GOOD_EMAIL, token)
+        draft = submit_draft(db, tenant, task, token, GOOD_EMAIL)["deliverable_id"]
+        got = record_evaluation(db, tenant, draft, GOOD_EMAIL, token)
         card, decision = got["scorecard"], got["decision"]
         assert (card["passed"], decision["action"]["type"]) == (False, action), attempt
         readability = next(f for f in card["failures"] if f.startswith("readability "))

@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
-from tests.sql.quality.test_scorecard import BAKERY, GOOD_EMAIL, evaluate
+from tests.factories import make_customer
+from tests.helpers import act_as, sql_error
+from tests.samples import BAKERY, GOOD_EMAIL
+from tests.tasks import evaluate_content
 
 
 def profile(conn: psycopg.Connection[Any], tenant: str, customer: str) -> dict[str, Any]:
@@ -26,11 +27,6 @@ def profile(conn: psycopg.Connection[Any], tenant: str, customer: str) -> dict[s
 
 def violations(card: dict[str, Any]) -> list[str]:
     return sorted(f"{v['pack']}.{v['rule']}" for v in card["details"]["compliance"]["violations"])
-
-
-@pytest.fixture
-def tenant(db: psycopg.Connection[Any]) -> str:
-    return make_tenant(db, "Agency A")
 
 
 def test_the_profile_follows_the_customer_and_its_contacts(db: psycopg.Connection[Any], tenant: str) -> None:
@@ -47,7 +43,7 @@ def test_the_profile_follows_the_customer_and_its_contacts(db: psycopg.Connectio
     assert got["contact_emails"] == []
 
     draft = GOOD_EMAIL + "\n\nP.S. Ask Dana at dana.lee@example.org or 503-555-0199, or try Crumb & Co."
-    before = evaluate(db, tenant, draft, customer=customer)
+    before = evaluate_content(db, tenant, draft, customer=customer)
     assert violations(before) == []
     with act_as(db, tenant):
         contact = db.execute(
@@ -62,7 +58,7 @@ def test_the_profile_follows_the_customer_and_its_contacts(db: psycopg.Connectio
     got = profile(db, tenant, customer)
     assert (got["contact_emails"], got["contact_phones"]) == (["dana.lee@example.org"], ["5035550199"])
     assert got["competitor_names"] == ["Golden Loaf", "Crumb & Co"]
-    after = evaluate(db, tenant, draft, customer=customer)
+    after = evaluate_content(db, tenant, draft, customer=customer)
     assert violations(after) == [
         "general.competitor_named",
         "privacy.contact_personal_data",
@@ -71,12 +67,12 @@ def test_the_profile_follows_the_customer_and_its_contacts(db: psycopg.Connectio
     with act_as(db, tenant):
         db.execute("delete from aicrm.customer_contacts where contact_id = %s", (contact[0],))
     assert profile(db, tenant, customer)["contact_emails"] == []
-    assert violations(evaluate(db, tenant, draft, customer=customer)) == ["general.competitor_named"]
+    assert violations(evaluate_content(db, tenant, draft, customer=customer)) == ["general.competitor_named"]
 
 
 def test_brand_phrases_follow_the_brand_voice(db: psycopg.Connection[Any], tenant: str) -> None:
     customer = make_customer(db, tenant, **BAKERY)
-    card = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    card = evaluate_content(db, tenant, GOOD_EMAIL, customer=customer)
     assert card["details"]["brand_alignment"]["phrases_used"] == [
         "baked fresh every morning",
         "from our oven to your table",
@@ -89,7 +85,7 @@ def test_brand_phrases_follow_the_brand_voice(db: psycopg.Connection[Any], tenan
                 Jsonb({**BAKERY["brand_voice"], "phrases_to_use": ["rise and shine"], "phrases_to_avoid": ["oven"]}),
             ),
         )
-    card = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    card = evaluate_content(db, tenant, GOOD_EMAIL, customer=customer)
     assert card["details"]["brand_alignment"]["phrases_used"] == []
     assert card["details"]["brand_alignment"]["phrases_avoided_found"] == ["oven"]
 
@@ -98,9 +94,9 @@ def test_a_customer_without_a_stored_profile_is_scored_the_same(db: psycopg.Conn
     """Customers from before the profile existed (or a profile lost) are derived on the spot."""
     customer = make_customer(db, tenant, **BAKERY)
     drafts = [GOOD_EMAIL, GOOD_EMAIL + "\nCheaper than Golden Loaf, guaranteed results!", "Hi.\n\nBuy now."]
-    with_profile = [evaluate(db, tenant, d, customer=customer) for d in drafts]
+    with_profile = [evaluate_content(db, tenant, d, customer=customer) for d in drafts]
     db.execute("delete from aicrm.customer_scoring_profiles where customer_id = %s", (customer,))
-    without = [evaluate(db, tenant, d, customer=customer) for d in drafts]
+    without = [evaluate_content(db, tenant, d, customer=customer) for d in drafts]
     assert without == with_profile
     assert violations(with_profile[1]) != []
 
@@ -151,7 +147,7 @@ def test_brand_alignment_measures_likeness_to_the_customers_positive_examples(
     db: psycopg.Connection[Any], tenant: str
 ) -> None:
     customer = make_customer(db, tenant, **BAKERY)
-    card = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    card = evaluate_content(db, tenant, GOOD_EMAIL, customer=customer)
     assert "examples" not in card["details"]["brand_alignment"]["components"]  # none yet: left out
     with act_as(db, tenant):
         ids = [add_example(db, customer, s, c, "positive") for s, c in EXAMPLES]
@@ -162,8 +158,8 @@ def test_brand_alignment_measures_likeness_to_the_customers_positive_examples(
     assert not {"cheap", "deals", "stale", "pastries"} & set(keywords)  # not negative, not the library's
     assert not {"sourdough", "morning"} & set(keywords)  # the description's words are relevance's
 
-    alike = evaluate(db, tenant, ECHO, customer=customer)["details"]["brand_alignment"]
-    unlike = evaluate(db, tenant, GOOD_EMAIL, customer=customer)
+    alike = evaluate_content(db, tenant, ECHO, customer=customer)["details"]["brand_alignment"]
+    unlike = evaluate_content(db, tenant, GOOD_EMAIL, customer=customer)
     assert alike["components"]["examples"] == 100.0
     assert alike["example_words_matched"] >= min(8, len(keywords))
     brand = unlike["details"]["brand_alignment"]

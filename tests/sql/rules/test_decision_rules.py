@@ -8,7 +8,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.helpers import act_as, make_customer, make_tenant, sql_error
+from tests.factories import make_customer, make_tenant
+from tests.helpers import act_as, sql_error
 
 GOOD = {
     "quality": {"overall": 86, "confidence": 0.82, "violations": {"critical": 0, "major": 0, "minor": 1}},
@@ -31,11 +32,6 @@ def decide(conn: psycopg.Connection[Any], context: dict[str, Any]) -> dict[str, 
     row = conn.execute("select aicrm.evaluate_decision(%s)", (Jsonb(context),)).fetchone()
     assert row is not None
     return dict(row[0])
-
-
-@pytest.fixture
-def tenant(db: psycopg.Connection[Any]) -> str:
-    return make_tenant(db, "Agency")
 
 
 def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Connection[Any], tenant: str) -> None:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.types.json import Jsonb, set_json_loads
 
-from tests.helpers import act_as, make_tenant
+from tests.helpers import act_as
 
 PATHS = ("aicrm.jsonlogic_apply", "aicrm_private.jl_apply_compiled")
 CONDITION = "aicrm_private.jl_condition_holds"  # a rule compiled to a SQL boolean, as decisions run it
@@ -337,13 +337,13 @@ def assert_alive(conn: psycopg.Connection[Any], pid: int) -> None:
 
 
 @pytest.fixture
-def tenant(db: psycopg.Connection[Any]) -> str:
-    """A new tenant. The engine's own budgets (they count work: nodes, items, sizes) must refuse
-    hostile input with an AC error; the statement timeout is only a backstop that stops a runaway
-    test, generous enough that a busy machine never reaches it."""
+def tenant(db: psycopg.Connection[Any], tenant: str) -> str:
+    """The shared tenant, in a session set for fuzzing. The engine's own budgets (they count work:
+    nodes, items, sizes) must refuse hostile input with an AC error; the statement timeout is only a
+    backstop that stops a runaway test, generous enough that a busy machine never reaches it."""
     db.execute("set local statement_timeout = '120s'")
     set_json_loads(loads, db)
-    return make_tenant(db, "Fuzz")
+    return tenant
 
 
 @pytest.fixture

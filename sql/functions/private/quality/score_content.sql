@@ -1,0 +1,287 @@
+-- The quality scorecard (docs/quality.md): the runner's text metrics (readability, sentiment) and
+-- what PostgreSQL measures itself (compliance, structure, brand alignment) become sub-scores 0-100,
+-- an overall score with the tenant's weights, pass/fail against the task's thresholds and success
+-- criteria, a confidence, machine-readable fixes and a human summary. Pure: nothing is stored here
+-- (record_evaluation stores, evaluate_content does not). The draft is only measured and matched,
+-- never followed: text addressing the evaluator is content like any other.
+-- score_content, the whole scorecard; its parts: check_compliance.sql, score_structure.sql,
+-- score_brand.sql, scorecard_failures.sql.
+
+-- The whole scorecard of one draft (docs/quality.md). Readability and sentiment come from the
+-- runner's text metrics (textstat, VADER); compliance, structure and brand alignment are measured
+-- here. Pure: stores nothing.
+create or replace function aicrm_private.score_content(
+    p_content text,
+    p_subject text,
+    p_channel text,
+    p_customer_id uuid,
+    p_instructions jsonb,
+    p_thresholds jsonb,
+    p_metrics jsonb,
+    p_content_format text default 'text'
+)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_instructions jsonb := coalesce(p_instructions, '{}');
+    v_thresholds jsonb := coalesce(p_thresholds, '{}');
+    v_metrics jsonb := coalesce(p_metrics, '{}');
+    v_settings jsonb := aicrm.get_decision_settings();
+    v_text text;
+    v_plain text;  -- v_text with curly apostrophes straightened
+    v_plain_subject text;
+    v_features aicrm_private.draft_features;
+    v_customer jsonb;
+    v_profile aicrm.customer_scoring_profiles;
+    v_terms jsonb;
+    v_compliance jsonb;
+    v_structure jsonb;
+    v_brand jsonb;
+    v_fre numeric := (v_metrics #>> '{readability,flesch_reading_ease}')::numeric;
+    v_grade numeric := (v_metrics #>> '{readability,flesch_kincaid_grade}')::numeric;
+    v_compound numeric := (v_metrics #>> '{sentiment,compound}')::numeric;
+    v_most_negative numeric := (v_metrics #>> '{sentiment,most_negative}')::numeric;
+    v_read_target numeric;
+    v_sent_target text := coalesce(v_instructions #>> '{success_criteria,sentiment_target}', 'positive');
+    v_sent_label text;
+    v_scores jsonb;
+    v_weights jsonb;
+    v_overall numeric;
+    v_critical integer;
+    v_major integer;
+    v_minor integer;
+    v_overall_min numeric;
+    v_criteria jsonb := '[]';
+    v_major_checks jsonb;
+    v_passed boolean;
+    v_confidence numeric := 1;
+    v_fixes jsonb := '[]';
+    v_failures jsonb := '[]';
+    v_summary text;
+begin
+    perform aicrm_private.assert_json_valid('task.ai_instructions', v_instructions, 'instructions');
+    perform aicrm_private.assert_json_valid('task.quality_thresholds', v_thresholds, 'quality_thresholds');
+    perform aicrm_private.assert_json_valid('quality.text_metrics', v_metrics, 'text_metrics');
+    if p_content_format is null or p_content_format not in ('text', 'html', 'markdown') then
+        raise exception using errcode = 'AC001',
+            message = format('content_format: %s is not a format', coalesce(quote_literal(p_content_format), 'null')),
+            hint = 'Use text, html or markdown.', column = 'content_format';
+    end if;
+    -- What a reader sees: HTML tags dropped (links keep their address for the checks).
+    v_text := case when p_content_format = 'html'
+        then regexp_replace(regexp_replace(coalesce(p_content, ''), '<a\s[^>]*href\s*=\s*["'']([^"'']*)["''][^>]*>', ' \1 ', 'gi'),
+                            '<[^>]+>', ' ', 'g')
+        else p_content end;
+
+    -- The terms of the instructions join the tenant's: must_include "CTA" means a call to action.
+    v_terms := coalesce((select jsonb_agg(jsonb_build_object('term', t, 'kind', 'required'))
+                         from jsonb_array_elements_text(coalesce(v_instructions -> 'must_include', '[]')) t), '[]')
+            || coalesce((select jsonb_agg(jsonb_build_object('term', t, 'kind', 'forbidden'))
+                         from jsonb_array_elements_text(coalesce(v_instructions -> 'must_not_include', '[]')) t), '[]');
+    -- check_compliance validates the text, subject, channel and customer (AC001/AC002 naming them).
+    -- Curly apostrophes read as straight ones (check_compliance does the same, keeping the spans'
+    -- text as written); one character for one, so offsets are the same in both.
+    v_plain := aicrm_private.straight_apostrophes(v_text);
+    v_plain_subject := aicrm_private.straight_apostrophes(p_subject);
+    -- Measured once for all the parts; not at all for a text over the limits, which check_compliance
+    -- refuses (it validates the text, subject, channel and customer: AC001/AC002 naming them).
+    if char_length(v_plain) <= 200000 and coalesce(char_length(v_plain_subject), 0) <= 2000 then
+        v_features := aicrm_private.draft_features_of(v_plain, v_plain_subject);
+    end if;
+    v_compliance := aicrm_private.check_compliance(v_text, p_subject, p_channel, p_customer_id, v_terms, v_features);
+    if p_customer_id is not null then
+        select to_jsonb(c) - 'tenant_id' into v_customer
+        from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
+        v_profile := aicrm_private.scoring_profile(p_customer_id);
+    end if;
+    v_structure := aicrm_private.score_structure(v_plain, v_plain_subject, p_channel, v_instructions, v_features);
+    v_brand := aicrm_private.score_brand(v_plain, v_plain_subject, v_customer, v_metrics -> 'sentiment', v_instructions,
+                                         v_features, v_profile);
+
+    -- Readability: Flesch reading ease against the target (the task's, else the brand's reading
+    -- level, else 60, "plain English"); 2.5 points per point below it.
+    v_read_target := coalesce((v_instructions #>> '{success_criteria,readability_score_min}')::numeric,
+        case v_customer #>> '{brand_voice,reading_level}'
+            when 'simple' then 70 when 'general' then 60 when 'professional' then 45 when 'technical' then 30 end,
+        60);
+    -- Sentiment: the VADER compound against the target mood.
+    v_sent_label := v_metrics #>> '{sentiment,label}';
+    v_critical := (v_compliance #>> '{counts,critical}')::integer;
+    v_major := (v_compliance #>> '{counts,major}')::integer;
+    v_minor := (v_compliance #>> '{counts,minor}')::integer;
+    v_scores := jsonb_build_object(
+        'readability', case when v_fre is not null
+            then round(greatest(0, least(100, 100 - 2.5 * greatest(0, v_read_target - v_fre))), 1) end,
+        'sentiment', case when v_compound is not null then round(greatest(0, least(100, case v_sent_target
+            when 'positive' then 50 + 100 * v_compound
+            when 'negative' then 50 - 100 * v_compound
+            else 100 - 100 * greatest(0, abs(v_compound) - 0.05) / 0.6 end)), 1) end,
+        'brand_alignment', v_brand -> 'score',
+        'compliance', greatest(0, 100 - 40 * v_critical - 20 * v_major - 5 * v_minor),
+        'structure', v_structure -> 'score'
+    );
+
+    -- Overall: the weighted mean of the sub-scores present, capped by the worst violation (a
+    -- critical one at 40, a major one at 70) so no polish outweighs a compliance problem.
+    v_weights := coalesce(v_settings -> 'quality_weights', '{}');
+    -- (The five sub-scores named, not a query over them: this runs for every draft.)
+    v_overall := coalesce(round(
+        (coalesce((v_scores ->> 'readability')::numeric * coalesce((v_weights ->> 'readability')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'sentiment')::numeric * coalesce((v_weights ->> 'sentiment')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'brand_alignment')::numeric * coalesce((v_weights ->> 'brand_alignment')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'compliance')::numeric * coalesce((v_weights ->> 'compliance')::numeric, 0), 0)
+         + coalesce((v_scores ->> 'structure')::numeric * coalesce((v_weights ->> 'structure')::numeric, 0), 0))
+        / nullif(
+            case when v_scores ->> 'readability' is null then 0 else coalesce((v_weights ->> 'readability')::numeric, 0) end
+            + case when v_scores ->> 'sentiment' is null then 0 else coalesce((v_weights ->> 'sentiment')::numeric, 0) end
+            + case when v_scores ->> 'brand_alignment' is null then 0
+                   else coalesce((v_weights ->> 'brand_alignment')::numeric, 0) end
+            + case when v_scores ->> 'compliance' is null then 0 else coalesce((v_weights ->> 'compliance')::numeric, 0) end
+            + case when v_scores ->> 'structure' is null then 0 else coalesce((v_weights ->> 'structure')::numeric, 0) end,
+            0), 1), 0);
+    if v_critical > 0 then
+        v_overall := least(v_overall, 40);
+    elsif v_major > 0 then
+        v_overall := least(v_overall, 70);
+    end if;
+
+    -- Pass/fail: the task's thresholds (overall defaults to the tenant's approve_min_quality), its
+    -- success criteria, and no major or critical violation.
+    v_overall_min := coalesce((v_thresholds ->> 'overall_min')::numeric, (v_settings ->> 'approve_min_quality')::numeric, 75);
+    v_criteria := jsonb_build_array(jsonb_build_object('criterion', 'overall_min', 'expected', v_overall_min,
+        'actual', v_overall, 'passed', v_overall >= v_overall_min));
+    if v_thresholds - 'overall_min' <> '{}'::jsonb then
+        v_criteria := v_criteria || coalesce((
+            select jsonb_agg(jsonb_build_object('criterion', t.key, 'expected', t.value,
+                       'actual', v_scores -> replace(t.key, '_min', ''),
+                       'passed', coalesce((v_scores ->> replace(t.key, '_min', ''))::numeric >= (t.value #>> '{}')::numeric,
+                                          false))
+                       order by t.key)
+            from jsonb_each(v_thresholds) t where t.key <> 'overall_min'), '[]');
+    end if;
+    v_criteria := v_criteria || jsonb_build_array(jsonb_build_object('criterion', 'no_major_violation',
+        'expected', 0, 'actual', v_critical + v_major, 'passed', v_critical + v_major = 0));
+    -- A major structure problem (a placeholder left in, a broken link, no subject, far off length)
+    -- is never published, whatever the average says.
+    v_major_checks := jsonb_path_query_array(v_structure -> 'checks', '$[*] ? (@.severity == "major").check');
+    v_criteria := v_criteria || jsonb_build_object('criterion', 'no_major_structure_issue', 'expected', '[]'::jsonb,
+        'actual', v_major_checks, 'passed', v_major_checks = '[]'::jsonb);
+    if v_instructions #> '{success_criteria,readability_score_min}' is not null then
+        v_criteria := v_criteria || jsonb_build_object('criterion', 'readability_score_min', 'expected', v_read_target,
+            'actual', v_fre, 'passed', coalesce(v_fre >= v_read_target, false));
+    end if;
+    if v_instructions #> '{success_criteria,grade_level_max}' is not null then
+        v_criteria := v_criteria || jsonb_build_object('criterion', 'grade_level_max',
+            'expected', v_instructions #> '{success_criteria,grade_level_max}', 'actual', v_grade,
+            'passed', coalesce(v_grade <= (v_instructions #>> '{success_criteria,grade_level_max}')::numeric, false));
+    end if;
+    if v_instructions #> '{success_criteria,sentiment_target}' is not null then
+        v_criteria := v_criteria || jsonb_build_object('criterion', 'sentiment_target', 'expected', v_sent_target,
+            'actual', v_sent_label, 'passed', coalesce(v_sent_label = v_sent_target, false));
+    end if;
+    if v_instructions #> '{success_criteria,cta_present}' is not null then
+        v_criteria := v_criteria || jsonb_build_object('criterion', 'cta_present',
+            'expected', v_instructions #> '{success_criteria,cta_present}', 'actual', v_structure #> '{cta,present}',
+            'passed', v_structure #> '{cta,present}' = v_instructions #> '{success_criteria,cta_present}');
+    end if;
+    v_passed := not jsonb_path_exists(v_criteria, '$[*] ? (@.passed == false)');
+    -- Why it fails, in words a person reads (the summary, the decision's explanation): each failed
+    -- criterion with its value, each critical or major finding. Worded only for a failing draft.
+    if not v_passed then
+        v_failures := aicrm_private.scorecard_failures(v_criteria, v_compliance -> 'violations',
+                                                       v_structure -> 'checks', v_thresholds ? 'overall_min');
+    end if;
+
+    -- Confidence: how far the numbers can be trusted for this draft.
+    if v_fre is null or v_compound is null then
+        v_confidence := v_confidence * 0.6;  -- the runner's metrics are missing
+    end if;
+    if (v_structure ->> 'word_count')::integer < 30 and p_channel <> 'sms' then
+        v_confidence := v_confidence * 0.75;  -- readability formulas are unreliable on a few words
+    elsif (v_structure ->> 'word_count')::integer < 15 then
+        v_confidence := v_confidence * 0.9;
+    end if;
+    if v_customer is null or not (v_brand ->> 'voice_set')::boolean then
+        v_confidence := v_confidence * 0.8;  -- brand alignment measured without a brand voice
+    end if;
+    if v_compound >= 0.05 and v_most_negative <= -0.5 then
+        v_confidence := v_confidence * 0.9;  -- a strongly negative sentence in a positive text
+    end if;
+    if abs(v_overall - v_overall_min) < 5 then
+        v_confidence := v_confidence * 0.85;  -- at the threshold, small measurement errors decide
+    end if;
+    v_confidence := round(v_confidence, 2);
+
+    -- Fixes: compliance first (by severity), then structure, readability, sentiment, brand.
+    v_fixes := case when v_compliance -> 'violations' = '[]'::jsonb then '[]'::jsonb else coalesce((
+        select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('code', 'compliance', 'dimension', 'compliance',
+                   'severity', v ->> 'severity', 'pack', v ->> 'pack', 'rule', v ->> 'rule', 'field', v ->> 'field',
+                   'term', v ->> 'term', 'span', v -> 'span', 'message', v ->> 'fix'))
+                   order by case v ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end)
+        from jsonb_array_elements(v_compliance -> 'violations') v), '[]') end
+        || (v_structure -> 'fixes');
+    if (v_scores ->> 'readability')::numeric < 100 then
+        v_fixes := v_fixes || jsonb_build_object('code', 'simplify', 'dimension', 'readability', 'severity', 'minor',
+            'params', jsonb_build_object('flesch_reading_ease_min', v_read_target, 'flesch_reading_ease', v_fre),
+            'message', format('Make it easier to read (reading ease %s, target %s): shorter sentences, everyday words.',
+                              v_fre, v_read_target));
+    end if;
+    if v_sent_label is distinct from v_sent_target and v_compound is not null then
+        v_fixes := v_fixes || jsonb_build_object('code', 'adjust_sentiment', 'dimension', 'sentiment', 'severity', 'minor',
+            'params', jsonb_build_object('target', v_sent_target, 'compound', v_compound),
+            'message', format('Make the mood %s (it reads %s).', v_sent_target, v_sent_label));
+    end if;
+    v_fixes := v_fixes || (v_brand -> 'fixes');
+
+    -- The verdict names what failed: "fails (threshold 75)" beside an overall of 93.6 would say the
+    -- score failed when a criterion did.
+    v_summary := case when v_passed
+            then format('Overall %s/100, passes (threshold %s, confidence %s).', v_overall, v_overall_min, v_confidence)
+            else format('Overall %s/100 (threshold %s, confidence %s), fails: %s.', v_overall, v_overall_min, v_confidence,
+                        aicrm_private.first_reasons(v_failures, 3)) end
+        || format(' Compliance %s, structure %s, brand %s, readability %s, sentiment %s.',
+            v_scores ->> 'compliance', v_scores ->> 'structure', coalesce(v_scores ->> 'brand_alignment', 'n/a'),
+            coalesce(v_scores ->> 'readability', 'n/a'), coalesce(v_scores ->> 'sentiment', 'n/a'))
+        || case when v_critical + v_major + v_minor > 0
+                then format(' %s critical, %s major, %s minor violation(s).', v_critical, v_major, v_minor) else '' end
+        || case when jsonb_array_length(v_fixes) > 0
+                -- The first three different fixes: a term found three times is one thing to fix.
+                then ' To fix: ' || (select string_agg(u.message, ' ' order by u.first)
+                                     from (select f.value ->> 'message' as message, min(f.n) as first
+                                           from jsonb_array_elements(v_fixes) with ordinality as f (value, n)
+                                           group by 1 order by 2 limit 3) as u) else '' end;
+
+    return jsonb_build_object(
+        'version', 1,
+        'overall', v_overall,
+        'passed', v_passed,
+        'confidence', v_confidence,
+        'readability', v_scores -> 'readability',
+        'sentiment', v_scores -> 'sentiment',
+        'brand_alignment', v_scores -> 'brand_alignment',
+        'compliance', v_scores -> 'compliance',
+        'structure', v_scores -> 'structure',
+        'violations', jsonb_build_object('critical', v_critical, 'major', v_major, 'minor', v_minor),
+        'threshold', v_overall_min,
+        'weights', v_weights,
+        'criteria', v_criteria,
+        'failures', v_failures,
+        'details', jsonb_build_object(
+            'readability', (v_metrics -> 'readability') || jsonb_build_object('target', v_read_target),
+            'sentiment', coalesce(v_metrics -> 'sentiment', '{}') || jsonb_build_object('target', v_sent_target),
+            'compliance', v_compliance,
+            'structure', v_structure - 'fixes' - 'score',
+            'brand_alignment', v_brand - 'fixes' - 'score'
+        ),
+        'fixes', v_fixes,
+        'summary', v_summary
+    );
+end
+$$;
+
+grant execute on function aicrm_private.score_content(text, text, text, uuid, jsonb, jsonb, jsonb, text)
+to aicrm_app, aicrm_worker;

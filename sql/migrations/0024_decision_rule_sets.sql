@@ -1,0 +1,27 @@
+-- A tenant's decision rules and settings compiled into one statement (docs/decision-rules.md,
+-- "Speed"). Derived data: a change to any of the tenant's rules or settings deletes the tenant's row,
+-- every `aicrm migrate` empties the table (the compiler may have changed), and the next decision
+-- compiles it again (aicrm_private.decision_rule_set). Written only by SECURITY DEFINER functions.
+create table aicrm_private.decision_rule_sets (
+    tenant_id uuid not null default aicrm_private.current_tenant_id(),
+    -- aicrm_rules_<md5 of the statement>: the name each session prepares it under.
+    statement_name text not null,
+    -- select case when <rule 1 in scope and its condition holds> then 1 ... else 0 end
+    statement text not null,
+    -- The active escalation, retry and approval rules in evaluation order (case n is rule_ids[n]).
+    rule_ids uuid[] not null,
+    -- aicrm.get_decision_settings() as it was compiled: what every decision context carries.
+    settings jsonb not null,
+    compiled_at timestamptz not null default now(),
+    constraint decision_rule_sets_pkey primary key (tenant_id),
+    constraint decision_rule_sets_tenant_fkey foreign key (tenant_id)
+    references aicrm.tenants (tenant_id) on delete cascade
+);
+
+alter table aicrm_private.decision_rule_sets enable row level security;
+alter table aicrm_private.decision_rule_sets force row level security;
+create policy decision_rule_sets_all_own on aicrm_private.decision_rule_sets
+using (tenant_id = (select aicrm_private.current_tenant_id()))
+with check (tenant_id = (select aicrm_private.current_tenant_id()));
+
+grant select on aicrm_private.decision_rule_sets to aicrm_app, aicrm_worker;
