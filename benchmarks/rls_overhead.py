@@ -15,6 +15,11 @@ prepared statement); "ad hoc" runs it through EXECUTE, parsed and planned every 
 take turns within each run; figures are medians. For scale, the point lookup is also timed from
 Python over the Unix socket (prepared, one round trip each), which is what a client sees.
 
+Judged on ratios (target: RLS at most THRESHOLD_PCT above the baseline): the worst of the tenant
+reads (lists, counts, aggregates) with cached plans, as clients run repeated queries; and the point
+lookup as a client sees it, since RLS's fixed cost per statement (one call of the tenant helper,
+2-3 µs) is a large share of a primary-key lookup's few µs on the server whatever the policy.
+
 Run: .venv/bin/python benchmarks/rls_overhead.py   (about 25 s; exit 1 on FAIL)
 """
 
@@ -33,7 +38,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness import on_throwaway_server  # noqa: E402
+from harness import Ratio, on_throwaway_server, verdict  # noqa: E402
 
 from runner import embedded  # noqa: E402
 from runner.migrate import migrate  # noqa: E402
@@ -347,18 +352,18 @@ def run(st: embedded.ServerStatus) -> bool:
     scans = [r for r in results if not r.label.startswith("point lookup") and r.mode == "cached"]
     worst = max(scans, key=lambda r: r.overhead_pct)
     worst_ad_hoc = max((r for r in results if r.mode != "cached"), key=lambda r: r.overhead_pct)
-    point_ok = delta / client_us * 100 <= THRESHOLD_PCT
-    ok = worst.overhead_pct <= THRESHOLD_PCT and initplans and point_ok
-    print(
-        f"\n{'PASS' if ok else 'FAIL'}: worst server-side RLS overhead on tenant reads {worst.overhead_pct:+.1f}% "
-        f"({worst.label}, {worst.mode}); point lookup +{delta:.1f} us = {delta / client_us * 100:.0f}% of a client "
-        f"round trip; target <= {THRESHOLD_PCT:.0f}%"
-    )
     print(
         f"(planned ad hoc every time, the worst is {worst_ad_hoc.overhead_pct:+.1f}% on "
         f"{worst_ad_hoc.label}: planning the policy's InitPlan adds a few microseconds)"
     )
-    return ok
+    target = 1 + THRESHOLD_PCT / 100
+    ratios = [
+        Ratio(f"RLS / $1 filter, the worst tenant read ({worst.label}, cached plan)", worst.us["rls"] / 1e6,
+              worst.us["baseline"] / 1e6, target, "RLS", "$1 filter"),
+        Ratio("point lookup from a client, with RLS / without (the server-side difference added)",
+              (client_us + delta) / 1e6, client_us / 1e6, target, "with RLS", "without"),
+    ]  # fmt: skip
+    return verdict(ratios, [("the policy's tenant is an InitPlan in every RLS plan", initplans)])
 
 
 def main() -> int:
