@@ -168,6 +168,7 @@ def _requirements(request: DraftRequest) -> list[str]:
         lines.append(f"Include each of these, exactly as written: {_quoted(ins['must_include'])}.")
     if ins.get("must_not_include"):
         lines.append(f"Never use any of these: {_quoted(ins['must_not_include'])}.")
+    lines.extend(_brief(ins))
     criteria = ins.get("success_criteria") or {}
     for key, rule in (("readability_score_min", "Flesch reading ease at least {:g}: short, plain sentences."),
                       ("grade_level_max", "Flesch-Kincaid grade level at most {:g}.")):  # fmt: skip
@@ -177,8 +178,36 @@ def _requirements(request: DraftRequest) -> list[str]:
         lines.append(f"Overall sentiment: {criteria['sentiment_target']}.")
     if criteria.get("cta_present") is True:
         lines.append("End with a clear call to action.")
-    lines.append("Use only facts found in the business context; invent no prices, dates, offers or claims.")
+    lines.append(
+        "Use only facts found in the business context and these requirements; invent no prices, dates, "
+        "offers or claims."
+    )
     lines.append("No placeholders such as [Name] or {{link}}: write finished text.")
+    return lines
+
+
+def _brief(ins: dict[str, Any]) -> list[str]:
+    """What the brief says the draft must carry (docs/ai-instructions.md): key points, the offer, the
+    event, the links, the topics to avoid; each value a one-line literal."""
+    lines = []
+    if ins.get("key_points"):
+        lines.append(f"Convey each of these key points: {_quoted(ins['key_points'])}.")
+    offer = ins.get("offer") or {}
+    if offer.get("description"):
+        terms = [f"the offer is {_quoted(offer['description'])}"]
+        terms += [f"code {_quoted(offer['code'])}"] if offer.get("code") else []
+        terms += [f"valid until {_quoted(offer['valid_until'])}"] if offer.get("valid_until") else []
+        lines.append(f"State the offer as given: {'; '.join(terms)}.")
+    event = ins.get("event") or {}
+    if event.get("name"):
+        where = f", at {_quoted(event['place'])}" if event.get("place") else ""
+        lines.append(f"The event: {_quoted(event['name'])}, starting {_quoted(event.get('starts_at'))}{where}.")
+    for key, rule in (("cta_url", "Link for the call to action"), ("review_url", "Link to leave a review"),
+                      ("booking_url", "Link to book")):  # fmt: skip
+        if (ins.get("links") or {}).get(key):
+            lines.append(f"{rule}, written out in full: {_quoted(ins['links'][key])}.")
+    if ins.get("avoid_topics"):
+        lines.append(f"Do not write about any of these: {_quoted(ins['avoid_topics'])}.")
     return lines
 
 

@@ -449,6 +449,29 @@ def test_the_instructions_are_the_systems_requirements() -> None:
     assert system.count("<<<") == 2  # the two delimiters the rule about data blocks shows
 
 
+def test_the_briefs_points_offer_event_links_and_avoided_topics_are_requirements() -> None:
+    brief = {
+        **INSTRUCTIONS,
+        "key_points": ["Pre-order by December 20"],
+        "offer": {"description": "10% off three pies", "code": "PIE10", "valid_until": "2099-12-20"},
+        "event": {"name": "Stollen tasting", "starts_at": "2099-12-12T16:00", "place": "12 Mill Lane"},
+        "links": {"review_url": "https://g.page/r/sunrise/review"},
+        "avoid_topics": ["the sourdough loaf"],
+    }
+    system = build_messages(draft_request(instructions=brief))[0]["content"]
+    for expected in (
+        'Convey each of these key points: "Pre-order by December 20".',
+        'State the offer as given: the offer is "10% off three pies"; code "PIE10"; valid until "2099-12-20".',
+        'The event: "Stollen tasting", starting "2099-12-12T16:00", at "12 Mill Lane".',
+        'Link to leave a review, written out in full: "https://g.page/r/sunrise/review".',
+        'Do not write about any of these: "the sourdough loaf".',
+    ):
+        assert expected in system, expected
+    plain = build_messages(draft_request())[0]["content"]
+    assert "key points" not in plain
+    assert "The event" not in plain
+
+
 def test_a_request_is_checked() -> None:
     with pytest.raises(InvalidInput) as info:
         draft_request(channel="fax")

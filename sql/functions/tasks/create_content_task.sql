@@ -14,7 +14,8 @@
 -- today (the session's time zone: a date alone is midnight, so today is allowed).
 -- The result has "warnings" (field: problem) when the task is created but may not be what was
 -- meant: a customer that is not active or a prospect, instructions without a topic (the writers
--- do not read the title). A result rather than RAISE WARNING: PostgREST and most drivers drop
+-- do not read the title), a review request without the link to review at, an event purpose
+-- without the event. A result rather than RAISE WARNING: PostgREST and most drivers drop
 -- notices, and a file of tasks would fill the server log.
 create or replace function aicrm.create_content_task(
     p_customer_id uuid,
@@ -101,6 +102,14 @@ begin
     if nullif(btrim(v_instructions ->> 'topic'), '') is null then
         v_warnings := v_warnings || to_jsonb(
             'ai_instructions.topic: none given, and the writers do not read the title: say what to write about'::text);
+    end if;
+    -- What a purpose's draft needs and only the brief can give (docs/ai-instructions.md).
+    if v_instructions ->> 'purpose' = 'review_request' and v_instructions #>> '{links,review_url}' is null then
+        v_warnings := v_warnings || to_jsonb(
+            'ai_instructions.links.review_url: none given, and a review request needs the link to review at'::text);
+    elsif v_instructions ->> 'purpose' = 'event' and v_instructions -> 'event' is null then
+        v_warnings := v_warnings || to_jsonb(
+            'ai_instructions.event: none given, and an invitation needs the event''s name and date'::text);
     end if;
     if v_project is null then
         select p.project_id into v_project

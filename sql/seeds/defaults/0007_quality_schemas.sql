@@ -39,6 +39,37 @@ select aicrm_private.upsert_schema_with_vocabularies(
     "topic": {"type": "string", "maxLength": 500},
     "purpose": {"$ref": "content.purpose"},
     "cta": {"type": "string", "maxLength": 200},
+    "key_points": {"type": "array", "maxItems": 10, "items": {
+      "type": "string", "minLength": 1, "maxLength": 300,
+      "description": "a fact or message the draft must convey, such as 15% off tune-ups booked before March 31"
+    }},
+    "offer": {
+      "type": "object", "additionalProperties": false, "required": ["description"],
+      "properties": {
+        "description": {"type": "string", "minLength": 1, "maxLength": 300, "description": "what is offered, such as 15% off tune-ups"},
+        "code": {"type": "string", "minLength": 1, "maxLength": 50, "description": "a code to quote, such as TUNE15"},
+        "valid_until": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "a date such as 2027-03-31"}
+      }
+    },
+    "event": {
+      "type": "object", "additionalProperties": false, "required": ["name", "starts_at"],
+      "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "what the event is called"},
+        "starts_at": {"type": "string", "maxLength": 40,
+          "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$",
+          "description": "a date or date and time such as 2027-05-14T18:00"},
+        "place": {"type": "string", "minLength": 1, "maxLength": 300, "description": "where, such as the shop at 12 Mill Lane"}
+      }
+    },
+    "links": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "cta_url": {"type": "string", "maxLength": 2000, "pattern": "^https?://[^ ]+\\.[^ ]+$", "description": "an http(s) URL"},
+        "review_url": {"type": "string", "maxLength": 2000, "pattern": "^https?://[^ ]+\\.[^ ]+$", "description": "an http(s) URL"},
+        "booking_url": {"type": "string", "maxLength": 2000, "pattern": "^https?://[^ ]+\\.[^ ]+$", "description": "an http(s) URL"}
+      }
+    },
+    "avoid_topics": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 200}},
     "recipients": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
       "type": "string", "maxLength": 254, "pattern": "^[A-Za-z0-9._%+''-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$",
       "description": "an email address such as owner@example.com"

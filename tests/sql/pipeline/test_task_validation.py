@@ -6,6 +6,8 @@ tenant's seeded tasks."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +228,13 @@ def test_the_schemas_validated_per_draft_hold_the_lists_and_still_compile(db: Co
         ({"output_length": {"min_words": 300, "max_words": 100}}, "ai_instructions.output_length.min_words"),
         ({"must_include": ["CTA", "Discount"], "must_not_include": ["cheap", " discount"]},
          "ai_instructions.must_not_include[1]"),
+        ({"key_points": ["Open Sundays", "Free delivery"], "must_not_include": ["free delivery "]},
+         "ai_instructions.key_points[1]"),
+        ({"key_points": ["Pies and stollen"], "avoid_topics": ["pies and stollen"]}, "ai_instructions.key_points[0]"),
+        ({"offer": {"description": "15% off", "valid_until": "2020-03-31"}}, "ai_instructions.offer.valid_until"),
+        ({"offer": {"description": "15% off", "valid_until": "2027-02-30"}}, "ai_instructions.offer.valid_until"),
+        ({"event": {"name": "Open day", "starts_at": "2020-05-14T18:00"}}, "ai_instructions.event.starts_at"),
+        ({"event": {"name": "Open day", "starts_at": "2099-13-01"}}, "ai_instructions.event.starts_at"),
     ],
 )  # fmt: skip
 def test_instructions_no_draft_could_satisfy_are_refused(
@@ -236,6 +245,71 @@ def test_instructions_no_draft_could_satisfy_are_refused(
         err = refused(db, customer, "email", {**TOPIC, **instructions})
         assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", column)
     assert written(db, tenant) == (0, 0, 0)
+
+
+BRIEF = {
+    "purpose": "promotion",
+    "topic": "holiday pre-orders for pies and stollen",
+    "key_points": ["Pre-order by December 20", "Pick up December 23 or 24"],
+    "offer": {"description": "10% off pre-orders of three pies or more", "code": "PIE10", "valid_until": "2099-12-20"},
+    "event": {"name": "Stollen tasting", "starts_at": "2099-12-12T16:00", "place": "the shop, 12 Mill Lane"},
+    "links": {"cta_url": "https://sunrise.example/preorder", "booking_url": "https://sunrise.example/book"},
+    "avoid_topics": ["the sourdough loaf"],
+}
+
+
+def test_a_brief_with_key_points_offer_event_and_links_is_stored_as_given(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    with act_as(db, tenant):
+        result = create(db, customer, instructions=BRIEF)
+        stored = db.execute("select ai_instructions from aicrm.project_tasks where task_id = %s", (result["task_id"],))
+        assert stored.fetchone() == (BRIEF,)
+    assert "warnings" not in result
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        ({"key_points": [f"point {i}" for i in range(11)]}, "ai_instructions.key_points"),
+        ({"key_points": [""]}, "ai_instructions.key_points[0]"),
+        ({"offer": {"code": "PIE10"}}, "ai_instructions.offer.description"),
+        ({"offer": {"description": "10% off", "valid_until": "20 December"}}, "ai_instructions.offer.valid_until"),
+        ({"offer": {"description": "10% off", "percent": 10}}, "ai_instructions.offer.percent"),
+        ({"event": {"name": "Tasting"}}, "ai_instructions.event.starts_at"),
+        ({"event": {"name": "Tasting", "starts_at": "next Friday"}}, "ai_instructions.event.starts_at"),
+        ({"links": {"review_url": "google reviews"}}, "ai_instructions.links.review_url"),
+        ({"links": {"menu_url": "https://sunrise.example/menu"}}, "ai_instructions.links.menu_url"),
+        ({"avoid_topics": "sourdough"}, "ai_instructions.avoid_topics"),
+    ],
+)  # fmt: skip
+def test_a_bad_brief_field_is_refused_naming_it(
+    db: Conn, bakery: tuple[str, str], change: dict[str, Any], column: str
+) -> None:
+    tenant, customer = bakery
+    with act_as(db, tenant):
+        err = refused(db, customer, "email", {**BRIEF, **change})
+        assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", column)
+    assert written(db, tenant) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("brief", "warned"),
+    [
+        ({"purpose": "review_request", "topic": "how was your visit"}, "ai_instructions.links.review_url"),
+        ({"purpose": "review_request", "topic": "how was your visit",
+          "links": {"review_url": "https://g.page/r/sunrise/review"}}, None),
+        ({"purpose": "event", "topic": "the stollen tasting"}, "ai_instructions.event"),
+        ({"purpose": "event", "topic": "the stollen tasting", "event": BRIEF["event"]}, None),
+    ],
+)  # fmt: skip
+def test_a_purpose_without_what_its_draft_needs_is_created_with_a_warning(
+    db: Conn, bakery: tuple[str, str], brief: dict[str, Any], warned: str | None
+) -> None:
+    tenant, customer = bakery
+    with act_as(db, tenant):
+        result = create(db, customer, instructions=brief)
+    assert result["created"] is True
+    assert [w.split(":")[0] for w in result.get("warnings", [])] == ([warned] if warned else [])
 
 
 def test_a_due_date_in_the_past_is_refused_today_is_not(db: Conn, bakery: tuple[str, str]) -> None:
@@ -373,3 +447,14 @@ def test_the_demo_tasks_have_instructions_create_content_task_accepts(db: Conn) 
     assert again[1][4] == TOPIC
     assert [r[:5] for r in again[2:]] == [r[:5] for r in drafts[2:]]
     assert [r[5] for r in again[2:]] == [r[5] for r in drafts[2:]]  # seeding again wrote no new row version
+
+
+def test_every_brief_in_the_docs_is_valid(db: Conn) -> None:
+    """docs/ai-instructions.md's JSON examples, one per purpose, hold to task.ai_instructions."""
+    docs = (SQL_DIR.parent / "docs" / "ai-instructions.md").read_text()
+    briefs = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", docs, re.S)]
+    assert {b.get("purpose") for b in briefs} >= {
+        "welcome", "promotion", "newsletter", "re_engagement", "event", "review_request", "announcement", "other"
+    }  # fmt: skip
+    for brief in briefs:
+        db.execute("select aicrm_private.assert_json_valid('task.ai_instructions', %s, 'x')", (Jsonb(brief),))
