@@ -6,7 +6,7 @@ every call) are timed on the server by a PL/pgSQL loop over a temp table between
 clock_timestamp() reads; the loop's own cost is measured and subtracted. panzi-json-logic's apply is
 timed in this process over the same cases. Each side's right answers are counted, never failed on.
 
-(b) A decision with 20 rules in a fresh tenant (the 5 defaults and 15 more, so that a typical good
+(b) A decision with 20 rules in a fresh tenant (the 6 defaults and 14 more, so that a typical good
 draft is approved by the last rule in evaluation order), judged as a ratio measured in this run:
 aicrm's decision in PostgreSQL (the compiled rule set read, the settings added to the context, the
 set's prepared statement executed: what aicrm.evaluate_decision does before it records) against
@@ -68,16 +68,13 @@ Conn = psycopg.Connection[tuple[Any, ...]]
 Decision = tuple[str | None, str]  # the deciding rule's name (None: no rule matched), the action type
 
 LEFT = {"<": [{"var": ["task.attempts", 1]}, {"var": "settings.max_attempts"}]}  # attempts left
-# 15 rules added to the 5 defaults. The added approval rules come before the default approval rule
+# 14 rules added to the 6 defaults. The added approval rules come before the default approval rule
 # (priority 10), so a typical good draft passes every other rule and is approved by rule 20 of 20.
 EXTRA_RULES: list[dict[str, Json]] = [
     {"name": "Escalate regulated claims", "category": "escalation", "priority": 30,
      "condition": {"or": [{"in": [flag, {"var": ["quality.flags", []]}]}
                           for flag in ("legal_claim", "medical_claim", "financial_advice")]},
      "action": {"type": "escalate", "params": {"reason": "regulated claim", "queue": "compliance"}}},
-    {"name": "Escalate repeated blocked phrases", "category": "escalation", "priority": 40,
-     "condition": {">": [{"var": ["quality.blocked_phrases", 0]}, 2]},
-     "action": {"type": "escalate", "params": {"reason": "blocked phrases"}}},
     {"name": "Escalate a VIP draft the scorer doubts", "category": "escalation", "priority": 50,
      "condition": {"and": [{"==": [{"var": "customer.trust_level"}, "vip"]},
                            {"<": [{"var": "quality.confidence"}, 0.6]}]},
@@ -445,7 +442,7 @@ def decisions(st: embedded.ServerStatus, app: Conn, tenant: str, backend_cpu: in
     n_last = sum(name == last for name, _ in taken["one call"])
     worker = per_s["fetch-evaluate-write"]
     lines = [
-        f"\n(b) {len(EXTRA_RULES) + 5} rules (5 defaults + {len(EXTRA_RULES)}), {len(ctxs)} contexts;"
+        f"\n(b) {len(EXTRA_RULES) + 6} rules (6 defaults + {len(EXTRA_RULES)}), {len(ctxs)} contexts;"
         f" CPU time per decision, median of {RUNS} rounds",
         *in_db_lines,
         f"\n  end to end, decisions per second (wall time, median of {RUNS} runs):",

@@ -102,7 +102,7 @@ begin
             'readability', v_card -> 'readability', 'sentiment', v_card -> 'sentiment',
             'brand_alignment', v_card -> 'brand_alignment', 'compliance', v_card -> 'compliance',
             'structure', v_card -> 'structure', 'violations', v_card -> 'violations',
-            'failures', v_card -> 'failures'),
+            'profile_gaps', coalesce(v_card -> 'profile_gaps', '[]'), 'failures', v_card -> 'failures'),
         'task', jsonb_build_object('task_id', v_task.task_id, 'channel', v_task.channel, 'task_type', v_task.task_type,
             'priority', v_task.priority, 'attempts', v_row.attempts, 'failures', v_task.failures),
         'customer', jsonb_build_object('customer_id', v_task.customer_id),

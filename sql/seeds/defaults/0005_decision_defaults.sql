@@ -12,6 +12,11 @@ where (decision_setting_defaults.value, decision_setting_defaults.description)
     is distinct from (excluded.value, excluded.description);
 
 insert into aicrm.decision_rule_defaults (name, description, category, priority, condition, action) values
+('Send a profile gap to a person',
+ 'A part only the customer''s profile can supply is missing (no street for the postal address, no contact details): no rewrite can fix it, so a person completes the profile; no retries.',
+ 'escalation', 5,
+ '{"!!": [{"var": ["quality.profile_gaps", []]}]}',
+ '{"type": "escalate", "params": {"reason": "profile_gap", "queue": "account_manager"}}'),
 ('Escalate a critical compliance violation',
  'A critical violation (a regulated claim, personal data, a missing unsubscribe) is never retried blindly.',
  'escalation', 10,

@@ -38,7 +38,7 @@ def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Con
     with act_as(db, tenant):
         rules = db.execute("select category, priority, version from aicrm.get_decision_rules()").fetchall()
         settings = db.execute("select aicrm.get_decision_settings()").fetchone()
-    assert [r[0] for r in rules] == ["escalation", "escalation", "retry", "retry", "approval"]
+    assert [r[0] for r in rules] == ["escalation", "escalation", "escalation", "retry", "retry", "approval"]
     assert {r[2] for r in rules} == {1}
     assert settings == (
         {
@@ -160,7 +160,7 @@ def test_rules_are_checked_when_saved_naming_the_path(db: psycopg.Connection[Any
         )
         assert err.sqlstate == "AC010"
         count = db.execute("select count(*) from aicrm.ai_decision_rules").fetchone()
-    assert count == (5,)
+    assert count == (6,)
 
 
 def test_a_change_keeps_the_old_version_and_takes_effect_at_once(db: psycopg.Connection[Any], tenant: str) -> None:
@@ -267,8 +267,13 @@ def test_scope_narrows_a_rule_to_a_channel_or_customer(db: psycopg.Connection[An
         everywhere = [
             r[0] for r in db.execute("select name from aicrm.get_decision_rules(p_category => 'escalation')").fetchall()
         ]
-    assert names == ["SMS always reviewed", "Escalate a critical compliance violation", "Escalate repeated failure"]
-    assert everywhere == ["Escalate a critical compliance violation", "Escalate repeated failure"]
+    defaults = [
+        "Send a profile gap to a person",
+        "Escalate a critical compliance violation",
+        "Escalate repeated failure",
+    ]
+    assert names == ["SMS always reviewed", *defaults]
+    assert everywhere == defaults
 
 
 def test_one_tenants_rules_never_decide_for_another(db: psycopg.Connection[Any]) -> None:

@@ -31,6 +31,7 @@ declare
     v_profile aicrm.customer_scoring_profiles;  -- all null without a customer
     v_packs text[];
     v_elements jsonb;
+    v_gaps jsonb := '{}';  -- element -> the profile field a draft would need for it and lacks
     v_found jsonb := '[]';
     v_rule record;
     v_term record;
@@ -129,6 +130,17 @@ begin
         'sms_opt_out', p_text ~* ('\y(reply|text|txt|send)\s+["''“]?stop\y'
                 || '|\ystop["''”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit|stop)\y')
     );
+    -- What no rewrite can supply: the customer's profile has no street for the postal address, nor a
+    -- website, phone or email for contact details. Such a missing element is a profile gap, not the
+    -- writer's fault: its finding says so (fixable false, the field to fill), and the default rules
+    -- send the draft to a person at once instead of retrying it.
+    if p_customer_id is not null then
+        v_gaps := jsonb_strip_nulls(jsonb_build_object(
+            'postal_address', case when v_profile.street_key is null then 'address.street' end,
+            'contact_info', case when coalesce(v_customer.website, v_customer.phone, v_customer.email) is null
+                                      and cardinality(v_contact_emails) + cardinality(v_contact_phones) = 0
+                                 then 'website, phone or email' end));
+    end if;
 
     -- Most drafts are clean, so one test of all the packs' patterns at once (one alternation), of all
     -- competitors at once and of the contacts' details decides whether the rules need looking at
@@ -154,9 +166,10 @@ begin
     loop
         if v_rule.kind = 'required_element' then
             if not (v_elements ->> v_rule.element)::boolean then
-                v_found := v_found || aicrm_private.compliance_violation(
+                v_found := v_found || (aicrm_private.compliance_violation(
                     v_rule.pack_code, v_rule.rule_code, v_rule.severity, 'content', null, null, null, v_rule.message,
-                    format('no %s found in the content', replace(v_rule.element, '_', ' ')), v_rule.fix);
+                    format('no %s found in the content', replace(v_rule.element, '_', ' ')), v_rule.fix)
+                    || aicrm_private.compliance_profile_gap(v_gaps ->> v_rule.element));
             end if;
             continue;
         elsif v_rule.kind = 'forbidden_pattern'
@@ -243,7 +256,7 @@ begin
                 format('The required "%s" is missing.', j.term),
                 case when j.element is null then format('"%s" does not appear', j.term)
                      else format('no %s found in the content', replace(j.element, '_', ' ')) end,
-                coalesce(j.fix, format('Include %s.', j.term)))
+                coalesce(j.fix, format('Include %s.', j.term))) || aicrm_private.compliance_profile_gap(v_gaps ->> j.element)
             order by j.source desc, j.term, j.term_id) filter (where j.kind = 'required' and not j.present), '[]'),
         coalesce(jsonb_agg(jsonb_build_object('source', j.source, 'term', j.term, 'severity', j.severity, 'fix', j.fix,
                                               'norm', j.norm)
@@ -283,7 +296,8 @@ begin
 
     if v_found = '[]'::jsonb then  -- a clean draft, as most are
         return jsonb_build_object('violations', '[]'::jsonb, 'elements', v_elements, 'packs', to_jsonb(v_packs),
-                                  'counts', jsonb_build_object('critical', 0, 'major', 0, 'minor', 0));
+                                  'counts', jsonb_build_object('critical', 0, 'major', 0, 'minor', 0),
+                                  'profile_gaps', '[]'::jsonb);
     end if;
     -- One finding per offence: a span overlapped by a more severe finding, or exactly the span of an
     -- equally severe earlier one ("risk-free investment" is a finance violation, not also a general one),
@@ -308,8 +322,12 @@ begin
               and (o.rank > f.rank or (o.rank = f.rank and o.s = f.s and o.e = f.e and o.ord < f.ord)))
     )
     select jsonb_build_object(
-        'violations', coalesce(jsonb_agg(k.doc order by k.doc ->> 'field', k.s nulls last, k.rank desc,
-                                         k.doc ->> 'pack', k.doc ->> 'rule', k.ord), '[]'),
+        'violations', coalesce(jsonb_agg(
+            k.doc || jsonb_build_object('fixable', coalesce((k.doc ->> 'fixable')::boolean, true))
+            order by k.doc ->> 'field', k.s nulls last, k.rank desc, k.doc ->> 'pack', k.doc ->> 'rule', k.ord), '[]'),
+        -- The profile fields whose absence no rewrite can make up for (each once).
+        'profile_gaps', coalesce((select jsonb_agg(distinct g.doc ->> 'profile_gap') from kept g
+                                  where g.doc ? 'profile_gap'), '[]'),
         'elements', v_elements,
         'packs', to_jsonb(v_packs),
         'counts', jsonb_build_object(

@@ -92,3 +92,21 @@ $$;
 
 grant execute on function aicrm_private.compliance_violation(text, text, text, text, integer, integer, text, text, text, text)
 to aicrm_app, aicrm_worker;
+
+-- What a missing element's finding adds when the customer's profile lacks what the element needs
+-- (p_field, e.g. address.street): no rewrite can fix it, the profile must be completed first.
+create or replace function aicrm_private.compliance_profile_gap(p_field text)
+returns jsonb
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select case when p_field is null then '{}'::jsonb else jsonb_build_object(
+        'fixable', false, 'profile_gap', p_field,
+        'fix', format('Add the customer''s %s to its profile (aicrm.upsert_business_profile), then retry: a rewrite '
+                      'cannot supply it.',
+                      case p_field when 'address.street' then 'street address (address.street)' else p_field end)) end
+$$;
+
+grant execute on function aicrm_private.compliance_profile_gap(text) to aicrm_app, aicrm_worker;

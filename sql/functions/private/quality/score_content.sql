@@ -266,6 +266,8 @@ begin
         'compliance', v_scores -> 'compliance',
         'structure', v_scores -> 'structure',
         'violations', jsonb_build_object('critical', v_critical, 'major', v_major, 'minor', v_minor),
+        -- The profile fields a finding needs and the customer's profile lacks (no rewrite can help).
+        'profile_gaps', coalesce(v_compliance -> 'profile_gaps', '[]'),
         'threshold', v_overall_min,
         'weights', v_weights,
         'criteria', v_criteria,

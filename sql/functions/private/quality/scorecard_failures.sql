@@ -48,6 +48,8 @@ as $$
             case when v.item #>> '{span,text}' is not null and strpos(m.message, v.item #>> '{span,text}') = 0
                  then format(' ("%s")', left(v.item #>> '{span,text}', 60)) else '' end,
             v.item ->> 'severity')
+            -- A profile gap says what to fill in: no rewrite can.
+            || coalesce(format(': the customer''s profile has no %s', v.item ->> 'profile_gap'), '')
         from failed as f
         cross join lateral jsonb_array_elements(coalesce(p_violations, '[]')) with ordinality as v (item, ord)
         cross join lateral (select rtrim(coalesce(v.item ->> 'message', v.item ->> 'rule'), '.') as message) as m
