@@ -3692,11 +3692,13 @@ ALTER FUNCTION aicrm_private.decision_context(p_context jsonb, p_settings jsonb)
 
 CREATE TABLE aicrm_private.decision_rule_sets (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
-    statement_name text NOT NULL,
-    statement text NOT NULL,
-    rule_ids uuid[] NOT NULL,
-    settings jsonb NOT NULL,
-    compiled_at timestamp with time zone DEFAULT now() NOT NULL
+    generation bigint DEFAULT 0 NOT NULL,
+    statement_name text,
+    statement text,
+    rule_ids uuid[],
+    settings jsonb,
+    compiled_at timestamp with time zone,
+    CONSTRAINT decision_rule_sets_compiled_check CHECK ((((statement IS NULL) = (statement_name IS NULL)) AND ((statement IS NULL) = (rule_ids IS NULL)) AND ((statement IS NULL) = (settings IS NULL))))
 );
 
 ALTER TABLE ONLY aicrm_private.decision_rule_sets FORCE ROW LEVEL SECURITY;
@@ -3712,10 +3714,11 @@ declare
     v_set aicrm_private.decision_rule_sets;
 begin
     select * into v_set from aicrm_private.decision_rule_sets s where s.tenant_id = v_tenant;
-    if found then
+    if found and v_set.statement is not null then
         return v_set;
     end if;
     v_set.tenant_id := v_tenant;
+    v_set.generation := coalesce(v_set.generation, 0);
     select s.o_statement, s.o_rule_ids into v_set.statement, v_set.rule_ids
     from aicrm_private.decision_rule_set_statement(v_set.tenant_id) as s;
     v_set.statement_name := 'aicrm_rules_' || md5(v_set.statement);
@@ -3724,7 +3727,8 @@ begin
     insert into aicrm_private.decision_rule_sets as s select v_set.*
     on conflict (tenant_id) do update
     set statement_name = excluded.statement_name, statement = excluded.statement, rule_ids = excluded.rule_ids,
-        settings = excluded.settings, compiled_at = excluded.compiled_at;
+        settings = excluded.settings, compiled_at = excluded.compiled_at
+    where s.generation = excluded.generation;
     return v_set;
 end
 $$;
@@ -7595,10 +7599,18 @@ CREATE FUNCTION aicrm_private.tg_decision_rule_sets__invalidate() RETURNS trigge
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+    v_tenant uuid := case when tg_op = 'DELETE' then old.tenant_id else new.tenant_id end;
+    v_previous text := current_setting('aicrm.tenant_id', true);
 begin
-    delete from aicrm_private.decision_rule_sets s
-    where s.tenant_id = case when tg_op = 'DELETE' then old.tenant_id else new.tenant_id end
-       or (tg_op = 'UPDATE' and s.tenant_id = old.tenant_id);
+    perform set_config('aicrm.tenant_id', v_tenant::text, true);
+    if exists (select from aicrm.tenants t where t.tenant_id = v_tenant) then
+        insert into aicrm_private.decision_rule_sets as s (tenant_id, generation) values (v_tenant, 1)
+        on conflict (tenant_id) do update
+        set generation = s.generation + 1, statement_name = null, statement = null, rule_ids = null, settings = null,
+            compiled_at = null;
+    end if;
+    perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
     return null;
 end
 $$;

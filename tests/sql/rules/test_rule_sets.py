@@ -4,12 +4,15 @@ statements (psycopg sends DEALLOCATE ALL after a ROLLBACK) still decides."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from tests.factories import committed, make_tenant
 from tests.helpers import act_as, sql_error
 
 # The shapes the compiler writes without calling a function (a literal var path, equality with a
@@ -89,7 +92,9 @@ def test_the_fast_paths_call_no_function_for_a_typical_rule(db: psycopg.Connecti
 
 
 def rule_set(db: psycopg.Connection[Any]) -> tuple[str, int] | None:
-    row = db.execute("select statement_name, xmin::text::bigint from aicrm_private.decision_rule_sets").fetchone()
+    row = db.execute(
+        "select statement_name, xmin::text::bigint from aicrm_private.decision_rule_sets where statement is not null"
+    ).fetchone()
     return (row[0], row[1]) if row else None
 
 
@@ -164,3 +169,33 @@ def test_tracing_an_unknown_decision_names_the_field(db: psycopg.Connection[Any]
         error = sql_error(db, "select aicrm.trace_decision(%s)", (str(uuid.uuid4()),))
     assert error.sqlstate == "AC002"
     assert error.diag.column_name == "decision_id"
+
+
+def test_a_compile_that_raced_a_rule_change_is_not_kept(db_url: str) -> None:
+    """A decision compiles the set while a rule change is uncommitted: it decides by the rules it
+    saw, but its compile is not stored (the change bumped the set's generation), so the next
+    decision compiles again and sees the change. With a compile stored regardless, the stale set
+    would decide until the next change."""
+    tenant = committed(db_url, lambda conn: make_tenant(conn, "Racing"))
+    with psycopg.connect(db_url, autocommit=True) as app, psycopg.connect(db_url) as editor:
+        for conn in (app, editor):
+            conn.execute("set role aicrm_app")
+            conn.execute("select set_config('aicrm.tenant_id', %s, false)", (tenant,))
+        app.execute("select aicrm.set_decision_setting('max_attempts', '4')")  # the set is to be compiled
+        editor.execute("select aicrm.upsert_decision_rule(%s)", (Jsonb(ESCALATE_ALL),))  # not committed yet
+        decided: list[dict[str, Any]] = []
+        racer = threading.Thread(target=lambda: decided.append(decide(app, GOOD)))
+        racer.start()
+        # The racer compiles from the rules it sees, then waits on the row the change holds.
+        with psycopg.connect(db_url, autocommit=True) as watch:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and watch.execute(
+                "select wait_event_type is distinct from 'Lock' from pg_stat_activity where pid = %s",
+                (app.info.backend_pid,),
+            ).fetchone() == (True,):
+                time.sleep(0.05)
+        editor.commit()
+        racer.join(timeout=60)
+        assert not racer.is_alive()
+        assert decided[0]["action"]["type"] == "approve"  # the rules as they were when it began
+        assert decide(app, GOOD)["rule"]["name"] == "Escalate everything"

@@ -48,8 +48,11 @@ begin
 end
 $$;
 
--- The tenant's compiled rule set, compiled and stored when there is none. SECURITY DEFINER: only the
--- owner writes the table; it reads and compiles the rules of the tenant set (forced RLS) and no other.
+-- The tenant's compiled rule set, compiled and stored when there is none (or it was emptied by a
+-- change). It is stored only if no change came between (the generation it was compiled at is still
+-- the row's; a change waits on the row, so a compile from rules about to change is never kept).
+-- SECURITY DEFINER: only the owner writes the table; it reads and compiles the rules of the tenant
+-- set (forced RLS) and no other.
 create or replace function aicrm_private.decision_rule_set()
 returns aicrm_private.decision_rule_sets
 language plpgsql
@@ -61,10 +64,11 @@ declare
     v_set aicrm_private.decision_rule_sets;
 begin
     select * into v_set from aicrm_private.decision_rule_sets s where s.tenant_id = v_tenant;
-    if found then
+    if found and v_set.statement is not null then
         return v_set;
     end if;
     v_set.tenant_id := v_tenant;
+    v_set.generation := coalesce(v_set.generation, 0);
     select s.o_statement, s.o_rule_ids into v_set.statement, v_set.rule_ids
     from aicrm_private.decision_rule_set_statement(v_set.tenant_id) as s;
     v_set.statement_name := 'aicrm_rules_' || md5(v_set.statement);
@@ -73,7 +77,8 @@ begin
     insert into aicrm_private.decision_rule_sets as s select v_set.*
     on conflict (tenant_id) do update
     set statement_name = excluded.statement_name, statement = excluded.statement, rule_ids = excluded.rule_ids,
-        settings = excluded.settings, compiled_at = excluded.compiled_at;
+        settings = excluded.settings, compiled_at = excluded.compiled_at
+    where s.generation = excluded.generation;
     return v_set;
 end
 $$;
@@ -111,18 +116,27 @@ begin
 end
 $$;
 
--- Any change to a tenant's rules or settings drops its compiled set (AFTER, per statement would miss
--- the tenant of each row; per row is cheap: a delete by primary key).
+-- Any change to a tenant's rules or settings empties its compiled set and bumps its generation (an
+-- upsert, so that a compile running at the same time finds the row changed and does not store
+-- itself). Per row, in the row's tenant; nothing when the tenant itself is being deleted.
 create or replace function aicrm_private.tg_decision_rule_sets__invalidate()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+    v_tenant uuid := case when tg_op = 'DELETE' then old.tenant_id else new.tenant_id end;
+    v_previous text := current_setting('aicrm.tenant_id', true);
 begin
-    delete from aicrm_private.decision_rule_sets s
-    where s.tenant_id = case when tg_op = 'DELETE' then old.tenant_id else new.tenant_id end
-       or (tg_op = 'UPDATE' and s.tenant_id = old.tenant_id);
+    perform set_config('aicrm.tenant_id', v_tenant::text, true);
+    if exists (select from aicrm.tenants t where t.tenant_id = v_tenant) then
+        insert into aicrm_private.decision_rule_sets as s (tenant_id, generation) values (v_tenant, 1)
+        on conflict (tenant_id) do update
+        set generation = s.generation + 1, statement_name = null, statement = null, rule_ids = null, settings = null,
+            compiled_at = null;
+    end if;
+    perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
     return null;
 end
 $$;
