@@ -9155,6 +9155,8 @@ ALTER TABLE aicrm_private.decision_rule_sets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY decision_rule_sets_all_own ON aicrm_private.decision_rule_sets USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
+CREATE POLICY decision_rule_sets_delete_owner ON aicrm_private.decision_rule_sets FOR DELETE TO aicrm_owner USING (true);
+
 ALTER TABLE aicrm_private.unsubscribe_keys ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY unsubscribe_keys_all_own ON aicrm_private.unsubscribe_keys USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));

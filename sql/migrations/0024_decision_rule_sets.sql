@@ -32,4 +32,9 @@ create policy decision_rule_sets_all_own on aicrm_private.decision_rule_sets
 using (tenant_id = (select aicrm_private.current_tenant_id()))
 with check (tenant_id = (select aicrm_private.current_tenant_id()));
 
+-- Every migrate empties every tenant's set (sql/seeds/defaults/0011_decision_rule_sets.sql, run as
+-- the owner with no tenant set): the owner alone may delete across tenants.
+create policy decision_rule_sets_delete_owner on aicrm_private.decision_rule_sets for delete to aicrm_owner
+using (true);
+
 grant select on aicrm_private.decision_rule_sets to aicrm_app, aicrm_worker;

@@ -53,7 +53,9 @@ def test_only_the_owner_has_a_policy_outside_the_helper(db: psycopg.Connection[A
     )
     # The owner lists tenants (library install) and claim_next_task sees the queue across tenants,
     # the latter only with a key no other role can read (tests/sql/pipeline/test_worker_api.py).
+    # And every migrate empties the compiled decision rule sets of every tenant (derived data).
     assert sorted(owner_only) == [
+        ("decision_rule_sets", "decision_rule_sets_delete_owner", "d"),
         ("outbox", "outbox_claim", "*"),  # claim_next_delivery_v2, the same way
         ("project_tasks", "project_tasks_claim", "*"),
         ("tenants", "tenants_select_owner", "r"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -104,6 +105,7 @@ def decide(db: psycopg.Connection[Any], context: dict[str, Any]) -> dict[str, An
     return dict(row[0])
 
 
+SEED = Path(__file__).resolve().parents[3] / "sql" / "seeds" / "defaults" / "0011_decision_rule_sets.sql"
 GOOD = {"quality": {"overall": 90, "confidence": 0.9, "violations": {"critical": 0, "major": 0, "minor": 0}},
         "task": {"attempts": 1, "failures": 0, "channel": "email"}}  # fmt: skip
 
@@ -199,3 +201,17 @@ def test_a_compile_that_raced_a_rule_change_is_not_kept(db_url: str) -> None:
         assert not racer.is_alive()
         assert decided[0]["action"]["type"] == "approve"  # the rules as they were when it began
         assert decide(app, GOOD)["rule"]["name"] == "Escalate everything"
+
+
+def test_every_migrate_empties_every_tenants_compiled_set(db: psycopg.Connection[Any]) -> None:
+    """The compiler may have changed: the seed run by every migrate (as the owner, no tenant set)
+    empties the sets of all tenants, and each tenant's next decision compiles its own again."""
+    tenants = [make_tenant(db, name) for name in ("a", "b")]
+    for tenant in tenants:
+        with act_as(db, tenant):
+            decide(db, GOOD)
+    assert db.execute("select count(*) from aicrm_private.decision_rule_sets").fetchone() == (2,)
+    db.execute("set local role aicrm_owner")
+    db.execute(SEED.read_text())
+    db.execute("reset role")
+    assert db.execute("select count(*) from aicrm_private.decision_rule_sets").fetchone() == (0,)
