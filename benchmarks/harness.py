@@ -11,6 +11,7 @@ passed (the exit status follows it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -28,12 +29,10 @@ from runner import embedded  # noqa: E402
 
 def cpu_model() -> str:
     """/proc/cpuinfo's "model name" (the first; machines here have one model), else the platform's."""
-    try:
+    with contextlib.suppress(OSError):  # no /proc (not Linux): the platform's name below
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     import platform
 
     return platform.processor() or platform.machine()

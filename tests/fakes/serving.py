@@ -50,8 +50,8 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
+    def log_message(self, format: str, *args: Any) -> None:
+        """Nothing: a fake server's requests are the test's to check, not the log's."""
 
     def send_json(self, code: int, doc: Any, headers: Iterable[tuple[str, str]] = (), raw: bytes | None = None) -> None:
         """Answer `doc` as JSON (or `raw`, JSON already) with `headers`. A client that gave up (a
