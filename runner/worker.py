@@ -3,9 +3,10 @@ its own connection as aicrm_worker, claiming tasks of every tenant with aicrm.cl
 working them through runner/worker_task.py. Several such processes run under runner/supervisor.py.
 
 Threads within a process share the provider's client and its circuit breaker (one breaker per
-process, as docs/llm-providers.md says), and a stopping pool releases the tasks its threads still
-hold from the main thread. They help where the work waits (a model over HTTP); CPU (the offline
-writer, the metrics) needs processes, since the threads share one interpreter lock.
+process, as docs/llm-providers.md says), the optional model judge's (AICRM_JUDGE_*) too, and a
+stopping pool releases the tasks its threads still hold from the main thread. They help where the
+work waits (a model over HTTP); CPU (the offline writer, the metrics) needs processes, since the
+threads share one interpreter lock.
 
 Idle threads LISTEN on aicrm_task_queued and claim again as soon as a task is queued, and every
 `poll` seconds anyway (a task backing off becomes claimable with no notification, an expired lease
@@ -18,11 +19,12 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from runner.config import Settings
 from runner.errors import ConfigurationError, DatabaseUnavailable
 from runner.pool import ClaimPool, Lease
+from runner.providers.judge import Judge, JudgeSettings, judge_from_config
 from runner.providers.llm import LLMProvider, LLMSettings, llm_from_config
 from runner.worker_task import Connection, Outcome, TaskRun, call
 
@@ -31,7 +33,9 @@ log = logging.getLogger("aicrm.worker")
 
 def provider_from_env() -> LLMProvider:
     """The configured provider (AICRM_LLM_*); `template` is built from runner/providers/template.py,
-    imported only when it is the one configured."""
+    imported only when it is the one configured. The judge's settings (AICRM_JUDGE_*) are checked
+    here too, so a bad one is reported before anything starts, as the writer's are."""
+    judge_from_env()
 
     def template() -> LLMProvider:
         # By name, at call time: the module is loaded only for the template provider.
@@ -46,6 +50,11 @@ def provider_from_env() -> LLMProvider:
         return provider
 
     return llm_from_config(LLMSettings.from_env(), template_factory=template)
+
+
+def judge_from_env() -> Judge | None:
+    """The model judge AICRM_JUDGE_* configure (docs/llm-providers.md), None when AICRM_JUDGE_MODEL is unset."""
+    return judge_from_config(JudgeSettings.from_env())
 
 
 def log_to_stderr() -> None:
@@ -80,9 +89,12 @@ class WorkerPool(ClaimPool):
         *,
         name: str | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
+        judge: Judge | Literal["env"] | None = "env",
     ) -> None:
         super().__init__(settings, options, log, name)
         self.provider, self.options = provider, options
+        # The judge of every thread (one breaker per process); "env": the one AICRM_JUDGE_* configure.
+        self.judge = judge_from_env() if judge == "env" else judge
         self.on_outcome = on_outcome
         self.outcomes: list[Outcome] = []
         self._claimed = 0
@@ -107,7 +119,7 @@ class WorkerPool(ClaimPool):
         task_id = str(claim["task_id"])
         self._hold(worker_id, Lease(str(claim["tenant_id"]), task_id, str(claim["lease_token"])))
         try:
-            outcome = TaskRun(conn, self.provider, worker_id, self.options.lease_seconds, claim).run()
+            outcome = TaskRun(conn, self.provider, worker_id, self.options.lease_seconds, claim, self.judge).run()
         except DatabaseUnavailable:
             log.warning("task %s: connection lost; its lease will expire and another claim takes it", task_id)
             raise

@@ -1,7 +1,11 @@
 """One claimed task's life in the content worker (docs/pipeline.md, "The worker daemon"): read the
-context, write a draft with the LLM provider while a heartbeat keeps the lease, measure it, submit
-it, and let record_evaluation score it and apply the rules' decision; write again with the fixes for
-as long as the database answers "retry". Every write back is a SQL function fenced by the lease; this
+context, write a draft with the LLM provider while a heartbeat keeps the lease, submit it (the
+database assembles it: docs/pipeline.md, "Assembly"), measure it as stored, and let record_evaluation
+score it and apply the rules' decision; write again with the fixes for as long as the database
+answers "retry". With a model judge configured (AICRM_JUDGE_*,
+runner/providers/judge.py) each draft is also graded by it before it is submitted: its judgement
+joins the text metrics (`llm_judge`) and its cost the provenance (`judge`); without one, or when it
+fails, the draft goes on without. Every write back is a SQL function fenced by the lease; this
 module chooses nothing but which function to call for what happened (a draft, a provider failure, a
 lost lease)."""
 
@@ -13,20 +17,31 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, cast
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from runner.db import queries, set_tenant
 from runner.errors import AicrmError, Conflict, DatabaseUnavailable, InvalidInput, from_psycopg
+from runner.providers.judge import Judge, Judgement
 from runner.providers.llm import Draft, DraftRequest, LLMError, LLMProvider, ProviderUnavailable
 from runner.scoring import text_metrics
 
 log = logging.getLogger("aicrm.worker")
 Connection = psycopg.Connection[tuple[Any, ...]]
 _json = functools.partial(json.dumps, default=str)  # provider meta may hold request ids, dates
+_R = TypeVar("_R")
+
+
+def evaluation_metrics(draft: Draft, judgement: Judgement | None = None) -> dict[str, Any]:
+    """What record_evaluation receives for `draft`: the runner's text metrics (runner/scoring.py) and,
+    when the model judge graded it, its judgement as `llm_judge` (absent when there is none)."""
+    metrics = text_metrics(draft.content, subject=draft.subject, content_format=draft.content_format)
+    if judgement is not None:
+        metrics["llm_judge"] = judgement.metrics()
+    return metrics
 
 
 class LeaseLost(Exception):
@@ -103,8 +118,17 @@ class TaskRun:
     """The work on one claim, on the thread's connection. run() returns the outcome; a lost
     connection propagates as DatabaseUnavailable (the lease then expires and the task is reclaimed)."""
 
-    def __init__(self, conn: Connection, provider: LLMProvider, worker_id: str, lease_seconds: int, claim: Any) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        provider: LLMProvider,
+        worker_id: str,
+        lease_seconds: int,
+        claim: Any,
+        judge: Judge | None = None,
+    ) -> None:
         self.conn, self.provider, self.worker_id, self.lease_seconds = conn, provider, worker_id, lease_seconds
+        self.judge = judge
         self.tenant_id = str(claim["tenant_id"])
         self.task_id = str(claim["task_id"])
         self.token = str(claim["lease_token"])
@@ -169,10 +193,8 @@ class TaskRun:
                     previous_content=content,
                     fixes=fixes,
                 )
-                draft, lost = self._generate(request)
-                if lost:
-                    raise LeaseLost(lost)
-                metrics = text_metrics(draft.content, subject=draft.subject, content_format=draft.content_format)
+                draft = self._leased(functools.partial(self.provider.generate, request))
+                judgement = self._judged(request, draft)
             except ProviderUnavailable as exc:  # the breaker is open: escalate, do not queue it behind a dead provider
                 return self._fail(exc.kind, exc.one_line(), retryable=False)
             except LLMError as exc:
@@ -185,10 +207,14 @@ class TaskRun:
                     content=draft.content,
                     subject=draft.subject,
                     content_format=draft.content_format,
-                    meta=Jsonb(self._provenance(draft, context), dumps=_json),
+                    meta=Jsonb(self._provenance(draft, context, judgement), dumps=_json),
                     idempotency_key=f"{self.task_id}:{self.attempt}",
                 )
             except InvalidInput as exc:  # the database refused the draft itself (a subject too long, ...)
+                return self._fail("invalid_output", exc.one_line(), retryable=True)
+            try:  # measured as stored: submit_draft assembled it (the system-owned footer, opt-out, ...)
+                metrics = evaluation_metrics(replace(draft, content=str(submitted["content"])), judgement)
+            except InvalidInput as exc:  # a draft too long to measure
                 return self._fail("invalid_output", exc.one_line(), retryable=True)
             result = self._call(
                 "record_draft_evaluation", deliverable_id=submitted["deliverable_id"], text_metrics=Jsonb(metrics)
@@ -202,15 +228,28 @@ class TaskRun:
             subject, content = draft.subject, draft.content
             fixes = list(result["scorecard"].get("fixes") or [])
 
-    def _generate(self, request: DraftRequest) -> tuple[Draft, str | None]:
+    def _leased(self, work: Callable[[], _R]) -> _R:
+        """`work` (a model writing or judging) while a heartbeat keeps the lease; LeaseLost when it was lost."""
+
         def beat() -> object:
             return self._call("heartbeat", lease_seconds=self.lease_seconds)
 
         with Heartbeat(beat, max(self.lease_seconds / 3, 1.0)) as heartbeat:
-            draft = self.provider.generate(request)
-        return draft, heartbeat.lost
+            result = work()
+        if heartbeat.lost:
+            raise LeaseLost(heartbeat.lost)
+        return result
 
-    def _provenance(self, draft: Draft, context: dict[str, Any]) -> dict[str, Any]:
+    def _judged(self, request: DraftRequest, draft: Draft) -> Judgement | None:
+        """The model judge's judgement of `draft` (None without a judge, or when it could not give one)."""
+        judge = self.judge
+        return (
+            None
+            if judge is None
+            else self._leased(functools.partial(judge.grade, request, draft.subject, draft.content))
+        )
+
+    def _provenance(self, draft: Draft, context: dict[str, Any], judgement: Judgement | None = None) -> dict[str, Any]:
         meta = {k: v for k, v in draft.meta.items() if k != "task_id"}
         meta.update(
             context_version=context.get("context_version"),
@@ -225,6 +264,8 @@ class TaskRun:
             worker=self.worker_id,
             attempt=self.attempt,
         )
+        if judgement is not None:
+            meta["judge"] = judgement.meta()
         return meta
 
     def _fail(self, kind: str, message: str, *, retryable: bool) -> Outcome:

@@ -18,6 +18,17 @@ CREATE TYPE aicrm_private.draft_features AS (
 
 ALTER TYPE aicrm_private.draft_features OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text DEFAULT 'text'::text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+    return aicrm_private.assemble_draft(p_customer_id, p_channel, p_content, p_content_format);
+end
+$$;
+
+ALTER FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.claim_next_delivery_v2(p_worker_id text, p_lease_seconds integer DEFAULT 120, p_channels text[] DEFAULT NULL::text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -260,6 +271,99 @@ end
 $$;
 
 ALTER FUNCTION aicrm.claim_next_task(p_worker_id text, p_lease_seconds integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.context_completeness(p_customer_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    c_channels constant text[] := '{email,sms,social,blog,web}';
+    -- What a writer needs so that it does not invent: their absence makes a profile thin.
+    c_writer constant text[] := '{business_description,products_services,unique_selling_points,business_hours,'
+        'target_audience,brand_voice}';
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_c aicrm.customers;
+    v_gaps jsonb;
+    v_blocks jsonb;
+    v_fields jsonb;
+begin
+    if p_customer_id is null then
+        raise exception using errcode = 'AC001', message = 'customer_id: is required',
+            hint = 'Pass the id of a customer of this tenant.', column = 'customer_id';
+    end if;
+    select * into v_c from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
+    if not found then
+        raise exception using errcode = 'AC002', message = 'customer_id: no such customer',
+            hint = 'Pass the id of a customer of this tenant.', column = 'customer_id';
+    end if;
+    v_gaps := aicrm_private.compliance_profile_gaps(aicrm_private.scoring_profile(p_customer_id),
+                                                     coalesce(v_c.website, v_c.phone, v_c.email) is not null);
+
+    -- For each channel, each required element of an applicable pack that the profile cannot supply.
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'channel', ch.channel, 'part', r.element, 'field', v_gaps ->> r.element, 'pack', r.pack_code,
+               'rule', r.rule_code, 'severity', r.severity,
+               'message', format('%s: %s (%s) needs %s', ch.channel, replace(r.element, '_', ' '), p.name,
+                                 v_gaps ->> r.element))
+               order by ch.ord, r.element, r.pack_code), '[]')
+    into v_blocks
+    from unnest(c_channels) with ordinality as ch (channel, ord)
+    cross join lateral unnest(aicrm_private.applicable_compliance_packs(v_tenant, ch.channel, v_c.industry_category)) k
+    join aicrm.compliance_rules as r on r.pack_code = k and r.kind = 'required_element'
+    join aicrm.compliance_packs as p on p.pack_code = r.pack_code
+    where v_gaps ? r.element;
+
+    -- Each field: present or not, its weight in the score, and what its absence blocks (a gap's field
+    -- "website, phone or email" is each of the three).
+    select jsonb_agg(jsonb_build_object(
+               'field', f.field, 'present', f.present, 'weight', f.weight, 'for', f.used_for,
+               'blocks', coalesce((select jsonb_agg(b -> 'message') from jsonb_array_elements(v_blocks) b
+                                   where not f.present
+                                     and f.field = any(string_to_array(replace(b ->> 'field', ' or ', ', '), ', '))),
+                                  '[]'))
+               order by f.ord)
+    into v_fields
+    from (values
+        (1, 'name', nullif(btrim(v_c.name), '') is not null, 5, 'the sender''s name in every draft'),
+        (2, 'address.street', nullif(btrim(v_c.address ->> 'street'), '') is not null, 10,
+            'the postal address an email must carry'),
+        (3, 'address.city', nullif(btrim(v_c.address ->> 'city'), '') is not null, 5, 'the postal address, local copy'),
+        (4, 'address.postal_code', nullif(btrim(v_c.address ->> 'postal_code'), '') is not null, 5,
+            'the postal address'),
+        (5, 'phone', nullif(btrim(v_c.phone), '') is not null, 5, 'contact details'),
+        (6, 'email', nullif(btrim(v_c.email), '') is not null, 5, 'contact details'),
+        (7, 'website', nullif(btrim(v_c.website), '') is not null, 5, 'contact details and links'),
+        (8, 'business_hours', v_c.business_hours <> '{}', 8, 'opening hours a draft may state'),
+        (9, 'products_services', v_c.products_services <> '[]', 12, 'what a draft may offer, by name and price'),
+        (10, 'unique_selling_points', cardinality(v_c.unique_selling_points) > 0, 10, 'what a draft may claim'),
+        (11, 'brand_voice', v_c.brand_voice <> '{}', 8, 'how a draft sounds'),
+        (12, 'business_description', nullif(btrim(v_c.business_description), '') is not null, 12,
+            'what the business does, in its own words'),
+        (13, 'target_audience', v_c.target_audience <> '{}', 5, 'who a draft speaks to'),
+        (14, 'email_from', nullif(btrim(v_c.email_from_address), '') is not null, 5,
+            'the sender an email goes out from (aicrm.set_email_sender)')
+    ) as f (ord, field, present, weight, used_for);
+
+    return jsonb_build_object(
+        'customer_id', p_customer_id,
+        'name', v_c.name,
+        'score', (select round(100.0 * sum((f ->> 'weight')::integer) filter (where (f ->> 'present')::boolean)
+                               / sum((f ->> 'weight')::integer))
+                  from jsonb_array_elements(v_fields) f),
+        'fields', v_fields,
+        'missing', coalesce((select jsonb_agg(f -> 'field') from jsonb_array_elements(v_fields) f
+                             where not (f ->> 'present')::boolean), '[]'),
+        'blocks', v_blocks,
+        -- Thin: at most half of what a writer needs is there; the rest it would have to invent.
+        'writer_missing', coalesce((select jsonb_agg(f -> 'field') from jsonb_array_elements(v_fields) f
+                                    where not (f ->> 'present')::boolean and f ->> 'field' = any(c_writer)), '[]'),
+        'thin', (select count(*) from jsonb_array_elements(v_fields) f
+                 where (f ->> 'present')::boolean and f ->> 'field' = any(c_writer)) * 2 <= cardinality(c_writer)
+    );
+end
+$$;
+
+ALTER FUNCTION aicrm.context_completeness(p_customer_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.count_examples_to_embed(p_full boolean DEFAULT false) RETURNS bigint
     LANGUAGE sql STABLE
@@ -610,18 +714,25 @@ begin
     -- is below the task's minimum 60"), named in the explanation whatever decided.
     v_why := case when jsonb_typeof(p_context #> '{quality,failures}') = 'array'
                   then p_context #> '{quality,failures}' else '[]' end;
+    -- An explanation says what happens, why (what an approval passed, or what fails), then the
+    -- rule: "Sent to review (rewrite changed nothing): brief: the topic ... (major). Rule 'Stop
+    -- retrying when a rewrite changed nothing' (v1, escalation, priority 30)."
     if v_rule.rule_id is not null then
         v_action := v_rule.action;
-        v_explanation := format('%s: rule %L (v%s, %s, priority %s) matched%s', v_action ->> 'type', v_rule.name,
-            v_rule.version, v_rule.category, v_rule.priority,
-            coalesce(': ' || nullif(v_rule.description, ''), ''));
-        if jsonb_array_length(v_why) > 0 then
-            v_explanation := rtrim(v_explanation, '.') || '. The draft fails: ' || aicrm_private.first_reasons(v_why, 5) || '.';
-        end if;
+        v_explanation := aicrm_private.decision_outcome(v_action)
+            || coalesce(' (' || (v_action #>> '{params,reason}') || ')', '') || ': '
+            || case
+                when v_action ->> 'type' = 'approve' then coalesce(concat_ws('; ',
+                        aicrm_private.first_reasons(case when jsonb_typeof(p_context #> '{quality,passes}') = 'array'
+                                                         then p_context #> '{quality,passes}' end, 6),
+                        aicrm_private.approval_figures(v_context)), rtrim(coalesce(nullif(v_rule.description, ''), 'the rule matched'), '.'))
+                when jsonb_array_length(v_why) > 0 then aicrm_private.first_reasons(v_why, 5)
+                else rtrim(coalesce(nullif(v_rule.description, ''), 'the rule matched'), '.') end
+            || format('. Rule %L (v%s, %s, priority %s).', v_rule.name, v_rule.version, v_rule.category, v_rule.priority);
     else
         v_action := jsonb_build_object('type', 'review', 'params', jsonb_build_object('reason', 'no rule matched'));
         v_why := v_why || aicrm_private.unmet_thresholds(v_context, v_why);
-        v_explanation := format('review: none of %s escalation, retry or approval rules matched, so a human decides%s',
+        v_explanation := format('Sent to review: none of %s escalation, retry or approval rules matched, so a person decides%s.',
             cardinality(v_rule_ids), coalesce(': ' || aicrm_private.first_reasons(v_why, 6), ''));
     end if;
 
@@ -1429,6 +1540,7 @@ declare
     v_card jsonb;
     v_decision jsonb;
     v_to text;
+    v_unchanged boolean;
 begin
     if p_deliverable_id is null then
         raise exception using errcode = 'AC001', message = 'deliverable_id: is required',
@@ -1487,15 +1599,18 @@ begin
     v_card := aicrm_private.score_content(v_row.content, v_row.subject, v_task.channel, v_task.customer_id,
         v_task.ai_instructions, v_task.quality_thresholds, p_text_metrics, v_row.content_format);
 
+    -- A rewrite that fails exactly the checks its previous draft failed changed nothing: the rules
+    -- stop retrying it (quality.failures_unchanged).
+    select coalesce(v_card -> 'checks_failed' <> '[]'::jsonb and p.content_quality -> 'checks_failed' = v_card -> 'checks_failed',
+                    false)
+    into v_unchanged
+    from aicrm.project_deliverables p
+    where p.tenant_id = v_tenant and p.task_id = v_row.task_id and p.version = v_row.version - 1;
+
     -- The decision sees the scores, not the whole scorecard (docs/decision-rules.md, the context),
-    -- and why the draft fails, which its explanation names.
+    -- why the draft fails and what it passed, which its explanation names.
     v_decision := aicrm.evaluate_decision(jsonb_build_object(
-        'quality', jsonb_build_object(
-            'overall', v_card -> 'overall', 'confidence', v_card -> 'confidence', 'passed', v_card -> 'passed',
-            'readability', v_card -> 'readability', 'sentiment', v_card -> 'sentiment',
-            'brand_alignment', v_card -> 'brand_alignment', 'compliance', v_card -> 'compliance',
-            'structure', v_card -> 'structure', 'violations', v_card -> 'violations',
-            'profile_gaps', coalesce(v_card -> 'profile_gaps', '[]'), 'failures', v_card -> 'failures'),
+        'quality', aicrm_private.quality_context(v_card, coalesce(v_unchanged, false)),
         'task', jsonb_build_object('task_id', v_task.task_id, 'channel', v_task.channel, 'task_type', v_task.task_type,
             'priority', v_task.priority, 'attempts', v_row.attempts, 'failures', v_task.failures),
         'customer', jsonb_build_object('customer_id', v_task.customer_id),
@@ -2205,6 +2320,7 @@ declare
     v_tenant uuid := aicrm_private.require_tenant();
     v_task aicrm.project_tasks;
     v_existing record;
+    v_assembled jsonb;
     v_id uuid;
     v_version integer;
 begin
@@ -2220,19 +2336,24 @@ begin
 
     if p_idempotency_key is not null then
         -- The task's lock first, so that a concurrent repeat waits for this call and finds its draft.
-        perform from aicrm.project_tasks as t where t.tenant_id = v_tenant and t.task_id = p_task_id for update;
-        select d.deliverable_id, d.version, d.subject, d.content into v_existing
+        select * into v_task from aicrm.project_tasks as t
+        where t.tenant_id = v_tenant and t.task_id = p_task_id for update;
+        select d.deliverable_id, d.version, d.subject, d.content, d.provenance into v_existing
         from aicrm.project_deliverables as d
         where d.tenant_id = v_tenant and d.task_id = p_task_id and d.idempotency_key = p_idempotency_key;
         if found then
-            if (v_existing.content, v_existing.subject) is distinct from (p_content, p_subject) then
+            -- The same draft is the same writer's text, stored assembled (or as written, before assembly).
+            v_assembled := aicrm_private.assemble_draft(v_task.customer_id, v_task.channel, p_content, p_content_format);
+            if v_existing.subject is distinct from p_subject
+               or v_existing.content not in (p_content, v_assembled ->> 'content') then
                 raise exception using errcode = 'AC005',
                     message = format('idempotency_key: %s was used for another draft (version %s)', p_idempotency_key,
                                      v_existing.version),
                     hint = 'Use a new key for a new draft.', column = 'idempotency_key';
             end if;
             return jsonb_build_object('deliverable_id', v_existing.deliverable_id, 'version', v_existing.version,
-                                      'created', false);
+                                      'created', false, 'content', v_existing.content,
+                                      'system_parts', coalesce(v_existing.provenance -> 'system_parts', '[]'));
         end if;
     end if;
 
@@ -2244,6 +2365,7 @@ begin
             hint = 'After reading the context, call aicrm.start_generating.',
             column = 'execution_state';
     end if;
+    v_assembled := aicrm_private.assemble_draft(v_task.customer_id, v_task.channel, p_content, p_content_format);
     select coalesce(max(d.version), 0) + 1 into v_version
     from aicrm.project_deliverables as d
     where d.tenant_id = v_tenant and d.task_id = p_task_id;
@@ -2251,12 +2373,15 @@ begin
     insert into aicrm.project_deliverables (
         tenant_id, task_id, version, subject, content, content_format, created_by, idempotency_key, provenance)
     values (
-        v_tenant, p_task_id, v_version, p_subject, p_content, p_content_format, v_task.lease_holder,
-        p_idempotency_key, p_meta)
+        v_tenant, p_task_id, v_version, p_subject, v_assembled ->> 'content', p_content_format, v_task.lease_holder,
+        p_idempotency_key, p_meta || jsonb_build_object('system_parts', v_assembled -> 'added')
+            || case when v_assembled -> 'gaps' = '[]' then '{}'
+                    else jsonb_build_object('system_part_gaps', v_assembled -> 'gaps') end)
     returning deliverable_id into v_id;
     perform aicrm_private.transition_task(p_task_id, 'evaluating', v_task.lease_holder, 'draft submitted', 'generating',
         jsonb_build_object('deliverable_id', v_id, 'version', v_version), 'submit_draft');
-    return jsonb_build_object('deliverable_id', v_id, 'version', v_version, 'created', true);
+    return jsonb_build_object('deliverable_id', v_id, 'version', v_version, 'created', true,
+                              'content', v_assembled ->> 'content', 'system_parts', v_assembled -> 'added');
 end
 $$;
 
@@ -2529,6 +2654,519 @@ $$;
 
 ALTER FUNCTION aicrm.upsert_decision_rule(p_rule jsonb, p_rule_id uuid) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.accuracy_claim_pattern() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+    select '('
+        -- 2 email
+        || '([a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)'
+        -- 3 url: with a scheme or www., or a bare host on a common top-level domain
+        || '|((?:https?://|www\.)[^\s<>()\[\]"'']*[^\s<>()\[\]"''.,;:!?]'
+        || '|(?<![@\w.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co|us|ca|uk|biz|info|app|shop|store|online|site|dev)(?![\w-])(?:/[^\s<>()\[\]"'']*[^\s<>()\[\]"''.,;:!?])?)'
+        -- 4 iso date: 5 year, 6 month, 7 day
+        || '|((\d{4})-(\d{2})-(\d{2}))'
+        -- 8 date "Saturday, May 14, 2027": 9 weekday, 10 month, 11 day, 12 year
+        || '|((?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\.?,?\s+(?:the\s+)?)?'
+        || '(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\M\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(\d{4}))?)'
+        -- 13 date "14 May": 14 weekday, 15 day, 16 month, 17 year
+        || '|((?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\.?,?\s+(?:the\s+)?)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?'
+        || '(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\M\.?(?:,?\s+(\d{4}))?)'
+        -- 18 always open
+        || '|(24\s*/\s*7|around[\s-]the[\s-]clock)'
+        -- 19 numeric date "5/14": 20 month, 21 day, 22 year
+        || '|((?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/]))'
+        -- 23 time range "7am-7pm": 24 h, 25 mm, 26 am/pm, 27 h, 28 mm, 29 am/pm
+        || '|((\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)?\s*(?:-|–|—|to|until|till|til)\s*(\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)(?![a-z]))'
+        -- 30 time "7:30pm": 31 h, 32 mm, 33 am/pm
+        || '|((\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)(?![a-z]))'
+        -- 34 time "19:00": 35 h, 36 mm
+        || '|((?<![\d:.$])([01]?\d|2[0-4]):([0-5]\d)(?![\d:]))'
+        -- 37 "open until 9": 38 h
+        || '|((?:open|opens|close|closes|closing|until|till)\s+(?:at\s+)?(\d{1,2})(?![\d:/%]|[.,]\d|\s*(?:a\.?m|p\.?m))'
+        || '(?=\s*(?:[.,;:!?)\n]|$|\s(?:on|every|each|daily|nightly|tonight|today|this|and|or|mon|tue|wed|thu|fri|sat|sun|weekdays|weekends)\M)))'
+        -- 39 "until noon": 40 noon or midnight
+        || '|((?:until|till|open|opens|to|from|at|-|–)\s*(noon|midnight)\M)'
+        -- 41 percent: 42 number
+        || '|((\d+(?:\.\d+)?)\s*(?:%|percent\M|per\s+cent\M))'
+        -- 43 price "$12.50": 44 symbol, 45 whole, 46 cents, 47 k
+        || '|(([$€£])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)(\s*k\M)?)'
+        -- 48 price "12 dollars": 49 number
+        || '|((\d+(?:\.\d{1,2})?)\s*(?:dollars|bucks|usd|euros?|eur)\M)'
+        -- 50 founding year "since 2009": 51 lead, 52 year
+        || '|((since|founded\s+in|established\s+in|established|est\.|opened\s+in|opened\s+(?:our|its)\s+doors\s+in|in\s+business\s+since|around\s+since|serving\s+(?:[a-z,''&-]+\s+){1,6}since)\s+((?:19|20)\d\d)(?!\d))'
+        -- 53 year: 54 year
+        || '|((?<![\w/$.,:-])((?:19|20)\d\d)(?![\d%]|s\M|,\d))'
+        -- 55 duration "36-hour", "48 hours": 56 number, 57 unit, 58 per day / per week
+        || '|((\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|eighteen|twenty|thirty|forty|forty-five|fifty|sixty|seventy|ninety|hundred)(?:\s*\+)?[\s-]+'
+        || '(minute|min|hour|hr|day|week|month|year)s?\M(?:[\s-]+long)?(\s+(?:a|per)\s+(?:day|week))?)'
+        -- 59 count "over 500 customers": 60 qualifier, 61 number, 62 noun
+        || '|((?:(over|more\s+than|nearly|almost|about|around|upwards\s+of)\s+)?(\d[\d,]*\+?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|hundreds|thousands|a\s+dozen|dozens)\s+(?:of\s+)?'
+        || '(?:(?:happy|satisfied|local|loyal|repeat|returning|trained|experienced|expert|different|unique|seasonal|signature|certified|licensed|five-star|5-star)\s+)?'
+        || '(customers?|clients?|families|family|people|guests?|patients?|homes?|households?|businesses|locations?|stores?|shops?|branch|branches|members?|students?|reviews?|awards?|employees?|technicians?|techs|staff|stylists?|barbers?|varieties|variety|flavou?rs?|kinds|types|generations?|projects?|jobs|installations?|vehicles|pets|animals|dogs|cats|adoptions|notices|weddings|seats|rooms|chairs|trucks|vans|experts|specialists|dentists|doctors|therapists|instructors|trainers|chefs|bakers|dishes|recipes|cities|towns|states|countries|sizes|breads|loaves|pastries|cakes|pies|beers|wines|classes|courses|menu\s+items)\M)'
+        -- 63 rating "5-star": 64 number
+        || '|((\d(?:\.\d)?|five|four)[\s-]stars?\M)'
+        -- 65 ordinal "our 2nd location": 66 ordinal, 67 noun
+        || '|((\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|fifteenth|twentieth|twenty-fifth|fiftieth)\s+(location|store|shop|branch|anniversary|birthday|generation))'
+        -- 68 guarantee or superlative
+        || '|((?:voted\s+)?(?:the\s+)?(?:best|fastest|cheapest|friendliest|lowest\s+prices?)\s+(?:[a-z''-]+\s+){0,3}in\s+(?:town|the\s+(?:city|area|region|state|country|world|county|valley|neighbou?rhood|bay|metro)|[a-z]+)\M'
+        || '|voted\s+(?:the\s+)?best|best[\s-]rated|top[\s-]rated|highest[\s-]rated|(?<![\w&#])#\s?1\M|\mno\.\s?1\M|\mnumber\s+(?:one|1)\M(?!\s+(?:priority|goal|rule|question|tip|mistake|reason|thing))'
+        || '|\maward[\s-]winning\M|\mmost\s+trusted\M|\munbeatable\M|\mworld[\s-]class\M|\mworld[\s-]famous\M'
+        || '|\mmore\s+than\s+any\s+other\M|\mbest[\s-]sell(?:ing|ers?)\M|\mbestsell(?:ing|ers?)\M|\mguarantee(?:s|d)?\M)'
+        -- 69 phone
+        || '|((?<![\w/.+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|(?<![\w/.+-])\+\d{1,3}(?:[\s.-]?\d{1,4}){2,5}(?!\d)|(?<![\w/.+(-])\d{3}[.-]\d{4}(?![\d.-]))'
+        -- 70 count "more than 2,000 (notices)": 71 number
+        || '|((?:over|more\s+than|nearly|almost|upwards\s+of)\s+(\d{1,3}(?:,\d{3})+|\d{2,})\+?(?=\s+[a-z])(?!\s+(?:years?|months?|weeks?|days?|hours?|minutes?|percent)\M))'
+        || ')'
+$_$;
+
+ALTER FUNCTION aicrm_private.accuracy_claim_pattern() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_claims(p_text text) RETURNS TABLE(kind text, span_start integer, span_end integer, span_text text, vals text[], extra text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select c.kind, x.span_start, x.span_end, g[1], c.vals, c.extra
+    from aicrm_private.accuracy_matches(p_text, aicrm_private.accuracy_claim_pattern(), 'i') x
+    cross join lateral (select x.groups as g) gg
+    cross join lateral (
+        select month_of.m9, month_of.m16
+        from (select
+            array_position('{jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec}'::text[], lower(left(g[10], 3))) as m9,
+            array_position('{jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec}'::text[], lower(left(g[16], 3))) as m16
+        ) month_of
+    ) mo
+    cross join lateral (
+        select case
+            when g[2] is not null then 'email'
+            when g[3] is not null then 'url'
+            when g[4] is not null or g[8] is not null or g[13] is not null or g[19] is not null then 'date'
+            when g[18] is not null then 'always_open'
+            when g[23] is not null or g[30] is not null or g[34] is not null or g[37] is not null or g[39] is not null
+                then 'time'
+            when g[41] is not null then 'percent'
+            when g[43] is not null or g[48] is not null then 'price'
+            when g[50] is not null then 'founding_year'
+            when g[53] is not null then 'year'
+            when g[55] is not null and g[58] is not null and lower(g[57]) = 'day' and g[58] ~* 'week' then 'open_days'
+            when g[55] is not null and g[58] is not null and lower(g[57]) in ('hour', 'hr') and g[58] ~* 'day'
+                 and aicrm_private.accuracy_number(g[56]) = 24 then 'always_open'
+            when g[55] is not null then 'duration'
+            when g[59] is not null then 'count'
+            when g[63] is not null then 'rating'
+            when g[65] is not null then 'ordinal'
+            when g[68] is not null then 'superlative'
+            when g[69] is not null then 'phone'
+            when g[70] is not null then 'count'
+        end as kind,
+        case
+            when g[2] is not null then array[lower(g[2])]
+            when g[3] is not null then array[rtrim(split_part(split_part(regexp_replace(lower(g[3]), '^(https?://)?(www\.)?', ''),
+                                                                '/', 1), '?', 1), '.')]
+            when g[4] is not null then case when g[6]::integer between 1 and 12 and g[7]::integer between 1 and 31
+                                            then array[g[6] || '-' || g[7]] end
+            when g[8] is not null then case when g[11]::integer between 1 and 31
+                                            then array[lpad(mo.m9::text, 2, '0') || '-' || lpad(g[11], 2, '0')] end
+            when g[13] is not null then case when g[15]::integer between 1 and 31
+                                             then array[lpad(mo.m16::text, 2, '0') || '-' || lpad(g[15], 2, '0')] end
+            when g[19] is not null then case
+                when g[20]::integer between 1 and 12 and g[21]::integer between 1 and 31
+                     -- a fraction (1/2, 3/4) is no date
+                     and not (g[22] is null and g[20]::integer < g[21]::integer and g[21]::integer <= 8)
+                then array[lpad(g[20], 2, '0') || '-' || lpad(g[21], 2, '0')] end
+            when g[18] is not null then array['24/7']
+            when g[23] is not null then
+                -- "7-11am": the first time is in the same half of the day as the second unless it is later
+                aicrm_private.accuracy_minutes(g[24], g[25], coalesce(g[26], case
+                    when (g[24]::integer <= g[27]::integer and g[27]::integer <> 12) or g[24]::integer = 12 then g[29]
+                    when lower(left(g[29], 1)) = 'p' then 'am' else 'pm' end))
+                || aicrm_private.accuracy_minutes(g[27], g[28], g[29])
+            when g[30] is not null then aicrm_private.accuracy_minutes(g[31], g[32], g[33])
+            when g[34] is not null then aicrm_private.accuracy_minutes(g[35], g[36], null)
+            when g[37] is not null then aicrm_private.accuracy_minutes(g[38], null, null)
+            when g[39] is not null then array[case when lower(g[40]) = 'noon' then '720' else '0' end]
+            when g[41] is not null then array[trim_scale(g[42]::numeric)::text]
+            when g[43] is not null then array[trim_scale((replace(g[45], ',', '') || coalesce('.' || g[46], ''))::numeric
+                                                        * case when g[47] is not null then 1000 else 1 end)::text]
+            when g[48] is not null then array[trim_scale(g[49]::numeric)::text]
+            when g[50] is not null then array[g[52]]
+            when g[53] is not null then array[g[54]]
+            when g[55] is not null and g[58] is not null and lower(g[57]) = 'day' and g[58] ~* 'week'
+                then array[aicrm_private.accuracy_number(g[56])::text]
+            when g[55] is not null and g[58] is not null and lower(g[57]) in ('hour', 'hr') and g[58] ~* 'day'
+                 and aicrm_private.accuracy_number(g[56]) = 24 then array['24/7']
+            when g[55] is not null then array[trim_scale(aicrm_private.accuracy_number(g[56]) * case lower(g[57])
+                when 'minute' then 1 when 'min' then 1 when 'hour' then 60 when 'hr' then 60 when 'day' then 1440
+                when 'week' then 10080 when 'month' then 43200 else 525600 end)::text]
+            when g[59] is not null then array[coalesce(aicrm_private.accuracy_number(g[61])::text,
+                                                       lower(regexp_replace(g[61], '\s+', ' ', 'g')))]
+            when g[63] is not null then array[coalesce(aicrm_private.accuracy_number(g[64]), 0)::text]
+            when g[65] is not null then array[coalesce(aicrm_private.accuracy_number(
+                nullif(regexp_replace(g[66], '\D', '', 'g'), '')), array_position(
+                '{first,second,third,fourth,fifth,sixth,seventh,eighth,ninth,tenth}'::text[], lower(g[66])))::text]
+            when g[68] is not null then array[lower(regexp_replace(g[68], '[^[:alnum:]#]+', ' ', 'g'))]
+            when g[69] is not null then array[right(regexp_replace(g[69], '\D', '', 'g'), 10)]
+            when g[70] is not null then array[replace(g[71], ',', '')]
+        end as vals,
+        case
+            when g[4] is not null then g[5]
+            when g[8] is not null then concat_ws(' ', g[12], lower(left(g[9], 3)))
+            when g[13] is not null then concat_ws(' ', g[17], lower(left(g[14], 3)))
+            when g[19] is not null then case when char_length(g[22]) = 2 then '20' || g[22] else g[22] end
+            when g[50] is not null then lower(split_part(g[51], ' ', 1))
+            when g[59] is not null then lower(g[62]) || case when g[60] is not null then ' +' else '' end
+            when g[70] is not null then '+'
+            when g[65] is not null then lower(g[67])
+            when g[55] is not null then lower(g[57])
+            when g[23] is not null then 'range ' || cardinality(aicrm_private.accuracy_minutes(g[24], g[25], coalesce(g[26], 'am')))
+        end as extra
+    ) c
+    where c.vals is not null and cardinality(c.vals) > 0
+    order by x.span_start
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_claims(p_text text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+    select aicrm_private.accuracy_stems(
+        regexp_replace(substr(p_text, greatest(p_start - 50, 0) + 1, least(p_start, 50)), '^.*([.!?]\s|\n)', '')
+        || ' ' || regexp_replace(substr(p_text, p_end + 1, 50), '([.!?](\s|$)|\n).*$', ''))
+$_$;
+
+ALTER FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_days(p_before text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case
+        when b.t ~ '\m(daily|every\s+day|seven\s+days|7\s+days)\M' then '{mon,tue,wed,thu,fri,sat,sun}'::text[]
+        when r.m[1] is not null and array_position(d.days, r.m[1]) <= array_position(d.days, r.m[2])
+            then d.days[array_position(d.days, r.m[1]):array_position(d.days, r.m[2])]
+        when cardinality(n.days) > 0 then n.days
+        when b.t ~ '\mweekdays?\M' then '{mon,tue,wed,thu,fri}'::text[]
+        when b.t ~ '\mweekends?\M' then '{sat,sun}'::text[]
+        else '{}'::text[] end
+    from (select regexp_replace(lower(coalesce(p_before, '')), '^.*([0-9]|[.!?;]\s|\n)', '') as t) b
+    cross join (select '{mon,tue,wed,thu,fri,sat,sun}'::text[] as days) d
+    cross join lateral (select array(select distinct left(x.m[1], 3) from regexp_matches(b.t,
+        '\m(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)s?\M',
+        'g') as x (m)) as days) n
+    cross join lateral (select array[left(y[1], 3), left(y[2], 3)] as m from regexp_match(b.t,
+        '(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s*(?:-|–|—|to|through|thru)\s*(mon|tue|wed|thu|fri|sat|sun)') as y) r
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_days(p_before text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select jsonb_build_object(
+        'dimension', 'accuracy', 'check', p_check, 'severity', p_severity, 'field', p_field,
+        'span', case when p_start is not null then jsonb_build_object('start', p_start, 'end', p_end, 'text', p_text) end,
+        'message', p_message, 'fix', p_fix, 'fixable', p_fixable)
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) RETURNS TABLE(n bigint, span_start integer, span_end integer, groups text[])
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    with m as (
+        select r.o, r.m, char_length(r.m[1]) as mlen
+        from regexp_matches(coalesce(p_text, ''), p_pattern, p_flags || 'g') with ordinality as r (m, o)
+    ),
+    p as (
+        select s.o, char_length(s.x) as plen
+        from unnest(regexp_split_to_array(coalesce(p_text, ''), p_pattern, p_flags)) with ordinality as s (x, o)
+    ),
+    j as (
+        select m.o, m.m, m.mlen,
+               sum(p.plen) over w + sum(m.mlen) over w - m.mlen as pos
+        from m join p on p.o = m.o
+        window w as (order by m.o rows between unbounded preceding and current row)
+    )
+    select j.o, j.pos::integer, (j.pos + j.mlen)::integer, j.m from j where j.mlen > 0 order by j.o
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_minutes(p_hour text, p_minute text, p_ampm text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case
+        when h > 24 or mm > 59 then '{}'::text[]
+        when lower(left(p_ampm, 1)) = 'a' then array[(((h % 12) * 60 + mm) % 1440)::text]
+        when lower(left(p_ampm, 1)) = 'p' then array[(((h % 12 + 12) * 60 + mm) % 1440)::text]
+        when h >= 13 or h = 0 or left(p_hour, 1) = '0' then array[((h * 60 + mm) % 1440)::text]
+        when h = 12 then array[(720 + mm)::text, mm::text]
+        else array[(h * 60 + mm)::text, ((h + 12) * 60 + mm)::text] end
+    from (select p_hour::integer as h, coalesce(nullif(p_minute, '')::integer, 0) as mm) x
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_minutes(p_hour text, p_minute text, p_ampm text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_number(p_word text) RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case lower(btrim(p_word))
+        when 'one' then 1 when 'two' then 2 when 'three' then 3 when 'four' then 4 when 'five' then 5
+        when 'six' then 6 when 'seven' then 7 when 'eight' then 8 when 'nine' then 9 when 'ten' then 10
+        when 'eleven' then 11 when 'twelve' then 12 when 'fourteen' then 14 when 'fifteen' then 15
+        when 'eighteen' then 18 when 'twenty' then 20 when 'thirty' then 30 when 'forty' then 40
+        when 'forty-five' then 45 when 'fifty' then 50 when 'sixty' then 60 when 'seventy' then 70
+        when 'ninety' then 90 when 'hundred' then 100 when 'a dozen' then 12 when 'half' then 0.5
+        else case when translate(p_word, '0123456789,.+ ', '') = '' and p_word ~ '[0-9]'
+                  then trim_scale(nullif(translate(p_word, ',+ ', ''), '')::numeric) end end
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_number(p_word text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_product_pattern() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '((?<![[:alnum:]''])(?:(?:[A-Z][a-z'']+|[A-Z]{2,})[ -]){1,4}'
+        || '(?:Package|Plan|Special|Combo|Bundle|Box|Platter|Pass|Membership|Program|Programme|Workshop|Kit|Tasting'
+        || '|Treatment|Facial|Massage|Peel|Detail|Tune-Up|Tune-up|Checkup|Check-Up|Inspection|Loaf|Latte|Tour'
+        || '|Camp|Subscription|Club|Blend|Roast|Collection|Edition|Makeover|Protection|Guarantee|Warranty'
+        || '|Bootcamp)(?![[:alnum:]])'
+        || '|(?<![[:alnum:]])[A-Z][[:alnum:]''-]*(?: [A-Z][[:alnum:]''-]*){0,3} ?[™®])'
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_product_pattern() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_promise_pattern() RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '((' || string_agg(p.pattern, ')|(' order by p.n) || '))' from aicrm_private.accuracy_promises() p
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_promise_pattern() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_promises() RETURNS TABLE(n integer, promise text, pattern text, ground_keys text[])
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select (row_number() over ())::integer, p.promise, p.pattern, p.ground_keys
+    from (values
+        ('inspecting first', '\mwe(?:''ll|\s+will)?\s+(?:always\s+|first\s+)?inspect\M|\minspect(?:ion)?\s+first\M',
+         '{inspect,inspects,inspection,inspections}'::text[]),
+        ('explaining the work first', '\mwe(?:''ll|\s+will)?\s+(?:always\s+|first\s+|carefully\s+)?explain\M|\m(?:inspect|look)\s+(?:\w+\s+)?first\s+and\s+explain\M',
+         '{explain,explains,explaining,explained,explanation}'),
+        ('a written estimate', '\mwritten\s+(?:estimate|quote)s?\M', '{written estimate,written estimates,written quote,written quotes}'),
+        ('something free', '\m(?:free|complimentary)\s+(?:[a-z]+\s+)?(?:estimate|quote|inspection|assessment|consultation|consult|evaluation|trial|delivery|shipping|check-?up|exam|diagnostic|second\s+opinion|check|lesson|class|session|visit|parking|upgrade|night|month|gift)s?\M',
+         '{}'),
+        ('something free of charge', '\mfree\s+of\s+charge\M|\mat\s+no\s+(?:extra\s+)?(?:charge|cost)\M|\mno\s+extra\s+charge\M|\m(?:lesson|class|session|visit|consultation|estimate|inspection|month|night)\s+(?:is|are)\s+(?:free|on\s+us)\M',
+         '{}'),
+        ('a reminder', '\mwe(?:''ll|\s+will)\s+(?:also\s+)?(?:send\s+(?:you\s+)?(?:a\s+)?)?remind|\mreminder\s+(?:text|call|email)s?\M',
+         '{remind,reminds,reminder,reminders}'),
+        ('a reply within a set time', '\m(?:call|text|email|get\s+back\s+to|respond\s+to|reply\s+to)\s+(?:you\s+)?(?:back\s+)?within\M|\mrespond\s+within\M|\mwithin\s+(?:the|an|one|the\s+next)\s+hour\M|\mwithin\s+(?:\d+|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|sixty|ninety)\s+(?:minutes|hours|business\s+days)\M',
+         '{within}'),
+        ('a credit or refund', '\mservice\s+credits?\M|\mrefunds?\s+automatically\M|\mautomatic(?:ally)?\s+(?:refund|credit)', '{credit,credits,refund,refunds}'),
+        ('contacting the customer', '\mwe(?:''ll|\s+will)\s+(?:also\s+)?(?:text|call|email|notify|message|ring)\s+you\M|\mwe(?:''ll|\s+will)\s+(?:also\s+)?send\s+you\s+(?:a|an)\s+(?:[a-z]+\s+)?(?:photo|picture|update|report|certificate|reminder|video|free|monthly|weekly|written|personal)\M', '{we will text,we will call,we will email,we text,we call,notify}'),
+        ('same-day service', '\msame[\s-]day\s+(?:service|appointments?|delivery|repairs?|response|installs?|installation|turnaround|visits?|results|fixes|crowns?)\M|\msame\s+day\s+you\s+(?:call|book|order)\M',
+         '{same day}'),
+        ('next-day service', '\mnext[\s-]day\s+(?:service|appointments?|delivery|repairs?|response|installs?|installation|turnaround|visits?|shipping)\M',
+         '{next day}'),
+        ('upfront or flat-rate pricing', '\m(?:upfront|up-front|flat[\s-]rate|transparent)\s+pric(?:e|es|ing)\M|\mno\s+hidden\s+(?:fees|costs|charges)\M',
+         '{upfront,up front,flat rate,hidden fees,transparent pricing}'),
+        ('a refund or satisfaction guarantee', '\mmoney[\s-]back\M|\m(?:100%|full)\s+(?:satisfaction|refund)\M|\msatisfaction\s+guarantee',
+         '{money back,refund,satisfaction}'),
+        ('a warranty', '\mwarrant(?:y|ies|ied)\M|\mlifetime\s+guarantee', '{warranty,warranties,warrantied}'),
+        ('no obligation', '\mno[\s-]obligation\M', '{no obligation}'),
+        ('being licensed, bonded or insured', '\mlicensed\M|\mbonded\M|\m(?:fully\s+)?insured\M',
+         '{licensed,insured,bonded}'),
+        ('a certification', '\m(?:board[\s-])?certified\M|\maccredited\M', '{certified,certification,accredited}'),
+        ('who owns the business', '\m(?:family|locally|veteran|woman|women)[\s-](?:owned|run|operated)\M',
+         '{family owned,locally owned,veteran owned,woman owned,women owned,family run,family operated,family}'),
+        ('walk-ins without an appointment', '\mwalk[\s-]ins?\s+(?:welcome|accepted|only)\M|\mno\s+appointment\s+(?:needed|necessary|required)\M',
+         '{walk in,walk ins}'),
+        ('delivery', '\mwe(?:''ll|\s+will)?\s+deliver\M|\mdelivery\s+(?:is\s+)?(?:available|included)\M|\mwe\s+ship\M|\mcurbside\M',
+         '{deliver,delivers,delivery,ship,shipping,curbside}'),
+        ('cleaning up after the work', '\mwe(?:''ll|\s+will)?\s+(?:always\s+)?clean\s+up\M', '{clean up,cleanup,clean}'),
+        ('price matching', '\mprice[\s-]match', '{price match,price matching}'),
+        ('financing', '\mfinancing\M|\m0%\s+(?:apr|interest)\M|\minterest[\s-]free\M', '{financing,finance,interest free}'),
+        ('accepting insurance', '\m(?:accept|take)s?\s+(?:most\s+|all\s+major\s+)?insurance|\min[\s-]network\M', '{insurance,in network}'),
+        ('no contracts or free cancellation', '\mfree\s+cancellation\M|\mcancel\s+any\s*time\M|\mno\s+(?:long-term\s+)?(?:contracts?|commitment|cancellation\s+fees?)\M',
+         '{cancel,cancellation,contract,contracts,commitment}'),
+        ('no upselling', '\mwe\s+never\s+(?:upsell|up-sell|push)\M|\mno\s+(?:upsell|up-sell)(?:ing)?\M', '{upsell,upselling}'),
+        ('an ingredient or material claim', '\mgluten[\s-]free\M|\mdairy[\s-]free\M|\mnut[\s-]free\M|\mvegan\M|\mall[\s-]natural\M|\mnon[\s-]toxic\M|\meco[\s-]friendly\M|\mpet[\s-]safe\M|\mchemical[\s-]free\M',
+         '{gluten free,dairy free,nut free,vegan,natural,non toxic,eco friendly,pet safe,chemical free}'),
+        ('organic or local sourcing', '\m(?:certified\s+)?organic\M|\mlocally[\s-]sourced\M', '{organic,locally sourced,local}'),
+        ('painless treatment', '\mpain[\s-]free\M|\mpainless\M', '{pain free,painless}')
+    ) as p (promise, pattern, ground_keys)
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_promises() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_stems(p_text text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select coalesce(array_agg(distinct left(w, 5)), '{}')
+    from string_to_table(aicrm_private.phrase_key(p_text), ' ') as w
+    where char_length(w) >= 4 and w !~ '^[0-9]'
+      and left(w, 5) <> all ('{with,this,that,from,your,have,will,just,only,every,more,than,over,about,after,befor,'
+          'each,their,they,them,into,also,what,when,make,made,like,take,takes,time,times,hour,hours,minut,days,week,'
+          'weeks,month,year,years,perce,dolla,order,today,which,there,these,those,while,where,would,could,shoul,'
+          'great,start,least,under,still,again,alway,reall,right,here,were,been,being,does,long,whole,until,open,'
+          'opens,close,nearl,almos,aroun,upwar,price,cost,costs,plus,than,per,save,just,off,starting,start,'
+          'ours,yours,them,need,want,come,back,first,last,next,then,even,much,many,most,some,sure,know,call,'
+          'visit,book,weekd,weeke,monda,tuesd,wedne,thurs,frida,satur,sunda,daily,morni,eveni,night}'::text[])
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_stems(p_text text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) RETURNS text[]
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select coalesce(array_agg(p.pack_code order by p.pack_code), '{}')
+    from aicrm.compliance_packs as p
+    left join aicrm.tenant_compliance_packs as t on t.tenant_id = p_tenant and t.pack_code = p.pack_code
+    where coalesce(t.enabled, p.enabled_by_default)
+      and (p.channels = '{}' or p_channel = any(p.channels))
+      and (p.industries = '{}' or p_industry = any(p.industries) or t.enabled)
+$$;
+
+ALTER FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.approval_figures(p_context jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select nullif(concat_ws(', ',
+        'overall ' || (p_context #>> '{quality,overall}')
+            || coalesce(format(' (minimum %s)', p_context #>> '{settings,approve_min_quality}'), ''),
+        'confidence ' || (p_context #>> '{quality,confidence}')
+            || coalesce(format(' (minimum %s)', p_context #>> '{settings,approve_min_confidence}'), '')), '')
+    where p_context #> '{quality,overall}' is not null
+$$;
+
+ALTER FUNCTION aicrm_private.approval_figures(p_context jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.assemble_draft(p_customer_id uuid, p_channel text, p_content text, p_content_format text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    c_channels constant text[] := '{email,sms,social,blog,web}';
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_customer aicrm.customers;
+    v_profile aicrm.customer_scoring_profiles;
+    v_required text[];
+    v_read text;
+    v_has jsonb;
+    v_gaps jsonb;
+    v_added jsonb := '[]';
+    v_missing jsonb := '[]';
+    v_lines text[] := '{}';
+    v_address text;
+    v_content text := p_content;
+    v_footer text;
+    v_at integer;
+begin
+    if p_content is null or btrim(p_content, E' \t\n\r\f\v') = '' then
+        raise exception using errcode = 'AC001', message = 'content: is empty',
+            hint = 'Pass the draft''s text.', column = 'content';
+    end if;
+    if char_length(p_content) > 200000 then
+        raise exception using errcode = 'AC001',
+            message = format('content: %s characters, more than 200,000', char_length(p_content)),
+            hint = 'Assemble one draft at a time.', column = 'content';
+    end if;
+    if p_channel is null or not p_channel = any(c_channels) then
+        raise exception using errcode = 'AC001',
+            message = format('channel: %s is not a channel', coalesce(quote_literal(p_channel), 'null')),
+            hint = format('Use one of %s.', array_to_string(c_channels, ', ')), column = 'channel';
+    end if;
+    if p_content_format is null or p_content_format not in ('text', 'html', 'markdown') then
+        raise exception using errcode = 'AC001',
+            message = format('content_format: %s is not a format', coalesce(quote_literal(p_content_format), 'null')),
+            hint = 'Use text, html or markdown.', column = 'content_format';
+    end if;
+    if p_customer_id is null then
+        raise exception using errcode = 'AC001', message = 'customer_id: is required',
+            hint = 'The parts come from the customer''s profile: pass its id.', column = 'customer_id';
+    end if;
+    select * into v_customer from aicrm.customers c where c.tenant_id = v_tenant and c.customer_id = p_customer_id;
+    if not found then
+        raise exception using errcode = 'AC002', message = 'customer_id: no such customer',
+            hint = 'Pass the id of a customer of this tenant.', column = 'customer_id';
+    end if;
+    v_profile := aicrm_private.scoring_profile(p_customer_id);
+
+    select coalesce(array_agg(distinct r.element), '{}') into v_required
+    from aicrm.compliance_rules r
+    where r.pack_code = any(aicrm_private.applicable_compliance_packs(v_tenant, p_channel, v_customer.industry_category))
+      and r.kind = 'required_element'
+      and r.element in ('unsubscribe', 'postal_address', 'sms_opt_out', 'business_name');
+    if v_required = '{}' then
+        return jsonb_build_object('content', p_content, 'added', '[]'::jsonb, 'gaps', '[]'::jsonb);
+    end if;
+    v_read := aicrm_private.straight_apostrophes(aicrm_private.content_as_read(p_content, p_content_format));
+    v_has := aicrm_private.compliance_elements(v_read, aicrm_private.words_of(v_read), v_profile, false);
+    v_gaps := aicrm_private.compliance_profile_gaps(
+        v_profile, coalesce(v_customer.website, v_customer.phone, v_customer.email) is not null);
+    v_address := nullif(concat_ws(', ', nullif(btrim(v_customer.address ->> 'street'), ''),
+                                  nullif(btrim(v_customer.address ->> 'city'), ''),
+                                  nullif(btrim(concat_ws(' ', v_customer.address ->> 'region',
+                                                         v_customer.address ->> 'postal_code')), '')), '');
+
+    -- Each required part not present: with its text, or as a gap when the profile cannot supply it.
+    if 'postal_address' = any(v_required) and not (v_has ->> 'postal_address')::boolean then
+        if v_gaps ? 'postal_address' then
+            v_missing := v_missing || jsonb_build_object('part', 'postal_address', 'field', v_gaps ->> 'postal_address');
+        else
+            -- The sender's postal address names the sender: it identifies the business too.
+            v_lines := v_lines || format('%s · %s.', btrim(v_customer.name), v_address);
+            v_added := v_added || jsonb_build_object('part', 'postal_address', 'text', v_lines[cardinality(v_lines)]);
+            v_has := v_has || '{"business_name": true}';
+        end if;
+    end if;
+    if 'business_name' = any(v_required) and not (v_has ->> 'business_name')::boolean then
+        if p_channel = 'sms' then
+            v_content := btrim(v_customer.name) || ': ' || v_content;  -- the sender, first
+        else
+            v_lines := array_prepend(btrim(v_customer.name), v_lines);
+        end if;
+        v_added := v_added || jsonb_build_object('part', 'business_name',
+                                                 'text', btrim(v_customer.name) || case when p_channel = 'sms' then ':' else '' end);
+    end if;
+    if 'unsubscribe' = any(v_required) and not (v_has ->> 'unsubscribe')::boolean then
+        v_lines := v_lines || 'Unsubscribe or manage your preferences: {{unsubscribe_url}}'::text;
+        v_added := v_added || jsonb_build_object('part', 'unsubscribe', 'text', v_lines[cardinality(v_lines)]);
+    end if;
+    if 'sms_opt_out' = any(v_required) and not (v_has ->> 'sms_opt_out')::boolean then
+        v_lines := v_lines || 'Reply STOP to opt out.'::text;
+        v_added := v_added || jsonb_build_object('part', 'sms_opt_out', 'text', v_lines[cardinality(v_lines)]);
+    end if;
+
+    if cardinality(v_lines) > 0 then
+        if p_channel = 'sms' then  -- one message: the opt-out ends it on the same line
+            v_content := regexp_replace(v_content, '\s+$', '') || ' ' || array_to_string(v_lines, ' ');
+        elsif p_content_format = 'html' then
+            v_footer := '<p>' || array_to_string(array(
+                select replace(replace(replace(replace(l, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;')
+                from unnest(v_lines) l), '<br>') || '</p>';
+            -- The link: the publisher fills {{unsubscribe_url}} in an href as in text.
+            v_footer := replace(v_footer, 'Unsubscribe or manage your preferences: {{unsubscribe_url}}',
+                                '<a href="{{unsubscribe_url}}">Unsubscribe or manage your preferences</a>');
+            v_at := char_length(v_content) - strpos(reverse(lower(v_content)), reverse('</body>')) - 6;
+            v_content := case when strpos(lower(v_content), '</body>') > 0
+                              then substr(v_content, 1, v_at) || v_footer || E'\n' || substr(v_content, v_at + 1)
+                              else regexp_replace(v_content, '\s+$', '') || E'\n' || v_footer end;
+        elsif p_content_format = 'markdown' then
+            v_content := regexp_replace(v_content, '\s+$', '') || E'\n\n---\n\n'
+                || replace(array_to_string(v_lines, E'  \n'), 'Unsubscribe or manage your preferences: {{unsubscribe_url}}',
+                           '[Unsubscribe or manage your preferences]({{unsubscribe_url}})');
+        else
+            v_content := regexp_replace(v_content, '\s+$', '') || E'\n\n' || array_to_string(v_lines, E'\n');
+        end if;
+    end if;
+    return jsonb_build_object('content', v_content, 'added', v_added, 'gaps', v_missing);
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.assemble_draft(p_customer_id uuid, p_channel text, p_content text, p_content_format text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.assert_import_mapping_valid(p_mapping jsonb) RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -2766,6 +3404,159 @@ $$;
 
 ALTER FUNCTION aicrm_private.base64url(p_bytes bytea) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.brief_date_in(p_words text, p_month integer, p_day integer) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+begin
+    return strpos(p_words, p_day::text) > 0 and p_words ~ aicrm_private.brief_date_pattern(p_month, p_day);
+end
+$$;
+
+ALTER FUNCTION aicrm_private.brief_date_in(p_words text, p_month integer, p_day integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.brief_date_pattern(p_month integer, p_day integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+    select format(
+        ' (?:%1$s) (?:the )?(?:[0-9]{1,2}(?:st|nd|rd|th)? (?:(?:to|and|or|through|until|till) )?){0,3}'
+        || '0?%2$s(?:st|nd|rd|th)? '
+        || '| 0?%2$s(?:st|nd|rd|th)? (?:(?:to|and|or) [0-9]{1,2}(?:st|nd|rd|th)? ){0,3}(?:of )?(?:%1$s) '
+        || '| 0?%3$s 0?%2$s | 0?%2$s 0?%3$s ',
+        (array['january|jan', 'february|feb', 'march|mar', 'april|apr', 'may', 'june|jun', 'july|jul',
+               'august|aug', 'september|sept|sep', 'october|oct', 'november|nov', 'december|dec'])[p_month],
+        p_day, p_month)
+$_$;
+
+ALTER FUNCTION aicrm_private.brief_date_pattern(p_month integer, p_day integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.brief_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_span text, p_message text, p_fix text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select jsonb_build_object(
+        'dimension', 'brief', 'check', p_check, 'severity', p_severity, 'field', p_field,
+        'span', case when p_start is not null
+                     then jsonb_build_object('start', p_start, 'end', p_end, 'text', p_span) end,
+        'message', p_message, 'fix', p_fix, 'fixable', true)
+$$;
+
+ALTER FUNCTION aicrm_private.brief_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_span text, p_message text, p_fix text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.brief_item_parts(p_text text, p_ignore text[], OUT dates integer[], OUT numbers text[], OUT codes text[], OUT norm text, OUT lexemes text[]) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $_$
+declare
+    v_text text := coalesce(p_text, '');
+    v_tokens text[];
+    v_one text;
+    v_day integer;
+    v_month integer;
+    v_noise text[] := '{percent,per,cent,pm,dollar,usd,us,eur,gbp,pound,euro,etc,st,nd,rd,th,arent,cant,didnt,doesnt,'
+                      'dont,here,hes,how,id,ill,im,isnt,ive,let,shes,that,there,theyr,wasnt,wed,werent,weve,what,wont,'
+                      'youd,youll,your,youv}'::text[] || coalesce(p_ignore, '{}');
+    v_date_at integer := -1;  -- the token a date ended at (a year right after it is the date's)
+    v_month_words constant text[] := '{january,jan,february,feb,march,mar,april,apr,may,june,jun,july,jul,august,aug,'
+                                     'september,sept,sep,october,oct,november,nov,december,dec}';
+    v_months constant integer[] := '{1,1,2,2,3,3,4,4,5,6,6,7,7,8,8,9,9,9,10,10,11,11,12,12}';
+    v_number_words constant text[] := '{two,three,four,five,six,seven,eight,nine,ten,eleven,twelve}';
+begin
+    dates := '{}';
+    numbers := '{}';
+    codes := '{}';
+    -- Codes: PIE10, or the word after "code" (SAVE, WELCOME15).
+    if v_text ~ '[A-Z][A-Z0-9]*[0-9]' then
+        codes := array(select m[1] from regexp_matches(v_text, '\m[A-Z][A-Z0-9]*[0-9][A-Z0-9]*\M', 'g') as r (m)
+                       where char_length(m[1]) >= 3);
+    end if;
+    if strpos(lower(v_text), 'code') > 0 then
+        codes := codes || array(
+            select regexp_replace(m[1], '^[Cc]ode:?\s+"?', '')
+            from regexp_matches(v_text, '\m[Cc]ode:?\s+"?[A-Z0-9][A-Za-z0-9]{2,}', 'g') as r (m));
+    end if;
+    if cardinality(codes) > 1 then
+        codes := array(select distinct c from unnest(codes) as c);
+    end if;
+    foreach v_one in array codes loop
+        v_text := replace(v_text, v_one, ' ');
+    end loop;
+    if strpos(translate(v_text, '0123456789', '##########'), '#') > 0 then
+        -- Dates and numbers from the item's tokens, with simple expressions (a regex reporting its
+        -- matches costs several times more on a short text): "1,500" is 1500, "7:00" is 7.
+        v_text := regexp_replace(lower(v_text), '([0-9])(?:,(?=[0-9]{3}(?![0-9]))|[.:]00(?![0-9]))', '\1', 'g');
+        v_tokens := string_to_array(btrim(regexp_replace(v_text, '[^a-z0-9/-]+', ' ', 'g')), ' ');
+        for i in 1 .. cardinality(v_tokens) loop
+            v_one := v_tokens[i];
+            continue when v_one !~ '^[0-9]' or (i = v_date_at + 1 and v_one ~ '^(19|20)[0-9]{2}$');
+            v_month := null;
+            v_day := null;
+            if v_one ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$' then
+                v_month := split_part(v_one, '-', 2)::integer;
+                v_day := split_part(v_one, '-', 3)::integer;
+            elsif v_one ~ '^[0-9]{1,2}/[0-9]{1,2}(/[0-9]{2,4})?$' then
+                v_month := split_part(v_one, '/', 1)::integer;
+                v_day := split_part(v_one, '/', 2)::integer;
+            elsif v_one ~ '^[0-9]{1,2}(st|nd|rd|th)?$' then
+                -- A month before it ("December 20", "Dec the 20th") or after it ("20 December",
+                -- "20th of Dec").
+                v_month := coalesce(
+                    v_months[array_position(v_month_words, v_tokens[i - 1])],
+                    case when v_tokens[i - 1] = 'the' then v_months[array_position(v_month_words, v_tokens[i - 2])] end,
+                    v_months[array_position(v_month_words, v_tokens[i + 1])],
+                    case when v_tokens[i + 1] = 'of' then v_months[array_position(v_month_words, v_tokens[i + 2])] end);
+                v_day := substring(v_one from '^[0-9]+')::integer;
+            end if;
+            if v_month between 1 and 12 and v_day between 1 and 31 then
+                dates := dates || (v_month * 100 + v_day);
+                v_date_at := case when v_tokens[i + 1] = any(v_month_words) then i + 1
+                                  when v_tokens[i + 1] = 'of' and v_tokens[i + 2] = any(v_month_words) then i + 2
+                                  else i end;
+            else
+                numbers := numbers || string_to_array(btrim(translate(v_one, 'abcdefghijklmnopqrstuvwxyz/-',
+                                                                      '                            ')), ' ');
+            end if;
+        end loop;
+        numbers := array_remove(numbers, '');
+        -- The words without the numbers ("20th" leaves "th", "7am" leaves "am": units, stop words)
+        -- nor, with a date, the months.
+        v_text := translate(v_text, '0123456789', '          ');
+        if cardinality(dates) > 0 then
+            v_noise := v_noise || '{januari,februari,march,april,may,june,juli,august,septemb,octob,novemb,decemb,jan,feb,'
+                                  'mar,apr,jun,jul,aug,sep,sept,oct,nov,dec}'::text[];
+        end if;
+    end if;
+    norm := aicrm_private.phrase_key(v_text);
+    -- A count in words is a number too ("all six salsas"; "one" is too often not a count).
+    if norm ~ '\m(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\M' then
+        v_tokens := string_to_array(norm, ' ');
+        for i in 1 .. cardinality(v_tokens) loop
+            v_day := array_position(v_number_words, v_tokens[i]);
+            if v_day is not null then
+                numbers := numbers || (v_day + 1)::text;
+            end if;
+        end loop;
+        v_noise := v_noise || '{two,three,four,five,six,seven,eight,nine,ten,eleven,twelv}'::text[];
+    end if;
+    lexemes := tsvector_to_array(ts_delete(to_tsvector('english', norm), v_noise));
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.brief_item_parts(p_text text, p_ignore text[], OUT dates integer[], OUT numbers text[], OUT codes text[], OUT norm text, OUT lexemes text[]) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+    select format(
+        ' %1$s%2$s ?(?:%3$sm|%3$s m) '
+        || '| %1$s%2$s (?:to )?[0-9]{1,2}(?: [0-9]{2})? ?(?:[ap]m|[ap] m) '
+        || '| 0?%4$s %5$s | %1$s %5$s %6$s',
+        case when p_hour % 12 = 0 then 12 else p_hour % 12 end,
+        case when p_minute = 0 then '(?: 00)?' else ' ' || lpad(p_minute::text, 2, '0') end,
+        case when p_hour < 12 then 'a' else 'p' end,
+        p_hour, lpad(p_minute::text, 2, '0'),
+        case when p_hour = 12 and p_minute = 0 then '| noon | midday ' else '' end)
+$_$;
+
+ALTER FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb DEFAULT '[]'::jsonb, p_features aicrm_private.draft_features DEFAULT NULL::aicrm_private.draft_features) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -2775,7 +3566,6 @@ declare
     c_channels constant text[] := '{email,sms,social,blog,web}';
     c_email constant text := '[[:alnum:]._%+-]+@[[:alnum:].-]+\.[[:alpha:]]{2,}';
     c_phone constant text := '\+?\(?[0-9][0-9 ().-]{5,}[0-9]';
-    c_url constant text := '(https?://|www\.)[^\s<>"]+|(?<![@[:alnum:]_.-])[[:alnum:]-]+(\.[[:alnum:]-]+)*\.(com|net|org|io|co|biz|info|shop|store|us|uk|ca|au|de)(?![[:alnum:]_])';
     v_tenant uuid := aicrm_private.require_tenant();
     v_subject text := coalesce(p_subject, '');
     v_customer record;
@@ -2846,51 +3636,23 @@ begin
         v_contact_phones := coalesce(v_profile.contact_phones, '{}');
     end if;
 
-    -- A pack applies when enabled (the tenant's choice, else the default), to this channel, and to
-    -- the customer's industry; a pack the tenant enabled explicitly applies to every industry.
-    -- With them, all their forbidden patterns as one alternation (see below).
-    with packs as materialized (
-        select p.pack_code
-        from aicrm.compliance_packs p
-        left join aicrm.tenant_compliance_packs t on t.tenant_id = v_tenant and t.pack_code = p.pack_code
-        where coalesce(t.enabled, p.enabled_by_default)
-          and (p.channels = '{}' or p_channel = any(p.channels))
-          and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled)
-    )
-    select coalesce((select array_agg(k.pack_code order by k.pack_code) from packs k), '{}'),
-           (select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code)
-            from aicrm.compliance_rules r
-            where r.pack_code in (select k.pack_code from packs k) and r.kind = 'forbidden_pattern'
-              and r.requires_any is null)
-    into v_packs, v_pattern;
+    -- The packs that apply (applicable_compliance_packs, below) and all their forbidden patterns as
+    -- one alternation (see below).
+    v_packs := aicrm_private.applicable_compliance_packs(v_tenant, p_channel, v_customer.industry_category);
+    select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code) into v_pattern
+    from aicrm.compliance_rules r
+    where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern' and r.requires_any is null;
 
     v_words := coalesce(p_features.words, aicrm_private.words_of(p_text || E'\n' || v_subject));
-    v_elements := jsonb_build_object(
-        'cta', case when p_features is null then p_text ~* aicrm_private.content_cta_pattern()
-                    else p_features.cta_start is not null end,
-        'business_name', cardinality(aicrm_private.keys_in_words(v_words, v_profile.name_keys)) > 0,
-        'contact_info', coalesce(strpos(lower(p_text), v_profile.website_host) > 0, false)
-            or p_text ~* c_email or p_text ~* c_url
-            or exists (select from regexp_matches(p_text, c_phone, 'g') m
-                       where length(regexp_replace(m[1], '\D+', '', 'g')) >= 7),
-        'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
-        'postal_address', coalesce(strpos(v_words, ' ' || v_profile.street_key || ' ') > 0, false)
-            or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
-                || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y'
-                || '|\yp\.?\s*o\.?\s+box\s+\d+'),
-        'sms_opt_out', p_text ~* ('\y(reply|text|txt|send)\s+["''“]?stop\y'
-                || '|\ystop["''”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit|stop)\y')
-    );
+    v_elements := aicrm_private.compliance_elements(
+        p_text, v_words, v_profile, case when p_features is not null then p_features.cta_start is not null end);
     -- What no rewrite can supply: the customer's profile has no street for the postal address, nor a
     -- website, phone or email for contact details. Such a missing element is a profile gap, not the
     -- writer's fault: its finding says so (fixable false, the field to fill), and the default rules
     -- send the draft to a person at once instead of retrying it.
     if p_customer_id is not null then
-        v_gaps := jsonb_strip_nulls(jsonb_build_object(
-            'postal_address', case when v_profile.street_key is null then 'address.street' end,
-            'contact_info', case when coalesce(v_customer.website, v_customer.phone, v_customer.email) is null
-                                      and cardinality(v_contact_emails) + cardinality(v_contact_phones) = 0
-                                 then 'website, phone or email' end));
+        v_gaps := aicrm_private.compliance_profile_gaps(
+            v_profile, coalesce(v_customer.website, v_customer.phone, v_customer.email) is not null);
     end if;
 
     -- Most drafts are clean, so one test of all the packs' patterns at once (one alternation), of all
@@ -3173,6 +3935,56 @@ $$;
 
 ALTER FUNCTION aicrm_private.clean_name(p_name text) OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.customer_scoring_profiles (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    customer_id uuid NOT NULL,
+    name_keys text[] DEFAULT '{}'::text[] NOT NULL,
+    street_key text,
+    website_host text,
+    competitor_names text[] DEFAULT '{}'::text[] NOT NULL,
+    competitor_keys text[] DEFAULT '{}'::text[] NOT NULL,
+    contact_emails text[] DEFAULT '{}'::text[] NOT NULL,
+    contact_phones text[] DEFAULT '{}'::text[] NOT NULL,
+    relevance_keywords text[] DEFAULT '{}'::text[] NOT NULL,
+    product_keys text[] DEFAULT '{}'::text[] NOT NULL,
+    use_phrases text[] DEFAULT '{}'::text[] NOT NULL,
+    use_keys text[] DEFAULT '{}'::text[] NOT NULL,
+    avoid_phrases text[] DEFAULT '{}'::text[] NOT NULL,
+    avoid_keys text[] DEFAULT '{}'::text[] NOT NULL,
+    example_keywords text[] DEFAULT '{}'::text[] NOT NULL,
+    refreshed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.customer_scoring_profiles FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.customer_scoring_profiles OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.compliance_elements(p_text text, p_words text, p_profile aicrm.customer_scoring_profiles, p_cta boolean DEFAULT NULL::boolean) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+begin
+    return jsonb_build_object(
+        'cta', coalesce(p_cta, p_text ~* aicrm_private.content_cta_pattern()),
+        'business_name', cardinality(aicrm_private.keys_in_words(p_words, p_profile.name_keys)) > 0,
+        'contact_info', coalesce(strpos(lower(p_text), p_profile.website_host) > 0, false)
+            or p_text ~* '[[:alnum:]._%+-]+@[[:alnum:].-]+\.[[:alpha:]]{2,}'
+            or p_text ~* ('(https?://|www\.)[^\s<>"]+|(?<![@[:alnum:]_.-])[[:alnum:]-]+(\.[[:alnum:]-]+)*'
+                || '\.(com|net|org|io|co|biz|info|shop|store|us|uk|ca|au|de)(?![[:alnum:]_])')
+            or exists (select from regexp_matches(p_text, '\+?\(?[0-9][0-9 ().-]{5,}[0-9]', 'g') m
+                       where length(regexp_replace(m[1], '\D+', '', 'g')) >= 7),
+        'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
+        'postal_address', coalesce(strpos(p_words, ' ' || p_profile.street_key || ' ') > 0, false)
+            or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
+                || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y'
+                || '|\yp\.?\s*o\.?\s+box\s+\d+'),
+        'sms_opt_out', p_text ~* ('\y(reply|text|txt|send)\s+["''“]?stop\y'
+                || '|\ystop["''”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit|stop)\y')
+    );
+end
+$$;
+
+ALTER FUNCTION aicrm_private.compliance_elements(p_text text, p_words text, p_profile aicrm.customer_scoring_profiles, p_cta boolean) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.compliance_evidence(p_text text, p_start integer, p_end integer) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -3237,6 +4049,20 @@ $$;
 
 ALTER FUNCTION aicrm_private.compliance_profile_gap(p_field text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.compliance_profile_gaps(p_profile aicrm.customer_scoring_profiles, p_has_public_contact boolean) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select jsonb_strip_nulls(jsonb_build_object(
+        'postal_address', case when p_profile.street_key is null then 'address.street' end,
+        'contact_info', case when not p_has_public_contact
+                                  and cardinality(coalesce(p_profile.contact_emails, '{}'))
+                                      + cardinality(coalesce(p_profile.contact_phones, '{}')) = 0
+                             then 'website, phone or email' end))
+$$;
+
+ALTER FUNCTION aicrm_private.compliance_profile_gaps(p_profile aicrm.customer_scoring_profiles, p_has_public_contact boolean) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.compliance_spans(p_text text, p_pattern text, p_limit integer DEFAULT 50) RETURNS TABLE(span_start integer, span_end integer, span_text text)
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -3299,30 +4125,6 @@ CREATE FUNCTION aicrm_private.compliance_violation(p_pack text, p_rule text, p_s
 $$;
 
 ALTER FUNCTION aicrm_private.compliance_violation(p_pack text, p_rule text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_evidence text, p_fix text) OWNER TO aicrm_owner;
-
-CREATE TABLE aicrm.customer_scoring_profiles (
-    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
-    customer_id uuid NOT NULL,
-    name_keys text[] DEFAULT '{}'::text[] NOT NULL,
-    street_key text,
-    website_host text,
-    competitor_names text[] DEFAULT '{}'::text[] NOT NULL,
-    competitor_keys text[] DEFAULT '{}'::text[] NOT NULL,
-    contact_emails text[] DEFAULT '{}'::text[] NOT NULL,
-    contact_phones text[] DEFAULT '{}'::text[] NOT NULL,
-    relevance_keywords text[] DEFAULT '{}'::text[] NOT NULL,
-    product_keys text[] DEFAULT '{}'::text[] NOT NULL,
-    use_phrases text[] DEFAULT '{}'::text[] NOT NULL,
-    use_keys text[] DEFAULT '{}'::text[] NOT NULL,
-    avoid_phrases text[] DEFAULT '{}'::text[] NOT NULL,
-    avoid_keys text[] DEFAULT '{}'::text[] NOT NULL,
-    example_keywords text[] DEFAULT '{}'::text[] NOT NULL,
-    refreshed_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE ONLY aicrm.customer_scoring_profiles FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE aicrm.customer_scoring_profiles OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.compute_scoring_profile(p_tenant uuid, p_customer_id uuid) RETURNS aicrm.customer_scoring_profiles
     LANGUAGE plpgsql STABLE
@@ -3407,6 +4209,18 @@ $$;
 
 ALTER FUNCTION aicrm_private.compute_scoring_profile(p_tenant uuid, p_customer_id uuid) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.content_as_read(p_content text, p_content_format text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select case when p_content_format = 'html'
+        then regexp_replace(regexp_replace(coalesce(p_content, ''), '<a\s[^>]*href\s*=\s*["'']([^"'']*)["''][^>]*>', ' \1 ', 'gi'),
+                            '<[^>]+>', ' ', 'g')
+        else p_content end
+$$;
+
+ALTER FUNCTION aicrm_private.content_as_read(p_content text, p_content_format text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.content_cta_pattern() RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -3418,6 +4232,10 @@ CREATE FUNCTION aicrm_private.content_cta_pattern() RETURNS text
         || '|let\s+us\s+know|head\s+(over|to|down|in)|pick\s+up|treat\s+yourself|explore|browse|follow|vote|donate'
         || '|enter|pop\s+in|secure|lock\s+in|upgrade|bring|tell\s+us|talk\s+to|speak\s+(to|with)|chat\s+with'
         || '|leave\s+(us\s+)?a\s+review|refer)(?![[:alnum:]_])'
+        -- mid-sentence asks a reader acts on, and a written-out link or address
+        || '|\m(call|text|email|message)\s+us\s+(at|on)\M|\mreply\s+to\s+this\s+(email|message|text)\M'
+        || '|\mleave\s+(us\s+)?(one|a\s+(quick\s+|short\s+)?review)\M|\mreview\s+us\M|\morder\s+ahead\M'
+        || '|\mhttps?://[^\s)]+|\mwww\.[^\s)]+'
         || '|\[[^]\n]+\]\([^)\s]+\)|<a\s[^>]*href'
 $$;
 
@@ -3617,6 +4435,18 @@ $$;
 
 ALTER FUNCTION aicrm_private.context_templates(p_customer aicrm.customers, p_channel text, p_purpose text, p_values jsonb) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.count_findings(p_findings jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select jsonb_build_object(
+        'critical', count(*) filter (where f ->> 'severity' = 'critical'),
+        'major', count(*) filter (where f ->> 'severity' = 'major'),
+        'minor', count(*) filter (where f ->> 'severity' = 'minor'))
+    from jsonb_array_elements(coalesce(p_findings, '[]')) as f
+$$;
+
+ALTER FUNCTION aicrm_private.count_findings(p_findings jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.count_library_examples_to_embed(p_full boolean DEFAULT false) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -3689,6 +4519,22 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.decision_context(p_context jsonb, p_settings jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.decision_outcome(p_action jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select case p_action ->> 'type'
+        when 'approve' then 'Approved'
+        when 'retry' then 'Sent back for a rewrite'
+        when 'review' then 'Sent to review'
+        when 'escalate' then 'Escalated' || coalesce(' to ' || (p_action #>> '{params,queue}'), '')
+        when 'reject' then 'Rejected'
+        else initcap(coalesce(p_action ->> 'type', 'decided'))
+    end
+$$;
+
+ALTER FUNCTION aicrm_private.decision_outcome(p_action jsonb) OWNER TO aicrm_owner;
 
 CREATE TABLE aicrm_private.decision_rule_sets (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
@@ -4011,6 +4857,31 @@ $$;
 
 ALTER FUNCTION aicrm_private.execute_prepared(p_name text, p_sql text, p_types text, p_args text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.failing_checks(p_criteria jsonb, p_violations jsonb, p_major_checks jsonb, p_findings jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select coalesce(jsonb_agg(distinct k.key order by k.key), '[]')
+    from (
+        select c ->> 'criterion' as key
+        from jsonb_array_elements(coalesce(p_criteria, '[]')) as c
+        where c -> 'passed' = 'false'::jsonb
+          and c ->> 'criterion' not in ('no_major_violation', 'no_major_structure_issue', 'no_major_content_issue')
+        union all
+        select 'compliance.' || coalesce(v ->> 'rule', v ->> 'message')
+        from jsonb_array_elements(coalesce(p_violations, '[]')) as v
+        where v ->> 'severity' in ('critical', 'major')
+        union all
+        select 'structure.' || (s #>> '{}')
+        from jsonb_array_elements(coalesce(p_major_checks, '[]')) as s
+        union all
+        select format('%s.%s:%s', f ->> 'dimension', f ->> 'check', left(lower(coalesce(f #>> '{span,text}', f ->> 'message')), 120))
+        from jsonb_array_elements(coalesce(p_findings, '[]')) as f
+        where f ->> 'severity' in ('critical', 'major')
+    ) as k
+$$;
+
+ALTER FUNCTION aicrm_private.failing_checks(p_criteria jsonb, p_violations jsonb, p_major_checks jsonb, p_findings jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.fill_merge_tags(p_text text, p_values jsonb, p_html boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -4107,6 +4978,23 @@ $$;
 
 ALTER FUNCTION aicrm_private.find_customer(p_customer_id uuid) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.finding_reasons(p_findings jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select coalesce(jsonb_agg(format('%s: %s%s (%s)', f ->> 'dimension',
+               case when substr(m.message, 2, 1) ~ '[[:upper:][:digit:]]' then m.message
+                    else lower(left(m.message, 1)) || substr(m.message, 2) end,
+               case when f #>> '{span,text}' is not null and strpos(m.message, f #>> '{span,text}') = 0
+                    then format(' ("%s")', left(f #>> '{span,text}', 60)) else '' end,
+               f ->> 'severity')
+               order by case f ->> 'severity' when 'critical' then 0 else 1 end, o), '[]')
+    from jsonb_array_elements(coalesce(p_findings, '[]')) with ordinality as x (f, o)
+    cross join lateral (select rtrim(coalesce(f ->> 'message', f ->> 'check'), '.') as message) as m
+    where f ->> 'severity' in ('critical', 'major')
+$$;
+
+ALTER FUNCTION aicrm_private.finding_reasons(p_findings jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.first_matching_rule(p_set aicrm_private.decision_rule_sets, p_context jsonb) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -4139,6 +5027,213 @@ CREATE FUNCTION aicrm_private.first_reasons(p_reasons jsonb, p_limit integer) RE
 $$;
 
 ALTER FUNCTION aicrm_private.first_reasons(p_reasons jsonb, p_limit integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_base_verbs() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '{ask,bake,bring,build,buy,call,care,change,check,choose,clean,cook,cost,cover,cut,deliver,drop,eat,
+enjoy,explain,feel,find,fix,grab,grow,help,hold,last,learn,leave,like,live,look,love,matter,mean,meet,miss,move,
+need,offer,open,order,pay,pick,plan,play,put,reach,read,rest,run,save,say,sell,send,serve,set,show,sit,smell,
+sound,spend,stand,start,stay,stop,taste,tell,thank,think,try,turn,use,visit,wait,want,work,welcome,book,reserve,
+join,sign,register,claim,schedule,shop,reply,contact,discover,explore,browse,follow,apply,request,download,
+subscribe,enroll,rsvp,head,swing,pop,treat,lock,secure,upgrade,refer,vote,donate,enter,share,protect,prevent,
+replace,repair,install,inspect,remind,arrive,happen,become,begin,seem,include,hear,speak,talk,write,pour,ferment,
+rise,fit,suit,add,return,celebrate,feature,guide,support,deserve,belong,count,depend,hope,wish,believe,freeze,
+burst,break,leak,drain,sleep,smile,win,agree,provide,create,remember,stock,fill,feed,skip,forget,worry,stock,
+check,pamper,relax,unwind,indulge,taste,sample,gather,bundle,warm,chill,prepare,avoid,keep,let,give,do,be,go,get,
+make,take,come,see,know,bring,expect,check,fix,pull,drink,brush,review,confirm,flip,tap,trim,light,burn,
+pour,shape,fold,mix,bake,insulate,disconnect,drain,close,wrap,store,plug,text,email,message,tag,snap,catch,
+meet,pack,ship,grab,stretch,breathe,train,lift,rinse,floss,sip,taste}'::text[]
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_base_verbs() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_filler_keys(p_strong boolean) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case when p_strong then
+        '{no such thing as,no question is too,in todays,in this day and age,no secret that,needless to say,
+          goes without saying,end of the day,without further ado,possibilities are endless,what its all about,
+          life is what happens,every day is a new,a big part of,more than ever,own special way,is unique,
+          something we all need,is a happy,is a healthy,is a beautiful}'::text[]
+    else
+        '{look no further,got you covered,something for everyone,to the next level,one stop shop,stop shop,
+          cant wait to,cannot wait to,is our top priority,is our priority,all your,like never before,
+          pride ourselves on}'::text[]
+    end
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_filler_keys(p_strong boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_filler_pattern(p_strong boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case when p_strong then
+        '\y(there''?s\s+no\s+such\s+thing\s+as\s+an?\s+(silly|stupid|dumb|bad|wrong)\s+question'
+        || '|there\s+is\s+no\s+such\s+thing\s+as\s+an?\s+(silly|stupid|dumb|bad|wrong)\s+question'
+        || '|no\s+question\s+is\s+too\s+(small|silly|big)'
+        || '|in\s+today''?s\s+((fast[-\s]paced|busy|modern|hectic|digital|ever[-\s]changing)\s+)?(world|age|society)'
+        || '|in\s+this\s+day\s+and\s+age|it''?s\s+no\s+secret\s+that|it\s+is\s+no\s+secret\s+that'
+        || '|needless\s+to\s+say|it\s+goes\s+without\s+saying|at\s+the\s+end\s+of\s+the\s+day'
+        || '|without\s+further\s+ado|the\s+possibilities\s+are\s+endless|that''?s\s+what\s+it''?s\s+all\s+about'
+        || '|life\s+is\s+what\s+happens|every\s+day\s+is\s+a\s+new\s+(chance|day|opportunity|beginning)'
+        || '|(is|are)\s+a\s+big\s+part\s+of\s+(life|our\s+lives|everyday\s+life)'
+        || '|more\s+than\s+ever\s+before|now\s+more\s+than\s+ever|in\s+(its|their)\s+own\s+special\s+way'
+        || '|every\s+[[:alpha:]]+\s+is\s+unique|(joy|happiness)\s+is\s+something\s+we\s+all\s+need'
+        || '|an?\s+(healthy|happy|clean|beautiful)\s+[[:alpha:]]+\s+is\s+an?\s+(happy|healthy|beautiful)\s+[[:alpha:]]+)(?![[:alnum:]])'
+    else
+        '\y(look\s+no\s+further|we''?ve\s+got\s+you\s+covered|we\s+have\s+got\s+you\s+covered'
+        || '|something\s+for\s+everyone'
+        || '|take\s+(it|things|your\s+[[:alpha:]]+)\s+to\s+the\s+next\s+level|one[-\s]stop[-\s]shop'
+        || '|we\s+can''?t\s+wait\s+to|we\s+cannot\s+wait\s+to|your\s+satisfaction\s+is\s+our\s+(top\s+)?priority'
+        || '|all\s+your\s+[[:alpha:]]+\s+needs|like\s+never\s+before'
+        || '|we\s+pride\s+ourselves\s+on\s+(being\s+)?(the\s+best|excellence|quality))(?![[:alnum:]])'
+    end
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_filler_pattern(p_strong boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean DEFAULT true) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select jsonb_build_object(
+        'dimension', 'fluency', 'check', p_check, 'severity', p_severity, 'field', p_field,
+        'span', case when p_start is not null
+                     then jsonb_build_object('start', p_start, 'end', p_end, 'text', p_text) end,
+        'message', p_message, 'fix', p_fix, 'fixable', p_fixable)
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_not_verbs() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '{morning,mornings,evening,evenings,thing,things,something,nothing,anything,everything,spring,king,ring,
+wing,wedding,ceiling,pudding,during,icing,frosting,topping,toppings,filling,fillings,seasoning,clothing,ending,
+hundred,sacred,wicked,kindred,speed,breed,greed,seed,need,feed,bed,red,shed,weed,ed,ted}'::text[]
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_not_verbs() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_proper_case(p_name text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select regexp_replace(regexp_replace(initcap(p_name), '''([[:upper:]])(?![[:alpha:]])', '''\1', 'g')
+                              || '', '(?<=\S)\s(A|An|The|And|Of|In|On|At|For|To|By|De|La|Le|Da|Del|Y|E)(?=\s)',
+                          ' \1', 'g')
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_proper_case(p_name text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_sentences(p_text text) RETURNS TABLE(sentence_no integer, paragraph_no integer, line_no integer, line_position integer, line_sentences integer, line_kind text, span_start integer, span_end integer, sentence text)
+    LANGUAGE sql IMMUTABLE ROWS 40 PARALLEL SAFE
+    AS $$
+    with m as (
+        select r.m[1] as sentence, r.o::integer as n
+        from regexp_matches(coalesce(p_text, ''),
+                            '([^\s.!?…](?:[^.!?…\n]|[.!?…](?=[^\s.!?…"''”’)]))*[.!?…]*["''”’)]*)', 'g')
+             with ordinality as r (m, o)
+    ), p as (
+        select x.piece, x.n::integer as n
+        from unnest(regexp_split_to_array(coalesce(p_text, ''),
+                                          '([^\s.!?…](?:[^.!?…\n]|[.!?…](?=[^\s.!?…"''”’)]))*[.!?…]*["''”’)]*)'))
+             with ordinality as x (piece, n)
+    ), s as (
+        -- Each sentence with the text before it (p.piece): where it starts, how many line breaks and
+        -- blank lines came before it.
+        select m.n, m.sentence,
+               (sum(char_length(p.piece)) over w + coalesce(sum(char_length(m.sentence)) over w_before, 0))::integer
+                   as span_start,
+               (1 + sum(char_length(p.piece) - char_length(replace(p.piece, E'\n', ''))) over w)::integer as line_no,
+               (1 + count(*) filter (where strpos(replace(replace(replace(p.piece, ' ', ''), E'\t', ''), E'\r', ''),
+                                                  E'\n\n') > 0 and m.n > 1) over w)::integer as paragraph_no
+        from m
+        join p using (n)
+        window w as (order by m.n), w_before as (order by m.n rows between unbounded preceding and 1 preceding)
+    ), l as (
+        select s.*, count(*) over (partition by s.line_no) as line_sentences,
+               row_number() over (partition by s.line_no order by s.n) as line_position,
+               t.lines[s.line_no] as line
+        from s
+        cross join (select string_to_array(coalesce(p_text, ''), E'\n') as lines) t
+    )
+    select l.n, l.paragraph_no, l.line_no, l.line_position::integer, l.line_sentences::integer,
+           case when left(k.start, 2) in ('- ', '* ', '• ', '· ', '– ', '+ ')
+                     or left(k.start, 1) between '0' and '9' and l.line ~ '^\s*[0-9]{1,2}[.)]\s' then 'list'
+                when left(k.start, 1) = '#' and ltrim(ltrim(l.line, E' \t'), '#') like ' %' then 'heading'
+                when l.line_sentences = 1 and right(rtrim(l.line, E' \t\r"''”’)*_'), 1) not in ('.', '!', '?', '…')
+                     then 'heading'
+                else 'prose' end,
+           l.span_start, l.span_start + char_length(l.sentence), l.sentence
+    from l
+    cross join lateral (select left(ltrim(l.line, E' \t'), 3) as start) k
+    order by l.n
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_sentences(p_text text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_spans(p_text text, p_pattern text, p_limit integer DEFAULT 20) RETURNS TABLE(span_start integer, span_end integer, span_text text)
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+declare
+    v_matches text[];
+    v_pieces text[];
+    v_pos integer := 0;
+begin
+    p_pattern := '(' || p_pattern || ')';
+    select coalesce(array_agg(m[1] order by o), '{}') into v_matches
+    from regexp_matches(p_text, p_pattern, 'g') with ordinality r (m, o);
+    v_pieces := regexp_split_to_array(p_text, p_pattern);
+    if cardinality(v_pieces) = cardinality(v_matches) + 1 and '' <> all (v_matches) then
+        for i in 1 .. least(cardinality(v_matches), p_limit) loop
+            v_pos := v_pos + char_length(v_pieces[i]);
+            span_start := v_pos;
+            span_end := v_pos + char_length(v_matches[i]);
+            span_text := v_matches[i];
+            return next;
+            v_pos := span_end;
+        end loop;
+    end if;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_spans(p_text text, p_pattern text, p_limit integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_stopwords() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '{a,an,the,and,or,but,so,of,to,in,on,at,for,with,by,from,into,onto,up,down,out,off,over,about,as,than,
+then,that,this,these,those,there,here,it,its,is,are,was,were,be,been,being,am,do,does,did,have,has,had,will,would,
+can,could,should,may,might,must,shall,we,us,our,ours,you,your,yours,they,them,their,i,me,my,he,she,him,her,his,
+not,no,yes,all,any,some,every,each,more,most,much,many,very,just,only,also,too,even,still,yet,if,when,while,
+because,since,until,what,which,who,whom,whose,why,how,where,get,got,make,made,one,ones,thing,things,way,ways,lot,
+lots,really,well,new,good,great,best,better,right,now,today,again,always,never,ever,own,like,need,want,
+know,see,come,go,let,lets,thats,theres,youre,were,weve,youve,ive,im,dont,cant,wont,its,sure,something,anything,
+everything,nothing,someone,anyone,everyone,who,whatever,whether,such,same,other,another,both,either,neither,few,
+little,less,least,first,last,next,out,back,away,around,through,ready,here}'::text[]
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_stopwords() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fluency_verbs() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '{am,is,are,was,were,been,has,have,had,does,did,will,would,shall,should,can,could,may,might,must,its,thats,
+theres,heres,whats,lets,whos,hes,shes,wheres,hows,theyre,youre,weve,youve,theyve,ive,youll,theyll,itll,youd,wed,theyd,
+im,dont,doesnt,didnt,cant,wont,isnt,arent,wasnt,werent,havent,hasnt,hadnt,couldnt,wouldnt,shouldnt,mustnt,asks,bakes,
+brings,brought,builds,built,buys,bought,calls,came,comes,cooks,costs,covers,delivers,eats,ate,enjoys,explains,
+feels,felt,finds,found,fixes,gets,got,gives,gave,goes,went,gone,grabs,grows,grew,helps,holds,held,keeps,kept,
+knows,knew,lasts,learns,leaves,likes,lives,loves,makes,made,matters,means,meets,met,misses,moves,needs,offers,
+opens,pays,paid,picks,puts,reaches,rests,runs,ran,saves,says,said,sees,saw,seen,sells,sold,sends,sent,serves,
+showed,shown,sits,sat,smells,sounds,spends,spent,stands,stood,starts,stays,takes,took,taken,tastes,tells,told,
+thinks,thought,tries,turns,uses,waits,wants,welcomes,shares,protects,prevents,replaces,repairs,installs,inspects,
+reminds,arrives,happens,becomes,became,begins,began,seems,includes,hears,heard,speaks,talks,writes,wrote,pours,
+ferments,rises,rose,fits,suits,adds,returns,celebrates,deserves,belongs,depends,hopes,believes,freezes,froze,
+bursts,breaks,broke,leaks,drains,sleeps,won,agrees,provides,creates,remembers,fills,feeds,forgets,forgot,worries,
+be,do,get,go,make,take,come,see,know,let,keep,give}'::text[]
+$$;
+
+ALTER FUNCTION aicrm_private.fluency_verbs() OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.from_base64url(p_text text) RETURNS bytea
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -6273,6 +7368,30 @@ $$;
 
 ALTER FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phrases text[], p_keys text[]) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select jsonb_strip_nulls(jsonb_build_object(
+        'overall', p_card -> 'overall', 'confidence', p_card -> 'confidence', 'passed', p_card -> 'passed',
+        'readability', p_card -> 'readability', 'sentiment', p_card -> 'sentiment',
+        'brand_alignment', p_card -> 'brand_alignment', 'compliance', p_card -> 'compliance',
+        'structure', p_card -> 'structure', 'brief', p_card -> 'brief', 'accuracy', p_card -> 'accuracy',
+        'fluency', p_card -> 'fluency',
+        'llm_judge', case when jsonb_typeof(p_card -> 'llm_judge') = 'object'
+                          then jsonb_build_object('grades', p_card #> '{llm_judge,grades}',
+                                                  'overall', p_card #> '{llm_judge,overall}',
+                                                  'verdict', p_card #> '{llm_judge,verdict}') end))
+        || jsonb_build_object(
+            'violations', p_card -> 'violations',
+            'findings', coalesce(p_card -> 'finding_counts', '{"critical": 0, "major": 0, "minor": 0}'),
+            'fixable', coalesce(p_card -> 'fixable', '0'), 'unfixable', coalesce(p_card -> 'unfixable', '0'),
+            'failures_unchanged', coalesce(p_unchanged, false),
+            'profile_gaps', coalesce(p_card -> 'profile_gaps', '[]'),
+            'failures', coalesce(p_card -> 'failures', '[]'), 'passes', coalesce(p_card -> 'passes', '[]'))
+$$;
+
+ALTER FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -6434,17 +7553,482 @@ CREATE FUNCTION aicrm_private.review_findings(p_card jsonb) RETURNS jsonb
         ) o
         where (c ->> 'passed')::boolean is false
         union all
+        -- The brief, accuracy, fluency and sentiment findings, with their span and fix.
+        select jsonb_strip_nulls(jsonb_build_object('severity', f ->> 'severity', 'dimension', f ->> 'dimension',
+                   'check', f ->> 'check', 'field', f ->> 'field', 'detail', f ->> 'message', 'fix', f ->> 'fix',
+                   'span', f -> 'span')),
+               case f ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end,
+               500 + x.ord
+        from jsonb_array_elements(case when jsonb_typeof(p_card -> 'findings') = 'array' then p_card -> 'findings'
+                                       else '[]' end) with ordinality x (f, ord)
+        union all
         select jsonb_build_object('severity', 'minor', 'dimension', 'criterion', 'check', k ->> 'criterion',
                    'detail', format('%s, expected %s', k -> 'actual', k -> 'expected')),
                2,
                2000 + x.ord
         from jsonb_array_elements(coalesce(p_card -> 'criteria', '[]')) with ordinality x (k, ord)
         where (k ->> 'passed')::boolean is false
-          and k ->> 'criterion' not in ('no_major_violation', 'no_major_structure_issue')
+          and k ->> 'criterion' not in ('no_major_violation', 'no_major_structure_issue', 'no_major_content_issue')
     ) f
 $_$;
 
 ALTER FUNCTION aicrm_private.review_findings(p_card jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) RETURNS jsonb
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_text text := coalesce(p_text, '');
+    v_i jsonb := coalesce(p_instructions, '{}');
+    v_c jsonb := p_customer;
+    v_products jsonb;
+    v_weekly jsonb;
+    v_profile_text text;
+    v_contact_text text;
+    v_brief_text text;
+    v_thin boolean;
+    v_gwords text;   -- the grounding set's words (words_of)
+    v_gstems text[];  -- the profile's words cut to five letters (what the business is about)
+    v_numbers text[];  -- every number of the profile's and the brief's texts
+    v_hours text[];  -- every opening and closing time of business_hours, in minutes
+    v_open_days integer;
+    v_always boolean;
+    v_primary_dates text[];  -- the brief's own dates (offer end, event start) as YYYY-MM-DD
+    v_places text[];  -- the customer's city, region and audience locations (lower case)
+    v_ground jsonb;
+    v_claims jsonb;
+    v_examples jsonb;
+    v_findings jsonb := '[]';
+    v_promises jsonb := '[]';
+    v_products_found jsonb := '[]';
+    v_critical integer;
+    v_major integer;
+    v_minor integer;
+    v_year integer := extract(year from now())::integer;
+begin
+    if v_c is null then
+        return jsonb_build_object('score', null, 'findings', '[]'::jsonb, 'measured', false,
+                                  'reason', 'no customer: accuracy not measured');
+    end if;
+    if char_length(v_text) > 200000 then
+        v_text := left(v_text, 200000);
+    end if;
+    v_products := case when jsonb_typeof(v_c -> 'products_services') = 'array' then v_c -> 'products_services' else '[]' end;
+    v_weekly := case when jsonb_typeof(v_c #> '{business_hours,weekly}') = 'object' then v_c #> '{business_hours,weekly}' end;
+    v_thin := nullif(btrim(coalesce(v_c ->> 'business_description', '')), '') is null
+        and coalesce(jsonb_array_length(case when jsonb_typeof(v_c -> 'unique_selling_points') = 'array'
+                                             then v_c -> 'unique_selling_points' end), 0) = 0
+        and jsonb_array_length(v_products) = 0;
+
+    -- The grounding texts: the profile's own words (not its contact details, whose numbers are no
+    -- facts about anything else), its contact details, the brief's words.
+    select string_agg(v #>> '{}', E'\n') into v_profile_text
+    from jsonb_path_query(jsonb_build_object(
+        'a', v_c -> 'name', 'b', v_c -> 'business_description', 'c', v_c -> 'unique_selling_points',
+        'd', v_c -> 'target_audience', 'e', v_c -> 'content_preferences', 'f', v_c #> '{business_hours,notes}',
+        'g', v_c #> '{brand_voice,phrases_to_use}', 'h', v_c #> '{brand_voice,sample_copy}',
+        'i', jsonb_path_query_array(v_c, 'lax $.business_hours.exceptions[*].note'),
+        'j', v_products, 'k', v_c -> 'industry_subcategory'), 'strict $.**') v
+    where jsonb_typeof(v) = 'string';
+    v_profile_text := coalesce(v_profile_text, '') || coalesce(E'\n' || (
+        select string_agg(format('%s %s%s', p ->> 'name', case coalesce(p ->> 'currency', 'USD')
+                                 when 'EUR' then '€' when 'GBP' then '£' else '$' end, p ->> 'price'), E'\n')
+        from jsonb_array_elements(v_products) p where jsonb_typeof(p -> 'price') = 'number'), '');
+    v_contact_text := concat_ws(E'\n', v_c ->> 'website', v_c ->> 'email', v_c ->> 'phone',
+        (select string_agg(v #>> '{}', ' ') from jsonb_path_query(v_c -> 'address', 'strict $.**') v
+         where jsonb_typeof(v) = 'string'),
+        (select string_agg(v #>> '{}', E'\n') from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].date') v));
+    select string_agg(v #>> '{}', E'\n') into v_brief_text
+    from jsonb_path_query(v_i - '{output_type,output_format,output_length,must_not_include,avoid_topics,context_sources,'
+                                  'success_criteria,tone_override,language,purpose,recipients}'::text[], 'strict $.**') v
+    where jsonb_typeof(v) = 'string';
+    v_brief_text := coalesce(v_brief_text, '');
+    v_gwords := aicrm_private.words_of(concat_ws(E'\n', v_profile_text, v_contact_text, v_brief_text));
+    v_gstems := aicrm_private.accuracy_stems(v_profile_text);
+    v_numbers := array(select distinct trim_scale(replace(m[1], ',', '')::numeric)::text
+                       from regexp_matches(v_profile_text || E'\n' || v_brief_text, '\m(\d[\d,]*(?:\.\d+)?)', 'g') m
+                       where replace(m[1], ',', '') ~ '^\d+(\.\d+)?$');
+    v_places := array_remove(array[lower(v_c #>> '{address,city}'), lower(v_c #>> '{address,region}')], null)
+        || coalesce(array(select lower(l) from jsonb_array_elements_text(case when jsonb_typeof(v_c #> '{target_audience,locations}') = 'array'
+                                                                          then v_c #> '{target_audience,locations}' end) l), '{}');
+    v_primary_dates := array_remove(array[left(v_i #>> '{offer,valid_until}', 10), left(v_i #>> '{event,starts_at}', 10)], null);
+
+    -- Business hours: every opening and closing time, the days open, open around the clock.
+    if v_weekly is not null then
+        select coalesce(array_agg(distinct m), '{}') into v_hours
+        from jsonb_each(v_weekly) d
+        cross join lateral jsonb_array_elements(case when jsonb_typeof(d.value) = 'array' then d.value else '[]' end) iv
+        cross join lateral unnest(array[iv ->> 'open', iv ->> 'close']) t
+        cross join lateral (select ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text as m) x
+        where t ~ '^\d{1,2}:\d{2}$';
+        select count(*) filter (where jsonb_typeof(d.value) = 'array' and jsonb_array_length(d.value) > 0),
+               count(*) = 7 and bool_and(d.value @> '[{"open": "00:00", "close": "24:00"}]')
+        into v_open_days, v_always
+        from jsonb_each(v_weekly) d;
+    end if;
+    v_hours := coalesce(v_hours, '{}') || coalesce(array(
+        select distinct ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text
+        from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].hours[*].*') h
+        cross join lateral (select h #>> '{}' as t) x where t ~ '^\d{1,2}:\d{2}$'), '{}');
+
+    -- The grounding claims: what the profile, its contact details and the brief state.
+    select coalesce(jsonb_agg(jsonb_build_object('src', g.src, 'kind', g.kind, 'vals', to_jsonb(g.vals),
+                                                 'extra', g.extra, 'text', g.txt, 'ctx', to_jsonb(g.ctx),
+                                                 'days', to_jsonb(g.days))), '[]')
+    into v_ground
+    from (
+        select 'profile' as src, c.kind, c.vals, c.extra, c.span_text as txt,
+               aicrm_private.accuracy_context(v_profile_text, c.span_start, c.span_end) as ctx, null::text[] as days
+        from aicrm_private.accuracy_claims(v_profile_text) c
+        union all
+        select 'profile', c.kind, c.vals, c.extra, c.span_text, '{}'::text[], null
+        from aicrm_private.accuracy_claims(v_contact_text) c
+        union all
+        select 'brief', c.kind, c.vals, c.extra, c.span_text,
+               aicrm_private.accuracy_context(v_brief_text, c.span_start, c.span_end),
+               case when c.kind = 'time' then aicrm_private.accuracy_days(regexp_replace(
+                   substr(v_brief_text, greatest(c.span_start - 80, 0) + 1, least(c.span_start, 80)), '^.*([.!?]\s|\n)', '')) end
+        from aicrm_private.accuracy_claims(v_brief_text) c
+        union all
+        -- The brief's structured dates, and the profile's phone and email domain (as a host).
+        select 'brief', 'date', array[substr(dt, 6, 5)], left(dt, 4), dt, '{}'::text[], null from unnest(v_primary_dates) dt
+        union all
+        select 'brief', 'time', aicrm_private.accuracy_minutes(substr(v_i #>> '{event,starts_at}', 12, 2),
+                                                               substr(v_i #>> '{event,starts_at}', 15, 2), null),
+               null, v_i #>> '{event,starts_at}', '{}'::text[], null
+        where v_i #>> '{event,starts_at}' ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}'
+        union all
+        select 'profile', 'phone', array[right(regexp_replace(v_c ->> 'phone', '\D', '', 'g'), 10)], null, v_c ->> 'phone',
+               '{}'::text[], null
+        where length(regexp_replace(coalesce(v_c ->> 'phone', ''), '\D', '', 'g')) >= 7
+        union all
+        select 'profile', 'url', array[lower(split_part(v_c ->> 'email', '@', 2))], null, v_c ->> 'email', '{}'::text[], null
+        where v_c ->> 'email' like '%@%'
+    ) g;
+
+    -- The draft's claims, each traced: grounded (by the profile or the brief), a contradiction, or
+    -- untraceable (for now: the approved examples are read only when one is left).
+    with d as (
+        select 'content' as field, c.*, aicrm_private.accuracy_context(v_text, c.span_start, c.span_end) as ctx,
+               regexp_replace(substr(v_text, greatest(c.span_start - 80, 0) + 1, least(c.span_start, 80)), '^.*([.!?]\s|\n)', '') as before,
+               regexp_replace(substr(v_text, c.span_end + 1, 60), '([.!?](\s|$)|\n).*$', '') as after
+        from aicrm_private.accuracy_claims(v_text) c
+        union all
+        select 'subject', c.*, aicrm_private.accuracy_context(p_subject, c.span_start, c.span_end),
+               substr(p_subject, greatest(c.span_start - 80, 0) + 1, least(c.span_start, 80)),
+               substr(p_subject, c.span_end + 1, 60)
+        from aicrm_private.accuracy_claims(p_subject) c
+        where p_subject is not null
+    ),
+    g as (
+        select x.src, x.kind, case when x.kind = 'founding_year' then 'year' else x.kind end as class,
+               array(select jsonb_array_elements_text(x.vals)) as vals, x.extra, x.text,
+               array(select jsonb_array_elements_text(x.ctx)) as ctx,
+               array(select jsonb_array_elements_text(case when jsonb_typeof(x.days) = 'array' then x.days end)) as days
+        from jsonb_to_recordset(v_ground) as x (src text, kind text, vals jsonb, extra text, text text, ctx jsonb, days jsonb)
+    ),
+    t as (
+        select d.*, case when d.kind = 'founding_year' then 'year' else d.kind end as class,
+               -- Ranges: the opening time's candidates first, then the closing time's.
+               case when d.kind = 'time' and d.extra like 'range %' then split_part(d.extra, ' ', 2)::integer end as nopen,
+               -- Said of the business ("we", "our"): a duration, time or small count in general
+               -- advice ("brush for two minutes") claims nothing about it.
+               (d.before || ' ' || d.after) ~* '\m(we|we''re|we''ve|we''ll|we''d|our|ours|us)\M' as of_us,
+               d.kind = 'time' and (d.span_text ~* '^(open|close|until|till)'
+                   or (d.before || ' ' || d.after) ~* '\m(open|opens|opening|close|closes|closing|hours|until|till)\M') as hours_claim
+        from d
+    ),
+    traced as (
+        select t.*,
+            (select array_agg(distinct g.src) from g where g.class = t.class and case t.class
+                when 'phone' then exists (select from unnest(g.vals) gv, unnest(t.vals) tv
+                                          where least(length(gv), length(tv)) >= 7
+                                            and right(gv, least(length(gv), length(tv))) = right(tv, least(length(gv), length(tv))))
+                when 'url' then exists (select from unnest(g.vals) gv, unnest(t.vals) tv
+                                        where gv = tv or tv like '%.' || gv or gv like '%.' || tv)
+                when 'date' then g.vals && t.vals and (g.extra is null or t.extra is null or left(g.extra, 4) !~ '^\d{4}$'
+                                                       or left(t.extra, 4) !~ '^\d{4}$' or left(g.extra, 4) = left(t.extra, 4))
+                when 'time' then case when t.nopen is null then g.vals && t.vals else false end
+                else g.vals && t.vals end) as sources,
+            case when t.nopen is not null then
+                (coalesce(t.vals[1:t.nopen] && v_hours, false) or exists (select from g where g.class = 'time' and g.vals && t.vals[1:t.nopen]))
+                and (coalesce(t.vals[t.nopen + 1:] && v_hours, false) or exists (select from g where g.class = 'time' and g.vals && t.vals[t.nopen + 1:]))
+            when t.class = 'time' then t.vals && v_hours
+                or cardinality(aicrm_private.keys_in_words(v_gwords, '{24 7,around the clock,24 hours}')) > 0
+            when t.class = 'year' then t.kind = 'year' and (t.vals[1]::integer between v_year - 1 and v_year + 1
+                or exists (select from g where g.class = 'date' and left(g.extra, 4) = t.vals[1]))
+            when t.class = 'count' then t.vals && v_numbers
+            when t.class = 'always_open' then coalesce(v_always, false)
+                or cardinality(aicrm_private.keys_in_words(v_gwords, '{24 7,around the clock,24 hours,24 hour}')) > 0
+            when t.class = 'open_days' then t.vals[1]::integer = v_open_days
+            when t.class = 'superlative' then cardinality(aicrm_private.keys_in_words(v_gwords, case
+                when t.vals[1] like '%guarant%' then '{guarantee,guaranteed,guarantees}'::text[]
+                when t.vals[1] ~ 'sell' then '{best selling,bestselling,best seller,best sellers,bestseller}'
+                when t.vals[1] like '%award%' then '{award,awards,award winning}'
+                when t.vals[1] like '%rated%' then '{top rated,best rated,highest rated,rated}'
+                when t.vals[1] ~ '#|no 1|number' then '{number one,no 1}'
+                when t.vals[1] like '%fastest%' then '{fastest}'
+                when t.vals[1] like '%cheapest%' then '{cheapest}'
+                when t.vals[1] like '%lowest%' then '{lowest price,lowest prices}'
+                when t.vals[1] like '%trusted%' then '{most trusted}'
+                when t.vals[1] like '%world%' then '{world class,world famous}'
+                when t.vals[1] like '%unbeatable%' then '{unbeatable}'
+                else '{best}' end)) > 0
+            when t.class = 'date' then t.vals[1] = any (case
+                when v_gwords ~ ' (christmas|xmas) ' or strpos(v_text, 'Christmas') > 0 then '{12-24,12-25}'::text[] else '{}' end
+                || case when v_gwords ~ ' new years? ' or v_text ~* 'new year' then '{12-31,01-01}'::text[] else '{}' end
+                || case when v_gwords ~ ' valentines? ' or v_text ~* 'valentine' then '{02-14}'::text[] else '{}' end
+                || case when v_gwords ~ ' halloween ' or v_text ~* 'halloween' then '{10-31}'::text[] else '{}' end
+                || case when v_gwords ~ ' (independence day|fourth of july|4th of july) ' or v_text ~* 'fourth of july|independence day'
+                        then '{07-04}'::text[] else '{}' end)
+            else false end as special,
+            -- Days named before a time, and whether the time reads as opening hours.
+            case when t.class = 'time' then case
+                when t.after ~* '^\s*((to|until|till|-|–)\s*(noon|midnight))?\s*,?\s*(on\s+|every\s+)?(mon|tue|wed|thu|fri|sat|sun|weekday|weekend|daily)'
+                then aicrm_private.accuracy_days(regexp_replace(t.after, '[0-9,;].*$', ''))
+                else aicrm_private.accuracy_days(t.before) end end as days,
+            t.class = 'time' and exists (
+                select from g where g.src = 'brief' and g.class = 'time'
+                    and (case when t.nopen is null then g.vals && t.vals
+                              else g.vals && t.vals[1:t.nopen] and g.vals && t.vals[t.nopen + 1:] end)
+                    and (cardinality(g.days) = 0 or cardinality(aicrm_private.accuracy_days(t.before)) = 0
+                         or g.days && aicrm_private.accuracy_days(t.before))) as brief_time,
+            -- Claims that need "we" to be about the business; a count of people or things without
+            -- "over"/"more than" and under a hundred is no boast either (contradictions still count).
+            case when t.class = 'duration' then (t.of_us or t.ctx && v_gstems)
+                      -- "if you have two minutes": a courtesy, not a claim
+                      and not (t.extra in ('minute', 'min') and t.vals[1]::numeric <= 5)
+                      -- advice ("let it sit for 30 minutes"), a frequency ("every six to eight weeks"), time gone
+                      -- by ("six months since your last visit"): nothing the business claims
+                      and t.before !~* '^\s*[^[:alnum:]]*(mix|let|brush|floss|wash|wait|use|keep|leave|insulate|bake|knead|rinse|apply|turn|run|set|store|give|try|avoid|add|stir|cook|soak|replace|drink|walk|stretch|rest|allow|plan|expect|remember)\M'
+                      and t.before !~* '\m(every|each|per|once|twice)\s+([a-z0-9-]+\s+(to|or|and|-)\s+)?$'
+                      and t.after !~* '^\s*(ago|since|later|from\s+now)\M'
+                 when t.class = 'time' then t.hours_claim or (t.of_us and t.before ~* '(at|by|from|before|after|starting|starts|begins|open)\s*$')
+                 when t.class = 'count' then t.of_us and (t.extra like '%+' or t.vals[1] !~ '^\d+$' or t.vals[1]::numeric >= 100
+                      or split_part(t.extra, ' ', 1) = any ('{customers,customer,clients,client,families,family,patients,patient,homes,home,'
+                         'households,household,businesses,locations,location,stores,store,shops,shop,branch,branches,members,member,'
+                         'students,student,reviews,review,awards,award,employees,employee,technicians,technician,techs,staff,stylists,'
+                         'stylist,barbers,barber,generations,generation,projects,project,jobs,installations,installation,experts,'
+                         'specialists,dentists,doctors,therapists,instructors,trainers,chefs,bakers,varieties,variety,flavors,flavor,'
+                         'flavours,flavour,kinds,types,classes,courses,adoptions,notices}'::text[]))
+                 when t.class = 'year' and t.kind = 'year' then t.of_us
+                 when t.class = 'superlative' and t.vals[1] ~ ' in ' then
+                      substring(t.vals[1] from '([a-z]+)$') = any ('{town,city,area,region,state,country,world,county,valley,'
+                          'neighborhood,neighbourhood,bay,metro}'::text[] || v_places)
+                 else true end as asserted
+        from t
+    ),
+    judged as (
+        select tr.*,
+            -- A contradiction of the profile: about the same thing (a shared word), another value. A
+            -- value the profile has only about something else grounds nothing ("48-hour ferment"
+            -- against "36-hour ferment" and "cakes with 48-hour turnaround").
+            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal', 'rating', 'time')
+                      and (not coalesce('profile' = any (tr.sources), false)
+                           or (tr.class in ('duration', 'percent', 'count') and cardinality(tr.ctx) > 0
+                               and not exists (select from g where g.src = 'profile' and g.class = tr.class
+                                                                and g.vals && tr.vals and g.ctx && tr.ctx)))
+                      and not tr.special and not tr.brief_time
+                      -- The brief may change a price, a percentage or a count for its occasion.
+                      and (tr.sources is null or tr.class in ('duration', 'year')) then
+                (select g.text from g where g.src = 'profile' and g.class = tr.class and g.ctx && tr.ctx
+                                        and not g.vals && tr.vals and cardinality(g.ctx) > 0
+                                        and (tr.class <> 'year' or (g.kind = 'founding_year' and tr.kind = 'founding_year'))
+                 order by cardinality(array(select unnest(g.ctx) intersect select unnest(tr.ctx))) desc limit 1)
+            when tr.class = 'phone' and tr.sources is null then (select g.text from g where g.src = 'profile' and g.class = 'phone' limit 1)
+            when tr.class = 'email' and tr.sources is null then nullif(v_c ->> 'email', '')
+            when tr.class = 'url' and tr.sources is null then (select v_c ->> 'website'
+                where split_part(tr.vals[1], '.', 1) = split_part(regexp_replace(lower(coalesce(v_c ->> 'website', '')),
+                                                                 '^(https?://)?(www\.)?', ''), '.', 1))
+            when tr.class = 'open_days' and v_open_days is not null and not tr.special then format('open %s days a week', v_open_days)
+            end as profile_value,
+            -- About the same thing as a value of the brief, another value.
+            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal') and tr.sources is null then
+                (select g.text from g where g.src = 'brief' and g.class = tr.class and g.ctx && tr.ctx and not g.vals && tr.vals limit 1)
+            when tr.class = 'date' and tr.sources is null and not tr.special and cardinality(v_primary_dates) = 1
+                 and not exists (select from t x where x.class = 'date' and x.vals[1] = substr(v_primary_dates[1], 6, 5))
+            then v_primary_dates[1] end as brief_value,
+            -- Hours: the days named, each open at the time said.
+            case when tr.class = 'time' and v_weekly is not null and (tr.hours_claim or tr.nopen is not null) then (
+                select string_agg(format('%s %s', initcap(dd),
+                    coalesce((select string_agg((iv ->> 'open') || '–' || (iv ->> 'close'), ', ')
+                              from jsonb_array_elements(v_weekly -> dd) iv), '')) || case when jsonb_array_length(v_weekly -> dd) = 0
+                                                                                    then 'closed' else '' end, '; ')
+                from unnest(tr.days) dd
+                where jsonb_typeof(v_weekly -> dd) = 'array' and not exists (
+                    select from (select array_agg(((split_part(tm, ':', 1)::integer * 60 + split_part(tm, ':', 2)::integer) % 1440)::text) a
+                                 from jsonb_array_elements(v_weekly -> dd) iv
+                                 cross join lateral unnest(array[iv ->> 'open', iv ->> 'close']) tm) day
+                    where day.a is not null and case when tr.nopen is null then tr.vals && day.a
+                        else tr.vals[1:tr.nopen] && day.a and tr.vals[tr.nopen + 1:] && day.a end))
+            end as day_hours
+        from traced tr
+    )
+    select coalesce(jsonb_agg(jsonb_build_object(
+        'field', j.field, 'kind', j.kind, 'start', j.span_start, 'end', j.span_end, 'text', j.span_text,
+        'vals', to_jsonb(j.vals), 'ctx', to_jsonb(j.ctx),
+        'status', case
+            when j.brief_time then 'grounded'
+            when j.day_hours is not null then 'contradiction'
+            when j.profile_value is not null then 'contradiction'
+            when j.sources is not null or j.special then 'grounded'
+            when j.class = 'time' and j.hours_claim and v_weekly is not null then 'contradiction'
+            when j.brief_value is not null then 'contradiction'
+            when not j.asserted then 'unasserted'
+            else 'untraceable' end,
+        'source', case when j.sources is not null then to_jsonb(j.sources[1])
+                       when j.special then to_jsonb(case when j.class = 'time' then 'profile' else 'profile' end) end,
+        'against', case
+            when j.day_hours is not null then 'profile'
+            when j.profile_value is not null then case when 'brief' = any (j.sources) then 'brief_and_profile' else 'profile' end
+            when j.sources is null and not j.special and j.class = 'time' and j.hours_claim and v_weekly is not null then 'profile'
+            when j.brief_value is not null then 'brief' end,
+        'value', coalesce(j.day_hours, j.profile_value, case
+            when j.sources is null and not j.special and j.class = 'time' and j.hours_claim and v_weekly is not null then (
+                select string_agg(format('%s %s', initcap(d.key), (select string_agg((iv ->> 'open') || '–' || (iv ->> 'close'), ', ')
+                                                                   from jsonb_array_elements(d.value) iv)), '; ' order by
+                                  array_position('{mon,tue,wed,thu,fri,sat,sun}'::text[], d.key))
+                from jsonb_each(v_weekly) d where jsonb_typeof(d.value) = 'array' and jsonb_array_length(d.value) > 0) end,
+            j.brief_value)) order by j.field, j.span_start), '[]')
+    into v_claims
+    from judged j;
+
+    -- The approved examples, only for what is still untraceable.
+    if jsonb_path_exists(v_claims, '$[*] ? (@.status == "untraceable")') and v_c ->> 'customer_id' is not null then
+        select coalesce(jsonb_agg(distinct jsonb_build_object('kind', c.kind, 'v', v)), '[]') into v_examples
+        from (select e.content, e.subject from aicrm.content_examples e
+              where e.customer_id = (v_c ->> 'customer_id')::uuid and e.polarity = 'positive'
+              order by e.updated_at desc limit 20) e
+        cross join lateral aicrm_private.accuracy_claims(concat_ws(E'\n', e.subject, e.content)) c
+        cross join lateral unnest(c.vals) v;
+        if jsonb_array_length(v_examples) > 0 then
+            select jsonb_agg(case when c ->> 'status' = 'untraceable' and exists (
+                                 select from jsonb_array_elements(v_examples) x, jsonb_array_elements_text(c -> 'vals') v
+                                 where replace(x ->> 'kind', 'founding_', '') = replace(c ->> 'kind', 'founding_', '') and x ->> 'v' = v)
+                             then c || '{"status": "grounded", "source": "examples"}' else c end)
+            into v_claims from jsonb_array_elements(v_claims) c;
+        end if;
+    end if;
+
+    -- Findings of the claims: one per value of a field (its first place), contradictions first.
+    select coalesce(jsonb_agg(f.finding), '[]') into v_findings
+    from (
+        select distinct on (c ->> 'field', c ->> 'kind', c ->> 'status', c -> 'vals')
+               aicrm_private.accuracy_finding(
+                   case when c ->> 'status' = 'contradiction' then 'contradiction' else 'untraceable_claim' end,
+                   case when c ->> 'status' = 'contradiction' then 'critical' else 'major' end,
+                   c ->> 'field', (c ->> 'start')::integer, (c ->> 'end')::integer, c ->> 'text',
+                   case
+                       when c ->> 'status' = 'untraceable' then format('%s ''%s'' is not in the customer''s profile, the brief or its approved examples',
+                           case c ->> 'kind' when 'price' then 'The price' when 'percent' then 'The percentage'
+                               when 'date' then 'The date' when 'time' then 'The time' when 'year' then 'The year'
+                               when 'founding_year' then 'The founding year' when 'duration' then 'The duration'
+                               when 'count' then 'The number' when 'rating' then 'The rating' when 'ordinal' then 'The claim'
+                               when 'phone' then 'The phone number' when 'url' then 'The web address' when 'email' then 'The email address'
+                               when 'superlative' then 'The claim' when 'always_open' then 'The claim' when 'open_days' then 'The claim'
+                               else 'The claim' end, c ->> 'text')
+                       when c ->> 'against' = 'brief_and_profile' then format('The brief and the customer''s profile disagree: the draft (as the brief) says ''%s'', the profile says ''%s''; a rewrite cannot settle which is true',
+                           c ->> 'text', c ->> 'value')
+                       when c ->> 'kind' = 'time' then format('''%s'' contradicts the opening hours in the customer''s profile (%s)', c ->> 'text', c ->> 'value')
+                       when c ->> 'against' = 'brief' then format('''%s'' contradicts the brief, which says ''%s''', c ->> 'text', c ->> 'value')
+                       else format('''%s'' contradicts the customer''s profile, which says ''%s''', c ->> 'text', c ->> 'value') end,
+                   case
+                       when c ->> 'status' = 'untraceable' then format('Drop ''%s'' or replace it with what the profile or the brief states; if it is true, add it to the customer''s profile first.', c ->> 'text')
+                       when c ->> 'against' = 'brief_and_profile' then 'Ask the customer which is true, correct the brief or the profile, then write again.'
+                       when c ->> 'kind' = 'time' then format('Give the hours as the profile states them (%s), or leave them out.', c ->> 'value')
+                       else format('Write ''%s'' as the %s states it, or leave it out.', c ->> 'value',
+                                   case when c ->> 'against' = 'brief' then 'brief' else 'profile' end) end,
+                   c ->> 'against' is distinct from 'brief_and_profile') as finding
+        from jsonb_array_elements(v_claims) c
+        where c ->> 'status' not in ('grounded', 'unasserted')
+        order by c ->> 'field', c ->> 'kind', c ->> 'status', c -> 'vals', (c ->> 'start')::integer
+    ) f;
+
+    -- Process promises the grounding set does not state.
+    select coalesce(jsonb_agg(aicrm_private.accuracy_finding('unstated_promise', case when v_thin then 'minor' else 'major' end,
+               x.field, x.span_start, x.span_end, x.groups[1],
+               case when v_thin then format('''%s'' promises %s, which the customer''s profile does not state; the profile is thin (no description, selling points or products), so confirm it with the customer',
+                                            x.groups[1], p.promise)
+                    else format('''%s'' promises %s, which neither the customer''s profile nor the brief states', x.groups[1], p.promise) end,
+               case when v_thin then format('Drop ''%s'', or confirm it with the customer and add it to the profile.', x.groups[1])
+                    else format('Drop ''%s'' or say only what the profile states.', x.groups[1]) end, true)
+               order by x.field, x.span_start), '[]')
+    into v_promises
+    from (
+        select distinct on (m.field, m.k) m.*
+        from (
+            select 'content' as field, a.*, (select min(i) - 1 from generate_subscripts(a.groups, 1) i
+                                             where i > 1 and a.groups[i] is not null) as k
+            from aicrm_private.accuracy_matches(v_text, aicrm_private.accuracy_promise_pattern(), 'i') a
+            union all
+            select 'subject', a.*, (select min(i) - 1 from generate_subscripts(a.groups, 1) i where i > 1 and a.groups[i] is not null)
+            from aicrm_private.accuracy_matches(p_subject, aicrm_private.accuracy_promise_pattern(), 'i') a
+            where p_subject is not null
+        ) m
+        order by m.field, m.k, m.span_start
+    ) x
+    join aicrm_private.accuracy_promises() p on p.n = x.k
+    where case when cardinality(p.ground_keys) = 0
+               -- Something free: the grounding says free (or complimentary, at no charge, on us)
+               -- and names the thing ("free session" for a brief's "first session free").
+               then cardinality(aicrm_private.keys_in_words(v_gwords,
+                        '{free,complimentary,no charge,no cost,no extra cost,on us,on the house}')) = 0
+                    or not exists (select from string_to_table(aicrm_private.phrase_key(x.groups[1]), ' ') w
+                                   where w <> all ('{free,complimentary,of,charge,at,no,extra,cost,is,are,on,us}'::text[])
+                                     and strpos(v_gwords, ' ' || left(w, greatest(4, char_length(w) - 2))) > 0)
+               else cardinality(aicrm_private.keys_in_words(v_gwords, p.ground_keys)) = 0 end;
+
+    -- A thin profile: one unstated promise may be a turn of phrase (minor, confirm it with the
+    -- customer); two or more invent how the business works, and a person must see them (major).
+    if v_thin and jsonb_array_length(v_promises) >= 2 then
+        select jsonb_agg(f || '{"severity": "major"}') into v_promises from jsonb_array_elements(v_promises) f;
+    end if;
+
+    -- Product names none of whose distinctive words the grounding set has (headings left out).
+    if v_text ~ '[A-Z][a-z]+[ -][A-Z]' or strpos(v_text, '™') + strpos(v_text, '®') > 0 then
+        select coalesce(jsonb_agg(aicrm_private.accuracy_finding('invented_product', 'major', 'content',
+                   x.span_start, x.span_end, x.groups[1],
+                   format('''%s'' is not a product or service in the customer''s profile or the brief', x.name),
+                   format('Name only the products and services the profile lists, or drop ''%s''.', x.name), true)
+                   order by x.span_start), '[]')
+        into v_products_found
+        from (
+            select a.*, regexp_replace(a.groups[1], '^((Our|The|This|That|These|Your|A|An|New|Try|Book|Get|Order|Meet|'
+                        'Introducing|Join|Free|All|Every|Each|Its|My|Their|Enjoy|Ask|Grab|Claim)\s+)+', '') as name
+            from aicrm_private.accuracy_matches(v_text, aicrm_private.accuracy_product_pattern(), '') a
+        ) x
+        cross join lateral (select reverse(split_part(reverse(left(v_text, x.span_start)), E'\n', 1)) as line_before) ln
+        where x.name ~ '[ -]'
+          and ln.line_before !~ '^\s*#'
+          and exists (select from string_to_table(aicrm_private.phrase_key(x.name), ' ') w
+                      where char_length(w) >= 3
+                        and w <> all ('{special,package,plan,combo,bundle,box,deal,offer,menu,service,services}'::text[])
+                        and strpos(v_gwords, ' ' || left(w, greatest(4, char_length(w) - 2))) = 0);
+    end if;
+
+    v_findings := v_findings || v_promises || v_products_found;
+    select count(*) filter (where f ->> 'severity' = 'critical'), count(*) filter (where f ->> 'severity' = 'major'),
+           count(*) filter (where f ->> 'severity' = 'minor'),
+           coalesce(jsonb_agg(f order by case f ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end,
+                              f ->> 'field', (f #>> '{span,start}')::integer), '[]')
+    into v_critical, v_major, v_minor, v_findings
+    from jsonb_array_elements(v_findings) f;
+    return jsonb_build_object(
+        'score', greatest(0, 100 - 40 * v_critical - 20 * v_major - 5 * v_minor)::numeric(4, 1),
+        'findings', coalesce((select jsonb_agg(f order by o) from jsonb_array_elements(v_findings) with ordinality x (f, o)
+                              where o <= 20), '[]'),
+        'counts', jsonb_build_object('critical', v_critical, 'major', v_major, 'minor', v_minor),
+        'thin_profile', v_thin,
+        'claims', coalesce((select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('field', c -> 'field', 'kind', c -> 'kind',
+                                 'text', c -> 'text', 'status', c -> 'status', 'source', c -> 'source')) order by o)
+                            from jsonb_array_elements(v_claims) with ordinality x (c, o) where o <= 50), '[]'),
+        'claims_found', jsonb_array_length(v_claims)
+    );
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.score_brand(p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb, p_features aicrm_private.draft_features DEFAULT NULL::aicrm_private.draft_features, p_profile aicrm.customer_scoring_profiles DEFAULT NULL::aicrm.customer_scoring_profiles) RETURNS jsonb
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -6660,6 +8244,400 @@ $$;
 
 ALTER FUNCTION aicrm_private.score_brand(p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb, p_features aicrm_private.draft_features, p_profile aicrm.customer_scoring_profiles) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.score_brief(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features DEFAULT NULL::aicrm_private.draft_features) RETURNS jsonb
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $_$
+declare
+    v_in jsonb := coalesce(p_instructions, '{}');
+    v_text text := coalesce(p_text, '');
+    v_features aicrm_private.draft_features := p_features;
+    v_words text;
+    v_body_words text;
+    v_subject_words text;
+    v_item record;
+    v_one text;
+    v_md integer;
+    v_missing text[];
+    v_literals text[];
+    v_n integer;
+    v_hits integer;
+    v_need integer;
+    v_digits text;
+    v_url_key text;
+    v_findings jsonb := '[]';
+    v_coverage jsonb := '[]';
+    v_major integer := 0;
+    v_minor integer := 0;
+    v_label text;
+    v_topic text;
+    v_topic_missing text[];
+    v_topic_state text;
+    v_points integer := 0;
+    v_points_missing integer := 0;
+    v_url text;
+    v_key text;
+    v_date text;
+    v_pattern text;
+    v_start integer;
+    v_end integer;
+    v_field text;
+    v_number_words constant text[] := '{one,two,three,four,five,six,seven,eight,nine,ten,eleven,twelve}';
+begin
+    if not (v_in ?| array['topic', 'key_points', 'offer', 'event', 'links', 'avoid_topics', 'cta']
+            or v_in ->> 'purpose' = 'welcome') then
+        return jsonb_build_object('score', 100, 'findings', '[]'::jsonb, 'coverage', '[]'::jsonb);
+    end if;
+    if v_features.words is null then
+        v_features := aicrm_private.draft_features_of(v_text, p_subject);
+    end if;
+    v_words := v_features.words;
+    -- The body's words alone (words_of puts the subject's last): a topic or key point only in the
+    -- subject is not covered (the subject promises what the body must deliver).
+    v_subject_words := aicrm_private.phrase_key(p_subject);
+    if v_subject_words <> '' and right(v_words, char_length(v_subject_words) + 2) = ' ' || v_subject_words || ' ' then
+        v_body_words := left(v_words, -(char_length(v_subject_words) + 1));
+    else
+        v_body_words := v_words;
+    end if;
+
+    -- Each item of the brief taken apart (brief_item_parts), and which of its content words the
+    -- draft has: the word in any form, or a synonym. Only the draft's words that could be one of
+    -- them (the same first three letters) are stemmed, in one to_tsvector: stemming every word of
+    -- a draft costs more than the rest of the check.
+    for v_item in with raw (kind, idx, txt, ignore) as (
+        -- A topic says what the piece is for as much as what it is about: the words of that
+        -- (welcome, review, reminder, new, ...) need not be in the draft. A key point or offer may
+        -- speak to the writer ("Register at the link", "No ask in this email").
+        select 'topic', 0::bigint, v_in ->> 'topic',
+               '{announc,ask,back,blog,come,day,earli,email,end,first,get,guid,how,introduc,invit,know,last,late,meet,'
+               'messag,month,new,news,newslett,next,note,offer,past,post,quick,reason,remind,return,review,right,share,'
+               'sms,special,start,tell,text,thank,thankyou,thing,time,tip,today,updat,us,way,week,welcom,what,year}'::text[]
+        where btrim(coalesce(v_in ->> 'topic', '')) <> ''
+        union all
+        select 'key_point', k.o, k.t, '{email,includ,link,mention,messag,post,say,sms,text}'::text[]
+        from jsonb_array_elements_text(case when jsonb_typeof(v_in -> 'key_points') = 'array'
+                                            then v_in -> 'key_points' else '[]' end) with ordinality as k (t, o)
+        union all
+        select 'offer', 0, v_in #>> '{offer,description}', '{email,includ,link,mention,messag,post,say,sms,text}'::text[]
+        where btrim(coalesce(v_in #>> '{offer,description}', '')) <> ''
+        union all
+        select 'event_place', 0, v_in #>> '{event,place}', '{}'::text[]
+        where btrim(coalesce(v_in #>> '{event,place}', '')) <> ''
+        union all
+        select 'cta', 0, v_in ->> 'cta', '{email,includ,link,mention,messag,post,say,sms,text}'::text[]
+        where btrim(coalesce(v_in ->> 'cta', '')) <> ''
+        union all
+        select 'avoid_topic', a.o, a.t, '{}'::text[]
+        from jsonb_array_elements_text(case when jsonb_typeof(v_in -> 'avoid_topics') = 'array'
+                                            then v_in -> 'avoid_topics' else '[]' end) with ordinality as a (t, o)
+    ),
+
+    items as materialized (
+        select r.kind, r.idx, r.txt, p.dates, p.numbers, p.codes, p.norm, p.lexemes
+        from raw as r cross join lateral aicrm_private.brief_item_parts(r.txt, r.ignore) as p
+    ),
+
+    brief_lexemes as (
+        select coalesce(array_agg(distinct l.l), '{}') as ls from items as i cross join lateral unnest(i.lexemes) as l (l)
+    ),
+
+    -- a: the brief's side of a synonym pair, b: the draft's side (each pair both ways).
+    syn as materialized (
+        select s.term_lexemes as a, s.synonym_lexemes as b
+        from aicrm.brief_synonyms as s, brief_lexemes as bl
+        where s.term_lexemes[1] = any(bl.ls) and s.term_lexemes <@ bl.ls
+        union all
+        select s.synonym_lexemes, s.term_lexemes
+        from aicrm.brief_synonyms as s, brief_lexemes as bl
+        where s.synonym_lexemes[1] = any(bl.ls) and s.synonym_lexemes <@ bl.ls
+    ),
+
+    candidates as materialized (
+        select coalesce(array_agg(w.w), '{}') as ws  -- repeats and all: to_tsvector does not mind
+        from unnest(string_to_array(btrim(v_body_words), ' ')) as w (w)
+        -- (IN, not = any(array): a hashed lookup per word, not a scan of the array.)
+        where left(w.w, 3) in (select left(x.l, 3) from brief_lexemes as bl, unnest(bl.ls) as x (l)
+                               union all select left(x.l, 3) from syn as s, unnest(s.b) as x (l))
+    ),
+
+    draft_lexemes as materialized (
+        -- "15%" is "15 percent" (words_of drops the sign). A topic to avoid counts in the subject too.
+        select tsvector_to_array(to_tsvector('english', array_to_string(c.ws, ' ')))
+               || case when strpos(v_text, '%') > 0 then '{percent}'::text[] else '{}' end as ls,
+               tsvector_to_array(to_tsvector('english', v_subject_words)) as subject_ls
+        from candidates as c
+    )
+
+    select i.kind, i.txt, i.dates, i.numbers, i.codes, i.norm, i.lexemes, f.found,
+           -- For a topic to avoid, the draft's lexemes that mention it (to find its span).
+           case when i.kind = 'avoid_topic' then f.found || array(
+               select unnest(s.b) from syn as s where s.a <@ i.lexemes and s.b <@ dl.ls) end as hits,
+           c.ws as candidates
+    from items as i
+    cross join draft_lexemes as dl
+    cross join candidates as c
+    cross join lateral (
+        select coalesce(array_agg(distinct x.l), '{}') as found
+        from (
+            -- The stemmer's loose ends: a stem found as the start of the draft's, or the other way
+            -- ("winterise" and "winter", "quiz" and "quizz"), when the two differ by 1 or 2 letters.
+            select l.l from unnest(i.lexemes) as l (l)
+            where l.l = any(dl.ls)
+               or (i.kind = 'avoid_topic' and l.l = any(dl.subject_ls))
+               or (char_length(l.l) >= 4 and exists (
+                   select from unnest(dl.ls) as d (d)
+                   where char_length(d.d) >= 4 and abs(char_length(d.d) - char_length(l.l)) <= 2
+                     and (starts_with(d.d, l.l) or starts_with(l.l, d.d))))
+            union all
+            select unnest(s.a) from syn as s where s.a <@ i.lexemes and s.b <@ dl.ls
+        ) as x
+    ) as f
+    order by array_position('{topic,key_point,offer,event_place,cta,avoid_topic}'::text[], i.kind), i.idx
+    loop
+        v_n := cardinality(v_item.lexemes);
+        v_hits := cardinality(v_item.found);
+        v_need := case when v_n <= 2 then v_n else ceil(v_n * 2 / 3.0)::integer end;
+        -- The brief's words the draft lacks, as the brief wrote them (worked out only when some are).
+        v_missing := '{}';
+        if v_hits < v_n then
+            v_missing := array(
+                select w.w from unnest(string_to_array(v_item.norm, ' ')) with ordinality as w (w, o)
+                where (ts_lexize('english_stem', w.w))[1] = any(v_item.lexemes)
+                  and not (ts_lexize('english_stem', w.w))[1] = any(v_item.found)
+                group by w.w order by min(w.o));
+        end if;
+        -- The numbers, dates and codes of a key point or offer the draft lacks.
+        v_literals := '{}';
+        if v_item.kind in ('key_point', 'offer') then
+            foreach v_one in array v_item.numbers loop
+                -- The body's numbers as words ("7am" is 7, "$20.00" is 20 and 00, "1,500" is 1 500).
+                v_digits := coalesce(v_digits, ' ' || regexp_replace(v_body_words, '[^0-9]+', ' ', 'g') || ' ');
+                if strpos(v_digits, ' ' || v_one || ' ') = 0
+                   and strpos(v_digits, ' ' || regexp_replace(v_one, '([0-9])(?=([0-9]{3})+$)', '\1 ', 'g') || ' ') = 0
+                   and not (char_length(v_one) <= 2 and v_one::integer between 1 and 12
+                            and (strpos(v_body_words, ' ' || v_number_words[v_one::integer] || ' ') > 0
+                                 or (v_one = '2' and strpos(v_body_words, ' twice ') > 0))) then
+                    v_literals := v_literals || v_one;
+                end if;
+            end loop;
+            foreach v_one in array v_item.codes loop
+                if strpos(v_body_words, ' ' || aicrm_private.phrase_key(v_one) || ' ') = 0 then
+                    v_literals := v_literals || v_one;
+                end if;
+            end loop;
+            -- Quantities in words count as numbers too ("once a month", "about a quarter inch";
+            -- brief_item_parts already takes "two" to "twelve" as digits).
+            if v_item.norm ~ '\m(once|twice|quarter|half|dozen)\M' then
+                foreach v_one in array array(
+                    select distinct w.w from unnest(string_to_array(v_item.norm, ' ')) as w (w)
+                    where w.w in ('once', 'twice', 'quarter', 'half', 'dozen')) loop
+                    if strpos(v_body_words, ' ' || v_one || ' ') = 0 then
+                        v_literals := v_literals || v_one;
+                    end if;
+                end loop;
+            end if;
+            foreach v_md in array v_item.dates loop
+                if not aicrm_private.brief_date_in(v_body_words, v_md / 100, v_md % 100) then
+                    v_literals := v_literals || to_char(make_date(2000, v_md / 100, v_md % 100), 'FMMonth FMDD');
+                end if;
+            end loop;
+        end if;
+        v_coverage := v_coverage || jsonb_strip_nulls(jsonb_build_object(
+            'kind', v_item.kind, 'text', v_item.txt, 'words', v_n, 'found', v_hits,
+            'covered', case when v_item.kind <> 'avoid_topic' then v_hits >= v_need and cardinality(v_literals) = 0 end,
+            'mentioned', case when v_item.kind = 'avoid_topic' then v_n > 0 and v_hits >= v_need end,
+            'missing', case when v_item.kind <> 'avoid_topic' and cardinality(v_missing) + cardinality(v_literals) > 0
+                            then to_jsonb(v_literals || v_missing) end));
+
+        case v_item.kind
+        when 'topic' then
+            -- Decided after the key points (below).
+            v_topic := v_item.txt;
+            v_topic_missing := v_missing;
+            v_topic_state := case when v_hits >= v_need and v_hits = v_n then 'covered'
+                                  when v_hits >= v_need then 'partly' else 'missing' end;
+        when 'key_point', 'offer' then
+            v_label := case when v_item.kind = 'offer' then 'offer' else 'key point' end;
+            v_points := v_points + 1;
+            if cardinality(v_literals) > 0 or v_hits * 2 < v_n then
+                v_findings := v_findings || aicrm_private.brief_finding(
+                    case when v_item.kind = 'offer' then 'offer_terms_missing' else 'key_point_missing' end,
+                    'major', 'content', null, null, null,
+                    format('The brief''s %s ''%s'' is not in the draft (missing: %s).', v_label, v_item.txt,
+                           array_to_string(v_literals || v_missing, ', ')),
+                    format('State the %s ''%s'', with its numbers, dates and codes exactly as given.', v_label,
+                           v_item.txt));
+                v_points_missing := v_points_missing + 1;
+            elsif v_hits < v_need then
+                v_findings := v_findings || aicrm_private.brief_finding(
+                    case when v_item.kind = 'offer' then 'offer_terms_partly_covered'
+                         else 'key_point_partly_covered' end,
+                    'minor', 'content', null, null, null,
+                    format('The brief''s %s ''%s'' is only partly in the draft (missing: %s).', v_label,
+                           v_item.txt, array_to_string(v_missing, ', ')),
+                    format('State the %s ''%s'' in full.', v_label, v_item.txt));
+                v_points_missing := v_points_missing + 1;
+            end if;
+        when 'event_place' then
+            if v_hits < v_need then
+                v_findings := v_findings || aicrm_private.brief_finding('event_place_missing', 'major', 'content', null,
+                    null, null,
+                    format('The event''s place ''%s'' is not in the draft (missing: %s).', v_item.txt,
+                           array_to_string(v_missing, ', ')),
+                    format('Say where the event is: %s.', v_item.txt));
+            end if;
+        when 'cta' then
+            if v_hits < v_need then
+                v_findings := v_findings || aicrm_private.brief_finding('cta_not_used', 'minor', 'content', null, null,
+                    null,
+                    format('The brief''s call to action ''%s'' is not in the draft (missing: %s).', v_item.txt,
+                           array_to_string(v_missing, ', ')),
+                    format('End with the brief''s call to action: %s.', v_item.txt));
+            end if;
+        when 'avoid_topic' then
+            if v_n > 0 and v_hits >= v_need then
+                -- Where: the first word of it in the body (else the subject), and those close after it.
+                v_pattern := '\m(?:' || (
+                    select string_agg(distinct w.w, '|')
+                    from unnest(v_item.candidates || string_to_array(v_subject_words, ' ')) as w (w)
+                    where (ts_lexize('english_stem', w.w))[1] = any(v_item.hits))
+                    || ')\M';
+                v_field := 'content';
+                select min(s.span_start) into v_start from aicrm_private.compliance_spans(v_text, v_pattern, 50) as s;
+                if v_start is null and p_subject is not null then
+                    v_field := 'subject';
+                    select min(s.span_start) into v_start
+                    from aicrm_private.compliance_spans(p_subject, v_pattern, 50) as s;
+                end if;
+                if v_start is not null then
+                    select max(s.span_end) into v_end
+                    from aicrm_private.compliance_spans(case when v_field = 'content' then v_text else p_subject end,
+                                                        v_pattern, 50) as s
+                    where s.span_start between v_start and v_start + 60;
+                end if;
+                v_findings := v_findings || aicrm_private.brief_finding('avoid_topic_mentioned', 'major', v_field, v_start,
+                    v_end, substr(case when v_field = 'content' then v_text else p_subject end, v_start + 1, v_end - v_start),
+                    format('The draft mentions ''%s'', a topic the brief says to avoid.', v_item.txt),
+                    format('Remove what the draft says about ''%s''.', v_item.txt));
+            end if;
+        else
+            null;
+        end case;
+    end loop;
+
+    -- Off topic: the topic's words mostly missing from the body. When the brief's key points (and
+    -- offer) are all there, the topic is carried by them (a topic often says what the piece is for:
+    -- "new patients", "lapsed donors"), and a review request's topic is its occasion ("how was
+    -- breakfast"): then only a minor finding.
+    if v_topic_state = 'missing' and (v_points = 0 or v_points_missing > 0)
+       and coalesce(v_in ->> 'purpose', '') <> 'review_request' then
+        v_findings := v_findings || aicrm_private.brief_finding('off_topic', 'major', 'content', null, null, null,
+            format('The draft is off its topic ''%s'': the body never mentions %s.', v_topic,
+                   array_to_string(v_topic_missing, ', ')),
+            format('Write about ''%s'', as the brief asks: mention %s in the body.', v_topic,
+                   array_to_string(v_topic_missing, ', ')));
+    elsif v_topic_state in ('missing', 'partly') then
+        v_findings := v_findings || aicrm_private.brief_finding('topic_partly_covered', 'minor', 'content', null, null,
+            null,
+            format('The draft covers its topic ''%s'' only in part: %s not mentioned.', v_topic,
+                   array_to_string(v_topic_missing, ', ')),
+            format('Mention %s: the topic is ''%s''.', array_to_string(v_topic_missing, ', '), v_topic));
+    end if;
+
+    -- The offer's code and end date, the event's date and time.
+    if jsonb_typeof(v_in -> 'offer') = 'object' then
+        if btrim(coalesce(v_in #>> '{offer,code}', '')) <> ''
+           and strpos(v_body_words, ' ' || aicrm_private.phrase_key(v_in #>> '{offer,code}') || ' ') = 0 then
+            v_findings := v_findings || aicrm_private.brief_finding('offer_code_missing', 'major', 'content', null, null,
+                null, format('The offer''s code %s is not in the draft.', v_in #>> '{offer,code}'),
+                format('Quote the code %s exactly.', v_in #>> '{offer,code}'));
+        end if;
+        v_date := v_in #>> '{offer,valid_until}';
+        -- An offer that ends on the last day of a month may say so by the month ("in January",
+        -- "through January", "until the end of January").
+        if v_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' and not aicrm_private.brief_date_in(v_body_words,
+                substr(v_date, 6, 2)::integer, substr(v_date, 9, 2)::integer)
+           and not (extract(day from left(v_date, 10)::date + 1) = 1
+                    and v_body_words ~ (' (?:in|through|thru|during|throughout|all|all of|until the end of|'
+                                        || 'till the end of|by the end of|end of) '
+                                        || lower(to_char(left(v_date, 10)::date, 'FMMonth')) || ' ')) then
+            v_findings := v_findings || aicrm_private.brief_finding('offer_end_date_missing', 'major', 'content', null,
+                null, null,
+                format('The offer''s end date (%s) is not in the draft.', to_char(v_date::date, 'FMMonth FMDD')),
+                format('Say when the offer ends: until %s.', to_char(v_date::date, 'FMMonth FMDD')));
+        end if;
+    end if;
+    if jsonb_typeof(v_in -> 'event') = 'object' then
+        v_date := v_in #>> '{event,starts_at}';
+        if v_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' then
+            if not aicrm_private.brief_date_in(v_body_words, substr(v_date, 6, 2)::integer,
+                                               substr(v_date, 9, 2)::integer) then
+                v_findings := v_findings || aicrm_private.brief_finding('event_date_missing', 'major', 'content', null,
+                    null, null,
+                    format('The date of ''%s'' (%s) is not in the draft.', v_in #>> '{event,name}',
+                           to_char(left(v_date, 10)::date, 'FMDay, FMMonth FMDD')),
+                    format('Give the event''s date: %s.', to_char(left(v_date, 10)::date, 'FMDay, FMMonth FMDD')));
+            end if;
+            if v_date ~ '^.{10}[T ][0-9]{2}:[0-9]{2}' and substr(v_date, 12, 5) <> '00:00'
+               and not v_body_words ~ aicrm_private.brief_time_pattern(substr(v_date, 12, 2)::integer,
+                                                                 substr(v_date, 15, 2)::integer) then
+                v_findings := v_findings || aicrm_private.brief_finding('event_time_missing', 'minor', 'content', null,
+                    null, null,
+                    format('The time of ''%s'' (%s) is not in the draft.', v_in #>> '{event,name}',
+                           to_char(substr(v_date, 12, 5)::time, 'FMHH12:MI am')),
+                    format('Give the event''s start time: %s.', to_char(substr(v_date, 12, 5)::time, 'FMHH12:MI am')));
+            end if;
+        end if;
+    end if;
+
+    -- Each link the brief gives, written out (any scheme, "www." or trailing slash, any case).
+    if jsonb_typeof(v_in -> 'links') = 'object' then
+        for v_key, v_url in select l.key, l.value from jsonb_each_text(v_in -> 'links') as l
+                            where l.key in ('review_url', 'booking_url', 'cta_url') order by l.key desc loop
+            v_url_key := rtrim(regexp_replace(lower(btrim(v_url)), '^https?://(www\.)?', ''), '/');
+            if strpos(v_text, v_url_key) = 0 and strpos(lower(v_text), v_url_key) = 0 then
+                v_label := case v_key when 'review_url' then 'review link' when 'booking_url' then 'booking link'
+                                      else 'call-to-action link' end;
+                v_findings := v_findings || aicrm_private.brief_finding(
+                    replace(v_key, '_url', '') || '_link_missing', 'major', 'content', null, null, null,
+                    format('The brief''s %s %s is not in the draft.', v_label, v_url),
+                    format('Write out the %s in full: %s.', v_label, v_url));
+            end if;
+        end loop;
+    end if;
+
+    -- A welcome says what happens next: a call to action, or what the reader will get.
+    if v_in ->> 'purpose' = 'welcome' and v_features.cta_start is null
+       and cardinality(aicrm_private.keys_in_words(v_words, '{next,youll,you will,your first,coming up,expect,every week,each week,every month,each month,from now on,soon,look out,keep an eye,watch your inbox,will get,will receive,heres what,here is what,starting,first}')) = 0 then
+        v_findings := v_findings || aicrm_private.brief_finding('welcome_next_step_missing', 'minor', 'content', null,
+            null, null, 'The welcome does not say what happens next.',
+            'Tell the new customer what comes next: what they will get, or a first step to take.');
+    end if;
+
+    select count(*) filter (where f ->> 'severity' = 'major'), count(*) filter (where f ->> 'severity' = 'minor')
+    into v_major, v_minor
+    from jsonb_array_elements(v_findings) as f;
+    -- Most severe first, then by position (a missing part, with no span, after those with one),
+    -- then in the brief's order; at most 20.
+    select coalesce(jsonb_agg(x.f order by x.o), '[]') into v_findings
+    from (
+        select f.f, row_number() over (order by f.f ->> 'severity' <> 'major',
+                                               coalesce((f.f #>> '{span,start}')::integer, 2147483647), f.o) as o
+        from jsonb_array_elements(v_findings) with ordinality as f (f, o)
+        order by 2 limit 20
+    ) as x;
+    return jsonb_build_object(
+        'score', greatest(0, 100 - 20 * v_major - 5 * v_minor)::numeric(4, 1),
+        'findings', v_findings,
+        'coverage', v_coverage
+    );
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.score_brief(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.score_content(p_content text, p_subject text, p_channel text, p_customer_id uuid, p_instructions jsonb, p_thresholds jsonb, p_metrics jsonb, p_content_format text DEFAULT 'text'::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -6680,12 +8658,25 @@ declare
     v_compliance jsonb;
     v_structure jsonb;
     v_brand jsonb;
+    v_brief jsonb;
+    v_accuracy jsonb;
+    v_fluency jsonb;
+    v_findings jsonb;
+    v_counts jsonb;
+    v_content_critical integer;
+    v_content_major integer;
+    v_judge jsonb := case when jsonb_typeof(v_metrics -> 'llm_judge') = 'object' then v_metrics -> 'llm_judge' end;
+    v_notes jsonb := '[]';
+    v_passes jsonb := '[]';
+    v_sent_ok boolean;
+    v_fixable integer;
+    v_unfixable integer;
     v_fre numeric := (v_metrics #>> '{readability,flesch_reading_ease}')::numeric;
     v_grade numeric := (v_metrics #>> '{readability,flesch_kincaid_grade}')::numeric;
     v_compound numeric := (v_metrics #>> '{sentiment,compound}')::numeric;
     v_most_negative numeric := (v_metrics #>> '{sentiment,most_negative}')::numeric;
     v_read_target numeric;
-    v_sent_target text := coalesce(v_instructions #>> '{success_criteria,sentiment_target}', 'positive');
+    v_sent_target text;
     v_sent_label text;
     v_scores jsonb;
     v_weights jsonb;
@@ -6740,6 +8731,34 @@ begin
     v_structure := aicrm_private.score_structure(v_plain, v_plain_subject, p_channel, v_instructions, v_features);
     v_brand := aicrm_private.score_brand(v_plain, v_plain_subject, v_customer, v_metrics -> 'sentiment', v_instructions,
                                          v_features, v_profile);
+    -- Does it answer its brief, is every fact grounded, does it read well; its mood against its
+    -- purpose. One list of findings, worst first, each with its span, fix and whether a rewrite
+    -- can fix it.
+    v_brief := aicrm_private.score_brief(v_plain, v_plain_subject, p_channel, v_customer, v_instructions, v_features);
+    v_accuracy := aicrm_private.score_accuracy(v_plain, v_plain_subject, p_channel, v_customer, v_instructions,
+                                               v_features);
+    v_fluency := aicrm_private.score_fluency(v_plain, v_plain_subject, p_channel, v_customer, v_instructions,
+                                             v_features);
+    v_sent_target := aicrm_private.sentiment_target(v_instructions, v_plain_subject);
+    select coalesce(jsonb_agg(f.value order by case f.value ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end,
+                              f.part, f.ord), '[]')
+    into v_findings
+    from (select 1 as part, x.value, x.ord
+          from jsonb_array_elements(coalesce(v_brief -> 'findings', '[]')) with ordinality as x (value, ord)
+          union all
+          select 2, x.value, x.ord
+          from jsonb_array_elements(coalesce(v_accuracy -> 'findings', '[]')) with ordinality as x (value, ord)
+          union all
+          select 3, x.value, x.ord
+          from jsonb_array_elements(coalesce(v_fluency -> 'findings', '[]')) with ordinality as x (value, ord)
+          union all
+          select 4, x.value, x.ord
+          from jsonb_array_elements(case when v_compound is null then '[]'::jsonb else
+                   aicrm_private.sentiment_findings(v_plain, v_plain_subject, v_sent_target, v_compound) end)
+               with ordinality as x (value, ord)) as f;
+    v_counts := aicrm_private.count_findings(v_findings);
+    v_content_critical := (v_counts ->> 'critical')::integer;
+    v_content_major := (v_counts ->> 'major')::integer;
 
     -- Readability: Flesch reading ease against the target (the task's, else the brand's reading
     -- level, else 60, "plain English"); 2.5 points per point below it.
@@ -6747,8 +8766,14 @@ begin
         case v_customer #>> '{brand_voice,reading_level}'
             when 'simple' then 70 when 'general' then 60 when 'professional' then 45 when 'technical' then 30 end,
         60);
-    -- Sentiment: the VADER compound against the target mood.
+    -- Sentiment: the VADER compound against the target mood (sentiment_target: the task's, else
+    -- urgent for an emergency, positive for a purpose that sells or invites, else informative).
     v_sent_label := v_metrics #>> '{sentiment,label}';
+    -- (VADER's own bounds, +-0.05, call a warm note "positive"; a task that wants it neutral
+    -- accepts it up to 0.5 either way, as the sub-score does.)
+    v_sent_ok := case v_sent_target when 'informative' then v_compound > -0.05 when 'urgent' then true
+                                    when 'neutral' then abs(v_compound) < 0.5
+                                    else v_sent_label = v_sent_target end;
     v_critical := (v_compliance #>> '{counts,critical}')::integer;
     v_major := (v_compliance #>> '{counts,major}')::integer;
     v_minor := (v_compliance #>> '{counts,minor}')::integer;
@@ -6756,35 +8781,30 @@ begin
         'readability', case when v_fre is not null
             then round(greatest(0, least(100, 100 - 2.5 * greatest(0, v_read_target - v_fre))), 1) end,
         'sentiment', case when v_compound is not null then round(greatest(0, least(100, case v_sent_target
-            when 'positive' then 50 + 100 * v_compound
+            when 'positive' then 100 - 100 * greatest(0, 0.05 - v_compound) / 0.55
             when 'negative' then 50 - 100 * v_compound
+            when 'informative' then 100 - 100 * greatest(0, -v_compound - 0.05) / 0.6
+            when 'urgent' then 100 - 100 * greatest(0, -v_compound - 0.5) / 0.5
             else 100 - 100 * greatest(0, abs(v_compound) - 0.05) / 0.6 end)), 1) end,
         'brand_alignment', v_brand -> 'score',
         'compliance', greatest(0, 100 - 40 * v_critical - 20 * v_major - 5 * v_minor),
-        'structure', v_structure -> 'score'
+        'structure', v_structure -> 'score',
+        'brief', v_brief -> 'score',
+        'accuracy', v_accuracy -> 'score',
+        'fluency', v_fluency -> 'score'
     );
 
     -- Overall: the weighted mean of the sub-scores present, capped by the worst violation (a
     -- critical one at 40, a major one at 70) so no polish outweighs a compliance problem.
     v_weights := coalesce(v_settings -> 'quality_weights', '{}');
-    -- (The five sub-scores named, not a query over them: this runs for every draft.)
-    v_overall := coalesce(round(
-        (coalesce((v_scores ->> 'readability')::numeric * coalesce((v_weights ->> 'readability')::numeric, 0), 0)
-         + coalesce((v_scores ->> 'sentiment')::numeric * coalesce((v_weights ->> 'sentiment')::numeric, 0), 0)
-         + coalesce((v_scores ->> 'brand_alignment')::numeric * coalesce((v_weights ->> 'brand_alignment')::numeric, 0), 0)
-         + coalesce((v_scores ->> 'compliance')::numeric * coalesce((v_weights ->> 'compliance')::numeric, 0), 0)
-         + coalesce((v_scores ->> 'structure')::numeric * coalesce((v_weights ->> 'structure')::numeric, 0), 0))
-        / nullif(
-            case when v_scores ->> 'readability' is null then 0 else coalesce((v_weights ->> 'readability')::numeric, 0) end
-            + case when v_scores ->> 'sentiment' is null then 0 else coalesce((v_weights ->> 'sentiment')::numeric, 0) end
-            + case when v_scores ->> 'brand_alignment' is null then 0
-                   else coalesce((v_weights ->> 'brand_alignment')::numeric, 0) end
-            + case when v_scores ->> 'compliance' is null then 0 else coalesce((v_weights ->> 'compliance')::numeric, 0) end
-            + case when v_scores ->> 'structure' is null then 0 else coalesce((v_weights ->> 'structure')::numeric, 0) end,
-            0), 1), 0);
-    if v_critical > 0 then
+    select coalesce(round(sum(sc.value::numeric * w.value::numeric) / nullif(sum(w.value::numeric), 0), 1), 0)
+    into v_overall
+    from jsonb_each_text(v_scores) as sc
+    join jsonb_each_text(v_weights) as w on w.key = sc.key
+    where sc.value is not null and jsonb_typeof(v_weights -> w.key) = 'number';
+    if v_critical + v_content_critical > 0 then
         v_overall := least(v_overall, 40);
-    elsif v_major > 0 then
+    elsif v_major + v_content_major > 0 then
         v_overall := least(v_overall, 70);
     end if;
 
@@ -6809,6 +8829,9 @@ begin
     v_major_checks := jsonb_path_query_array(v_structure -> 'checks', '$[*] ? (@.severity == "major").check');
     v_criteria := v_criteria || jsonb_build_object('criterion', 'no_major_structure_issue', 'expected', '[]'::jsonb,
         'actual', v_major_checks, 'passed', v_major_checks = '[]'::jsonb);
+    -- Nor a draft off its brief, with an ungrounded fact, that does not read, or in the wrong mood.
+    v_criteria := v_criteria || jsonb_build_object('criterion', 'no_major_content_issue', 'expected', 0,
+        'actual', v_content_critical + v_content_major, 'passed', v_content_critical + v_content_major = 0);
     if v_instructions #> '{success_criteria,readability_score_min}' is not null then
         v_criteria := v_criteria || jsonb_build_object('criterion', 'readability_score_min', 'expected', v_read_target,
             'actual', v_fre, 'passed', coalesce(v_fre >= v_read_target, false));
@@ -6820,7 +8843,7 @@ begin
     end if;
     if v_instructions #> '{success_criteria,sentiment_target}' is not null then
         v_criteria := v_criteria || jsonb_build_object('criterion', 'sentiment_target', 'expected', v_sent_target,
-            'actual', v_sent_label, 'passed', coalesce(v_sent_label = v_sent_target, false));
+            'actual', v_sent_label, 'passed', coalesce(v_sent_ok, false));
     end if;
     if v_instructions #> '{success_criteria,cta_present}' is not null then
         v_criteria := v_criteria || jsonb_build_object('criterion', 'cta_present',
@@ -6830,38 +8853,65 @@ begin
     v_passed := not jsonb_path_exists(v_criteria, '$[*] ? (@.passed == false)');
     -- Why it fails, in words a person reads (the summary, the decision's explanation): each failed
     -- criterion with its value, each critical or major finding. Worded only for a failing draft.
+    -- The content findings first: they say what a person looks at first (off topic, a wrong fact).
     if not v_passed then
-        v_failures := aicrm_private.scorecard_failures(v_criteria, v_compliance -> 'violations',
-                                                       v_structure -> 'checks', v_thresholds ? 'overall_min');
+        v_failures := aicrm_private.finding_reasons(v_findings)
+            || aicrm_private.scorecard_failures(v_criteria, v_compliance -> 'violations',
+                                                v_structure -> 'checks', v_thresholds ? 'overall_min');
     end if;
 
-    -- Confidence: how far the numbers can be trusted for this draft.
+    -- Confidence: how far the numbers can be trusted for this draft; each reduction is named.
     if v_fre is null or v_compound is null then
-        v_confidence := v_confidence * 0.6;  -- the runner's metrics are missing
+        v_confidence := v_confidence * 0.6;
+        v_notes := v_notes || '"the runner''s readability and sentiment metrics are missing (x0.6)"'::jsonb;
     end if;
     if (v_structure ->> 'word_count')::integer < 30 and p_channel <> 'sms' then
-        v_confidence := v_confidence * 0.75;  -- readability formulas are unreliable on a few words
+        v_confidence := v_confidence * 0.75;
+        v_notes := v_notes || '"readability formulas are unreliable on under 30 words (x0.75)"'::jsonb;
     elsif (v_structure ->> 'word_count')::integer < 15 then
         v_confidence := v_confidence * 0.9;
+        v_notes := v_notes || '"under 15 words (x0.9)"'::jsonb;
     end if;
     if v_customer is null or not (v_brand ->> 'voice_set')::boolean then
-        v_confidence := v_confidence * 0.8;  -- brand alignment measured without a brand voice
+        v_confidence := v_confidence * 0.8;
+        v_notes := v_notes || '"brand alignment measured without a brand voice (x0.8)"'::jsonb;
     end if;
     if v_compound >= 0.05 and v_most_negative <= -0.5 then
-        v_confidence := v_confidence * 0.9;  -- a strongly negative sentence in a positive text
+        v_confidence := v_confidence * 0.9;
+        v_notes := v_notes || '"a strongly negative sentence in a positive text (x0.9)"'::jsonb;
     end if;
     if abs(v_overall - v_overall_min) < 5 then
-        v_confidence := v_confidence * 0.85;  -- at the threshold, small measurement errors decide
+        v_confidence := v_confidence * 0.85;
+        v_notes := v_notes || to_jsonb(format('overall %s is within 5 of the minimum %s (x0.85)', v_overall, v_overall_min));
+    end if;
+    -- The model judge is a second opinion: it never overrides a finding, but a passing draft it
+    -- would revise is one a person should see.
+    if v_judge is null then
+        v_notes := v_notes || '"no second opinion: no model judge is configured (AICRM_JUDGE_MODEL)"'::jsonb;
+    elsif v_judge ->> 'verdict' = 'revise' and v_passed then
+        v_confidence := v_confidence * 0.65;
+        v_notes := v_notes || to_jsonb(format('the model judge (%s) would revise it (x0.65)%s',
+            coalesce(v_judge ->> 'model', 'model'),
+            coalesce(': ' || (select string_agg(i.value ->> 'problem', '; ' order by i.ord)
+                               from jsonb_array_elements(case when jsonb_typeof(v_judge -> 'issues') = 'array'
+                                                              then v_judge -> 'issues' else '[]' end)
+                                    with ordinality as i (value, ord)
+                               where i.ord <= 2), '')));
     end if;
     v_confidence := round(v_confidence, 2);
 
-    -- Fixes: compliance first (by severity), then structure, readability, sentiment, brand.
+    -- Fixes: compliance first (by severity), then the content findings (brief, accuracy, fluency,
+    -- sentiment, worst first), structure, readability, sentiment, brand.
     v_fixes := case when v_compliance -> 'violations' = '[]'::jsonb then '[]'::jsonb else coalesce((
         select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('code', 'compliance', 'dimension', 'compliance',
                    'severity', v ->> 'severity', 'pack', v ->> 'pack', 'rule', v ->> 'rule', 'field', v ->> 'field',
                    'term', v ->> 'term', 'span', v -> 'span', 'message', v ->> 'fix'))
                    order by case v ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end)
         from jsonb_array_elements(v_compliance -> 'violations') v), '[]') end
+        || coalesce((select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('code', f ->> 'check',
+                        'dimension', f ->> 'dimension', 'severity', f ->> 'severity', 'field', f ->> 'field',
+                        'span', f -> 'span', 'fixable', f -> 'fixable', 'message', f ->> 'fix')) order by o)
+                     from jsonb_array_elements(v_findings) with ordinality as x (f, o)), '[]')
         || (v_structure -> 'fixes');
     if (v_scores ->> 'readability')::numeric < 100 then
         v_fixes := v_fixes || jsonb_build_object('code', 'simplify', 'dimension', 'readability', 'severity', 'minor',
@@ -6869,10 +8919,17 @@ begin
             'message', format('Make it easier to read (reading ease %s, target %s): shorter sentences, everyday words.',
                               v_fre, v_read_target));
     end if;
-    if v_sent_label is distinct from v_sent_target and v_compound is not null then
+    if not v_sent_ok and v_compound is not null then
         v_fixes := v_fixes || jsonb_build_object('code', 'adjust_sentiment', 'dimension', 'sentiment', 'severity', 'minor',
             'params', jsonb_build_object('target', v_sent_target, 'compound', v_compound),
-            'message', format('Make the mood %s (it reads %s).', v_sent_target, v_sent_label));
+            'message', format('Make the mood %s (it reads %s).',
+                              case v_sent_target when 'informative' then 'neutral or positive' else v_sent_target end,
+                              v_sent_label));
+    end if;
+    v_fixable := aicrm_private.serious_count(v_compliance -> 'violations', v_findings, v_major_checks, true);
+    v_unfixable := aicrm_private.serious_count(v_compliance -> 'violations', v_findings, v_major_checks, false);
+    if v_passed then
+        v_passes := aicrm_private.scorecard_passes(v_brief, v_accuracy, v_fluency, v_sent_target, v_scores);
     end if;
     v_fixes := v_fixes || (v_brand -> 'fixes');
 
@@ -6882,7 +8939,8 @@ begin
             then format('Overall %s/100, passes (threshold %s, confidence %s).', v_overall, v_overall_min, v_confidence)
             else format('Overall %s/100 (threshold %s, confidence %s), fails: %s.', v_overall, v_overall_min, v_confidence,
                         aicrm_private.first_reasons(v_failures, 3)) end
-        || format(' Compliance %s, structure %s, brand %s, readability %s, sentiment %s.',
+        || format(' Brief %s, accuracy %s, fluency %s, compliance %s, structure %s, brand %s, readability %s, sentiment %s.',
+            v_scores ->> 'brief', coalesce(v_scores ->> 'accuracy', 'n/a'), v_scores ->> 'fluency',
             v_scores ->> 'compliance', v_scores ->> 'structure', coalesce(v_scores ->> 'brand_alignment', 'n/a'),
             coalesce(v_scores ->> 'readability', 'n/a'), coalesce(v_scores ->> 'sentiment', 'n/a'))
         || case when v_critical + v_major + v_minor > 0
@@ -6895,7 +8953,7 @@ begin
                                            group by 1 order by 2 limit 3) as u) else '' end;
 
     return jsonb_build_object(
-        'version', 1,
+        'version', 2,
         'overall', v_overall,
         'passed', v_passed,
         'confidence', v_confidence,
@@ -6904,9 +8962,25 @@ begin
         'brand_alignment', v_scores -> 'brand_alignment',
         'compliance', v_scores -> 'compliance',
         'structure', v_scores -> 'structure',
+        'brief', v_scores -> 'brief',
+        'accuracy', v_scores -> 'accuracy',
+        'fluency', v_scores -> 'fluency',
         'violations', jsonb_build_object('critical', v_critical, 'major', v_major, 'minor', v_minor),
         -- The profile fields a finding needs and the customer's profile lacks (no rewrite can help).
         'profile_gaps', coalesce(v_compliance -> 'profile_gaps', '[]'),
+        -- The brief, accuracy, fluency and sentiment findings, worst first, and their counts.
+        'findings', v_findings,
+        'finding_counts', v_counts,
+        -- Critical or major findings (compliance, structure and content) a rewrite can fix, and
+        -- those it cannot (profile gaps aside): the rules retry only the first.
+        'fixable', v_fixable,
+        'unfixable', v_unfixable,
+        -- The checks that fail, one key each: a rewrite that fails the same ones changed nothing.
+        'checks_failed', aicrm_private.failing_checks(v_criteria, v_compliance -> 'violations', v_major_checks, v_findings),
+        -- What a passing draft was checked for and passed, in words (the approval's explanation).
+        'passes', v_passes,
+        'llm_judge', v_judge,
+        'confidence_notes', v_notes,
         'threshold', v_overall_min,
         'weights', v_weights,
         'criteria', v_criteria,
@@ -6914,6 +8988,9 @@ begin
         'details', jsonb_build_object(
             'readability', (v_metrics -> 'readability') || jsonb_build_object('target', v_read_target),
             'sentiment', coalesce(v_metrics -> 'sentiment', '{}') || jsonb_build_object('target', v_sent_target),
+            'brief', v_brief - 'findings' - 'score',
+            'accuracy', v_accuracy - 'findings' - 'score',
+            'fluency', v_fluency - 'findings' - 'score',
             'compliance', v_compliance,
             'structure', v_structure - 'fixes' - 'score',
             'brand_alignment', v_brand - 'fixes' - 'score'
@@ -6925,6 +9002,595 @@ end
 $_$;
 
 ALTER FUNCTION aicrm_private.score_content(p_content text, p_subject text, p_channel text, p_customer_id uuid, p_instructions jsonb, p_thresholds jsonb, p_metrics jsonb, p_content_format text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.score_fluency(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_text text := coalesce(p_text, '');
+    v_subject text := coalesce(p_subject, '');
+    v_features aicrm_private.draft_features := coalesce(p_features, aicrm_private.draft_features_of(v_text, p_subject));
+    v_word_count integer := coalesce(v_features.word_count, 0);
+    v_brief_channel boolean := p_channel in ('sms', 'social');
+    v_findings jsonb := '[]';
+    v_name text := nullif(btrim(p_customer ->> 'name'), '');
+    v_names text[] := '{}';        -- the names to check: the business's forms and the products'
+    v_kinds text[];                -- each name's kind: business, short, proper (product), common (product)
+    v_lowercase_profile boolean := false;
+    v_name_seen boolean := false;
+    v_form text;
+    v_core text;
+    v_pattern text;
+    v_norm text;
+    v_expected text;
+    v_display text;
+    v_is_business boolean;
+    v_field text;
+    v_source text;
+    v_excluded text[];             -- keys whose repetition is expected (names, brand phrases, products)
+    v_taglines text[];             -- keys of the selling points and brand phrases
+    v_brand_phrases text[];        -- keys of the brand's phrases to use
+    v_name_keys text[];
+    v_excluded_text text;            -- keys of the names (a name alone is not a fragment)
+    v_content text[];              -- the words that make a sentence specific to this business and brief
+    v_major_at integer := case when v_word_count >= 250 then greatest(4, v_word_count / 400) else 3 end;
+    v_total integer;
+    v_generic integer;
+    v_sentences integer;
+    v_sentence_findings jsonb;
+    v_score numeric;
+    v_counts jsonb;
+    r record;
+    v_pass integer;
+    v_doubled boolean;
+    v_i integer;
+begin
+    if v_text = '' and v_subject = '' then
+        return jsonb_build_object('score', 100, 'findings', '[]'::jsonb, 'sentences', 0);
+    end if;
+
+    -- The names as the profile writes them. A leading "The" is optional in a draft ("at the
+    -- Velvet Chair Salon"); a one-word name is too often a plain word ("Bloom") to check.
+    if v_name is not null then
+        v_lowercase_profile := v_name = lower(v_name) and v_name <> upper(v_name);
+        v_names := aicrm_private.name_forms(v_name);
+    end if;
+    v_kinds := array_fill('business'::text, array[cardinality(v_names)]);
+    if cardinality(v_names) = 2 then
+        v_kinds[2] := 'short';  -- the name without its legal form ("Saltmarsh Candle" of "... Co.")
+    end if;
+    -- A product is a proper name when its words are capitalised ("Gold Care Plan") or it has an
+    -- inner capital ("SmileBright"); "Sourdough loaf" is a common noun a sentence may lowercase,
+    -- but not re-case inside ("sourdough Loaf").
+    select v_names || coalesce(array_agg(x.name), '{}'),
+           v_kinds || coalesce(array_agg('product'::text), '{}')
+    into v_names, v_kinds
+    from (select btrim(p ->> 'name') as name
+          from jsonb_array_elements(case when jsonb_typeof(p_customer -> 'products_services') = 'array'
+                                         then p_customer -> 'products_services' else '[]' end) p
+          where nullif(btrim(p ->> 'name'), '') is not null
+          limit 30) x;
+
+    -- A word twice in a row among the draft's words (the regex below, with its back reference, is
+    -- slow: it runs only then).
+    v_doubled := exists (select from (select u.word, lag(u.word) over (order by u.n) as previous
+                                      from unnest(string_to_array(btrim(v_features.words), ' ')) with ordinality u (word, n)) x
+                         where x.word = x.previous and translate(x.word, '0123456789', '') = x.word);
+
+    -- 1. doubled_word, 2. name_case and 7. dangling_slot: in the content and the subject.
+    for v_pass in 1 .. 2 loop
+        v_field := case v_pass when 1 then 'content' else 'subject' end;
+        v_source := case v_pass when 1 then v_text else v_subject end;
+        continue when v_source = '';
+        -- "The the", "to to", across one line break; not "had had" or "that that" (grammatical),
+        -- not a name ("Walla Walla", both words capitalised), not numbers, not a heading's last word
+        -- opening the next line.
+        for r in
+            select s.span_start, s.span_end, s.span_text
+            from aicrm_private.compliance_spans(v_source,
+                     '(?<![[:alnum:]''-])([[:alpha:]]+)(?:[ \t]+|[ \t]*\n[ \t]*)\2(?![[:alnum:]''-])', 20) s
+            where v_doubled and lower(split_part(regexp_replace(s.span_text, '\s+', ' ', 'g'), ' ', 1)) <> all (
+                      '{had,that,bye,ha,haha,hee,ho,knock,chop,tut,tsk,yum,boo,la,na,xo,so,mahi,bora,walla,baden,
+                        pago,cous,bon,yo,pom,tom,chi,can,ba,bam,night,hip,choo,bang,hush,go,no,wow,ooh}'::text[])
+              and not (s.span_text ~ '^[[:upper:]][^\s]*\s+[[:upper:]]'
+                       and lower(split_part(s.span_text, ' ', 1)) <> all (
+                           '{the,a,an,to,of,and,in,on,at,for,is,it,we,you,our,your,with,by,be,or,as}'::text[]))
+              and not (s.span_text ~ '\n'
+                       and (s.span_text ~ '\n\s*[[:upper:]]'
+                            or substr(v_source, greatest(1, s.span_start - 99), least(s.span_start, 100))
+                               ~ '(^|\n)[ \t#*]*$'))
+        loop
+            v_findings := v_findings || aicrm_private.fluency_finding('doubled_word', 'major', v_field,
+                r.span_start, r.span_end, r.span_text,
+                format('"%s": a word written twice.', regexp_replace(r.span_text, '\s+', ' ', 'g')),
+                format('Write "%s" once.', split_part(regexp_replace(r.span_text, '\s+', ' ', 'g'), ' ', 1)));
+        end loop;
+
+        -- The business's name and the proper product names, as the profile writes them.
+        for v_i in 1 .. cardinality(v_names) loop
+            v_form := v_names[v_i];
+            v_core := btrim(v_form);
+            v_core := case when lower(left(v_core, 4)) = 'the ' then btrim(substr(v_core, 5)) else v_core end;
+            continue when strpos(v_core, ' ') = 0 or lower(v_core) = upper(v_core)  -- one word: too often a plain word
+                -- Not in the draft at all (most products): no regex pass for it.
+                or strpos(v_features.words, ' ' || aicrm_private.phrase_key(v_core) || ' ') = 0;
+            if v_kinds[v_i] = 'product' then
+                v_kinds[v_i] := case when v_core ~ '[[:lower:]][[:upper:]]'
+                                          or regexp_count(v_core, '(^|\s)[[:upper:]][[:alpha:]]') >= 2
+                                             and v_core !~ '(^|\s)[[:lower:]][[:alpha:]]{3,}'
+                                     then 'proper' else 'common' end;
+            end if;
+            v_is_business := v_kinds[v_i] in ('business', 'short');
+            v_name_seen := v_name_seen or v_is_business;
+            -- Every occurrence (any case) written in an accepted form: nothing to look at. Counted
+            -- with replace(), no regex; only a name written otherwise is searched for below.
+            continue when not v_lowercase_profile and v_kinds[v_i] <> 'short'
+                and (char_length(v_source) - char_length(replace(lower(v_source), lower(v_core), ''))) / char_length(v_core)
+                    = (select coalesce(sum((char_length(v_source) - char_length(replace(v_source, a.form, '')))
+                                           / char_length(v_core)), 0)
+                       from (select distinct x as form
+                             from unnest(array[v_core, upper(v_core)] || case when v_kinds[v_i] = 'common' then
+                                         array[lower(v_core), upper(left(v_core, 1)) || substr(v_core, 2),
+                                               lower(left(v_core, 1)) || substr(v_core, 2),
+                                               aicrm_private.fluency_proper_case(v_core)] end) x
+                             where x is not null) a);
+            v_pattern := '[[:alnum:]@/._#-]?'
+                || regexp_replace(regexp_replace(v_core, '([.*+?^${}()|\[\]\\])', '\\\1', 'g'), '\s+', '\\s+', 'g')
+                || '(?![[:alnum:]_@-]|\.[[:alnum:]])';
+            v_expected := case when v_lowercase_profile and v_is_business
+                               then aicrm_private.fluency_proper_case(v_core) else v_core end;
+            v_display := case when v_lowercase_profile and v_is_business
+                              then aicrm_private.fluency_proper_case(v_form) else v_form end;
+            for r in select s.span_start, s.span_end, s.span_text
+                     from aicrm_private.compliance_spans(v_source, v_pattern, 20) s
+                     -- (A lookbehind costs a millisecond a pass: a name glued to a letter, an address
+                     -- or a hashtag is matched with that character and skipped here.)
+                     where lower(left(s.span_text, 1)) = lower(left(v_core, 1))
+                       and char_length(regexp_replace(s.span_text, '\s+', ' ', 'g')) = char_length(v_core) loop
+                -- A name found twice (the full name and its short form) is reported once.
+                continue when v_findings @> jsonb_build_array(jsonb_build_object('check', 'name_case', 'field', v_field,
+                    'span', jsonb_build_object('start', r.span_start)));
+                v_norm := regexp_replace(r.span_text, '\s+', ' ', 'g');
+                v_expected := regexp_replace(v_expected, '\s+', ' ', 'g');
+                continue when v_norm = v_expected or v_norm = upper(v_norm)
+                    -- A lowercase profile name: any properly capitalised form is accepted.
+                    or (v_is_business and v_lowercase_profile and v_norm ~ '^[[:upper:][:digit:]]'
+                        and v_norm !~ '\s[[:lower:]][[:alpha:]]{3,}')
+                    -- The short form's first word as the profile has it: the rest may be a plain
+                    -- noun ("a Saltmarsh candle").
+                    or (v_kinds[v_i] = 'short' and not v_lowercase_profile
+                        and split_part(v_norm, ' ', 1) = split_part(v_expected, ' ', 1))
+                    -- A common-noun product: its first letter either way, all lowercase, or title case.
+                    or (v_kinds[v_i] = 'common'
+                        and (substr(v_norm, 2) = substr(v_expected, 2)
+                             or v_norm = lower(v_norm) and substr(v_expected, 2) = lower(substr(v_expected, 2))
+                             or v_norm = aicrm_private.fluency_proper_case(v_expected)));
+                v_findings := v_findings || aicrm_private.fluency_finding('name_case', 'major', v_field,
+                    r.span_start, r.span_end, r.span_text,
+                    format('"%s" is not written as the name is: "%s".', v_norm, v_display),
+                    format('Write the name exactly as "%s" every time.', v_display));
+            end loop;
+        end loop;
+
+        -- A price or date slot left empty: "(per month)" with no amount, "from $ ", "% off", "on at 7pm",
+        -- "until .". {{placeholders}} and [placeholders] are structure's. Each pattern runs only when a
+        -- cheap look-up finds what it needs (a regex pass over a draft costs about a millisecond).
+        for r in
+            select x.span_start, x.span_end, x.span_text, d.kind
+            from (values
+                    ('paren', strpos(lower(v_source), '(per') + strpos(lower(v_source), '( per') > 0,
+                     '\(\s*per\s+[[:alpha:]]+\s*\)'),
+                    ('words', cardinality(aicrm_private.keys_in_words(' ' || aicrm_private.phrase_key(v_source) || ' ',
+                         '{only per,just per,at per,for per,from per,of per,to per,only each,just each,only apiece,
+                           just apiece,between and,from to,from until,on at,by at,until at,before at,from at}'::text[])) > 0,
+                     '\y(only|just|at|for|from|of|to)\s+per\s+[[:alpha:]]+|\y(only|just)\s+(each|apiece)\y'
+                     || '|\y(on|by|until|before|from)\s+(at|from|to|until)\s+[0-9]|\ybetween\s+and\y|\yfrom\s+(to|until)\s'),
+                    ('currency', strpos(v_source, '$') + strpos(v_source, '€') + strpos(v_source, '£') > 0,
+                     '[$€£](\s?[^0-9$€£\s]|\s*$)'),
+                    ('percent', strpos(v_source, '%') > 0, '(^|[^0-9%\s])\s*%'),
+                    ('punctuation', strpos(v_source, ' .') + strpos(v_source, ' ,') + strpos(v_source, ' ;')
+                                    + strpos(v_source, ' :') + strpos(v_source, ' !') + strpos(v_source, ' ?')
+                                    + strpos(v_source, ' )') > 0,
+                     '\y(on|until|till|by|before|after|within|in|through|thru|from|starting|ends?|between|at|for|of'
+                     || '|to|only|just|is|are)[ \t]+[.,;:!?)]')
+                 ) as d (kind, wanted, pattern)
+            cross join lateral aicrm_private.compliance_spans(v_source, d.pattern, 5) x
+            where d.wanted
+              -- (per month) after an amount is fine: "$29 (per month)".
+              and not (d.kind = 'paren' and substr(v_source, greatest(1, x.span_start - 9), least(x.span_start, 10))
+                                            ~ '[0-9][^[:alpha:]]*$')
+        loop
+            -- A "%" with no number: the span is the sign alone.
+            if r.kind = 'percent' then
+                r.span_start := r.span_end - 1;
+                r.span_text := '%';
+            elsif r.kind = 'currency' then
+                r.span_end := r.span_start + 1;
+                r.span_text := substr(v_source, r.span_start + 1, 1);
+            end if;
+            v_findings := v_findings || aicrm_private.fluency_finding('dangling_slot', 'major', v_field,
+                r.span_start, r.span_end, r.span_text,
+                format('"%s": a price, amount or date is missing here.',
+                       aicrm_private.compliance_evidence(v_source, r.span_start, r.span_end)),
+                'Fill in the missing amount or date from the brief or the profile, or rewrite the sentence without it.');
+        end loop;
+    end loop;
+
+    -- The profile's own name in lowercase (a CRM export): a profile problem, not the writer's.
+    if v_lowercase_profile and v_name_seen then
+        v_findings := v_findings || aicrm_private.fluency_finding('name_case', 'minor', 'content', null, null, null,
+            format('The customer''s profile writes its name in lowercase ("%s"), as a CRM export had it; no rewrite '
+                   'can change the profile.', v_name),
+            format('Normalise the name once in the profile (aicrm.upsert_business_profile), e.g. "%s".',
+                   aicrm_private.fluency_proper_case(v_name)),
+            false);
+    end if;
+
+    -- 6. broken_hashtag (social and SMS, where "#" starts a hashtag; a blog's "# " is a heading).
+    if v_brief_channel and strpos(v_text, '#') > 0 then
+        for r in
+            select s.span_start, s.span_end, s.span_text
+            from aicrm_private.fluency_spans(v_text,
+                     '(?<![^\s(])#[[:alnum:]_]+#[[:alnum:]_#]*'
+                     || '|(?<![^\s(])#[[:alnum:]_]*[[:lower:]][[:upper:]]{2}[[:lower:]][[:alnum:]_]*'
+                     || '|(?<![^\s(])#[[:alnum:]_]+([-''][[:alnum:]_]+)+'
+                     || '|(?<![^\s(])#[ \t]+[[:alnum:]_]+'
+                     -- "#Rosas Taqueria #SATX": a hashtag split by a space (a capitalised word left
+                     -- between hashtags or at the end of the line); "#Asheville_ Hair".
+                     || '|(?<![^\s(])#[[:alnum:]_]+[ \t]+[[:upper:]][[:alnum:]]*(?=[ \t]*(#|\n|$))'
+                     || '|(?<![^\s(])#[[:alnum:]_]*_(?![[:alnum:]_])'
+                     || '|(?<![^\s(#])#[^\s[:alnum:]_#]', 10) s
+        loop
+            v_findings := v_findings || aicrm_private.fluency_finding('broken_hashtag', 'major', 'content',
+                r.span_start, r.span_end, r.span_text,
+                format('"%s" is a broken hashtag: %s.', r.span_text, case
+                    when r.span_text ~ '^#[^#]+#' then 'two hashtags run together'
+                    when r.span_text ~ '^#\s' then 'a space after "#" leaves an empty hashtag'
+                    when r.span_text ~ '\s' then 'a space splits it in two'
+                    when r.span_text ~ '_$' then 'it ends in an underscore'
+                    when r.span_text ~ '[-'']' then 'a hyphen or apostrophe ends a hashtag there'
+                    when r.span_text ~ '^#[^[:alnum:]_]' then '"#" followed by punctuation'
+                    else 'a capital letter in the wrong place breaks a word' end),
+                'Write each hashtag as one word of letters and digits in CamelCase (#RosasTaqueria), separated by spaces.');
+        end loop;
+        -- The brand's own hashtags (content_preferences.hashtags, and the name as one word)
+        -- written another way: "#SunriseBAKery" or "#SunriseBakeryy" for #SunriseBakery.
+        for r in
+            select distinct on (h.span_start) h.span_start, h.span_end, h.span_text, o.tag
+            from aicrm_private.fluency_spans(v_text, '(?<![^\s(])#[[:alnum:]_]+', 20) as h
+            cross join (
+                select x.tag
+                from jsonb_array_elements_text(case when jsonb_typeof(p_customer #> '{content_preferences,hashtags}') = 'array'
+                                                    then p_customer #> '{content_preferences,hashtags}' else '[]' end) as x (tag)
+                where x.tag ~ '^#[[:alnum:]_]{4,}$'
+                union
+                select '#' || regexp_replace(initcap(replace(replace(v_name, '''', ''), '’', '')), '[^[:alnum:]]+', '', 'g')
+                where v_name is not null and v_name <> lower(v_name)
+                  and char_length(regexp_replace(v_name, '[^[:alnum:]]+', '', 'g')) >= 4
+            ) as o
+            where h.span_text <> o.tag
+              and (lower(h.span_text) = lower(o.tag)
+                   or (regexp_replace(lower(h.span_text), '(.)\1+', '\1', 'g') = regexp_replace(lower(o.tag), '(.)\1+', '\1', 'g')
+                       and lower(h.span_text) <> lower(o.tag)))
+              -- the pattern checks above found it already
+              and not jsonb_path_exists(v_findings, '$[*] ? (@.check == "broken_hashtag" && @.span.start == $s)',
+                                        jsonb_build_object('s', h.span_start))
+              -- the name as one word, in its own case: "#sunrisebakery" is a style, not a typo
+              and not (lower(h.span_text) = lower(o.tag) and h.span_text = lower(h.span_text))
+            order by h.span_start
+        loop
+            v_findings := v_findings || aicrm_private.fluency_finding('broken_hashtag', 'major', 'content',
+                r.span_start, r.span_end, r.span_text,
+                format('"%s" is the brand''s hashtag %s written another way.', r.span_text, r.tag),
+                format('Write it as the brand does: %s.', r.tag));
+        end loop;
+    end if;
+
+    -- 8. filler: stock sentences that say nothing (strong: major each) and clichés (weak: minor
+    -- each, major from the third). Their words are looked up first; the patterns run only on a hit.
+    for r in
+        select k.strong, x.span_start, x.span_end, x.span_text, count(*) over (partition by k.strong) as n
+        from (values (true), (false)) k (strong)
+        cross join lateral aicrm_private.compliance_spans(v_text, aicrm_private.fluency_filler_pattern(k.strong), 10) x
+        where cardinality(aicrm_private.keys_in_words(v_features.words, aicrm_private.fluency_filler_keys(k.strong))) > 0
+    loop
+        v_findings := v_findings || aicrm_private.fluency_finding('filler',
+            case when r.strong or r.n >= 3 then 'major' else 'minor' end, 'content', r.span_start, r.span_end,
+            r.span_text,
+            format('"%s" is a stock phrase that says nothing about this business.', r.span_text),
+            'Replace it with something specific: a product, a fact from the profile or the brief.');
+    end loop;
+
+    -- The phrases whose repetition is expected, the taglines and the words that make a sentence specific.
+    select coalesce(array_agg(distinct k) filter (where k <> ''), '{}') into v_excluded
+    from unnest(v_names || coalesce(aicrm_private.name_forms(v_name), '{}')
+                || coalesce((select array_agg(x) from jsonb_array_elements_text(
+                       case when jsonb_typeof(p_customer #> '{brand_voice,phrases_to_use}') = 'array'
+                            then p_customer #> '{brand_voice,phrases_to_use}' else '[]' end) x), '{}')
+                || coalesce((select array_agg(p ->> 'name') from jsonb_array_elements(
+                       case when jsonb_typeof(p_customer -> 'products_services') = 'array'
+                            then p_customer -> 'products_services' else '[]' end) p), '{}')
+                || array[p_instructions ->> 'topic', p_instructions ->> 'cta']) as u (x)
+    cross join lateral aicrm_private.phrase_key(u.x) as k;
+    -- One string to look phrases up in: " key1 | key2 | ... " (a phrase is in one of them when
+    -- strpos finds " phrase ").
+    v_excluded_text := ' ' || array_to_string(v_excluded, ' | ') || ' ';
+    select coalesce(array_agg(distinct aicrm_private.phrase_key(y.z)), '{}') into v_name_keys
+    from unnest(v_names) x
+    cross join lateral (values (x), (case when lower(left(x, 4)) = 'the ' then substr(x, 5) else x end)) y (z);
+    select coalesce(array_agg(distinct k) filter (where strpos(k, ' ') > 0), '{}') into v_brand_phrases
+    from jsonb_array_elements_text(case when jsonb_typeof(p_customer #> '{brand_voice,phrases_to_use}') = 'array'
+                                        then p_customer #> '{brand_voice,phrases_to_use}' else '[]' end) x
+    cross join lateral aicrm_private.phrase_key(x) as k;
+    select coalesce(array_agg(distinct k) filter (where strpos(k, ' ') > 0), '{}') into v_taglines
+    from (select x from jsonb_array_elements_text(case when jsonb_typeof(p_customer -> 'unique_selling_points') = 'array'
+                                                       then p_customer -> 'unique_selling_points' else '[]' end) x
+          union all
+          select x from jsonb_array_elements_text(case when jsonb_typeof(p_customer #> '{brand_voice,phrases_to_use}') = 'array'
+                                                       then p_customer #> '{brand_voice,phrases_to_use}' else '[]' end) x
+          union all
+          select p_customer ->> 'tagline') t
+    cross join lateral aicrm_private.phrase_key(t.x) as k;
+    select coalesce(array_agg(distinct case when right(w, 1) = 's' then left(w, -1) else w end), '{}') into v_content
+    from unnest(string_to_array(aicrm_private.phrase_key(concat_ws(' ',
+             v_name, p_customer ->> 'business_description', p_customer ->> 'industry_subcategory',
+             p_customer #>> '{address,city}', (p_customer -> 'unique_selling_points')::text,
+             (p_customer -> 'products_services')::text, p_instructions ->> 'topic', p_instructions ->> 'cta',
+             (p_instructions -> 'key_points')::text, (p_instructions -> 'offer')::text,
+             (p_instructions -> 'event')::text, (p_instructions -> 'must_include')::text)), ' ')) w
+    where char_length(w) >= 3 and translate(w, '0123456789', '') <> '' and w <> all (aicrm_private.fluency_stopwords())
+      and w <> all ('{name,description,price,currency,price_note,note,code,valid_until,starts_at,place}'::text[]);
+
+    -- 3.-5. and 8. (padding): what the sentences say, measured in one statement (its facts once).
+    -- Few regexes here: PostgreSQL keeps 32 compiled ones, and a scorecard that cycles through
+    -- more compiles them again on every draft (string functions cost nothing to keep).
+    with s as (
+        select f.*, aicrm_private.phrase_key(f.sentence) as sentence_key,
+               rtrim(f.sentence, ' "''”’)*_') as trimmed
+        from aicrm_private.fluency_sentences(v_text) f
+    ), w as materialized (
+        select s.sentence_no, s.span_start, t.word, t.n,
+               lag(t.word) over (partition by s.sentence_no order by t.n) as previous,
+               right(t.word, 1) = 's' and right(t.word, 2) <> 'ss' as ends_s,
+               translate(t.word, '0123456789', '') <> t.word as has_digit,
+               sw.word is null and translate(t.word, '0123456789', '') <> '' as content
+        from s
+        cross join lateral unnest(string_to_array(s.sentence_key, ' ')) with ordinality as t (word, n)
+        left join unnest(aicrm_private.fluency_stopwords()) as sw (word) on sw.word = t.word
+        where s.sentence_key <> ''
+    ), v as (
+        -- A finite verb: an auxiliary, a contraction, an -s or past form; a base form opening the
+        -- sentence or after a subject or "to"; any word after a subject pronoun ("we knead"); a
+        -- base form after a plural noun ("children need"); an -s form after a noun or "it".
+        select w.sentence_no,
+               bool_or(vb.word is not null
+                       or bv.word is not null and (w.n = 1 or w.previous in ('to', 'please', 'and', 'or', 'lets', 'dont',
+                                                                             'just', 'then', 'simply', 'now', 'so'))
+                       or w.previous in ('we', 'you', 'they', 'i', 'he', 'she', 'who') and w.content
+                          and right(w.word, 2) <> 'ly' and right(w.word, 3) not in ('ful', 'ous')
+                       or w.n > 1 and w.ends_s and ps.word is null and bs.word is not null
+                       or bv.word is not null and (right(w.previous, 1) = 's' and right(w.previous, 2) <> 'ss'
+                                                   or w.previous in ('children', 'people', 'kids', 'men', 'women'))
+                       or w.ends_s and w.previous in ('nothing', 'everything', 'something', 'everyone', 'nobody', 'it',
+                                                      'this', 'that', 'which', 'one')) as finite,
+               bool_or(char_length(w.word) > 4 and (right(w.word, 2) = 'ed' or right(w.word, 3) = 'ing')
+                       and w.word <> all (aicrm_private.fluency_not_verbs())) as participle,
+               bool_or(c.word is not null or w.has_digit) as specific,
+               count(*) filter (where w.word in ('we', 'you', 'they', 'i', 'he', 'she', 'it', 'there')) as pronouns
+        from w
+        left join unnest(aicrm_private.fluency_verbs()) as vb (word) on vb.word = w.word
+        left join unnest(aicrm_private.fluency_base_verbs()) as bv (word) on bv.word = w.word
+        left join unnest(aicrm_private.fluency_base_verbs()) as bs (word) on w.ends_s and bs.word = left(w.word, -1)
+        left join unnest(aicrm_private.fluency_stopwords()) as ps (word) on ps.word = w.previous
+        left join unnest(v_content) as c (word) on c.word = case when w.ends_s then left(w.word, -1) else w.word end
+        group by w.sentence_no
+    ), f as materialized (
+        select s.sentence_no, s.paragraph_no, s.line_no, s.line_sentences, s.line_kind, s.span_start, s.span_end,
+               s.sentence, s.sentence_key, k.word_count,
+               split_part(s.sentence_key, ' ', 1) as first_word,
+               array_to_string((string_to_array(s.sentence_key, ' '))[1:2], ' ') as first_two,
+               case when right(s.trimmed, 1) in ('.', '!', '?', '…') then right(s.trimmed, 1) end as terminator,
+               coalesce(v.finite, false) as finite,
+               coalesce(v.finite or v.participle, false) as verb,
+               -- Specific: a profile or brief word, a number, a proper noun, an address.
+               coalesce(v.specific, false) or s.sentence ~ '\s["''(]?[[:upper:]][[:alpha:]]|[0-9@#]|https?:|www\.'
+                   as specific,
+               coalesce(v.pronouns, 0)::integer as pronouns,
+               -- After the first comma, a main clause (a verb, or a subject: "If you need us, call."),
+               -- or four words or more ("If you work from home, note the size of ...").
+               strpos(s.sentence, ',') > 0
+                   and (string_to_array(a.key, ' ') && (aicrm_private.fluency_verbs() || aicrm_private.fluency_base_verbs()
+                                                        || '{we,you,they,i,its,theres,done}'::text[])
+                        or char_length(a.key) - char_length(replace(a.key, ' ', '')) >= 3) as after_comma_finite,
+               -- All of it a selling point or brand phrase, or a piece of one ("Gentle care." of
+               -- "Gentle care for nervous patients").
+               k.word_count >= 2 and exists (select from unnest(v_taglines) t (k)
+                                             where strpos(' ' || t.k || ' ', ' ' || s.sentence_key || ' ') > 0) as tagline,
+               -- Not a continuation (lowercase), a greeting, thanks, a wish, a sign-off, an idiom
+               -- written as a sentence ("No.", "Deal!"), a name, nor a line with a number or address.
+               left(ltrim(s.sentence, '"''(“'), 1) <> lower(left(ltrim(s.sentence, '"''(“'), 1))
+                   and translate(s.sentence, '0123456789@#/', '') = s.sentence
+                   and split_part(s.sentence_key, ' ', 1) <> all ('{hi,hello,hey,dear,thanks,cheers,regards,best,sincerely,
+                       yours,love,xo,happy,merry,congratulations,congrats,welcome,enjoy,absolutely,indeed,ps,questions,wow,
+                       oh,ah,yum,and,but,or,so}'::text[])
+                   and s.sentence_key not like all ('{good morning%,good afternoon%,good evening%,thank you%,many thanks%,
+                       warm regards%,kind regards%,all the best%,bon appetit%,no problem%,of course%,p s%,see you%,
+                       talk soon%,until next time%,stay warm%,stay safe%,stay cool%,stay dry%,while supplies%,
+                       while stocks%,as always%,first come%,no appointment%,no catch%,no strings%,walk ins%}'::text[])
+                   and s.sentence_key <> all ('{yes,no,nope,sure,not yet,not sure,almost,simple,easy,done,promise,deal,
+                       sold,delicious,perfect,limited,free,same day}'::text[])
+                   and s.sentence_key <> all (v_name_keys) as checkable
+        from s
+        left join v using (sentence_no)
+        cross join lateral (select case when s.sentence_key = '' then 0
+                                        else array_length(string_to_array(s.sentence_key, ' '), 1) end as word_count) k
+        cross join lateral (select aicrm_private.phrase_key(substr(s.sentence, strpos(s.sentence, ',') + 1)) as key) a
+    ),
+    -- Verbless prose sentences (a heading, a list item, a line without a full stop and a question
+    -- are not), less greetings, thanks, wishes, sign-offs and the idioms written as a sentence.
+    verbless as (
+        select f.*,
+               -- Runs of short ones in one paragraph: "Calm evenings. Sea air. Small batches."
+               case when f.word_count <= 4 then count(*) filter (where f.word_count <= 4)
+                                                    over (partition by f.paragraph_no, f.grp) else 1 end as run
+        from (select f.*, f.sentence_no - row_number() over (partition by f.paragraph_no, f.word_count <= 4
+                                                                 order by f.sentence_no) as grp
+              from f
+              where f.line_kind = 'prose' and f.terminator in ('.', '!', '…') and not f.finite and f.checkable) f
+    ),
+    -- 3. repeated_phrase: the same opener (of a sentence, a list item or a capitalised clause:
+    -- "Try our ..."), the same 3-word phrase, or a brand phrase, too often.
+    repeats as (
+        select a.*
+        from (select o2.key as phrase, count(*)::integer as n, min(o.o) as nth, 'opener' as kind, (array_agg(o.m[1]
+                     order by o.o))[1] as written
+              from regexp_matches(v_text, '(?:^|[.!?…;:,][ \t]+|\n[ \t]*(?:[-*•·–+][ \t]+|[0-9]{1,2}[.)][ \t]+)?)'
+                                          || '([[:upper:]][[:alpha:]'']*[ \t]+[[:alpha:]''][[:alpha:]''-]*)', 'g')
+                   with ordinality as o (m, o)
+              cross join lateral aicrm_private.phrase_key(o.m[1]) as o2 (key)
+              where strpos(v_excluded_text, ' ' || o2.key || ' ') = 0
+              group by o2.key
+              -- Openers of small words only ("You can", "No more") count from one more.
+              having count(*) >= v_major_at + case when exists (
+                         select from unnest(string_to_array(o2.key, ' ')) u (word)
+                         where u.word <> all (aicrm_private.fluency_stopwords())) then 0 else 1 end
+                  or v_brief_channel and count(*) >= 2 and exists (
+                         select from unnest(string_to_array(o2.key, ' ')) u (word)
+                         where u.word <> all (aicrm_private.fluency_stopwords()))
+              union all
+              select t.gram, count(*)::integer, min(t.span_start), 'phrase', null
+              from (select w.span_start,
+                           w.word || ' ' || lead(w.word) over x || ' ' || lead(w.word, 2) over x as gram,
+                           w.content or lead(w.content) over x or lead(w.content, 2) over x as content
+                    from w
+                    window x as (partition by w.sentence_no order by w.n)) t
+              where t.gram is not null and t.content
+                and strpos(v_excluded_text, ' ' || t.gram || ' ') = 0
+              group by t.gram
+              union all
+              -- (Spaces doubled, so that two occurrences in a row are both counted.)
+              select b.key, (char_length(d.words) - char_length(replace(d.words, ' ' || d.key || ' ', '')))
+                            / (char_length(d.key) + 2), 0, 'brand', null
+              from unnest(v_brand_phrases) b (key)
+              cross join lateral (select replace(v_features.words, ' ', '  ') as words,
+                                         replace(b.key, ' ', '  ') as key) d) a
+        where a.n >= v_major_at or (v_brief_channel and a.n >= 2 and a.kind <> 'brand')
+        order by a.n desc, a.nth
+        limit 5
+    ),
+    -- 8. padding: prose sentences with nothing specific in them (no name, number, product, topic or
+    -- key-point word, no proper noun). On the labelled drafts good ones reach 67% and a fluent
+    -- how-to blog 88% (advice is rarely about the profile), so only a draft of 10 or more prose
+    -- sentences, more than 80% of them generic, is padding: a safety net, not a fine measure.
+    padding as (
+        select count(*)::integer as total, count(*) filter (where not f.specific)::integer as generic,
+               (array_agg(f.sentence order by f.sentence_no) filter (where not f.specific))[1] as example
+        from f
+        where f.line_kind = 'prose' and f.word_count >= 5
+    )
+    select coalesce(jsonb_agg(x.finding), '[]'), (select total from padding), (select generic from padding),
+           (select count(*) from f)
+    into v_sentence_findings, v_total, v_generic, v_sentences
+    from (
+        select aicrm_private.fluency_finding('repeated_phrase',
+                   case when rp.n >= v_major_at then 'major' else 'minor' end, 'content', p.at, p.at + char_length(p.text),
+                   p.text,
+                   format('%s %s times: "%s".', case rp.kind when 'opener' then 'The same opening words are used'
+                                                          when 'brand' then 'The brand phrase is used'
+                                                          else 'The same phrase is used' end, rp.n, rp.phrase),
+                   format('Vary the wording: use "%s" once or twice at most.', coalesce(rp.written, rp.phrase))) as finding
+        from repeats rp
+        -- The span: a repeated phrase's first sentence; an opener or brand phrase where it is first written.
+        cross join lateral (
+            select case when rp.kind = 'phrase' then rp.nth
+                        else nullif(strpos(lower(v_text), lower(coalesce(rp.written, rp.phrase))), 0) - 1 end::integer
+                       as at,
+                   case when rp.kind = 'phrase'
+                        then (select f2.span_end - f2.span_start from f f2 where f2.span_start = rp.nth limit 1)
+                        else char_length(coalesce(rp.written, rp.phrase)) end::integer as length) p0
+        cross join lateral (select p0.at, case when p0.at is not null then substr(v_text, p0.at + 1, p0.length) end
+                                              as text) p
+        union all
+        select aicrm_private.fluency_finding('orphan_tagline', 'major', 'content', b.span_start, b.span_end, b.sentence,
+                   case when b.tagline
+                        then format('"%s" is a tagline dropped in as a sentence of its own, with no verb.', b.sentence)
+                        else format('"%s" is one of %s tagline-like fragments in a row, none with a verb.', b.sentence,
+                                    b.run) end,
+                   'Work the selling point into a full sentence that says what it means for the reader.')
+        from verbless b
+        where b.tagline and b.line_sentences > 1 or b.run >= 2
+        union all
+        select aicrm_private.fluency_finding('fragment', 'minor', 'content', b.span_start, b.span_end, b.sentence,
+                   format('"%s" is a fragment: it has no verb.', b.sentence),
+                   'Join it to the sentence before or after, or give it a verb.')
+        from verbless b
+        where not (b.tagline and b.line_sentences > 1 or b.run >= 2) and not b.verb and b.terminator = '.'
+          and b.word_count <= 8 and b.line_sentences > 1
+          and b.first_word not in ('if', 'when', 'because', 'although', 'though', 'since', 'while', 'unless', 'whether',
+                                   'before', 'after', 'until', 'during', 'especially', 'including', 'which')
+        union all
+        -- A subordinate clause standing as a sentence: "If you've been putting off a checkup.",
+        -- "Before the first big storm."
+        select aicrm_private.fluency_finding('fragment', 'major', 'content', f.span_start, f.span_end, f.sentence,
+                   format('"%s" is a fragment: it starts with "%s" and has no main clause.', f.sentence, f.first_word),
+                   'Finish the sentence (say what follows from it) or join it to the next one.')
+        from f
+        where f.line_kind in ('prose', 'heading') and f.terminator in ('.', '!') and f.checkable
+          and (f.first_word in ('if', 'when', 'because', 'although', 'though', 'since', 'while', 'unless', 'whether',
+                                'whenever', 'wherever')
+                   and f.finite and f.pronouns <= 1 and not f.after_comma_finite
+               or f.first_word in ('before', 'after', 'until', 'during', 'if', 'when', 'because', 'since', 'while',
+                                   'especially', 'including', 'which')
+                   and not f.verb and f.line_kind = 'prose' and not f.after_comma_finite
+               or f.first_two in ('even if', 'even though', 'so that', 'as soon') and f.pronouns <= 1
+                   and not f.after_comma_finite)
+          and f.word_count <= 20
+          and f.sentence_key <> all ('{while supplies last,while stocks last,if needed,if possible,if you can,if you like,
+              if you wish,if you d like,when needed,when possible,when you re ready,since day one,if not sooner,
+              before you know it}'::text[])
+        union all
+        select aicrm_private.fluency_finding('filler', 'major', 'content', null, null, null,
+                   format('%s of %s sentences say nothing specific to the business or the brief (padding), e.g. "%s".',
+                          p.generic, p.total, p.example),
+                   'Cut the generic sentences; say something concrete about the topic, the products or the offer instead.')
+        from padding p
+        where p_channel in ('blog', 'web', 'email') and cardinality(v_content) >= 5
+          and p.total >= 10 and p.generic > 0.8 * p.total
+    ) x;
+    v_findings := v_findings || v_sentence_findings;
+
+    -- Most severe first, then by position; at most 5 of a check and 20 in all.
+    select coalesce(jsonb_agg(x.finding order by x.rank, x.at), '[]'),
+           jsonb_build_object('critical', count(*) filter (where x.rank = 0),
+                              'major', count(*) filter (where x.rank = 1),
+                              'minor', count(*) filter (where x.rank = 2))
+    into v_findings, v_counts
+    from (select y.finding, y.rank, y.at
+          from (select e.finding,
+                       case e.finding ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end as rank,
+                       coalesce((e.finding #>> '{span,start}')::integer, 2147483647) as at,
+                       row_number() over (partition by e.finding ->> 'check'
+                                          order by case e.finding ->> 'severity' when 'critical' then 0
+                                                        when 'major' then 1 else 2 end, e.n) as nth
+                from jsonb_array_elements(v_findings) with ordinality e (finding, n)) y
+          where y.nth <= 5
+          order by y.rank, y.at
+          limit 20) x;
+    v_score := greatest(0, 100 - 40 * (v_counts ->> 'critical')::integer - 20 * (v_counts ->> 'major')::integer
+                               - 5 * (v_counts ->> 'minor')::integer);
+    return jsonb_build_object(
+        'score', round(v_score, 1),
+        'findings', v_findings,
+        'counts', v_counts,
+        'sentences', v_sentences,
+        'generic_sentences', v_generic,
+        'prose_sentences', v_total
+    );
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.score_fluency(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.score_structure(p_text text, p_subject text, p_channel text, p_instructions jsonb, p_features aicrm_private.draft_features DEFAULT NULL::aicrm_private.draft_features) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -6960,8 +9626,11 @@ begin
     v_max := coalesce((p_instructions #>> '{output_length,max_words}')::integer,
         case p_channel when 'email' then 500 when 'social' then 250 when 'blog' then 3000 when 'web' then 1500 else 60 end);
     v_max_chars := (p_instructions #>> '{output_length,max_characters}')::integer;
+    -- A call to action is required of an email, SMS or social post, unless its purpose is to
+    -- inform (announcement, newsletter, other): a holiday-hours notice asks nothing of its reader.
     v_cta_required := coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
-        p_channel in ('email', 'sms', 'social'));
+        p_channel in ('email', 'sms', 'social')
+        and coalesce(p_instructions ->> 'purpose', '') not in ('announcement', 'newsletter', 'other'));
 
     v_cta_start := v_features.cta_start;
     v_cta_position := case
@@ -7104,7 +9773,8 @@ CREATE FUNCTION aicrm_private.scorecard_failures(p_criteria jsonb, p_violations 
         cross join lateral (select case f.criterion when 'readability_score_min' then 'reading ease'
                                         when 'grade_level_max' then 'grade level' when 'sentiment_target' then 'sentiment'
                                         else replace(regexp_replace(f.criterion, '_min$', ''), '_', ' ') end as name) as n
-        where f.criterion not in ('no_major_violation', 'no_major_structure_issue')
+        -- (no_major_content_issue: its findings are worded by finding_reasons, before these.)
+        where f.criterion not in ('no_major_violation', 'no_major_structure_issue', 'no_major_content_issue')
         union all
         select f.ord, v.ord, format('compliance: %s%s (%s)',
             -- "A marketing email ..." reads "a marketing email ..."; "FDA-approved ..." stays.
@@ -7130,6 +9800,34 @@ $_$;
 
 ALTER FUNCTION aicrm_private.scorecard_failures(p_criteria jsonb, p_violations jsonb, p_checks jsonb, p_task_overall_min boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.scorecard_passes(p_brief jsonb, p_accuracy jsonb, p_fluency jsonb, p_sentiment_target text, p_scores jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select jsonb_strip_nulls(jsonb_build_array(
+        (select format('covers its brief (%s)', string_agg(case g.k
+                    when 'key_point' then format('%s key point%s', g.n, case when g.n > 1 then 's' else '' end)
+                    when 'topic' then 'the topic' when 'offer' then 'the offer' when 'event_place' then 'the event''s place'
+                    when 'cta' then 'the call to action' else replace(g.k, '_', ' ') end, ', ' order by g.first))
+         from (select c ->> 'kind' as k, count(*) as n, min(o) as first
+               from jsonb_array_elements(coalesce(p_brief -> 'coverage', '[]')) with ordinality as x (c, o)
+               where c ->> 'kind' <> 'avoid_topic'
+               group by 1) as g
+         having count(*) > 0),
+        case when (p_accuracy ->> 'claims_found')::integer > 0
+             then format('each of its %s checkable facts is in the profile, the brief or an approved example',
+                         p_accuracy ->> 'claims_found')
+             when p_accuracy ->> 'claims_found' is not null then 'states no checkable fact the profile lacks' end,
+        format('reads cleanly (fluency %s)', p_scores ->> 'fluency'),
+        case when p_scores ->> 'sentiment' is not null
+             then format('the mood suits its purpose (%s, sentiment %s)',
+                         case p_sentiment_target when 'informative' then 'neutral or positive' else p_sentiment_target end,
+                         p_scores ->> 'sentiment') end,
+        'no compliance or structure problem'))
+        - 'null'
+$$;
+
+ALTER FUNCTION aicrm_private.scorecard_passes(p_brief jsonb, p_accuracy jsonb, p_fluency jsonb, p_sentiment_target text, p_scores jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) RETURNS aicrm.customer_scoring_profiles
     LANGUAGE plpgsql STABLE
     AS $$
@@ -7146,6 +9844,110 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select coalesce(jsonb_agg(f.finding order by f.ord), '[]')
+    from (
+        select 1 as ord, jsonb_build_object('dimension', 'sentiment', 'check', 'off_target', 'severity', 'major',
+                   'field', 'content', 'span', null,
+                   'message', format('The draft reads negative (VADER %s) where a %s should read %s',
+                       p_compound, case p_target when 'positive' then 'message that sells or invites'
+                                                 else 'message that informs' end,
+                       case p_target when 'positive' then 'positive' else 'neutral or positive' end),
+                   'fix', 'Say what the reader gains, in a warm or neutral voice; keep any bad news short and factual.',
+                   'fixable', true) as finding
+        where (p_target = 'positive' and p_compound <= -0.5) or (p_target = 'informative' and p_compound <= -0.6)
+        union all
+        select 2 + s.n, jsonb_build_object('dimension', 'sentiment', 'check', 'reproach', 'severity', 'major',
+                   'field', s.field,
+                   'span', jsonb_build_object('start', s.span_start, 'end', s.span_end, 'text', s.span_text),
+                   'message', format('''%s'' blames, scolds or frightens the reader; a careful account manager would not send it',
+                                     s.span_text),
+                   'fix', format('Drop ''%s'': say what the reader gains, without blame, guilt or fear.', s.span_text),
+                   'fixable', true)
+        from (
+            select 'content' as field, c.span_start, c.span_end, c.span_text, c.span_start as n
+            from aicrm_private.compliance_spans(p_plain, aicrm_private.sentiment_reproach_pattern(p_target <> 'urgent')) c
+            where p_target in ('positive', 'informative', 'urgent')
+            union all
+            select 'subject', c.span_start, c.span_end, c.span_text, -1
+            from aicrm_private.compliance_spans(p_subject, aicrm_private.sentiment_reproach_pattern(p_target <> 'urgent')) c
+            where p_subject is not null and p_target in ('positive', 'informative', 'urgent')
+        ) s
+    ) f
+$$;
+
+ALTER FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.sentiment_reproach_pattern(p_fear boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '\m('
+        -- blame and guilt
+        || 'since\s+you\s+(last\s+)?bothered|you\s+(never|didn''t\s+even|couldn''t\s+even)\s+(bothered|came\s+back|called|replied)'
+        || '|(we|i)\s+noticed\s+you\s+(never|haven''t|didn''t|stopped|forgot)\w*'
+        || '|we\s+never\s+heard\s+back|you\s+went\s+(quiet|silent)|guess\s+you\s+(found|forgot|moved)'
+        || '|people\s+like\s+you|you\s+(just\s+)?look\s+away|let\s+(things|it)\s+slide'
+        || '|leave\s+it\s+(too\s+late|to\s+the\s+last\s+minute)|(owners|people|customers|parents)\s+who\s+(wait|leave\s+it)'
+        || '|(which|that|this)\s+(is|was)\s+(a\s+little\s+|a\s+bit\s+|quite\s+|very\s+|so\s+|really\s+)?disappointing'
+        || '|(we\s+are|we''re|i\s+am|i''m)\s+(so\s+|frankly\s+)?(tired|sick)\s+of|we\s+have\s+to\s+wonder'
+        || '|(it|that)\s+stung|whether\s+you\s+ever\s+meant\s+it|surprised\s+you\s+(have\s+not|haven''t)'
+        || '|you\s+(should|ought\s+to)\s+(be\s+ashamed|know\s+better)|shame\s+on\s+you|your\s+fault'
+        || '|(is|are)\s+not\s+going\s+to\s+hold\s+(itself|themselves)|isn''t\s+going\s+to\s+hold\s+itself'
+        || '|who\s+wait\s+usually\s+regret|you''ll\s+regret|you\s+will\s+regret'
+        -- insults
+        || '|needs\s+us\.\s+badly|(a|what\s+a)\s+mess\s+on\s+(their|your)\s+heads?|walk\s+in\s+with\s+a\s+mess'
+        || '|(you|your\s+\w+)\s+(look|looks|are|is)\s+(awful|terrible|embarrassing|a\s+mess)'
+        -- gloom about the business
+        || '|not\s+sure\s+how\s+many\s+more|(sadly|painfully)\s+empty|(have|has)\s+been\s+(so\s+)?hard\s+on\s+us'
+        || '|the\s+last\s+few\s+years\s+have\s+been\s+hard|we\s+(might|may)\s+(have\s+to\s+)?close'
+        || case when p_fear then
+            -- fear used to sell
+            '|you(''ll|\s+will)\s+be\s+stuck\s+with|could\s+be\s+toast|(one|a)\s+click\s+away\s+from\s+disaster'
+            || '|bad\s+news:|ends\s+badly|(animals|children|pets|people)\s+are\s+suffering'
+            || '|(it''s|it\s+is)\s+(probably\s+)?going\s+to\s+cost\s+you'
+            else '' end
+        || ')\M'
+$$;
+
+ALTER FUNCTION aicrm_private.sentiment_reproach_pattern(p_fear boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.sentiment_target(p_instructions jsonb, p_subject text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case
+        when p_instructions #>> '{success_criteria,sentiment_target}' is not null
+            then p_instructions #>> '{success_criteria,sentiment_target}'
+        when concat_ws(' ', p_instructions ->> 'topic',
+                       case when jsonb_typeof(p_instructions -> 'key_points') = 'array'
+                            then (select string_agg(k, ' ') from jsonb_array_elements_text(p_instructions -> 'key_points') k) end,
+                       p_subject)
+             ~* '\m(emergenc(y|ies)|urgent(ly)?|burst|leak(s|ing)?|flood(s|ed|ing)?|outages?|recalls?|safety|warnings?|storms?|frozen|freez(e|ing)|closures?|power\s+cuts?|boil\s+(water\s+)?(notice|advisory)|gas\s+smell|24/7)\M'
+            then 'urgent'
+        when p_instructions ->> 'purpose' in ('welcome', 'promotion', 'event', 'review_request', 're_engagement')
+            then 'positive'
+        else 'informative'
+    end
+$$;
+
+ALTER FUNCTION aicrm_private.sentiment_target(p_instructions jsonb, p_subject text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.serious_count(p_violations jsonb, p_findings jsonb, p_major_checks jsonb, p_fixable boolean) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select (select count(*)::integer
+            from jsonb_array_elements(coalesce(p_violations, '[]')) as v
+            where v ->> 'severity' in ('critical', 'major') and v ->> 'profile_gap' is null
+              and coalesce((v ->> 'fixable')::boolean, true) = p_fixable)
+         + (select count(*)::integer
+            from jsonb_array_elements(coalesce(p_findings, '[]')) as f
+            where f ->> 'severity' in ('critical', 'major') and coalesce((f ->> 'fixable')::boolean, true) = p_fixable)
+         + case when p_fixable then coalesce(jsonb_array_length(p_major_checks), 0) else 0 end
+$$;
+
+ALTER FUNCTION aicrm_private.serious_count(p_violations jsonb, p_findings jsonb, p_major_checks jsonb, p_fixable boolean) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.similarity_exact_max() RETURNS integer
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -8099,6 +10901,17 @@ ALTER TABLE aicrm.audit_log ALTER COLUMN audit_id ADD GENERATED ALWAYS AS IDENTI
     CACHE 1
 );
 
+CREATE TABLE aicrm.brief_synonyms (
+    term text NOT NULL,
+    synonym text NOT NULL,
+    term_lexemes text[] GENERATED ALWAYS AS (tsvector_to_array(to_tsvector('english'::regconfig, regexp_replace(lower(replace(replace(term, ''''::text, ''::text), '’'::text, ''::text)), '[^[:alnum:]]+'::text, ' '::text, 'g'::text)))) STORED,
+    synonym_lexemes text[] GENERATED ALWAYS AS (tsvector_to_array(to_tsvector('english'::regconfig, regexp_replace(lower(replace(replace(synonym, ''''::text, ''::text), '’'::text, ''::text)), '[^[:alnum:]]+'::text, ' '::text, 'g'::text)))) STORED,
+    CONSTRAINT brief_synonyms_has_words CHECK (((cardinality(term_lexemes) > 0) AND (cardinality(synonym_lexemes) > 0))),
+    CONSTRAINT brief_synonyms_not_itself CHECK ((lower(btrim(term)) <> lower(btrim(synonym))))
+);
+
+ALTER TABLE aicrm.brief_synonyms OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.compliance_packs (
     pack_code text NOT NULL,
     name text NOT NULL,
@@ -8633,6 +11446,9 @@ ALTER TABLE ONLY aicrm.ai_decisions
 ALTER TABLE ONLY aicrm.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (tenant_id, audit_id);
 
+ALTER TABLE ONLY aicrm.brief_synonyms
+    ADD CONSTRAINT brief_synonyms_pkey PRIMARY KEY (term, synonym);
+
 ALTER TABLE ONLY aicrm.compliance_packs
     ADD CONSTRAINT compliance_packs_pkey PRIMARY KEY (pack_code);
 
@@ -8764,6 +11580,10 @@ CREATE INDEX ai_decision_rules_order_idx ON aicrm.ai_decision_rules USING btree 
 CREATE INDEX ai_decisions_recent_idx ON aicrm.ai_decisions USING btree (tenant_id, decided_at DESC);
 
 CREATE INDEX audit_log_table_idx ON aicrm.audit_log USING btree (tenant_id, table_name, occurred_at DESC);
+
+CREATE INDEX brief_synonyms_synonym_first ON aicrm.brief_synonyms USING btree ((synonym_lexemes[1]));
+
+CREATE INDEX brief_synonyms_term_first ON aicrm.brief_synonyms USING btree ((term_lexemes[1]));
 
 CREATE INDEX content_examples_customer_idx ON aicrm.content_examples USING btree (tenant_id, customer_id);
 
@@ -9172,11 +11992,19 @@ GRANT USAGE ON SCHEMA aicrm_private TO aicrm_readonly;
 GRANT ALL ON TYPE aicrm_private.draft_features TO aicrm_app;
 GRANT ALL ON TYPE aicrm_private.draft_features TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm.claim_next_delivery_v2(p_worker_id text, p_lease_seconds integer, p_channels text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.claim_next_delivery_v2(p_worker_id text, p_lease_seconds integer, p_channels text[]) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.claim_next_task(p_worker_id text, p_lease_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.claim_next_task(p_worker_id text, p_lease_seconds integer) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.context_completeness(p_customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.context_completeness(p_customer_id uuid) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.context_completeness(p_customer_id uuid) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.count_examples_to_embed(p_full boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.count_examples_to_embed(p_full boolean) TO aicrm_app;
@@ -9337,6 +12165,66 @@ GRANT ALL ON FUNCTION aicrm.upsert_customer_contact(p_customer_id uuid, p_contac
 REVOKE ALL ON FUNCTION aicrm.upsert_decision_rule(p_rule jsonb, p_rule_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.upsert_decision_rule(p_rule jsonb, p_rule_id uuid) TO aicrm_app;
 
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_claim_pattern() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_pattern() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_pattern() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_claims(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claims(p_text text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claims(p_text text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_days(p_before text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_days(p_before text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_days(p_before text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_minutes(p_hour text, p_minute text, p_ampm text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_minutes(p_hour text, p_minute text, p_ampm text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_minutes(p_hour text, p_minute text, p_ampm text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_number(p_word text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_number(p_word text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_number(p_word text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_product_pattern() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_product_pattern() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_product_pattern() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_promise_pattern() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_promise_pattern() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_promise_pattern() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_promises() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_promises() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_promises() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.approval_figures(p_context jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.approval_figures(p_context jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.approval_figures(p_context jsonb) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.assemble_draft(p_customer_id uuid, p_channel text, p_content text, p_content_format text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.assemble_draft(p_customer_id uuid, p_channel text, p_content text, p_content_format text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.assemble_draft(p_customer_id uuid, p_channel text, p_content text, p_content_format text) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.assert_import_mapping_valid(p_mapping jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.assert_import_mapping_valid(p_mapping jsonb) TO aicrm_app;
 
@@ -9350,6 +12238,26 @@ GRANT ALL ON FUNCTION aicrm_private.assert_json_valid(p_schema_name text, p_valu
 
 REVOKE ALL ON FUNCTION aicrm_private.base64url(p_bytes bytea) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.brief_date_in(p_words text, p_month integer, p_day integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.brief_date_in(p_words text, p_month integer, p_day integer) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.brief_date_in(p_words text, p_month integer, p_day integer) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.brief_date_pattern(p_month integer, p_day integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.brief_date_pattern(p_month integer, p_day integer) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.brief_date_pattern(p_month integer, p_day integer) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.brief_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_span text, p_message text, p_fix text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.brief_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_span text, p_message text, p_fix text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.brief_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_span text, p_message text, p_fix text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.brief_item_parts(p_text text, p_ignore text[], OUT dates integer[], OUT numbers text[], OUT codes text[], OUT norm text, OUT lexemes text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.brief_item_parts(p_text text, p_ignore text[], OUT dates integer[], OUT numbers text[], OUT codes text[], OUT norm text, OUT lexemes text[]) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.brief_item_parts(p_text text, p_ignore text[], OUT dates integer[], OUT numbers text[], OUT codes text[], OUT norm text, OUT lexemes text[]) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb, p_features aicrm_private.draft_features) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb, p_features aicrm_private.draft_features) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb, p_features aicrm_private.draft_features) TO aicrm_worker;
@@ -9362,6 +12270,14 @@ GRANT ALL ON FUNCTION aicrm_private.check_template_text(p_field text, p_text tex
 GRANT ALL ON FUNCTION aicrm_private.check_template_text(p_field text, p_text text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.clean_name(p_name text) FROM PUBLIC;
+
+GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.compliance_elements(p_text text, p_words text, p_profile aicrm.customer_scoring_profiles, p_cta boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.compliance_elements(p_text text, p_words text, p_profile aicrm.customer_scoring_profiles, p_cta boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.compliance_elements(p_text text, p_words text, p_profile aicrm.customer_scoring_profiles, p_cta boolean) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.compliance_evidence(p_text text, p_start integer, p_end integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.compliance_evidence(p_text text, p_start integer, p_end integer) TO aicrm_app;
@@ -9379,6 +12295,10 @@ REVOKE ALL ON FUNCTION aicrm_private.compliance_profile_gap(p_field text) FROM P
 GRANT ALL ON FUNCTION aicrm_private.compliance_profile_gap(p_field text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.compliance_profile_gap(p_field text) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.compliance_profile_gaps(p_profile aicrm.customer_scoring_profiles, p_has_public_contact boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.compliance_profile_gaps(p_profile aicrm.customer_scoring_profiles, p_has_public_contact boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.compliance_profile_gaps(p_profile aicrm.customer_scoring_profiles, p_has_public_contact boolean) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.compliance_spans(p_text text, p_pattern text, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.compliance_spans(p_text text, p_pattern text, p_limit integer) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.compliance_spans(p_text text, p_pattern text, p_limit integer) TO aicrm_worker;
@@ -9387,13 +12307,13 @@ REVOKE ALL ON FUNCTION aicrm_private.compliance_violation(p_pack text, p_rule te
 GRANT ALL ON FUNCTION aicrm_private.compliance_violation(p_pack text, p_rule text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_evidence text, p_fix text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.compliance_violation(p_pack text, p_rule text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_evidence text, p_fix text) TO aicrm_worker;
 
-GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_app;
-GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_worker;
-GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_readonly;
-
 REVOKE ALL ON FUNCTION aicrm_private.compute_scoring_profile(p_tenant uuid, p_customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.compute_scoring_profile(p_tenant uuid, p_customer_id uuid) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.compute_scoring_profile(p_tenant uuid, p_customer_id uuid) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.content_as_read(p_content text, p_content_format text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.content_as_read(p_content text, p_content_format text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.content_as_read(p_content text, p_content_format text) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.content_cta_pattern() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.content_cta_pattern() TO aicrm_app;
@@ -9418,6 +12338,10 @@ GRANT ALL ON FUNCTION aicrm_private.context_templates(p_customer aicrm.customers
 GRANT ALL ON FUNCTION aicrm_private.context_templates(p_customer aicrm.customers, p_channel text, p_purpose text, p_values jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.context_templates(p_customer aicrm.customers, p_channel text, p_purpose text, p_values jsonb) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm_private.count_findings(p_findings jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.count_findings(p_findings jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.count_findings(p_findings jsonb) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.count_library_examples_to_embed(p_full boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.customer_context_document(p_customer aicrm.customers) FROM PUBLIC;
@@ -9432,6 +12356,10 @@ GRANT ALL ON FUNCTION aicrm_private.decision_context(p_context jsonb) TO aicrm_w
 REVOKE ALL ON FUNCTION aicrm_private.decision_context(p_context jsonb, p_settings jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.decision_context(p_context jsonb, p_settings jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.decision_context(p_context jsonb, p_settings jsonb) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.decision_outcome(p_action jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.decision_outcome(p_action jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.decision_outcome(p_action jsonb) TO aicrm_worker;
 
 GRANT SELECT ON TABLE aicrm_private.decision_rule_sets TO aicrm_app;
 GRANT SELECT ON TABLE aicrm_private.decision_rule_sets TO aicrm_worker;
@@ -9494,6 +12422,10 @@ REVOKE ALL ON FUNCTION aicrm_private.execute_prepared(p_name text, p_sql text, p
 GRANT ALL ON FUNCTION aicrm_private.execute_prepared(p_name text, p_sql text, p_types text, p_args text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.execute_prepared(p_name text, p_sql text, p_types text, p_args text) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.failing_checks(p_criteria jsonb, p_violations jsonb, p_major_checks jsonb, p_findings jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.failing_checks(p_criteria jsonb, p_violations jsonb, p_major_checks jsonb, p_findings jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.failing_checks(p_criteria jsonb, p_violations jsonb, p_major_checks jsonb, p_findings jsonb) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.fill_merge_tags(p_text text, p_values jsonb, p_html boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.fill_template(p_text text, p_values jsonb) FROM PUBLIC;
@@ -9506,6 +12438,10 @@ GRANT ALL ON FUNCTION aicrm_private.find_customer(p_customer_id uuid) TO aicrm_a
 GRANT ALL ON FUNCTION aicrm_private.find_customer(p_customer_id uuid) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.find_customer(p_customer_id uuid) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm_private.finding_reasons(p_findings jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.finding_reasons(p_findings jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.finding_reasons(p_findings jsonb) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.first_matching_rule(p_set aicrm_private.decision_rule_sets, p_context jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.first_matching_rule(p_set aicrm_private.decision_rule_sets, p_context jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.first_matching_rule(p_set aicrm_private.decision_rule_sets, p_context jsonb) TO aicrm_worker;
@@ -9513,6 +12449,46 @@ GRANT ALL ON FUNCTION aicrm_private.first_matching_rule(p_set aicrm_private.deci
 REVOKE ALL ON FUNCTION aicrm_private.first_reasons(p_reasons jsonb, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.first_reasons(p_reasons jsonb, p_limit integer) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.first_reasons(p_reasons jsonb, p_limit integer) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_base_verbs() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_base_verbs() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_base_verbs() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_filler_keys(p_strong boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_filler_keys(p_strong boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_filler_keys(p_strong boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_filler_pattern(p_strong boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_filler_pattern(p_strong boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_filler_pattern(p_strong boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_not_verbs() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_not_verbs() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_not_verbs() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_proper_case(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_proper_case(p_name text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_proper_case(p_name text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_sentences(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_sentences(p_text text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_sentences(p_text text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_spans(p_text text, p_pattern text, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_spans(p_text text, p_pattern text, p_limit integer) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_spans(p_text text, p_pattern text, p_limit integer) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_stopwords() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_stopwords() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_stopwords() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fluency_verbs() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.fluency_verbs() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.fluency_verbs() TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.from_base64url(p_text text) FROM PUBLIC;
 
@@ -9841,6 +12817,10 @@ REVOKE ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_ph
 GRANT ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phrases text[], p_keys text[]) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phrases text[], p_keys text[]) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.reembed_library_hashing(p_full boolean) FROM PUBLIC;
@@ -9864,13 +12844,25 @@ GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.score_brand(p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb, p_features aicrm_private.draft_features, p_profile aicrm.customer_scoring_profiles) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.score_brand(p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb, p_features aicrm_private.draft_features, p_profile aicrm.customer_scoring_profiles) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.score_brand(p_text text, p_subject text, p_customer jsonb, p_sentiment jsonb, p_instructions jsonb, p_features aicrm_private.draft_features, p_profile aicrm.customer_scoring_profiles) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.score_brief(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.score_brief(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.score_brief(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.score_content(p_content text, p_subject text, p_channel text, p_customer_id uuid, p_instructions jsonb, p_thresholds jsonb, p_metrics jsonb, p_content_format text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.score_content(p_content text, p_subject text, p_channel text, p_customer_id uuid, p_instructions jsonb, p_thresholds jsonb, p_metrics jsonb, p_content_format text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.score_content(p_content text, p_subject text, p_channel text, p_customer_id uuid, p_instructions jsonb, p_thresholds jsonb, p_metrics jsonb, p_content_format text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.score_fluency(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.score_fluency(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.score_fluency(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.score_structure(p_text text, p_subject text, p_channel text, p_instructions jsonb, p_features aicrm_private.draft_features) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.score_structure(p_text text, p_subject text, p_channel text, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_app;
@@ -9880,9 +12872,29 @@ REVOKE ALL ON FUNCTION aicrm_private.scorecard_failures(p_criteria jsonb, p_viol
 GRANT ALL ON FUNCTION aicrm_private.scorecard_failures(p_criteria jsonb, p_violations jsonb, p_checks jsonb, p_task_overall_min boolean) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.scorecard_failures(p_criteria jsonb, p_violations jsonb, p_checks jsonb, p_task_overall_min boolean) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.scorecard_passes(p_brief jsonb, p_accuracy jsonb, p_fluency jsonb, p_sentiment_target text, p_scores jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.scorecard_passes(p_brief jsonb, p_accuracy jsonb, p_fluency jsonb, p_sentiment_target text, p_scores jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.scorecard_passes(p_brief jsonb, p_accuracy jsonb, p_fluency jsonb, p_sentiment_target text, p_scores jsonb) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.sentiment_reproach_pattern(p_fear boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.sentiment_reproach_pattern(p_fear boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.sentiment_reproach_pattern(p_fear boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.sentiment_target(p_instructions jsonb, p_subject text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.sentiment_target(p_instructions jsonb, p_subject text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.sentiment_target(p_instructions jsonb, p_subject text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.serious_count(p_violations jsonb, p_findings jsonb, p_major_checks jsonb, p_fixable boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.serious_count(p_violations jsonb, p_findings jsonb, p_major_checks jsonb, p_fixable boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.serious_count(p_violations jsonb, p_findings jsonb, p_major_checks jsonb, p_fixable boolean) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.similarity_exact_max() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.similarity_exact_max() TO aicrm_app;
@@ -9991,6 +13003,10 @@ GRANT SELECT ON TABLE aicrm.ai_decisions TO aicrm_readonly;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.brief_synonyms TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.brief_synonyms TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.brief_synonyms TO aicrm_readonly;
 
 GRANT SELECT ON TABLE aicrm.compliance_packs TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.compliance_packs TO aicrm_worker;

@@ -45,11 +45,16 @@ GOOD_EMAIL = (
 )
 SUBJECT = "Our autumn sourdough is here"
 WEAK = "Our bread. It is cheap. We sell it in the shop." + FOOTER  # the default rules send it back (retry)
-NO_UNSUBSCRIBE = GOOD_EMAIL.replace(FOOTER, "")  # a critical violation: the default rules escalate it
+# A rewrite of WEAK that fails other checks (a doubled word), so the rules retry it again: a rewrite
+# failing exactly the checks of the draft before it goes to a person (docs/decision-rules.md).
+WEAK_OTHER = GOOD_EMAIL.replace("baked fresh", "baked baked fresh")
+# A critical violation in ad-hoc scoring (evaluate_content); a submitted draft gets the link from aicrm
+# (docs/pipeline.md, "Assembly"): LEAKS_CONTACT is the critical draft the rules escalate.
+NO_UNSUBSCRIBE = GOOD_EMAIL.replace(FOOTER, "")
 # What `aicrm evaluate` is asked to score: a good email for a thinner profile.
 EMAIL = (
     "Hi neighbour,\n\nOur pumpkin sourdough is back, baked fresh every morning with organic flour. "
-    "We think it is the best loaf we have made all year, and our regulars agree.\n\n"
+    "We think you will love it as much as our regulars do.\n\n"
     "Order ahead at https://sunrisebakery.example.com/order and skip the line this weekend. "
     "Thank you for baking with us.\n\n"
     "Sunrise Bakery, 12 Baker Street, Portland, OR 97201\nUnsubscribe: {{unsubscribe_url}}"
@@ -77,4 +82,7 @@ ERROR = {"kind": "timeout", "message": "the model did not answer in 60 s"}
 # --- recipients ---------------------------------------------------------------------------------------
 
 MARIA = "maria@sunrisebakery.example.com"  # the bakery's owner, a contact who opted in to email
+# A contact's personal data in an email (once factories.add_maria ran): a critical violation that
+# no assembly fixes, so the default rules escalate it.
+LEAKS_CONTACT = GOOD_EMAIL.replace("Order ahead at", f"Write to {MARIA} or order ahead at")
 WALK_IN = "walk.in@example.org"  # an address no contact has

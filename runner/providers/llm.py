@@ -18,9 +18,11 @@ and relies on the SDK for transport retries. What it relies on, as read in the i
 - Each retry carries `x-stainless-retry-count` (551-552) and the same idempotency key (1149-1151);
   the parsed response's `retries_taken` says how many retries one call took.
 
-On top of that this module retries the *generation* when an answer arrives but is not the JSON draft
+On top of that this module retries the *generation* when an answer arrives but is not the JSON
 asked for (malformed output), and counts failed generations for the breaker. Latency is measured
-with time.perf_counter; the injectable clock serves only the breaker."""
+with time.perf_counter; the injectable clock serves only the breaker. `OpenAIChatProvider.chat` is
+that machinery for any JSON answer: the writer's `generate` and the model judge
+(runner/providers/judge.py) both go through it, each with its own provider object and breaker."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, cast
 
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
@@ -48,6 +50,7 @@ ErrorKind = Literal["timeout", "rate_limited", "server_error", "malformed_output
 CHANNELS = ("email", "sms", "social", "blog", "web")
 FORMATS = ("text", "html", "markdown")
 _RETRYABLE: dict[str, bool] = {"auth": False, "bad_request": False}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,11 @@ def _requirements(request: DraftRequest) -> list[str]:
         "offers or claims."
     )
     lines.append("No placeholders such as [Name] or {{link}}: write finished text.")
+    # System-owned parts (docs/pipeline.md, "Assembly"): aicrm adds them when the draft is stored.
+    lines.append(
+        "aicrm appends the legally required parts itself: an email's unsubscribe footer and the sender's postal "
+        "address, an SMS's opt-out (Reply STOP to opt out). Do not write them, nor any placeholder for them."
+    )
     return lines
 
 
@@ -211,7 +219,8 @@ def _brief(ins: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _block(label: str, body: str, nonce: str) -> str:
+def data_block(label: str, body: str, nonce: str) -> str:
+    """`body` fenced as data: the nonce-delimited block build_messages describes, `<<<` neutralised."""
     return f"<<<DATA {nonce} {label}>>>\n{_neutralise(body)}\n<<<END DATA {nonce}>>>"
 
 
@@ -269,34 +278,41 @@ def build_messages(request: DraftRequest) -> list[dict[str, str]]:
         'Answer with one JSON object and nothing else: {"subject": string or null, "content": string}.',
     ]
     user = [f"Write the {request.channel} content now ({'revision' if revision else 'first draft'})."]
-    user += [f"{label.capitalize()}:\n{_block(label, body, nonce)}" for label, body in data.items()]
+    user += [f"{label.capitalize()}:\n{data_block(label, body, nonce)}" for label, body in data.items()]
     return [{"role": "system", "content": "\n".join(system)}, {"role": "user", "content": "\n\n".join(user)}]
 
 
-class _Malformed(ValueError):
-    pass
+class MalformedAnswer(ValueError):
+    """An answer that is not the JSON asked for: `OpenAIChatProvider.chat` asks for another generation."""
 
 
 _CODE_FENCE = re.compile(r"\A\s*```[A-Za-z]*[ \t]*\n?(.*?)\n?```\s*\Z", re.DOTALL)
 
 
-def _parse_draft(text: str | None) -> tuple[str | None, str]:
-    """`{"subject": str | null, "content": str}` from the assistant's message (a ```json fence is
-    stripped); anything else raises _Malformed."""
+def json_object(text: str | None) -> dict[str, Any]:
+    """The JSON object an assistant's message is (a ```json fence around it stripped); anything else
+    raises MalformedAnswer saying what it was."""
     if text is None or not text.strip():
-        raise _Malformed("an empty message")
+        raise MalformedAnswer("an empty message")
     fenced = _CODE_FENCE.match(text)
     try:
         doc = json.loads(fenced.group(1) if fenced else text)
     except ValueError:
-        raise _Malformed(f"not JSON: {_short(text, 80)!r}") from None
+        raise MalformedAnswer(f"not JSON: {_short(text, 80)!r}") from None
     if not isinstance(doc, dict):
-        raise _Malformed(f"JSON {type(doc).__name__}, not an object")
+        raise MalformedAnswer(f"JSON {type(doc).__name__}, not an object")
+    return doc
+
+
+def _parse_draft(text: str | None) -> tuple[str | None, str]:
+    """`{"subject": str | null, "content": str}` from the assistant's message (a ```json fence is
+    stripped); anything else raises MalformedAnswer."""
+    doc = json_object(text)
     content, subject = doc.get("content"), doc.get("subject")
     if not isinstance(content, str) or not content.strip():
-        raise _Malformed("JSON without content")
+        raise MalformedAnswer("JSON without content")
     if subject is not None and not isinstance(subject, str):
-        raise _Malformed("a subject that is not a string")
+        raise MalformedAnswer("a subject that is not a string")
     return (subject.strip() or None) if subject else None, content.strip()
 
 
@@ -315,7 +331,7 @@ class _Breaker:
         self._trial = False
         self._kind: ErrorKind = "server_error"
 
-    def acquire(self, name: str) -> bool:
+    def acquire(self, name: str, label: str = "llm") -> bool:
         """Whether the call that may go out is the half-open trial; ProviderUnavailable if none may."""
         with self._lock:
             if self._opened_at is None:
@@ -326,7 +342,7 @@ class _Breaker:
                 return True
             count, kind = self._count, self._kind
         raise ProviderUnavailable(
-            f"llm: {name} is unavailable after {count} failed generations in a row (last: {kind}); "
+            f"{label}: {name} is unavailable after {count} failed generations in a row (last: {kind}); "
             f"next trial in {wait:.0f} s",
             kind=kind,
             retry_in=wait,
@@ -369,10 +385,24 @@ _DRAFT_SCHEMA: ResponseFormatJSONSchema = {
 }
 
 
+@dataclass(frozen=True)
+class ChatResult(Generic[T]):
+    """One JSON answer `chat` got, parsed: its tokens summed over every generation it took."""
+
+    value: T
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None  # None without prices, or when the endpoint reported no usage
+    latency_ms: float
+    meta: dict[str, Any]
+
+
 class OpenAIChatProvider:
     """Any OpenAI-compatible /v1/chat/completions endpoint (OpenAI, Azure's v1 API, vLLM, Ollama,
     llama.cpp, LiteLLM) through the official SDK, with structured output, a generation retry for
-    malformed answers, a circuit breaker, token usage and cost."""
+    malformed answers, a circuit breaker, token usage and cost. `label` and `env_prefix` name it in
+    errors and hints: `llm` and AICRM_LLM for the writer, `judge` and AICRM_JUDGE for the judge."""
 
     name = "openai"
 
@@ -391,10 +421,13 @@ class OpenAIChatProvider:
         structured: bool = True,
         clock: Callable[[], float] = time.monotonic,
         http_client: httpx2.Client | None = None,
+        label: str = "llm",
+        env_prefix: str = "AICRM_LLM",
     ) -> None:
         if breaker_failures < 1:
             raise ConfigurationError(f"breaker failures: {breaker_failures} is less than 1")
         self.model, self.timeout, self.max_retries, self.structured = model, timeout, max_retries, structured
+        self.label, self.env_prefix = label, env_prefix
         self.prices = (price_per_1k_prompt, price_per_1k_completion)
         self._breaker = _Breaker(breaker_failures, breaker_cooldown, clock)
         self._client = openai.OpenAI(
@@ -404,9 +437,36 @@ class OpenAIChatProvider:
 
     def generate(self, request: DraftRequest) -> Draft:
         messages = cast(list[ChatCompletionMessageParam], build_messages(request))  # a bad request is no outage
-        trial = self._breaker.acquire(f"{self.endpoint} ({self.model})")
+        result = self.chat(messages, response_format=_DRAFT_SCHEMA, parse=_parse_draft, task_id=request.task_id)
+        subject, content = result.value
+        return Draft(
+            subject=subject,
+            content=content,
+            content_format=request.instructions.get("output_format") or "text",
+            provider=self.name,
+            model=result.model,
+            prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            cost_usd=result.cost_usd,
+            latency_ms=result.latency_ms,
+            meta=result.meta,
+        )
+
+    def chat(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        *,
+        response_format: ResponseFormatJSONSchema,
+        parse: Callable[[str | None], T],
+        task_id: str | None = None,
+    ) -> ChatResult[T]:
+        """One answer to `messages`, as `parse` reads the assistant's message (MalformedAnswer: not
+        the JSON asked for, and another generation is asked for). `response_format` is sent only
+        when the provider is structured. Counted by the breaker; raises LLMError (ProviderUnavailable
+        while the breaker is open) after the retries."""
+        trial = self._breaker.acquire(f"{self.endpoint} ({self.model})", self.label)
         try:
-            draft = self._generate(request, messages)
+            result = self._chat(messages, response_format, parse, task_id)
         except LLMError as exc:
             self._breaker.failed(exc.kind, trial)
             raise
@@ -417,13 +477,19 @@ class OpenAIChatProvider:
             self._breaker.release(trial)
             raise
         self._breaker.succeeded()
-        return draft
+        return result
 
-    def _generate(self, request: DraftRequest, messages: list[ChatCompletionMessageParam]) -> Draft:
-        response_format = _DRAFT_SCHEMA if self.structured else openai.omit
+    def _chat(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        schema: ResponseFormatJSONSchema,
+        parse: Callable[[str | None], T],
+        task_id: str | None,
+    ) -> ChatResult[T]:
+        response_format = schema if self.structured else openai.omit
         started = time.perf_counter()
         tokens = [0, 0]
-        meta: dict[str, Any] = {"task_id": request.task_id, "http_retries": 0, "request_ids": []}
+        meta: dict[str, Any] = {"task_id": task_id, "http_retries": 0, "request_ids": []}
         problem = ""
         for generation in range(1, self.max_retries + 2):
             meta["generations"] = generation
@@ -437,15 +503,12 @@ class OpenAIChatProvider:
             meta["http_retries"] += raw.retries_taken
             meta["request_ids"].append(raw.headers.get("x-request-id") or getattr(completion, "id", None))
             try:
-                subject, content = _parse_draft(self._message(completion, tokens, meta))
-            except _Malformed as exc:
+                value = parse(self._message(completion, tokens, meta))
+            except MalformedAnswer as exc:
                 problem = str(exc)
                 continue
-            return Draft(
-                subject=subject,
-                content=content,
-                content_format=request.instructions.get("output_format") or "text",
-                provider=self.name,
+            return ChatResult(
+                value=value,
                 model=completion.model or self.model,
                 prompt_tokens=tokens[0],
                 completion_tokens=tokens[1],
@@ -455,17 +518,17 @@ class OpenAIChatProvider:
             )
         meta.update(prompt_tokens=tokens[0], completion_tokens=tokens[1])
         raise LLMError(
-            f"llm: {self.endpoint} answered model {self.model} {meta['generations']} times without the JSON "
-            f"draft asked for; last: {problem}",
+            f"{self.label}: {self.endpoint} answered model {self.model} {meta['generations']} times without the "
+            f"JSON {schema['json_schema']['name']} asked for; last: {problem}",
             kind="malformed_output",
-            hint="A model that cannot follow structured output: try another, or AICRM_LLM_STRUCTURED=0.",
+            hint=f"A model that cannot follow structured output: try another, or {self.env_prefix}_STRUCTURED=0.",
             meta=meta,
         )
 
     @staticmethod
     def _message(completion: Any, tokens: list[int], meta: dict[str, Any]) -> str | None:
         if not isinstance(completion, ChatCompletion) or not completion.choices:
-            raise _Malformed("an answer that is not a chat completion")
+            raise MalformedAnswer("an answer that is not a chat completion")
         if completion.usage is None:
             meta["usage_reported"] = False
         else:
@@ -474,7 +537,7 @@ class OpenAIChatProvider:
         choice = completion.choices[0]
         meta["finish_reason"] = choice.finish_reason
         if choice.message.refusal:
-            raise _Malformed(f"a refusal: {_short(choice.message.refusal, 80)!r}")
+            raise MalformedAnswer(f"a refusal: {_short(choice.message.refusal, 80)!r}")
         return choice.message.content
 
     def _cost(self, tokens: list[int]) -> float | None:
@@ -485,19 +548,19 @@ class OpenAIChatProvider:
 
     def _failure(self, exc: openai.OpenAIError, meta: dict[str, Any]) -> LLMError:
         tries = f"{self.max_retries + 1} attempt{'s' if self.max_retries else ''}"
-        where = f"llm: {self.endpoint}"
+        where, env = f"{self.label}: {self.endpoint}", self.env_prefix
         if isinstance(exc, openai.APITimeoutError):
             return LLMError(
                 f"{where} did not answer within {self.timeout:g} s ({tries})",
                 kind="timeout",
-                hint="Raise AICRM_LLM_TIMEOUT (long drafts take time) or AICRM_LLM_MAX_RETRIES.",
+                hint=f"Raise {env}_TIMEOUT (long answers take time) or {env}_MAX_RETRIES.",
                 meta=meta,
             )
         if isinstance(exc, openai.APIConnectionError):
             return LLMError(
                 f"{where}: cannot connect ({tries}): {exc.__cause__ or exc}",
                 kind="connection",
-                hint="Check AICRM_LLM_BASE_URL and that the server is running.",
+                hint=f"Check {env}_BASE_URL and that the server is running.",
                 meta=meta,
             )
         if not isinstance(exc, openai.APIStatusError):
@@ -508,7 +571,7 @@ class OpenAIChatProvider:
                 f"{where} refused the API key (HTTP {code})",
                 kind="auth",
                 status_code=code,
-                hint="Set AICRM_LLM_API_KEY (or OPENAI_API_KEY) to a key for this endpoint.",
+                hint=f"Set {env}_API_KEY (or OPENAI_API_KEY) to a key for this endpoint.",
                 meta=meta,
             )
         if isinstance(exc, openai.RateLimitError):
@@ -532,7 +595,7 @@ class OpenAIChatProvider:
             f"{where} refused the request (HTTP {code}) for model {self.model}: {message}",
             kind="bad_request",
             status_code=code,
-            hint="404: a model the endpoint does not serve; 400 about response_format: AICRM_LLM_STRUCTURED=0.",
+            hint=f"404: a model the endpoint does not serve; 400 about response_format: {env}_STRUCTURED=0.",
             meta=meta,
         )
 
@@ -559,23 +622,35 @@ class LLMSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LLMSettings:
         env = os.environ if env is None else env
-
-        def price(name: str) -> float | None:
-            return _number(env, name, float, 0.0, 0.0, 1000.0) if env.get(name, "").strip() else None
-
         return cls(
             provider=(env.get("AICRM_LLM_PROVIDER") or "template").strip().lower(),
-            model=(env.get("AICRM_LLM_MODEL") or "").strip() or None,
-            base_url=env.get("AICRM_LLM_BASE_URL") or None,
             api_key=env.get("AICRM_LLM_API_KEY") or env.get("OPENAI_API_KEY") or None,
-            timeout=_number(env, "AICRM_LLM_TIMEOUT", float, 60.0, 0.01, 3600.0),
-            max_retries=_number(env, "AICRM_LLM_MAX_RETRIES", int, 3, 0, 20),
-            breaker_failures=_number(env, "AICRM_LLM_BREAKER_FAILURES", int, 5, 1, 1000),
-            breaker_cooldown=_number(env, "AICRM_LLM_BREAKER_COOLDOWN", float, 60.0, 0.0, 86400.0),
-            price_per_1k_prompt=price("AICRM_LLM_PRICE_PER_1K_PROMPT"),
-            price_per_1k_completion=price("AICRM_LLM_PRICE_PER_1K_COMPLETION"),
-            structured=env.get("AICRM_LLM_STRUCTURED", "1").strip().lower() not in ("0", "false", "no"),
+            **endpoint_options(env, "AICRM_LLM"),
         )
+
+
+def endpoint_options(
+    env: Mapping[str, str], prefix: str, *, timeout: float = 60.0, max_retries: int = 3
+) -> dict[str, Any]:
+    """What every OpenAI-compatible endpoint is configured by, from PREFIX_MODEL, _BASE_URL, _TIMEOUT,
+    _MAX_RETRIES, _BREAKER_FAILURES, _BREAKER_COOLDOWN, _PRICE_PER_1K_PROMPT, _PRICE_PER_1K_COMPLETION
+    and _STRUCTURED (not the key: whose key may go where is the caller's rule). A number that is not
+    one, or out of range, is refused naming its variable; `timeout` and `max_retries` are the defaults."""
+
+    def price(name: str) -> float | None:
+        return _number(env, name, float, 0.0, 0.0, 1000.0) if env.get(name, "").strip() else None
+
+    return {
+        "model": (env.get(f"{prefix}_MODEL") or "").strip() or None,
+        "base_url": env.get(f"{prefix}_BASE_URL") or None,
+        "timeout": _number(env, f"{prefix}_TIMEOUT", float, timeout, 0.01, 3600.0),
+        "max_retries": _number(env, f"{prefix}_MAX_RETRIES", int, max_retries, 0, 20),
+        "breaker_failures": _number(env, f"{prefix}_BREAKER_FAILURES", int, 5, 1, 1000),
+        "breaker_cooldown": _number(env, f"{prefix}_BREAKER_COOLDOWN", float, 60.0, 0.0, 86400.0),
+        "price_per_1k_prompt": price(f"{prefix}_PRICE_PER_1K_PROMPT"),
+        "price_per_1k_completion": price(f"{prefix}_PRICE_PER_1K_COMPLETION"),
+        "structured": env.get(f"{prefix}_STRUCTURED", "1").strip().lower() not in ("0", "false", "no"),
+    }
 
 
 def llm_from_config(

@@ -6,9 +6,10 @@ one of them (drawn from task_id, the next one on each retry: template_thin.pick_
 apart into sentences, without the sentences whose placeholders the profile cannot fill, and written
 around the task's topic, audience and call to action with the brand's phrases, selling points,
 products and description, then fitted to the length asked for. Every sentence has a rank: rank 0
-is always kept (the topic, the call to action, what must_include names, the email footer, the SMS
-opt-out), the others are added most important first while the length allows; generic sentences
-(the industry's phrasing, the provider's own) only fill a draft that would be too short. What a
+is always kept (the topic, the call to action, what must_include names; the email footer and the
+SMS opt-out are aicrm's, added when the draft is stored), the others are added most important
+first while the length allows; generic sentences (the industry's phrasing, the provider's own)
+only fill a draft that would be too short. What a
 careful writer would honour is a rule here: banned terms are never written, nor a template's offer
 the task did not make; calm tones lose their exclamation marks, formal voices their contractions.
 From attempt 2 the draft is written again with each scorecard fix as one more rule (apply_fix), so
@@ -71,7 +72,24 @@ _PERSON = {
 }
 _PRODUCT_LEADS = ("Start with our {}.", "Our {} is well worth a try.", "There is also our {}.", "Ask about our {}.")
 _SIGN_OFF = re.compile(r"^(see you|until|thank|talk soon|cheers|happy|with love|hope to see)", re.IGNORECASE)
-_USP_LEADS = ("What makes us different: {}.", "We also care about the details: {}.", "{}.", "And one more thing: {}.")
+# A selling point is worked into a sentence, never dropped in on its own ("Fresh from our oven." reads as
+# a tagline with no verb: docs/quality.md, fluency).
+_USP_LEADS = (
+    "What makes us different: {}.",
+    "We also care about the details: {}.",
+    "You can count on this: {}.",
+    "And one more thing: {}.",
+)
+
+
+def _phrase_sentence(phrase: str) -> str:
+    """A brand phrase ("fresh from our oven") inside a sentence of its own: on its own it reads as a
+    tagline dropped in ("Fresh from our oven."); a phrase that is a sentence already stays one."""
+    if len(phrase.split()) >= 6 or phrase.rstrip().endswith(("!", "?")):
+        return tt.sentence(phrase)
+    return f"We keep it simple: {tt.lower_first(phrase).rstrip('.')}."
+
+
 _PURPOSES = (
     ("welcome", r"welcome|new (?:member|customer|patient|client|subscriber)s?|joined|just signed up"),
     ("event", r"event|invit|rsvp|workshop|class(?:es)?\b|tasting|party|open house|dinner|night|webinar|meetup"),
@@ -138,6 +156,8 @@ def plan_of(request: DraftRequest) -> Plan:
     low, high = _WORDS[channel]
     max_words = int(length.get("max_words") or high)
     min_words = min(int(length["min_words"]) if length.get("min_words") is not None else low, max_words)
+    if channel == "email":  # the footer aicrm appends (about 12 words) counts towards the length measured
+        max_words, min_words = max(max_words - 12, 1), max(min_words - 12, 1)
     limits = [int(x) for x in (length.get("max_characters"), {"sms": 160, "social": 2200}.get(channel)) if x]
     scale = {"short": 0.8, "long": 1.5}.get(str((ctx.get("content_preferences") or {}).get("content_length")), 1.0)
     template = pick_template(ctx, channel, ins)
@@ -161,7 +181,8 @@ def plan_of(request: DraftRequest) -> Plan:
         min_words=min_words,
         max_words=max_words,
         target=max(min_words, min(max_words, round(_PREFERRED[channel] * scale))),
-        max_chars=min(limits) if limits else None,
+        # An SMS leaves room for the opt-out aicrm appends (" Reply STOP to opt out.", 23 characters).
+        max_chars=(min(limits) - (23 if channel == "sms" else 0)) if limits else None,
         banned=[str(t) for t in [*(ins.get("must_not_include") or []), *(voice.get("phrases_to_avoid") or [])]]
         + forbidden,
         competitors=[n for n in (tt.first_text(c.get("name")) for c in business.get("competitors") or []) if n],
@@ -412,10 +433,9 @@ class _Writer:
     def _email(self) -> None:
         paras = [p.strip() for p in re.split(r"\n\s*\n", self.t_body) if p.strip()]
         greeting = paras.pop(0) if paras and re.fullmatch(r"(Hi|Hello|Dear|Hey)\b[^\n]{0,40},", paras[0]) else ""
-        footer = ""
-        for i, para in enumerate(paras):
-            if para.startswith(("\u2014", "--")) or "nsubscribe" in para:
-                footer, paras = "\n\n".join(paras[i:]), paras[:i]
+        for i, para in enumerate(paras):  # the template's footer is left out: aicrm adds the unsubscribe
+            if para.startswith(("\u2014", "--")) or "nsubscribe" in para:  # line and the postal address
+                paras = paras[:i]  # when the draft is stored (docs/pipeline.md, "Assembly")
                 break
         signoff = paras.pop() if paras and re.fullmatch(r"[^\n]{1,30},(\n[^\n]{1,80}){0,2}", paras[-1]) else ""
         if not signoff and paras and paras[-1] == self.v["signature"]:  # a variant signs with the name alone
@@ -427,10 +447,6 @@ class _Writer:
         lines = signoff.split("\n") if signoff else ["See you soon,", self.v["signature"]]
         closing = next((p for p in self.phrases[1:] if _SIGN_OFF.match(p)), lines[0].rstrip(","))
         self.add("\n".join([f"{tt.sentence(closing)[:-1]},", *lines[1:]]), 90, 0, block=True, short=lines[-1])
-        address = f"{self.name} \u00b7 {self.v['address']}." if self.v["address"] else self.name
-        short = f"\u2014\n{address}\nUnsubscribe: {{{{unsubscribe_url}}}}"
-        footer = re.sub(r"(\d)$", r"\1.", footer, flags=re.MULTILINE)  # an address line ends a sentence
-        self.add(footer if "{{unsubscribe_url}}" in footer else short, 99, 0, block=True, data=False, short=short)
 
     def _sms(self) -> None:
         body = re.sub(r"\s*Reply STOP[^.]*\.?$", "", self.t_body, flags=re.IGNORECASE)
@@ -439,8 +455,7 @@ class _Writer:
         self._opening(1, [body] if body else [])
         for i, line in enumerate(_WARM_SMS if self.plan.mood == "positive" else ()):
             self.add(line, 1, 0 if self.plan.warm and i == 2 else 1 + i, data=False, warm=True, group="warm")
-        self._closing(3)
-        self.add("Reply STOP to opt out.", 4, 0, data=False)
+        self._closing(3)  # the opt-out is aicrm's to add (docs/pipeline.md, "Assembly")
 
     def _social(self) -> None:
         paras = [p.strip() for p in re.split(r"\n\s*\n", self.t_body) if p.strip()]
@@ -473,8 +488,7 @@ class _Writer:
             self.add(f"{where}: {tt.words_list(k for k, v in parts.items() if v)}.", 1, 2, data=False)
         self.add(f"Why {self.name}", 10, 0, heading=2)
         for i, usp in enumerate(self._usps()):
-            text = _USP_LEADS[min(i, 3)].format(tt.lower_first(usp).rstrip(".")) if i != 2 else tt.sentence(usp)
-            self.add(text, 10, 2 if i == 0 else 3)
+            self.add(_USP_LEADS[min(i, 3)].format(tt.lower_first(usp).rstrip(".")), 10, 2 if i == 0 else 3)
         self.add("What we offer", 20, 0, heading=2, data=False)
         for i, product in enumerate(self._products()):
             self.add(self._product(product, i), 20, 2 if i == 0 else 3)
@@ -554,7 +568,7 @@ class _Writer:
                 elif not (sms and "http" in s):
                     self.add(s, slot + i, 1 + (i > 0) + (j > 0) + short)
         if self.phrases:  # before the template's sentences on short channels: the brand's own words
-            self.add(tt.sentence(self.phrases[0]), slot, 0 if self.plan.phrases_first else 1, affinity=99 * short)
+            self.add(_phrase_sentence(self.phrases[0]), slot, 0 if self.plan.phrases_first else 1, affinity=99 * short)
 
     def _description(self) -> list[str]:
         found = tt.split_sentences(tt.first_text(self.business.get("description")))
@@ -569,7 +583,8 @@ class _Writer:
         for i, s in enumerate(self._description()):
             self.add(s, slot, (2 if i == 0 else 4) - bonus)
         for i, usp in enumerate(self._usps()):
-            self.add(tt.sentence(usp), slot, (2 if i == 0 else 4) - bonus, fact=True)
+            lead = _USP_LEADS[min(i, 3)].format(tt.lower_first(usp).rstrip("."))
+            self.add(lead, slot, (2 if i == 0 else 4) - bonus, fact=True)
         for i, product in enumerate(self._products()):
             self.add(self._product(product, None), slot, (2 if i == 0 else 4) - bonus, fact=True)
         for s in self._example_sentences()[:2]:
@@ -592,7 +607,7 @@ class _Writer:
             return
         later = [p for p in self.phrases[1:] if not _SIGN_OFF.match(p) or self.plan.channel != "email"]
         if later:
-            self.add(tt.sentence(later[0]), slot, 0 if self.plan.phrases_first else 2)
+            self.add(_phrase_sentence(later[0]), slot, 0 if self.plan.phrases_first else 2)
         for i, line in enumerate(self.rng.sample(_WARM, len(_WARM)) if self.plan.mood == "positive" else []):
             self.add(line, slot, 0 if self.plan.warm and i == 0 else 2 + i, data=False, warm=True, group="warm")
         if self.v["phone"] and self.plan.channel == "email":
@@ -691,7 +706,6 @@ class _Writer:
         person: an optional piece that has it becomes rank 0, else a sentence is written for it."""
         plan, v = self.plan, self.v
         closing = {"email": 80, "sms": 3, "social": 80}.get(plan.channel, 40)
-        footer = {"email": 99, "sms": 4}.get(plan.channel, 99)
 
         def need(test: Callable[[str], object], text: str, slot: int, **kw: Any) -> None:
             if test(" ".join(p.text for p in self.pieces if p.rank == 0)) or not text:
@@ -712,13 +726,8 @@ class _Writer:
         if "contact_info" in plan.elements:
             contact = f"Call us at {v['phone']}." if v["phone"] else f"Email us at {v['email']}." if v["email"] else ""
             need(lambda t: re.search(r"https?://|www\.|\S@\S|\d{3}\D?\d{4}", t), contact, closing)
-        if "unsubscribe" in plan.elements:
-            need(lambda t: re.search(r"unsubscribe|opt[- ]?out", t, re.I), "Unsubscribe: {{unsubscribe_url}}", footer)
-        street = tt.first_text((self.business.get("address") or {}).get("street"))
-        if "postal" in plan.elements and street:
-            need(has(street), f"Find us at {v['address']}.", closing)
-        if "sms_opt_out" in plan.elements:
-            need(lambda t: re.search(r"reply stop", t, re.I), "Reply STOP to opt out.", footer)
+        # The unsubscribe line, the postal address and the SMS opt-out are aicrm's to add when the draft
+        # is stored (docs/pipeline.md, "Assembly"), whatever the terms say: not written here.
         if plan.channel == "sms":  # 160 characters: the voice's person is added only where it fits
             return
         if plan.pov in _PERSON:

@@ -10,7 +10,8 @@ recorded with its headers and arrival time, so a test can count the calls and me
         assert server.gaps()[0] >= 0.9
 
 When the script is used up the last behaviour repeats (so `[status(500)]` is a persistent 500); an
-empty script answers every request with a valid draft echoing the request number and the model."""
+empty script answers every request with a valid draft echoing the request number and the model.
+`judgement(...)` answers as the model judge would (runner/providers/judge.py)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,27 @@ def ok(
 def reply(text: str, *, prompt_tokens: int | None = None, completion_tokens: int | None = None) -> Behaviour:
     """200 with `text` as the assistant message's content, whatever it is."""
     return Behaviour("reply", text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+
+def judgement(
+    grades: dict[str, Any] | None = None,
+    *,
+    overall: Any = 88,
+    verdict: str = "approve",
+    reasons: Sequence[Any] = ("Covers the brief with the business's own facts.",),
+    issues: Sequence[Any] = (),
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
+) -> Behaviour:
+    """200 with the judge's JSON judgement as the message; every value as given, in range or not."""
+    doc = {
+        "grades": {"brief": 90, "accuracy": 92, "fluency": 85, "tone": 87, **(grades or {})},
+        "overall": overall,
+        "verdict": verdict,
+        "reasons": list(reasons),
+        "issues": list(issues),
+    }
+    return reply(json.dumps(doc), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
 
 
 def malformed(text: str = "Sure! Here is your email: Spring is here, come and see us.") -> Behaviour:

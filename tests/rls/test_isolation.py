@@ -314,3 +314,23 @@ def test_compiled_rule_sets_and_replays_stay_in_their_tenant(db: psycopg.Connect
     with act_as(db, world.tenant_b, "aicrm_readonly"):
         err = sql_error(db, "select aicrm.trace_decision(%s)", (decisions[world.tenant_a],))
         assert (err.sqlstate, err.diag.column_name) == ("AC002", "decision_id")
+
+
+def test_assembly_and_completeness_see_only_the_callers_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """assemble_content, context_completeness and the private assembly submit_draft calls: a customer
+    of another tenant is not found, for the app and the worker role alike; their own tenant's is."""
+    calls = (
+        "select aicrm.assemble_content(%s, 'email', 'Fresh bread.')",
+        "select aicrm.context_completeness(%s)",
+        "select aicrm_private.assemble_draft(%s, 'sms', 'Fresh bread.', 'text')",
+    )
+    for role in ("aicrm_app", "aicrm_worker"):
+        for query in calls:
+            with act_as(db, world.tenant_a, role):
+                err = sql_error(db, query, (world.customer_b,))
+                assert (err.sqlstate, err.diag.column_name) == ("AC002", "customer_id"), (role, query)
+                row = db.execute(query, (world.customer_a,)).fetchone()
+                assert row is not None, (role, query)
+                assert row[0], (role, query)
+    with act_as(db, world.tenant_a, "aicrm_readonly"):
+        assert sql_error(db, calls[0], (world.customer_a,)).sqlstate == "42501"  # the assembly is not for readers

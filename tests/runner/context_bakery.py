@@ -99,8 +99,23 @@ def live_context(db: psycopg.Connection[Any], bakery: tuple[str, str], channel: 
 
 
 def scorecard(db: psycopg.Connection[Any], bakery: tuple[str, str], draft: Draft, channel: str, ins: Any) -> Any:
-    """The real scorecard of a provider's draft for the customer, with the runner's metrics."""
+    """The real scorecard of a provider's draft for the customer as submit_draft stores it: assembled
+    (the unsubscribe footer, postal address, SMS opt-out: aicrm.assemble_content), with the runner's
+    metrics of the assembled text."""
     tenant, customer = bakery
+    content = assembled(db, bakery, draft, channel)
     return evaluate_content(
-        db, tenant, draft.content, channel, draft.subject, customer, ins, content_format=draft.content_format
+        db, tenant, content, channel, draft.subject, customer, ins, content_format=draft.content_format
     )
+
+
+def assembled(db: psycopg.Connection[Any], bakery: tuple[str, str], draft: Draft, channel: str) -> str:
+    """The draft's content with the system-owned parts aicrm adds when it is stored."""
+    tenant, customer = bakery
+    with act_as(db, tenant):
+        row = db.execute(
+            "select aicrm.assemble_content(%s, %s, %s, %s) ->> 'content'",
+            (customer, channel, draft.content, draft.content_format),
+        ).fetchone()
+    assert row is not None
+    return str(row[0])

@@ -22,6 +22,7 @@ PROFILE = {
     "name": "Sunrise Bakery",
     "industry_category": "food_beverage",
     "address": {"street": "12 Baker Street", "city": "Portland"},
+    "website": "https://sunrisebakery.example.com",  # the draft links to it: a link the profile lacks is untraceable
     "brand_voice": {"tone": ["warm"], "point_of_view": "first_person_plural"},
 }
 

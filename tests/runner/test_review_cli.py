@@ -184,4 +184,6 @@ def test_an_edit_is_scored_and_its_findings_confirmed(db_url: str, waiting: dict
     assert (version, content) == (2, LONG_SMS)  # the newline the editor added is not part of it
     assert card["details"]["structure"]["character_count"] == 200
     assert card["readability"] is not None  # the runner measured the edit
-    assert {f["check"] for f in confirmed} == {"length", "sms_segments"}
+    # (and whatever else the edit breaks: this customer's profile grounds none of its claims)
+    assert {f["check"] for f in confirmed} >= {"length", "sms_segments"}
+    assert {f["severity"] for f in confirmed} <= {"critical", "major"}

@@ -50,13 +50,12 @@ def check_instructions(draft: Draft, channel: str, instructions: dict[str, Any])
     if channel == "email":
         assert draft.subject is not None
         assert 15 <= len(draft.subject) <= 60
-        assert "Unsubscribe: {{unsubscribe_url}}" in text
-        assert "1208 South Congress Ave" in text
+        assert "unsubscribe" not in text.lower()  # aicrm's to add when the draft is stored (assemble_draft)
     else:
         assert draft.subject is None
     if channel == "sms":
-        assert len(text) <= 160
-        assert text.endswith("Reply STOP to opt out.")
+        assert len(text + " Reply STOP to opt out.") <= 160  # room for the opt-out aicrm appends
+        assert "reply stop" not in text.lower()
         assert text.startswith("Sunrise Bakery:")
         assert text.encode("ascii", "ignore").decode() == text
     if channel == "social":
@@ -269,7 +268,9 @@ def test_a_retry_honours_the_tenants_own_terms_the_context_did_not_carry(
     instructions = {"topic": "fresh bakes for the weekend"}
     context = live_context(db, context_bakery, "email", instructions["topic"])
     first = PROVIDER.generate(request("email", instructions, context))
+    # (With no footer to write, an email has room for all the selling points: the audience is left.)
     facts = ("48-hour turnaround", "dedicated oven", "gluten-free", "banana bread", "almond croissant")
+    facts += ("morning commuters", "weekend families")
     required = next(f for f in facts if not has_phrase(first.content, f))  # in the context, not in this draft
     with act_as(db, tenant):
         db.execute(

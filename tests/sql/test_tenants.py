@@ -25,7 +25,7 @@ def test_a_new_tenant_has_its_default_rules_and_library_and_the_callers_setting_
         assert db.execute("select name from aicrm.tenants").fetchall() == [("Harbor Agency",)]
         rules = db.execute("select count(*) from aicrm.ai_decision_rules").fetchone()
         templates = db.execute("select count(*) from aicrm.content_templates").fetchone()
-    assert rules == (6,)
+    assert rules == (8,)
     assert templates is not None
     assert templates[0] > 0
 

@@ -50,18 +50,25 @@ begin
     -- is below the task's minimum 60"), named in the explanation whatever decided.
     v_why := case when jsonb_typeof(p_context #> '{quality,failures}') = 'array'
                   then p_context #> '{quality,failures}' else '[]' end;
+    -- An explanation says what happens, why (what an approval passed, or what fails), then the
+    -- rule: "Sent to review (rewrite changed nothing): brief: the topic ... (major). Rule 'Stop
+    -- retrying when a rewrite changed nothing' (v1, escalation, priority 30)."
     if v_rule.rule_id is not null then
         v_action := v_rule.action;
-        v_explanation := format('%s: rule %L (v%s, %s, priority %s) matched%s', v_action ->> 'type', v_rule.name,
-            v_rule.version, v_rule.category, v_rule.priority,
-            coalesce(': ' || nullif(v_rule.description, ''), ''));
-        if jsonb_array_length(v_why) > 0 then
-            v_explanation := rtrim(v_explanation, '.') || '. The draft fails: ' || aicrm_private.first_reasons(v_why, 5) || '.';
-        end if;
+        v_explanation := aicrm_private.decision_outcome(v_action)
+            || coalesce(' (' || (v_action #>> '{params,reason}') || ')', '') || ': '
+            || case
+                when v_action ->> 'type' = 'approve' then coalesce(concat_ws('; ',
+                        aicrm_private.first_reasons(case when jsonb_typeof(p_context #> '{quality,passes}') = 'array'
+                                                         then p_context #> '{quality,passes}' end, 6),
+                        aicrm_private.approval_figures(v_context)), rtrim(coalesce(nullif(v_rule.description, ''), 'the rule matched'), '.'))
+                when jsonb_array_length(v_why) > 0 then aicrm_private.first_reasons(v_why, 5)
+                else rtrim(coalesce(nullif(v_rule.description, ''), 'the rule matched'), '.') end
+            || format('. Rule %L (v%s, %s, priority %s).', v_rule.name, v_rule.version, v_rule.category, v_rule.priority);
     else
         v_action := jsonb_build_object('type', 'review', 'params', jsonb_build_object('reason', 'no rule matched'));
         v_why := v_why || aicrm_private.unmet_thresholds(v_context, v_why);
-        v_explanation := format('review: none of %s escalation, retry or approval rules matched, so a human decides%s',
+        v_explanation := format('Sent to review: none of %s escalation, retry or approval rules matched, so a person decides%s.',
             cardinality(v_rule_ids), coalesce(': ' || aicrm_private.first_reasons(v_why, 6), ''));
     end if;
 

@@ -36,6 +36,7 @@ declare
     v_card jsonb;
     v_decision jsonb;
     v_to text;
+    v_unchanged boolean;
 begin
     if p_deliverable_id is null then
         raise exception using errcode = 'AC001', message = 'deliverable_id: is required',
@@ -94,15 +95,18 @@ begin
     v_card := aicrm_private.score_content(v_row.content, v_row.subject, v_task.channel, v_task.customer_id,
         v_task.ai_instructions, v_task.quality_thresholds, p_text_metrics, v_row.content_format);
 
+    -- A rewrite that fails exactly the checks its previous draft failed changed nothing: the rules
+    -- stop retrying it (quality.failures_unchanged).
+    select coalesce(v_card -> 'checks_failed' <> '[]'::jsonb and p.content_quality -> 'checks_failed' = v_card -> 'checks_failed',
+                    false)
+    into v_unchanged
+    from aicrm.project_deliverables p
+    where p.tenant_id = v_tenant and p.task_id = v_row.task_id and p.version = v_row.version - 1;
+
     -- The decision sees the scores, not the whole scorecard (docs/decision-rules.md, the context),
-    -- and why the draft fails, which its explanation names.
+    -- why the draft fails and what it passed, which its explanation names.
     v_decision := aicrm.evaluate_decision(jsonb_build_object(
-        'quality', jsonb_build_object(
-            'overall', v_card -> 'overall', 'confidence', v_card -> 'confidence', 'passed', v_card -> 'passed',
-            'readability', v_card -> 'readability', 'sentiment', v_card -> 'sentiment',
-            'brand_alignment', v_card -> 'brand_alignment', 'compliance', v_card -> 'compliance',
-            'structure', v_card -> 'structure', 'violations', v_card -> 'violations',
-            'profile_gaps', coalesce(v_card -> 'profile_gaps', '[]'), 'failures', v_card -> 'failures'),
+        'quality', aicrm_private.quality_context(v_card, coalesce(v_unchanged, false)),
         'task', jsonb_build_object('task_id', v_task.task_id, 'channel', v_task.channel, 'task_type', v_task.task_type,
             'priority', v_task.priority, 'attempts', v_row.attempts, 'failures', v_task.failures),
         'customer', jsonb_build_object('customer_id', v_task.customer_id),

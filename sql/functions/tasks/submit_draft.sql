@@ -7,6 +7,11 @@
 -- generating -> evaluating. p_idempotency_key: a repeat of a call that was answered (a worker
 -- retrying after a lost answer) returns the draft that call created ("created": false), whatever
 -- the task's state, and writes nothing; the same key with another draft is refused.
+-- The draft is assembled before it is stored (aicrm_private.assemble_draft): the system-owned parts
+-- the compliance packs require (unsubscribe footer, postal address, SMS opt-out, sender) are added
+-- from the customer's profile; the stored content is the assembled one, meta.system_parts lists what
+-- aicrm added ([{part, text}]) and meta.system_part_gaps what the profile could not supply. Returns
+-- the stored content, which the worker measures (what is scored is what is stored).
 create or replace function aicrm.submit_draft(
     p_task_id uuid,
     p_lease_token uuid,
@@ -25,6 +30,7 @@ declare
     v_tenant uuid := aicrm_private.require_tenant();
     v_task aicrm.project_tasks;
     v_existing record;
+    v_assembled jsonb;
     v_id uuid;
     v_version integer;
 begin
@@ -40,19 +46,24 @@ begin
 
     if p_idempotency_key is not null then
         -- The task's lock first, so that a concurrent repeat waits for this call and finds its draft.
-        perform from aicrm.project_tasks as t where t.tenant_id = v_tenant and t.task_id = p_task_id for update;
-        select d.deliverable_id, d.version, d.subject, d.content into v_existing
+        select * into v_task from aicrm.project_tasks as t
+        where t.tenant_id = v_tenant and t.task_id = p_task_id for update;
+        select d.deliverable_id, d.version, d.subject, d.content, d.provenance into v_existing
         from aicrm.project_deliverables as d
         where d.tenant_id = v_tenant and d.task_id = p_task_id and d.idempotency_key = p_idempotency_key;
         if found then
-            if (v_existing.content, v_existing.subject) is distinct from (p_content, p_subject) then
+            -- The same draft is the same writer's text, stored assembled (or as written, before assembly).
+            v_assembled := aicrm_private.assemble_draft(v_task.customer_id, v_task.channel, p_content, p_content_format);
+            if v_existing.subject is distinct from p_subject
+               or v_existing.content not in (p_content, v_assembled ->> 'content') then
                 raise exception using errcode = 'AC005',
                     message = format('idempotency_key: %s was used for another draft (version %s)', p_idempotency_key,
                                      v_existing.version),
                     hint = 'Use a new key for a new draft.', column = 'idempotency_key';
             end if;
             return jsonb_build_object('deliverable_id', v_existing.deliverable_id, 'version', v_existing.version,
-                                      'created', false);
+                                      'created', false, 'content', v_existing.content,
+                                      'system_parts', coalesce(v_existing.provenance -> 'system_parts', '[]'));
         end if;
     end if;
 
@@ -64,6 +75,7 @@ begin
             hint = 'After reading the context, call aicrm.start_generating.',
             column = 'execution_state';
     end if;
+    v_assembled := aicrm_private.assemble_draft(v_task.customer_id, v_task.channel, p_content, p_content_format);
     select coalesce(max(d.version), 0) + 1 into v_version
     from aicrm.project_deliverables as d
     where d.tenant_id = v_tenant and d.task_id = p_task_id;
@@ -71,12 +83,15 @@ begin
     insert into aicrm.project_deliverables (
         tenant_id, task_id, version, subject, content, content_format, created_by, idempotency_key, provenance)
     values (
-        v_tenant, p_task_id, v_version, p_subject, p_content, p_content_format, v_task.lease_holder,
-        p_idempotency_key, p_meta)
+        v_tenant, p_task_id, v_version, p_subject, v_assembled ->> 'content', p_content_format, v_task.lease_holder,
+        p_idempotency_key, p_meta || jsonb_build_object('system_parts', v_assembled -> 'added')
+            || case when v_assembled -> 'gaps' = '[]' then '{}'
+                    else jsonb_build_object('system_part_gaps', v_assembled -> 'gaps') end)
     returning deliverable_id into v_id;
     perform aicrm_private.transition_task(p_task_id, 'evaluating', v_task.lease_holder, 'draft submitted', 'generating',
         jsonb_build_object('deliverable_id', v_id, 'version', v_version), 'submit_draft');
-    return jsonb_build_object('deliverable_id', v_id, 'version', v_version, 'created', true);
+    return jsonb_build_object('deliverable_id', v_id, 'version', v_version, 'created', true,
+                              'content', v_assembled ->> 'content', 'system_parts', v_assembled -> 'added');
 end
 $$;
 

@@ -22,7 +22,10 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
         "sentiment": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
         "brand_alignment": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
         "compliance": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
-        "structure": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"}
+        "structure": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
+        "brief": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
+        "accuracy": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
+        "fluency": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"}
       }
     }
   }

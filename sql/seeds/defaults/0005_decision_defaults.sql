@@ -1,7 +1,9 @@
 -- The rules and thresholds every new tenant starts with (aicrm.install_default_decision_rules).
--- Escalate on a critical compliance violation or repeated failure; retry while a major violation
--- or a quality below the threshold can still be fixed; approve when quality and confidence clear
--- their thresholds with no major violation; anything else goes to a human (the engine's fallback).
+-- Send a profile gap or what no rewrite can fix to a person; escalate on a critical compliance
+-- violation or repeated failure; stop retrying when a rewrite changed nothing; retry while a
+-- finding a rewrite can fix or a quality below the threshold remains; approve when quality and
+-- confidence clear their thresholds with no major finding; anything else goes to a human (the
+-- engine's fallback).
 insert into aicrm.decision_setting_defaults (setting_key, value, description) values
 ('approve_min_quality', '75', 'Lowest overall quality (0-100) a draft may be approved with.'),
 ('approve_min_confidence', '0.7', 'Lowest confidence (0-1) in the scorecard for approval without a human.'),
@@ -17,6 +19,11 @@ insert into aicrm.decision_rule_defaults (name, description, category, priority,
  'escalation', 5,
  '{"!!": [{"var": ["quality.profile_gaps", []]}]}',
  '{"type": "escalate", "params": {"reason": "profile_gap", "queue": "account_manager"}}'),
+('Send what no rewrite can fix to a person',
+ 'A critical or major finding a rewrite cannot fix (the brief and the customer''s profile disagree on a fact): a person settles it; no retries. Profile gaps have their own rule.',
+ 'escalation', 7,
+ '{">": [{"var": ["quality.unfixable", 0]}, 0]}',
+ '{"type": "escalate", "params": {"reason": "unfixable", "queue": "account_manager"}}'),
 ('Escalate a critical compliance violation',
  'A critical violation (a regulated claim, personal data, a missing unsubscribe) is never retried blindly.',
  'escalation', 10,
@@ -27,11 +34,16 @@ insert into aicrm.decision_rule_defaults (name, description, category, priority,
  'escalation', 20,
  '{">=": [{"var": ["task.failures", 0]}, {"var": "settings.escalate_after_failures"}]}',
  '{"type": "escalate", "params": {"reason": "repeated failure"}}'),
-('Retry a major violation',
- 'A major violation can be fixed by rewriting while attempts remain.',
+('Stop retrying when a rewrite changed nothing',
+ 'The draft fails exactly the checks the task''s previous draft failed: another rewrite would cost an attempt for nothing, so a person looks.',
+ 'escalation', 30,
+ '{"==": [{"var": ["quality.failures_unchanged", false]}, true]}',
+ '{"type": "review", "params": {"reason": "rewrite changed nothing"}}'),
+('Retry a finding a rewrite can fix',
+ 'A critical or major finding a rewrite can fix (off the brief, an ungrounded fact, a fluency or compliance problem) while attempts remain: rewrite with the fixes.',
  'retry', 10,
- '{"and": [{">": [{"var": ["quality.violations.major", 0]}, 0]}, {"<": [{"var": ["task.attempts", 1]}, {"var": "settings.max_attempts"}]}]}',
- '{"type": "retry", "params": {"apply_fixes": true, "reason": "major violation"}}'),
+ '{"and": [{"or": [{">": [{"var": ["quality.fixable", 0]}, 0]}, {">": [{"var": ["quality.violations.major", 0]}, 0]}]}, {"<": [{"var": ["task.attempts", 1]}, {"var": "settings.max_attempts"}]}]}',
+ '{"type": "retry", "params": {"apply_fixes": true, "reason": "fixable finding"}}'),
 ('Retry below the quality threshold',
  'A scored draft under settings.approve_min_quality, or failing its task''s own thresholds, while attempts remain: rewrite with the fixes.',
  'retry', 20,

@@ -87,7 +87,10 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "sentiment_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
     "brand_alignment_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
     "compliance_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
-    "structure_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"}
+    "structure_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "brief_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "accuracy_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"},
+    "fluency_min": {"type": "number", "minimum": 0, "maximum": 100, "description": "a score 0-100"}
   }
 }'),
 ('quality.text_metrics', 'What the runner measures of a draft (runner/scoring.py).', '{
@@ -111,6 +114,33 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
         "most_negative": {"type": "number", "minimum": -1, "maximum": 1},
         "most_positive": {"type": "number", "minimum": -1, "maximum": 1}
       }
+    },
+    "llm_judge": {
+      "type": "object", "required": ["grades", "overall", "verdict"],
+      "description": "the optional model judge''s grades (runner/providers/judge.py)",
+      "properties": {
+        "model": {"type": "string", "maxLength": 200},
+        "grades": {
+          "type": "object", "required": ["brief", "accuracy", "fluency", "tone"],
+          "properties": {
+            "brief": {"type": "number", "minimum": 0, "maximum": 100, "description": "a grade 0-100"},
+            "accuracy": {"type": "number", "minimum": 0, "maximum": 100, "description": "a grade 0-100"},
+            "fluency": {"type": "number", "minimum": 0, "maximum": 100, "description": "a grade 0-100"},
+            "tone": {"type": "number", "minimum": 0, "maximum": 100, "description": "a grade 0-100"}
+          }
+        },
+        "overall": {"type": "number", "minimum": 0, "maximum": 100, "description": "a grade 0-100"},
+        "verdict": {"enum": ["approve", "revise"]},
+        "reasons": {"type": "array", "maxItems": 20, "items": {"type": "string", "maxLength": 1000}},
+        "issues": {"type": "array", "maxItems": 20, "items": {
+          "type": "object", "required": ["dimension", "problem"],
+          "properties": {
+            "dimension": {"enum": ["brief", "accuracy", "fluency", "tone"]},
+            "quote": {"type": "string", "maxLength": 1000},
+            "problem": {"type": "string", "maxLength": 1000}
+          }
+        }}
+      }
     }
   }
 }')
@@ -119,7 +149,7 @@ set description = excluded.description, definition = excluded.definition, update
 where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
 
 insert into aicrm.decision_setting_defaults (setting_key, value, description) values
-('quality_weights', '{"readability": 0.15, "sentiment": 0.10, "brand_alignment": 0.25, "compliance": 0.30, "structure": 0.20}',
+('quality_weights', '{"readability": 0.10, "sentiment": 0.10, "brand_alignment": 0.15, "compliance": 0.20, "structure": 0.15, "brief": 0.15, "accuracy": 0.10, "fluency": 0.05}',
  'Weights of the sub-scores in the overall quality score (normalised to sum to 1).')
 on conflict (setting_key) do update set value = excluded.value, description = excluded.description
 where (decision_setting_defaults.value, decision_setting_defaults.description)

@@ -11,9 +11,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.factories import make_customer, make_tenant
+from tests.factories import add_maria, make_customer, make_tenant
 from tests.helpers import act_as, call, sql_error
-from tests.samples import BAKERY, GOOD_EMAIL, NO_UNSUBSCRIBE, WEAK
+from tests.samples import BAKERY, GOOD_EMAIL, LEAKS_CONTACT, WEAK
 from tests.tasks import (
     always_decide,
     claim_delivery,
@@ -95,8 +95,9 @@ def test_a_persons_decision(
 def test_escalations_cancellation_and_a_failed_delivery(db: Conn, bakery: tuple[str, str]) -> None:
     tenant, customer = bakery
     # Escalated by the rules, then rejected by a person.
-    task, token, draft = to_evaluating(db, tenant, customer, NO_UNSUBSCRIBE)
-    record_evaluation(db, tenant, draft, NO_UNSUBSCRIBE, token)
+    add_maria(db, tenant, customer)
+    task, token, draft = to_evaluating(db, tenant, customer, LEAKS_CONTACT)
+    record_evaluation(db, tenant, draft, LEAKS_CONTACT, token)
     assert statuses(db, task) == ["draft"]
     move(db, tenant, task, "rejected")
     assert statuses(db, task) == ["rejected"]

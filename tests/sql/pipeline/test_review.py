@@ -12,9 +12,9 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
-from tests.factories import make_tenant
+from tests.factories import add_maria, make_tenant
 from tests.helpers import act_as, call, refused, sql_error
-from tests.samples import ERROR, GOOD_EMAIL, LONG_SMS, NO_UNSUBSCRIBE, SMS, SMS_INSTRUCTIONS, SUBJECT
+from tests.samples import ERROR, GOOD_EMAIL, LEAKS_CONTACT, LONG_SMS, SMS, SMS_INSTRUCTIONS, SUBJECT
 from tests.tasks import (
     REVIEW,
     claim_task,
@@ -211,9 +211,10 @@ def escalated_without_draft(db: Conn, tenant: str, customer: str, priority: int 
 
 
 def escalated_by_the_rules(db: Conn, tenant: str, customer: str) -> tuple[str, str]:
-    """A task whose draft has no unsubscribe link: the rules escalate it (a critical violation)."""
-    task, token, draft = to_evaluating(db, tenant, customer, NO_UNSUBSCRIBE)
-    record_evaluation(db, tenant, draft, NO_UNSUBSCRIBE, token)
+    """A task whose draft shows a contact's email address: the rules escalate it (a critical violation)."""
+    add_maria(db, tenant, customer)
+    task, token, draft = to_evaluating(db, tenant, customer, LEAKS_CONTACT)
+    record_evaluation(db, tenant, draft, LEAKS_CONTACT, token)
     assert task_state(db, task) == "escalated"
     return task, draft
 
@@ -251,7 +252,7 @@ def test_escalated_tasks_wait_first_in_the_queue_with_their_reason(db: Conn, bak
     assert no_draft["error"] == ERROR
     assert ERROR["message"] in no_draft["reason"]
     assert no_draft["failures"] == 1
-    # Escalated by a rule: the rule, and the failing check (the missing unsubscribe link) by name.
+    # Escalated by a rule: the rule, and the failing check (the contact's personal data) by name.
     assert by_rules["deliverable_id"] == flagged_draft
     worst = by_rules["findings"][0]
     assert (worst["severity"], worst["dimension"]) == ("critical", "compliance")
@@ -284,9 +285,9 @@ def test_a_person_requeues_rejects_or_cancels_an_escalated_task(db: Conn, bakery
     assert got["last_draft"]["fixes"][0]["message"] == "The provider is back; try again."
 
     flagged, _draft = escalated_by_the_rules(db, tenant, customer)
-    got = decide(db, tenant, flagged, 1, "request_changes", reason="Add the unsubscribe link.")
+    got = decide(db, tenant, flagged, 1, "request_changes", reason="Leave out Maria's address.")
     assert got["execution_state"] == "queued"
-    assert claim_task(db, "worker-3")["last_draft"]["fixes"][0]["message"] == "Add the unsubscribe link."
+    assert claim_task(db, "worker-3")["last_draft"]["fixes"][0]["message"] == "Leave out Maria's address."
 
     for decision, to in (("reject", "rejected"), ("cancel", "cancelled")):
         task = escalated_without_draft(db, tenant, customer)
@@ -383,7 +384,7 @@ def test_an_edit_through_the_first_signature_is_scored_in_sql(db: Conn, bakery: 
     _task, draft = sms_in_review(db, tenant, customer)
     # No way to confirm there: an edit with major findings is refused, naming the parameter.
     assert review_refused(db, tenant, draft, 1, "approve", edited=LONG_SMS) == ("AC001", "confirm_findings")
-    shorter = SMS.replace("pumpkin sourdough", "pumpkin bread")
+    shorter = SMS.replace(" is back!", " is here!")  # (still on its topic, pumpkin sourdough)
     got = review(db, tenant, draft, 1, "approve", edited=shorter)
     assert got["execution_state"] == "approved"
     card = db.execute(

@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from tests.factories import make_customer, make_tenant, make_world
 from tests.helpers import act_as, call, sql_error
-from tests.samples import BAKERY, GOOD_EMAIL, SUBJECT, WEAK
+from tests.samples import BAKERY, GOOD_EMAIL, SUBJECT, WEAK, WEAK_OTHER
 from tests.tasks import SUBMIT, always_decide, claim_task, create_task, record_evaluation, start_generating
 
 Conn = psycopg.Connection[Any]
@@ -33,12 +33,14 @@ COLUMNS = (
 
 def work(db: Conn, tenant: str, customer: str, metas: list[dict[str, Any]]) -> str:
     """A task worked by a worker: one draft per meta, each but the last retried by the rules (a
-    weak draft), the last a good one, evaluated. Returns the task."""
+    weak draft, then one with a doubled word), the last a good one, evaluated. Returns the task."""
     task = create_task(db, tenant, customer)
     token = claim_task(db, tenant=tenant)["lease_token"]
     start_generating(db, tenant, task, token)
     for n, meta in enumerate(metas, start=1):
-        content = GOOD_EMAIL if n == len(metas) else WEAK
+        # (Each retried draft fails other checks than the one before it: the rules stop a rewrite
+        # that changed nothing.)
+        content = GOOD_EMAIL if n == len(metas) else (WEAK if n % 2 else WEAK_OTHER)
         draft = call(db, tenant, SUBMIT, (task, token, content, SUBJECT, Jsonb(meta), f"{task}:{n}"))
         got = record_evaluation(db, tenant, draft["deliverable_id"], content, token)
         if n < len(metas):

@@ -15,9 +15,9 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
-from tests.factories import make_customer, make_tenant
+from tests.factories import add_maria, make_customer, make_tenant
 from tests.helpers import act_as, call, refused, sql_error
-from tests.samples import ERROR, GOOD_EMAIL, META, NO_UNSUBSCRIBE, SUBJECT, WEAK
+from tests.samples import ERROR, GOOD_EMAIL, LEAKS_CONTACT, META, SUBJECT, WEAK
 from tests.tasks import (
     EVALUATE,
     SUBMIT,
@@ -307,7 +307,7 @@ def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[
         "select provenance, created_by, idempotency_key from aicrm.project_deliverables where deliverable_id = %s",
         (first["deliverable_id"],),
     ).fetchone()
-    assert stored == (META, "worker-1", "a-1")
+    assert stored == ({**META, "system_parts": []}, "worker-1", "a-1")  # WEAK has its footer
     # A worker that lost the answer asks again: the same draft, nothing new.
     assert submit_draft(db, tenant, task, token, WEAK, key="a-1") == {**first, "created": False}
     assert refused(db, tenant, SUBMIT, (task, token, GOOD_EMAIL, SUBJECT, Jsonb(META), "a-1")) == (
@@ -336,7 +336,7 @@ def test_submit_draft_versions_idempotency_and_refusals(db: Conn, bakery: tuple[
     [
         (GOOD_EMAIL, None, "approve", "approved"),
         (WEAK, None, "retry", "generating"),
-        (NO_UNSUBSCRIBE, None, "escalate", "escalated"),
+        (LEAKS_CONTACT, None, "escalate", "escalated"),
         (GOOD_EMAIL, "reject", "reject", "rejected"),
         (GOOD_EMAIL, "review", "review", "awaiting_review"),
     ],
@@ -345,6 +345,7 @@ def test_record_evaluation_applies_the_decision_to_the_task(
     db: Conn, bakery: tuple[str, str], content: str, rule_action: str | None, action: str, to_state: str
 ) -> None:
     tenant, customer = bakery
+    add_maria(db, tenant, customer)  # LEAKS_CONTACT shows her address
     if rule_action:
         always_decide(db, tenant, rule_action)
     task, token, draft = to_evaluating(db, tenant, customer, content)

@@ -1,7 +1,10 @@
 """The quality corpus (corpus.json): realistic drafts we wrote ourselves, across channels (email, SMS,
 social, blog) and industries, with planted violations of every kind and clean drafts that must raise
 none. Every draft runs through the real scorecard (aicrm.evaluate_content with the runner's text
-metrics) and must find exactly the violations and failed structure checks the corpus expects.
+metrics) and must find exactly the violations and failed structure checks the corpus expects. A clean
+draft's facts that its customer's profile lacks ("7 a.m.", "$79") come from its brief
+(instructions.key_points), as a task would give them: the scorecard's accuracy part grounds every
+checkable claim (docs/quality.md).
 
 A draft with "known_issue" is one the scorecard misjudges today: its expectation stays as written,
 the scorecard must still give exactly the misjudgement recorded in "known_issue.actual" (anything

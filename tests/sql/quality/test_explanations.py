@@ -89,7 +89,7 @@ def test_the_engine_says_what_kept_it_from_deciding(db: Conn, bakery: tuple[str,
             "task": {"attempts": 3},
         },
     )
-    assert text.startswith("review")
+    assert text.startswith("Sent to review: none of")
     assert fails in text
     assert "max_attempts 3" in text
     text = explain(db, tenant, {"quality": {"overall": 93.6, "confidence": 0.5}, "task": {"attempts": 1}})
@@ -105,8 +105,8 @@ def test_the_engine_says_what_kept_it_from_deciding(db: Conn, bakery: tuple[str,
             "task": {"attempts": 1},
         },
     )
-    assert text.startswith("retry")
-    assert "overall 70 is below 75" in text
+    assert text.startswith("Sent back for a rewrite (quality below threshold): overall 70 is below 75.")
+    assert text.endswith("Rule 'Retry below the quality threshold' (v1, retry, priority 20).")
 
 
 def test_the_pipelines_decision_names_the_failing_criterion(db: Conn, bakery: tuple[str, str]) -> None:
@@ -138,7 +138,10 @@ def test_the_pipelines_decision_names_the_failing_criterion(db: Conn, bakery: tu
             (draft,),
         )
         assert stored == decision["explanation"]
-    assert "max_attempts 2" in decision["explanation"]
+    # The same draft again fails the same checks: the rewrite changed nothing, so a person looks
+    # (before the attempts run out), and the explanation says so.
+    assert decision["explanation"].startswith("Sent to review (rewrite changed nothing): ")
+    assert decision["rule"]["name"] == "Stop retrying when a rewrite changed nothing"
 
 
 def test_the_summary_lists_a_fix_once_however_often_its_finding_occurs(db: Conn, bakery: tuple[str, str]) -> None:

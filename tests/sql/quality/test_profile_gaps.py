@@ -47,13 +47,13 @@ def test_a_missing_postal_address_the_profile_lacks_goes_to_a_person_at_once(db:
     assert task["attempts"] == 1  # no retry was spent on it
 
 
-def test_a_missing_postal_address_the_profile_has_is_the_writers_to_fix(db: Conn) -> None:
+def test_a_missing_postal_address_the_profile_has_is_added_by_aicrm(db: Conn) -> None:
+    """Not the writer's to fix any more: submit_draft assembles the draft (docs/pipeline.md, "Assembly")."""
     decision, card, task = decide(db, BAKERY)
     assert card["profile_gaps"] == []
-    missing = [v for v in card["details"]["compliance"]["violations"] if v["severity"] == "major"]
-    assert missing
-    assert all(v["fixable"] is True for v in missing)
-    assert decision["decision"]["action"]["type"] == "retry"
+    assert card["details"]["compliance"]["elements"]["postal_address"] is True
+    assert not [v for v in card["details"]["compliance"]["violations"] if v["rule"] == "postal_address_missing"]
+    assert decision["decision"]["action"]["type"] != "escalate"
     assert task["execution_state"] != "escalated"
 
 

@@ -48,7 +48,8 @@ def test_overall_is_the_weighted_mean_with_the_tenants_weights(
 ) -> None:
     card = evaluate_content(db, tenant, GOOD_EMAIL.replace("Bring a friend", "Bring a damn friend"), customer=customer)
     weights = card["weights"]
-    dims = ("readability", "sentiment", "brand_alignment", "compliance", "structure")
+    dims = ("readability", "sentiment", "brand_alignment", "compliance", "structure", "brief", "accuracy", "fluency")
+    assert all(card[d] is not None for d in dims)
     expected = sum(card[d] * weights[d] for d in dims) / sum(weights[d] for d in dims)
     assert card["overall"] == pytest.approx(expected, abs=0.06)
     with act_as(db, tenant):
@@ -59,6 +60,7 @@ def test_overall_is_the_weighted_mean_with_the_tenants_weights(
     reweighted = evaluate_content(
         db, tenant, GOOD_EMAIL.replace("Bring a friend", "Bring a damn friend"), customer=customer
     )
+    # (A sub-score the weights leave out counts 0: brief, accuracy and fluency here.)
     assert reweighted["overall"] == reweighted["compliance"] == 95  # one minor violation: 100 - 5
 
 

@@ -38,7 +38,12 @@ def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Con
     with act_as(db, tenant):
         rules = db.execute("select category, priority, version from aicrm.get_decision_rules()").fetchall()
         settings = db.execute("select aicrm.get_decision_settings()").fetchone()
-    assert [r[0] for r in rules] == ["escalation", "escalation", "escalation", "retry", "retry", "approval"]
+    assert [r[0] for r in rules] == [
+        *["escalation"] * 5,
+        "retry",
+        "retry",
+        "approval",
+    ]
     assert {r[2] for r in rules} == {1}
     assert settings == (
         {
@@ -47,11 +52,14 @@ def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Con
             "max_attempts": 3,
             "escalate_after_failures": 3,
             "quality_weights": {
-                "readability": 0.15,
+                "readability": 0.10,
                 "sentiment": 0.10,
-                "brand_alignment": 0.25,
-                "compliance": 0.30,
-                "structure": 0.20,
+                "brand_alignment": 0.15,
+                "compliance": 0.20,
+                "structure": 0.15,
+                "brief": 0.15,
+                "accuracy": 0.10,
+                "fluency": 0.05,
             },
         },
     )
@@ -77,7 +85,21 @@ def test_the_default_rules_decide(
         result = decide(db, context)
     assert result["action"]["type"] == action
     assert result["category"] == category
-    assert result["explanation"].startswith(action)
+    # What happens first, in words ("Approved", "Sent back for a rewrite", ...), then why, then
+    # the rule that decided (none: "none of N ... rules matched").
+    opening = {
+        "approve": "Approved",
+        "retry": "Sent back for a rewrite",
+        "escalate": "Escalated",
+        "review": "Sent to review",
+    }
+    assert result["explanation"].startswith(opening[action])
+    if result["rule"] is not None:
+        assert result["explanation"].endswith(
+            f"Rule '{result['rule']['name']}' (v1, {category}, priority {result['rule']['priority']})."
+        )
+    else:
+        assert "rules matched, so a person decides" in result["explanation"]
     if category == "review":
         assert result["rule"] is None
     else:
@@ -160,7 +182,7 @@ def test_rules_are_checked_when_saved_naming_the_path(db: psycopg.Connection[Any
         )
         assert err.sqlstate == "AC010"
         count = db.execute("select count(*) from aicrm.ai_decision_rules").fetchone()
-    assert count == (6,)
+    assert count == (8,)
 
 
 def test_a_change_keeps_the_old_version_and_takes_effect_at_once(db: psycopg.Connection[Any], tenant: str) -> None:
@@ -269,8 +291,10 @@ def test_scope_narrows_a_rule_to_a_channel_or_customer(db: psycopg.Connection[An
         ]
     defaults = [
         "Send a profile gap to a person",
+        "Send what no rewrite can fix to a person",
         "Escalate a critical compliance violation",
         "Escalate repeated failure",
+        "Stop retrying when a rewrite changed nothing",
     ]
     assert names == ["SMS always reviewed", *defaults]
     assert everywhere == defaults

@@ -155,9 +155,9 @@ def test_a_decision_replays_the_rules_before_the_one_that_decided(db: psycopg.Co
         row = db.execute("select aicrm.trace_decision(%s)", (decision["decision_id"],)).fetchone()
     assert row is not None
     replay = row[0]
-    # The six default rules as they were: the rule added afterwards is not among them.
-    assert [r["category"] for r in replay["rules"]] == ["escalation"] * 3 + ["retry"] * 2 + ["approval"]
-    assert [r["holds"] for r in replay["rules"]] == [False] * 5 + [True]
+    # The eight default rules as they were: the rule added afterwards is not among them.
+    assert [r["category"] for r in replay["rules"]] == ["escalation"] * 5 + ["retry"] * 2 + ["approval"]
+    assert [r["holds"] for r in replay["rules"]] == [False] * 7 + [True]
     assert replay["rules"][-1]["rule_id"] == decision["rule"]["rule_id"]
     assert replay["replay_agrees"] is True
     assert all(r["trace"] for r in replay["rules"])  # every rule in scope shows its values

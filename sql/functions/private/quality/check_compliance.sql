@@ -24,7 +24,6 @@ declare
     c_channels constant text[] := '{email,sms,social,blog,web}';
     c_email constant text := '[[:alnum:]._%+-]+@[[:alnum:].-]+\.[[:alpha:]]{2,}';
     c_phone constant text := '\+?\(?[0-9][0-9 ().-]{5,}[0-9]';
-    c_url constant text := '(https?://|www\.)[^\s<>"]+|(?<![@[:alnum:]_.-])[[:alnum:]-]+(\.[[:alnum:]-]+)*\.(com|net|org|io|co|biz|info|shop|store|us|uk|ca|au|de)(?![[:alnum:]_])';
     v_tenant uuid := aicrm_private.require_tenant();
     v_subject text := coalesce(p_subject, '');
     v_customer record;
@@ -95,51 +94,23 @@ begin
         v_contact_phones := coalesce(v_profile.contact_phones, '{}');
     end if;
 
-    -- A pack applies when enabled (the tenant's choice, else the default), to this channel, and to
-    -- the customer's industry; a pack the tenant enabled explicitly applies to every industry.
-    -- With them, all their forbidden patterns as one alternation (see below).
-    with packs as materialized (
-        select p.pack_code
-        from aicrm.compliance_packs p
-        left join aicrm.tenant_compliance_packs t on t.tenant_id = v_tenant and t.pack_code = p.pack_code
-        where coalesce(t.enabled, p.enabled_by_default)
-          and (p.channels = '{}' or p_channel = any(p.channels))
-          and (p.industries = '{}' or v_customer.industry_category = any(p.industries) or t.enabled)
-    )
-    select coalesce((select array_agg(k.pack_code order by k.pack_code) from packs k), '{}'),
-           (select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code)
-            from aicrm.compliance_rules r
-            where r.pack_code in (select k.pack_code from packs k) and r.kind = 'forbidden_pattern'
-              and r.requires_any is null)
-    into v_packs, v_pattern;
+    -- The packs that apply (applicable_compliance_packs, below) and all their forbidden patterns as
+    -- one alternation (see below).
+    v_packs := aicrm_private.applicable_compliance_packs(v_tenant, p_channel, v_customer.industry_category);
+    select string_agg('(?:' || r.pattern || ')', '|' order by r.pack_code, r.rule_code) into v_pattern
+    from aicrm.compliance_rules r
+    where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern' and r.requires_any is null;
 
     v_words := coalesce(p_features.words, aicrm_private.words_of(p_text || E'\n' || v_subject));
-    v_elements := jsonb_build_object(
-        'cta', case when p_features is null then p_text ~* aicrm_private.content_cta_pattern()
-                    else p_features.cta_start is not null end,
-        'business_name', cardinality(aicrm_private.keys_in_words(v_words, v_profile.name_keys)) > 0,
-        'contact_info', coalesce(strpos(lower(p_text), v_profile.website_host) > 0, false)
-            or p_text ~* c_email or p_text ~* c_url
-            or exists (select from regexp_matches(p_text, c_phone, 'g') m
-                       where length(regexp_replace(m[1], '\D+', '', 'g')) >= 7),
-        'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
-        'postal_address', coalesce(strpos(v_words, ' ' || v_profile.street_key || ' ') > 0, false)
-            or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
-                || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y'
-                || '|\yp\.?\s*o\.?\s+box\s+\d+'),
-        'sms_opt_out', p_text ~* ('\y(reply|text|txt|send)\s+["''“]?stop\y'
-                || '|\ystop["''”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit|stop)\y')
-    );
+    v_elements := aicrm_private.compliance_elements(
+        p_text, v_words, v_profile, case when p_features is not null then p_features.cta_start is not null end);
     -- What no rewrite can supply: the customer's profile has no street for the postal address, nor a
     -- website, phone or email for contact details. Such a missing element is a profile gap, not the
     -- writer's fault: its finding says so (fixable false, the field to fill), and the default rules
     -- send the draft to a person at once instead of retrying it.
     if p_customer_id is not null then
-        v_gaps := jsonb_strip_nulls(jsonb_build_object(
-            'postal_address', case when v_profile.street_key is null then 'address.street' end,
-            'contact_info', case when coalesce(v_customer.website, v_customer.phone, v_customer.email) is null
-                                      and cardinality(v_contact_emails) + cardinality(v_contact_phones) = 0
-                                 then 'website, phone or email' end));
+        v_gaps := aicrm_private.compliance_profile_gaps(
+            v_profile, coalesce(v_customer.website, v_customer.phone, v_customer.email) is not null);
     end if;
 
     -- Most drafts are clean, so one test of all the packs' patterns at once (one alternation), of all
@@ -341,4 +312,89 @@ end
 $$;
 
 grant execute on function aicrm_private.check_compliance(text, text, text, uuid, jsonb, aicrm_private.draft_features)
+to aicrm_app, aicrm_worker;
+
+-- The helpers below are shared by check_compliance and the assembly of a draft's system-owned parts
+-- (private/tasks/assemble_draft.sql) and the context's completeness report
+-- (context/context_completeness.sql): one rule each, in one place.
+
+-- The packs that apply to a draft of p_tenant on p_channel for a customer of p_industry, sorted: a
+-- pack applies when enabled (the tenant's choice, else the default), to this channel, and to the
+-- customer's industry; a pack the tenant enabled explicitly applies to every industry.
+create or replace function aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text)
+returns text[]
+language sql
+stable
+set search_path = ''
+as $$
+    select coalesce(array_agg(p.pack_code order by p.pack_code), '{}')
+    from aicrm.compliance_packs as p
+    left join aicrm.tenant_compliance_packs as t on t.tenant_id = p_tenant and t.pack_code = p.pack_code
+    where coalesce(t.enabled, p.enabled_by_default)
+      and (p.channels = '{}' or p_channel = any(p.channels))
+      and (p.industries = '{}' or p_industry = any(p.industries) or t.enabled)
+$$;
+
+grant execute on function aicrm_private.applicable_compliance_packs(uuid, text, text) to aicrm_app, aicrm_worker;
+
+-- Which must-include elements a text has: a call to action, the business's name, contact details,
+-- unsubscribe, postal address, SMS opt-out, found by patterns (not by the words "CTA" or "contact
+-- info"). p_words: the text's words (words_of, with the subject's when there is one); p_profile:
+-- the customer's scoring profile (all null without a customer); p_cta: whether draft_features_of
+-- found a call to action (null: looked for here).
+create or replace function aicrm_private.compliance_elements(
+    p_text text, p_words text, p_profile aicrm.customer_scoring_profiles, p_cta boolean default null
+)
+returns jsonb
+language plpgsql
+immutable
+parallel safe
+-- No SET: pure and called per draft (private/quality/phrases.sql, at the top).
+as $$
+begin
+    return jsonb_build_object(
+        'cta', coalesce(p_cta, p_text ~* aicrm_private.content_cta_pattern()),
+        'business_name', cardinality(aicrm_private.keys_in_words(p_words, p_profile.name_keys)) > 0,
+        'contact_info', coalesce(strpos(lower(p_text), p_profile.website_host) > 0, false)
+            or p_text ~* '[[:alnum:]._%+-]+@[[:alnum:].-]+\.[[:alpha:]]{2,}'
+            or p_text ~* ('(https?://|www\.)[^\s<>"]+|(?<![@[:alnum:]_.-])[[:alnum:]-]+(\.[[:alnum:]-]+)*'
+                || '\.(com|net|org|io|co|biz|info|shop|store|us|uk|ca|au|de)(?![[:alnum:]_])')
+            or exists (select from regexp_matches(p_text, '\+?\(?[0-9][0-9 ().-]{5,}[0-9]', 'g') m
+                       where length(regexp_replace(m[1], '\D+', '', 'g')) >= 7),
+        'unsubscribe', p_text ~* '\y(unsubscribe|opt[- ]?out|manage\s+(your\s+)?(email\s+|subscription\s+)?(preferences|subscription))\y',
+        'postal_address', coalesce(strpos(p_words, ' ' || p_profile.street_key || ' ') > 0, false)
+            or p_text ~* ('\y\d{1,6}\s+([[:alpha:]][[:alpha:].''-]*\s+){1,4}(street|st|avenue|ave|road|rd|boulevard|blvd'
+                || '|lane|ln|drive|dr|way|court|ct|place|pl|parkway|pkwy|highway|hwy|square|sq|terrace|ter)\y'
+                || '|\yp\.?\s*o\.?\s+box\s+\d+'),
+        'sms_opt_out', p_text ~* ('\y(reply|text|txt|send)\s+["''“]?stop\y'
+                || '|\ystop["''”]?\s+to\s+(opt[- ]?out|unsubscribe|end|cancel|quit|stop)\y')
+    );
+end
+$$;
+
+grant execute on function aicrm_private.compliance_elements(text, text, aicrm.customer_scoring_profiles, boolean)
+to aicrm_app, aicrm_worker;
+
+-- What no rewrite can supply: element -> the profile field a draft would need for it and the
+-- customer's profile lacks. A postal address needs a street (address.street); contact details need
+-- the business's website, phone or email, or a contact's (p_has_public_contact: the customer has a
+-- website, phone or email).
+create or replace function aicrm_private.compliance_profile_gaps(
+    p_profile aicrm.customer_scoring_profiles, p_has_public_contact boolean
+)
+returns jsonb
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select jsonb_strip_nulls(jsonb_build_object(
+        'postal_address', case when p_profile.street_key is null then 'address.street' end,
+        'contact_info', case when not p_has_public_contact
+                                  and cardinality(coalesce(p_profile.contact_emails, '{}'))
+                                      + cardinality(coalesce(p_profile.contact_phones, '{}')) = 0
+                             then 'website, phone or email' end))
+$$;
+
+grant execute on function aicrm_private.compliance_profile_gaps(aicrm.customer_scoring_profiles, boolean)
 to aicrm_app, aicrm_worker;

@@ -2,7 +2,8 @@
 -- that compliance (the CTA element) and structure (where it is) share.
 
 -- A call to action: a sentence (or line) that opens with an imperative verb ("Book", "Order now",
--- "Reply YES"), or a link. Shared by compliance (the CTA element) and structure (where it is).
+-- "Reply YES"), an ask inside a sentence ("call us at", "reply to this email", "leave us a
+-- review"), or a link (written out or marked up). Shared by compliance (the CTA element) and structure (where it is).
 create or replace function aicrm_private.content_cta_pattern()
 returns text
 language sql
@@ -18,6 +19,10 @@ as $$
         || '|let\s+us\s+know|head\s+(over|to|down|in)|pick\s+up|treat\s+yourself|explore|browse|follow|vote|donate'
         || '|enter|pop\s+in|secure|lock\s+in|upgrade|bring|tell\s+us|talk\s+to|speak\s+(to|with)|chat\s+with'
         || '|leave\s+(us\s+)?a\s+review|refer)(?![[:alnum:]_])'
+        -- mid-sentence asks a reader acts on, and a written-out link or address
+        || '|\m(call|text|email|message)\s+us\s+(at|on)\M|\mreply\s+to\s+this\s+(email|message|text)\M'
+        || '|\mleave\s+(us\s+)?(one|a\s+(quick\s+|short\s+)?review)\M|\mreview\s+us\M|\morder\s+ahead\M'
+        || '|\mhttps?://[^\s)]+|\mwww\.[^\s)]+'
         || '|\[[^]\n]+\]\([^)\s]+\)|<a\s[^>]*href'
 $$;
 

@@ -43,8 +43,11 @@ begin
     v_max := coalesce((p_instructions #>> '{output_length,max_words}')::integer,
         case p_channel when 'email' then 500 when 'social' then 250 when 'blog' then 3000 when 'web' then 1500 else 60 end);
     v_max_chars := (p_instructions #>> '{output_length,max_characters}')::integer;
+    -- A call to action is required of an email, SMS or social post, unless its purpose is to
+    -- inform (announcement, newsletter, other): a holiday-hours notice asks nothing of its reader.
     v_cta_required := coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
-        p_channel in ('email', 'sms', 'social'));
+        p_channel in ('email', 'sms', 'social')
+        and coalesce(p_instructions ->> 'purpose', '') not in ('announcement', 'newsletter', 'other'));
 
     v_cta_start := v_features.cta_start;
     v_cta_position := case

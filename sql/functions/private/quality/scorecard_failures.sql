@@ -39,7 +39,8 @@ as $$
         cross join lateral (select case f.criterion when 'readability_score_min' then 'reading ease'
                                         when 'grade_level_max' then 'grade level' when 'sentiment_target' then 'sentiment'
                                         else replace(regexp_replace(f.criterion, '_min$', ''), '_', ' ') end as name) as n
-        where f.criterion not in ('no_major_violation', 'no_major_structure_issue')
+        -- (no_major_content_issue: its findings are worded by finding_reasons, before these.)
+        where f.criterion not in ('no_major_violation', 'no_major_structure_issue', 'no_major_content_issue')
         union all
         select f.ord, v.ord, format('compliance: %s%s (%s)',
             -- "A marketing email ..." reads "a marketing email ..."; "FDA-approved ..." stays.

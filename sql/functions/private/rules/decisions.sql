@@ -77,6 +77,46 @@ as $$
     select coalesce(jsonb_agg(to_jsonb(f.fact) order by f.ord), '[]') from found f
 $$;
 
+-- What a decision does, as the opening words of its explanation: "Approved", "Sent back for a
+-- rewrite", "Sent to review", "Escalated to compliance", "Rejected"; a route or select action by
+-- its type.
+create or replace function aicrm_private.decision_outcome(p_action jsonb)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select case p_action ->> 'type'
+        when 'approve' then 'Approved'
+        when 'retry' then 'Sent back for a rewrite'
+        when 'review' then 'Sent to review'
+        when 'escalate' then 'Escalated' || coalesce(' to ' || (p_action #>> '{params,queue}'), '')
+        when 'reject' then 'Rejected'
+        else initcap(coalesce(p_action ->> 'type', 'decided'))
+    end
+$$;
+
+-- The figures an approval cleared, against the tenant's settings: "overall 86.2 (minimum 75),
+-- confidence 0.9 (minimum 0.7)"; null when the context has no scores.
+create or replace function aicrm_private.approval_figures(p_context jsonb)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select nullif(concat_ws(', ',
+        'overall ' || (p_context #>> '{quality,overall}')
+            || coalesce(format(' (minimum %s)', p_context #>> '{settings,approve_min_quality}'), ''),
+        'confidence ' || (p_context #>> '{quality,confidence}')
+            || coalesce(format(' (minimum %s)', p_context #>> '{settings,approve_min_confidence}'), '')), '')
+    where p_context #> '{quality,overall}' is not null
+$$;
+
+grant execute on function aicrm_private.decision_outcome(jsonb), aicrm_private.approval_figures(jsonb)
+to aicrm_app, aicrm_worker;
+
 -- The position in the tenant's rule set (aicrm_private.decision_rule_set) of the first rule in scope
 -- whose condition holds on the decision context, 0 when none does: one execution of the set's
 -- prepared statement. The context's customer, channel and task type say which rules are in scope.

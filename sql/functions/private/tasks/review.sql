@@ -34,7 +34,9 @@ $$;
 grant execute on function aicrm_private.edit_diff(text, text) to aicrm_app, aicrm_worker, aicrm_readonly;
 
 -- What a person should know before putting their name on a text: the scorecard's failing checks,
--- worst first, each {severity, dimension, check, detail, ...}. Compliance violations keep their
+-- worst first, each {severity, dimension, check, detail, ...}: compliance, the content findings
+-- (brief, accuracy, fluency, sentiment: with their span and fix), structure, the failed criteria.
+-- Compliance violations keep their
 -- severity and structure checks theirs, except a text over a limit (more than one SMS segment,
 -- more words or characters than the task allows), which is major here: the rules would send such
 -- a draft back to the writer with a fix, but a person's approval publishes the text as it is
@@ -73,13 +75,22 @@ as $$
         ) o
         where (c ->> 'passed')::boolean is false
         union all
+        -- The brief, accuracy, fluency and sentiment findings, with their span and fix.
+        select jsonb_strip_nulls(jsonb_build_object('severity', f ->> 'severity', 'dimension', f ->> 'dimension',
+                   'check', f ->> 'check', 'field', f ->> 'field', 'detail', f ->> 'message', 'fix', f ->> 'fix',
+                   'span', f -> 'span')),
+               case f ->> 'severity' when 'critical' then 0 when 'major' then 1 else 2 end,
+               500 + x.ord
+        from jsonb_array_elements(case when jsonb_typeof(p_card -> 'findings') = 'array' then p_card -> 'findings'
+                                       else '[]' end) with ordinality x (f, ord)
+        union all
         select jsonb_build_object('severity', 'minor', 'dimension', 'criterion', 'check', k ->> 'criterion',
                    'detail', format('%s, expected %s', k -> 'actual', k -> 'expected')),
                2,
                2000 + x.ord
         from jsonb_array_elements(coalesce(p_card -> 'criteria', '[]')) with ordinality x (k, ord)
         where (k ->> 'passed')::boolean is false
-          and k ->> 'criterion' not in ('no_major_violation', 'no_major_structure_issue')
+          and k ->> 'criterion' not in ('no_major_violation', 'no_major_structure_issue', 'no_major_content_issue')
     ) f
 $$;
 
