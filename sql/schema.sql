@@ -8670,6 +8670,7 @@ declare
     v_passes jsonb := '[]';
     v_sent_ok boolean;
     v_fixable integer;
+    v_uncapped numeric;
     v_unfixable integer;
     v_fre numeric := (v_metrics #>> '{readability,flesch_reading_ease}')::numeric;
     v_grade numeric := (v_metrics #>> '{readability,flesch_kincaid_grade}')::numeric;
@@ -8802,6 +8803,7 @@ begin
     from jsonb_each_text(v_scores) as sc
     join jsonb_each_text(v_weights) as w on w.key = sc.key
     where sc.value is not null and jsonb_typeof(v_weights -> w.key) = 'number';
+    v_uncapped := v_overall;
     if v_critical + v_content_critical > 0 then
         v_overall := least(v_overall, 40);
     elsif v_major + v_content_major > 0 then
@@ -8855,9 +8857,17 @@ begin
     -- criterion with its value, each critical or major finding. Worded only for a failing draft.
     -- The content findings first: they say what a person looks at first (off topic, a wrong fact).
     if not v_passed then
+        -- An overall under the minimum only because a finding capped it says nothing the finding
+        -- does not ("overall 70 is below the tenant's minimum 75" before the missing street): the
+        -- criterion stays failed in `criteria`, its sentence is left out.
         v_failures := aicrm_private.finding_reasons(v_findings)
-            || aicrm_private.scorecard_failures(v_criteria, v_compliance -> 'violations',
-                                                v_structure -> 'checks', v_thresholds ? 'overall_min');
+            || aicrm_private.scorecard_failures(
+                case when v_uncapped >= v_overall_min and v_overall < v_overall_min
+                     then (select jsonb_agg(case when c ->> 'criterion' = 'overall_min'
+                                                 then c || '{"passed": true}' else c end order by o)
+                           from jsonb_array_elements(v_criteria) with ordinality as x (c, o))
+                     else v_criteria end,
+                v_compliance -> 'violations', v_structure -> 'checks', v_thresholds ? 'overall_min');
     end if;
 
     -- Confidence: how far the numbers can be trusted for this draft; each reduction is named.
