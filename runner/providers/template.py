@@ -82,12 +82,16 @@ _USP_LEADS = (
 )
 
 
-def _phrase_sentence(phrase: str) -> str:
-    """A brand phrase ("fresh from our oven") inside a sentence of its own: on its own it reads as a
-    tagline dropped in ("Fresh from our oven."); a phrase that is a sentence already stays one."""
+_PHRASE_LEADS = ("We keep it simple: {}.", "As we like to say, {}.")
+
+
+def _phrase_sentence(phrase: str, n: int = 0) -> str:
+    """A brand phrase ("fresh from our oven") inside a sentence of its own, the n-th phrase of a draft
+    with another lead than the one before: on its own it reads as a tagline dropped in ("Fresh from
+    our oven."); a phrase that is a sentence already stays one."""
     if len(phrase.split()) >= 6 or phrase.rstrip().endswith(("!", "?")):
         return tt.sentence(phrase)
-    return f"We keep it simple: {tt.lower_first(phrase).rstrip('.')}."
+    return _PHRASE_LEADS[n % len(_PHRASE_LEADS)].format(tt.lower_first(phrase).rstrip("."))
 
 
 _PURPOSES = (
@@ -607,7 +611,7 @@ class _Writer:
             return
         later = [p for p in self.phrases[1:] if not _SIGN_OFF.match(p) or self.plan.channel != "email"]
         if later:
-            self.add(_phrase_sentence(later[0]), slot, 0 if self.plan.phrases_first else 2)
+            self.add(_phrase_sentence(later[0], 1), slot, 0 if self.plan.phrases_first else 2)
         for i, line in enumerate(self.rng.sample(_WARM, len(_WARM)) if self.plan.mood == "positive" else []):
             self.add(line, slot, 0 if self.plan.warm and i == 0 else 2 + i, data=False, warm=True, group="warm")
         if self.v["phone"] and self.plan.channel == "email":
