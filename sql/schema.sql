@@ -2654,78 +2654,133 @@ $$;
 
 ALTER FUNCTION aicrm.upsert_decision_rule(p_rule jsonb, p_rule_id uuid) OWNER TO aicrm_owner;
 
-CREATE FUNCTION aicrm_private.accuracy_claim_pattern() RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+CREATE FUNCTION aicrm_private.accuracy_claim_kinds() RETURNS TABLE(first_group integer, min_digits integer, needs text[], pattern text)
+    LANGUAGE sql IMMUTABLE ROWS 24 PARALLEL SAFE
     AS $_$
-    select '('
+    select k.first_group, k.min_digits, k.needs, k.pattern
+    from (values
         -- 2 email
-        || '([a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)'
+        (2, 0, array['%@%'],
+         '([a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)'),
         -- 3 url: with a scheme or www., or a bare host on a common top-level domain
-        || '|((?:https?://|www\.)[^\s<>()\[\]"'']*[^\s<>()\[\]"''.,;:!?]'
-        || '|(?<![@\w.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co|us|ca|uk|biz|info|app|shop|store|online|site|dev)(?![\w-])(?:/[^\s<>()\[\]"'']*[^\s<>()\[\]"''.,;:!?])?)'
+        (3, 0, array['%://%', '%www.%', '%.co%', '%.org%', '%.net%', '%.io%', '%.us%', '%.ca%', '%.uk%', '%.biz%', '%.info%', '%.app%', '%.shop%', '%.store%', '%.online%', '%.site%', '%.dev%'],
+         '((?:https?://|www\.)[^\s<>()\[\]"'']*[^\s<>()\[\]"''.,;:!?]'
+         || '|(?<![@\w.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co|us|ca|uk|biz|info|app|shop|store|online|site|dev)(?![\w-])(?:/[^\s<>()\[\]"'']*[^\s<>()\[\]"''.,;:!?])?)'),
         -- 4 iso date: 5 year, 6 month, 7 day
-        || '|((\d{4})-(\d{2})-(\d{2}))'
+        (4, 8, array['%-%'],
+         '((\d{4})-(\d{2})-(\d{2}))'),
         -- 8 date "Saturday, May 14, 2027": 9 weekday, 10 month, 11 day, 12 year
-        || '|((?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\.?,?\s+(?:the\s+)?)?'
-        || '(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\M\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(\d{4}))?)'
+        (8, 1, array['%jan%', '%feb%', '%mar%', '%apr%', '%may%', '%jun%', '%jul%', '%aug%', '%sep%', '%oct%', '%nov%', '%dec%'],
+         '((?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\.?,?\s+(?:the\s+)?)?'
+         || '(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\M\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,?\s+(\d{4}))?)'),
         -- 13 date "14 May": 14 weekday, 15 day, 16 month, 17 year
-        || '|((?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\.?,?\s+(?:the\s+)?)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?'
-        || '(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\M\.?(?:,?\s+(\d{4}))?)'
+        (13, 1, array['%jan%', '%feb%', '%mar%', '%apr%', '%may%', '%jun%', '%jul%', '%aug%', '%sep%', '%oct%', '%nov%', '%dec%'],
+         '((?:(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\.?,?\s+(?:the\s+)?)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?'
+         || '(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\M\.?(?:,?\s+(\d{4}))?)'),
         -- 18 always open
-        || '|(24\s*/\s*7|around[\s-]the[\s-]clock)'
+        (18, 0, array['%24%7%', '%clock%'],
+         '(24\s*/\s*7|around[\s-]the[\s-]clock)'),
         -- 19 numeric date "5/14": 20 month, 21 day, 22 year
-        || '|((?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/]))'
+        (19, 2, array['%/%'],
+         '((?<![\d/.])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/]))'),
         -- 23 time range "7am-7pm": 24 h, 25 mm, 26 am/pm, 27 h, 28 mm, 29 am/pm
-        || '|((\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)?\s*(?:-|–|—|to|until|till|til)\s*(\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)(?![a-z]))'
+        (23, 2, array['%am%', '%pm%', '%a.m%', '%p.m%'],
+         '((\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)?\s*(?:-|–|—|to|until|till|til)\s*(\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)(?![a-z]))'),
         -- 30 time "7:30pm": 31 h, 32 mm, 33 am/pm
-        || '|((\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)(?![a-z]))'
+        (30, 1, array['%am%', '%pm%', '%a.m%', '%p.m%'],
+         '((\d{1,2})(?::(\d{2}))?\s*(a\.m\.|p\.m\.|a\.?m|p\.?m)(?![a-z]))'),
         -- 34 time "19:00": 35 h, 36 mm
-        || '|((?<![\d:.$])([01]?\d|2[0-4]):([0-5]\d)(?![\d:]))'
+        (34, 3, array['%:%'],
+         '((?<![\d:.$])([01]?\d|2[0-4]):([0-5]\d)(?![\d:]))'),
         -- 37 "open until 9": 38 h
-        || '|((?:open|opens|close|closes|closing|until|till)\s+(?:at\s+)?(\d{1,2})(?![\d:/%]|[.,]\d|\s*(?:a\.?m|p\.?m))'
-        || '(?=\s*(?:[.,;:!?)\n]|$|\s(?:on|every|each|daily|nightly|tonight|today|this|and|or|mon|tue|wed|thu|fri|sat|sun|weekdays|weekends)\M)))'
+        (37, 1, array['%open%', '%clos%', '%until%', '%till%'],
+         '((?:open|opens|close|closes|closing|until|till)\s+(?:at\s+)?(\d{1,2})(?![\d:/%]|[.,]\d|\s*(?:a\.?m|p\.?m))'
+         || '(?=\s*(?:[.,;:!?)\n]|$|\s(?:on|every|each|daily|nightly|tonight|today|this|and|or|mon|tue|wed|thu|fri|sat|sun|weekdays|weekends)\M)))'),
         -- 39 "until noon": 40 noon or midnight
-        || '|((?:until|till|open|opens|to|from|at|-|–)\s*(noon|midnight)\M)'
+        (39, 0, array['%noon%', '%midnight%'],
+         '((?:until|till|open|opens|to|from|at|-|–)\s*(noon|midnight)\M)'),
         -- 41 percent: 42 number
-        || '|((\d+(?:\.\d+)?)\s*(?:%|percent\M|per\s+cent\M))'
+        (41, 1, array['%\%%', '%percent%', '%per cent%'],
+         '((\d+(?:\.\d+)?)\s*(?:%|percent\M|per\s+cent\M))'),
         -- 43 price "$12.50": 44 symbol, 45 whole, 46 cents, 47 k
-        || '|(([$€£])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)(\s*k\M)?)'
+        (43, 1, array['%$%', '%€%', '%£%'],
+         '(([$€£])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)(\s*k\M)?)'),
         -- 48 price "12 dollars": 49 number
-        || '|((\d+(?:\.\d{1,2})?)\s*(?:dollars|bucks|usd|euros?|eur)\M)'
+        (48, 1, array['%dollar%', '%buck%', '%usd%', '%eur%'],
+         '((\d+(?:\.\d{1,2})?)\s*(?:dollars|bucks|usd|euros?|eur)\M)'),
         -- 50 founding year "since 2009": 51 lead, 52 year
-        || '|((since|founded\s+in|established\s+in|established|est\.|opened\s+in|opened\s+(?:our|its)\s+doors\s+in|in\s+business\s+since|around\s+since|serving\s+(?:[a-z,''&-]+\s+){1,6}since)\s+((?:19|20)\d\d)(?!\d))'
+        (50, 4, array['%since%', '%founded%', '%established%', '%est.%', '%opened%', '%serving%'],
+         '((since|founded\s+in|established\s+in|established|est\.|opened\s+in|opened\s+(?:our|its)\s+doors\s+in|in\s+business\s+since|around\s+since|serving\s+(?:[a-z,''&-]+\s+){1,6}since)\s+((?:19|20)\d\d)(?!\d))'),
         -- 53 year: 54 year
-        || '|((?<![\w/$.,:-])((?:19|20)\d\d)(?![\d%]|s\M|,\d))'
+        (53, 4, array['%19%', '%20%'],
+         '((?<![\w/$.,:-])((?:19|20)\d\d)(?![\d%]|s\M|,\d))'),
         -- 55 duration "36-hour", "48 hours": 56 number, 57 unit, 58 per day / per week
-        || '|((\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|eighteen|twenty|thirty|forty|forty-five|fifty|sixty|seventy|ninety|hundred)(?:\s*\+)?[\s-]+'
-        || '(minute|min|hour|hr|day|week|month|year)s?\M(?:[\s-]+long)?(\s+(?:a|per)\s+(?:day|week))?)'
+        (55, 0, array['%min%', '%hour%', '%hr%', '%day%', '%week%', '%month%', '%year%'],
+         '((\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|eighteen|twenty|thirty|forty|forty-five|fifty|sixty|seventy|ninety|hundred)(?:\s*\+)?[\s-]+'
+         || '(minute|min|hour|hr|day|week|month|year)s?\M(?:[\s-]+long)?(\s+(?:a|per)\s+(?:day|week))?)'),
         -- 59 count "over 500 customers": 60 qualifier, 61 number, 62 noun
-        || '|((?:(over|more\s+than|nearly|almost|about|around|upwards\s+of)\s+)?(\d[\d,]*\+?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|hundreds|thousands|a\s+dozen|dozens)\s+(?:of\s+)?'
-        || '(?:(?:happy|satisfied|local|loyal|repeat|returning|trained|experienced|expert|different|unique|seasonal|signature|certified|licensed|five-star|5-star)\s+)?'
-        || '(customers?|clients?|families|family|people|guests?|patients?|homes?|households?|businesses|locations?|stores?|shops?|branch|branches|members?|students?|reviews?|awards?|employees?|technicians?|techs|staff|stylists?|barbers?|varieties|variety|flavou?rs?|kinds|types|generations?|projects?|jobs|installations?|vehicles|pets|animals|dogs|cats|adoptions|notices|weddings|seats|rooms|chairs|trucks|vans|experts|specialists|dentists|doctors|therapists|instructors|trainers|chefs|bakers|dishes|recipes|cities|towns|states|countries|sizes|breads|loaves|pastries|cakes|pies|beers|wines|classes|courses|menu\s+items)\M)'
+        (59, 0, array['%0%', '%1%', '%2%', '%3%', '%4%', '%5%', '%6%', '%7%', '%8%', '%9%', '%two%', '%three%', '%four%', '%five%', '%six%', '%seven%', '%eight%', '%nine%', '%ten%', '%eleven%', '%twelve%', '%fifteen%', '%twenty%', '%thirty%', '%forty%', '%fifty%', '%hundred%', '%thousand%', '%dozen%'],
+         '((?:(over|more\s+than|nearly|almost|about|around|upwards\s+of)\s+)?(\d[\d,]*\+?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|hundreds|thousands|a\s+dozen|dozens)\s+(?:of\s+)?'
+         || '(?:(?:happy|satisfied|local|loyal|repeat|returning|trained|experienced|expert|different|unique|seasonal|signature|certified|licensed|five-star|5-star)\s+)?'
+         || '([a-z]+(?:\s+items)?)\M)'),
         -- 63 rating "5-star": 64 number
-        || '|((\d(?:\.\d)?|five|four)[\s-]stars?\M)'
+        (63, 0, array['%star%'],
+         '((\d(?:\.\d)?|five|four)[\s-]stars?\M)'),
         -- 65 ordinal "our 2nd location": 66 ordinal, 67 noun
-        || '|((\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|fifteenth|twentieth|twenty-fifth|fiftieth)\s+(location|store|shop|branch|anniversary|birthday|generation))'
+        (65, 0, array['%location%', '%store%', '%shop%', '%branch%', '%anniversary%', '%birthday%', '%generation%'],
+         '((\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|fifteenth|twentieth|twenty-fifth|fiftieth)\s+(location|store|shop|branch|anniversary|birthday|generation))'),
         -- 68 guarantee or superlative
-        || '|((?:voted\s+)?(?:the\s+)?(?:best|fastest|cheapest|friendliest|lowest\s+prices?)\s+(?:[a-z''-]+\s+){0,3}in\s+(?:town|the\s+(?:city|area|region|state|country|world|county|valley|neighbou?rhood|bay|metro)|[a-z]+)\M'
-        || '|voted\s+(?:the\s+)?best|best[\s-]rated|top[\s-]rated|highest[\s-]rated|(?<![\w&#])#\s?1\M|\mno\.\s?1\M|\mnumber\s+(?:one|1)\M(?!\s+(?:priority|goal|rule|question|tip|mistake|reason|thing))'
-        || '|\maward[\s-]winning\M|\mmost\s+trusted\M|\munbeatable\M|\mworld[\s-]class\M|\mworld[\s-]famous\M'
-        || '|\mmore\s+than\s+any\s+other\M|\mbest[\s-]sell(?:ing|ers?)\M|\mbestsell(?:ing|ers?)\M|\mguarantee(?:s|d)?\M)'
+        (68, 0, array['%best%', '%fastest%', '%cheapest%', '%friendliest%', '%lowest%', '%voted%', '%rated%', '%#%', '%no.%', '%number%', '%award%', '%trusted%', '%unbeatable%', '%world%', '%more than any%', '%guarantee%'],
+         '((?:voted\s+)?(?:the\s+)?(?:best|fastest|cheapest|friendliest|lowest\s+prices?)\s+(?:[a-z''-]+\s+){0,3}in\s+(?:town|the\s+(?:city|area|region|state|country|world|county|valley|neighbou?rhood|bay|metro)|[a-z]+)\M'
+         || '|voted\s+(?:the\s+)?best|best[\s-]rated|top[\s-]rated|highest[\s-]rated|(?<![\w&#])#\s?1\M|\mno\.\s?1\M|\mnumber\s+(?:one|1)\M(?!\s+(?:priority|goal|rule|question|tip|mistake|reason|thing))'
+         || '|\maward[\s-]winning\M|\mmost\s+trusted\M|\munbeatable\M|\mworld[\s-]class\M|\mworld[\s-]famous\M'
+         || '|\mmore\s+than\s+any\s+other\M|\mbest[\s-]sell(?:ing|ers?)\M|\mbestsell(?:ing|ers?)\M|\mguarantee(?:s|d)?\M)'),
         -- 69 phone
-        || '|((?<![\w/.+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|(?<![\w/.+-])\+\d{1,3}(?:[\s.-]?\d{1,4}){2,5}(?!\d)|(?<![\w/.+(-])\d{3}[.-]\d{4}(?![\d.-]))'
+        (69, 7, null,
+         '((?<![\w/.+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|(?<![\w/.+-])\+\d{1,3}(?:[\s.-]?\d{1,4}){2,5}(?!\d)|(?<![\w/.+(-])\d{3}[.-]\d{4}(?![\d.-]))'),
         -- 70 count "more than 2,000 (notices)": 71 number
-        || '|((?:over|more\s+than|nearly|almost|upwards\s+of)\s+(\d{1,3}(?:,\d{3})+|\d{2,})\+?(?=\s+[a-z])(?!\s+(?:years?|months?|weeks?|days?|hours?|minutes?|percent)\M))'
-        || ')'
+        (70, 2, array['%over%', '%more than%', '%nearly%', '%almost%', '%upwards%'],
+         '((?:over|more\s+than|nearly|almost|upwards\s+of)\s+(\d{1,3}(?:,\d{3})+|\d{2,})\+?(?=\s+[a-z])(?!\s+(?:years?|months?|weeks?|days?|hours?|minutes?|percent)\M))')
+    ) as k (first_group, min_digits, needs, pattern)
 $_$;
 
-ALTER FUNCTION aicrm_private.accuracy_claim_pattern() OWNER TO aicrm_owner;
+ALTER FUNCTION aicrm_private.accuracy_claim_kinds() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.accuracy_claim_matches(p_text text) RETURNS TABLE(span_start integer, span_end integer, groups text[])
+    LANGUAGE plpgsql IMMUTABLE ROWS 10 PARALLEL SAFE
+    AS $$
+declare
+    v_l text := lower(coalesce(p_text, ''));
+    v_digits integer := char_length(v_l) - char_length(translate(v_l, '0123456789', ''));
+    v_end integer := 0;
+    r record;
+begin
+    for r in
+        select k.first_group, m.span_start, m.span_end, m.groups
+        from aicrm_private.accuracy_claim_kinds() k
+        cross join lateral aicrm_private.accuracy_matches(p_text, k.pattern, 'i') m
+        where v_digits >= k.min_digits and (k.needs is null or v_l like any (k.needs))
+        order by m.span_start, m.span_end desc, k.first_group
+    loop
+        if r.span_start >= v_end
+           and (r.first_group <> 59 or lower(r.groups[4]) = any (aicrm_private.accuracy_count_nouns())) then
+            span_start := r.span_start;
+            span_end := r.span_end;
+            groups := array[r.groups[1]] || array_fill(null::text, array[r.first_group - 2]) || r.groups;
+            v_end := r.span_end;
+            return next;
+        end if;
+    end loop;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_claim_matches(p_text text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.accuracy_claims(p_text text) RETURNS TABLE(kind text, span_start integer, span_end integer, span_text text, vals text[], extra text)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE ROWS 10 PARALLEL SAFE
     AS $$
     select c.kind, x.span_start, x.span_end, g[1], c.vals, c.extra
-    from aicrm_private.accuracy_matches(p_text, aicrm_private.accuracy_claim_pattern(), 'i') x
+    from aicrm_private.accuracy_claim_matches(p_text) x
     cross join lateral (select x.groups as g) gg
     cross join lateral (
         select month_of.m9, month_of.m16
@@ -2835,6 +2890,21 @@ $_$;
 
 ALTER FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.accuracy_count_nouns() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select '{customer,customers,client,clients,families,family,people,guest,guests,patient,patients,home,homes,'
+        'household,households,businesses,location,locations,store,stores,shop,shops,branch,branches,member,members,'
+        'student,students,review,reviews,award,awards,employee,employees,technician,technicians,techs,staff,stylist,'
+        'stylists,barber,barbers,varieties,variety,flavor,flavors,flavour,flavours,kinds,types,generation,generations,'
+        'project,projects,jobs,installation,installations,vehicles,pets,animals,dogs,cats,adoptions,notices,weddings,'
+        'seats,rooms,chairs,trucks,vans,experts,specialists,dentists,doctors,therapists,instructors,trainers,chefs,'
+        'bakers,dishes,recipes,cities,towns,states,countries,sizes,breads,loaves,pastries,cakes,pies,beers,wines,'
+        'classes,courses,menu items}'::text[]
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_count_nouns() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.accuracy_days(p_before text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -2857,6 +2927,20 @@ $$;
 
 ALTER FUNCTION aicrm_private.accuracy_days(p_before text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.accuracy_example_claims(p_tenant uuid, p_customer_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select coalesce(jsonb_agg(distinct jsonb_build_object('kind', c.kind, 'v', v)), '[]')
+    from (select e.content, e.subject from aicrm.content_examples e
+          where e.tenant_id = p_tenant and e.customer_id = p_customer_id and e.polarity = 'positive'
+          order by e.updated_at desc limit 20) e
+    cross join lateral aicrm_private.accuracy_claims(concat_ws(E'\n', e.subject, e.content)) c
+    cross join lateral unnest(c.vals) v
+$$;
+
+ALTER FUNCTION aicrm_private.accuracy_example_claims(p_tenant uuid, p_customer_id uuid) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -2868,24 +2952,130 @@ $$;
 
 ALTER FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.accuracy_grounding(p_customer jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_c jsonb := p_customer;
+    v_products jsonb;
+    v_weekly jsonb;
+    v_profile_text text;
+    v_contact_text text;
+    v_hours text[];
+    v_open_days integer;
+    v_always boolean;
+    v_ground jsonb;
+begin
+    if v_c is null then
+        return null;
+    end if;
+    v_products := case when jsonb_typeof(v_c -> 'products_services') = 'array' then v_c -> 'products_services' else '[]' end;
+    v_weekly := case when jsonb_typeof(v_c #> '{business_hours,weekly}') = 'object' then v_c #> '{business_hours,weekly}' end;
+    -- The grounding texts: the profile's own words (not its contact details, whose numbers are no
+    -- facts about anything else), its contact details.
+    select string_agg(v #>> '{}', E'\n') into v_profile_text
+    from jsonb_path_query(jsonb_build_object(
+        'a', v_c -> 'name', 'b', v_c -> 'business_description', 'c', v_c -> 'unique_selling_points',
+        'd', v_c -> 'target_audience', 'e', v_c -> 'content_preferences', 'f', v_c #> '{business_hours,notes}',
+        'g', v_c #> '{brand_voice,phrases_to_use}', 'h', v_c #> '{brand_voice,sample_copy}',
+        'i', jsonb_path_query_array(v_c, 'lax $.business_hours.exceptions[*].note'),
+        'j', v_products, 'k', v_c -> 'industry_subcategory'), 'strict $.**') v
+    where jsonb_typeof(v) = 'string';
+    v_profile_text := coalesce(v_profile_text, '') || coalesce(E'\n' || (
+        select string_agg(format('%s %s%s', p ->> 'name', case coalesce(p ->> 'currency', 'USD')
+                                 when 'EUR' then '€' when 'GBP' then '£' else '$' end, p ->> 'price'), E'\n')
+        from jsonb_array_elements(v_products) p where jsonb_typeof(p -> 'price') = 'number'), '');
+    v_contact_text := concat_ws(E'\n', v_c ->> 'website', v_c ->> 'email', v_c ->> 'phone',
+        (select string_agg(v #>> '{}', ' ') from jsonb_path_query(v_c -> 'address', 'strict $.**') v
+         where jsonb_typeof(v) = 'string'),
+        (select string_agg(v #>> '{}', E'\n') from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].date') v));
+
+    -- Business hours: every opening and closing time, the days open, open around the clock.
+    if v_weekly is not null then
+        select coalesce(array_agg(distinct m), '{}') into v_hours
+        from jsonb_each(v_weekly) d
+        cross join lateral jsonb_array_elements(case when jsonb_typeof(d.value) = 'array' then d.value else '[]' end) iv
+        cross join lateral unnest(array[iv ->> 'open', iv ->> 'close']) t
+        cross join lateral (select ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text as m) x
+        where t ~ '^\d{1,2}:\d{2}$';
+        select count(*) filter (where jsonb_typeof(d.value) = 'array' and jsonb_array_length(d.value) > 0),
+               count(*) = 7 and bool_and(d.value @> '[{"open": "00:00", "close": "24:00"}]')
+        into v_open_days, v_always
+        from jsonb_each(v_weekly) d;
+    end if;
+    v_hours := coalesce(v_hours, '{}') || coalesce(array(
+        select distinct ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text
+        from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].hours[*].*') h
+        cross join lateral (select h #>> '{}' as t) x where t ~ '^\d{1,2}:\d{2}$'), '{}');
+
+    -- The claims the profile and its contact details state, with the profile's phone and its
+    -- email's domain (as a host).
+    select coalesce(jsonb_agg(jsonb_build_object('src', g.src, 'kind', g.kind, 'vals', to_jsonb(g.vals),
+                                                 'extra', g.extra, 'text', g.txt, 'ctx', to_jsonb(g.ctx),
+                                                 'days', to_jsonb(g.days))), '[]')
+    into v_ground
+    from (
+        select 'profile' as src, c.kind, c.vals, c.extra, c.span_text as txt,
+               aicrm_private.accuracy_context(v_profile_text, c.span_start, c.span_end) as ctx, null::text[] as days
+        from aicrm_private.accuracy_claims(v_profile_text) c
+        union all
+        select 'profile', c.kind, c.vals, c.extra, c.span_text, '{}'::text[], null
+        from aicrm_private.accuracy_claims(v_contact_text) c
+        union all
+        select 'profile', 'phone', array[right(regexp_replace(v_c ->> 'phone', '\D', '', 'g'), 10)], null, v_c ->> 'phone',
+               '{}'::text[], null
+        where length(regexp_replace(coalesce(v_c ->> 'phone', ''), '\D', '', 'g')) >= 7
+        union all
+        select 'profile', 'url', array[lower(split_part(v_c ->> 'email', '@', 2))], null, v_c ->> 'email', '{}'::text[], null
+        where v_c ->> 'email' like '%@%'
+    ) g;
+
+    return jsonb_build_object(
+        'key', md5(v_c::text),
+        'thin', nullif(btrim(coalesce(v_c ->> 'business_description', '')), '') is null
+            and coalesce(jsonb_array_length(case when jsonb_typeof(v_c -> 'unique_selling_points') = 'array'
+                                                 then v_c -> 'unique_selling_points' end), 0) = 0
+            and jsonb_array_length(v_products) = 0,
+        'words', rtrim(aicrm_private.words_of(concat_ws(E'\n', v_profile_text, v_contact_text))),
+        'stems', to_jsonb(aicrm_private.accuracy_stems(v_profile_text)),
+        'numbers', to_jsonb(array(select distinct trim_scale(replace(m[1], ',', '')::numeric)::text
+                                  from regexp_matches(v_profile_text, '\m(\d[\d,]*(?:\.\d+)?)', 'g') m
+                                  where replace(m[1], ',', '') ~ '^\d+(\.\d+)?$')),
+        'hours', to_jsonb(v_hours),
+        'open_days', v_open_days,
+        'always', v_always,
+        'ground', v_ground);
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.accuracy_grounding(p_customer jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) RETURNS TABLE(n bigint, span_start integer, span_end integer, groups text[])
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE ROWS 5 PARALLEL SAFE
     AS $$
-    with m as (
-        select r.o, r.m, char_length(r.m[1]) as mlen
-        from regexp_matches(coalesce(p_text, ''), p_pattern, p_flags || 'g') with ordinality as r (m, o)
-    ),
-    p as (
-        select s.o, char_length(s.x) as plen
-        from unnest(regexp_split_to_array(coalesce(p_text, ''), p_pattern, p_flags)) with ordinality as s (x, o)
-    ),
-    j as (
-        select m.o, m.m, m.mlen,
-               sum(p.plen) over w + sum(m.mlen) over w - m.mlen as pos
-        from m join p on p.o = m.o
-        window w as (order by m.o rows between unbounded preceding and current row)
-    )
-    select j.o, j.pos::integer, (j.pos + j.mlen)::integer, j.m from j where j.mlen > 0 order by j.o
+declare
+    v_parts text[];
+    v_pos integer := 0;
+    v_len integer;
+    r record;
+begin
+    for r in select x.m, x.o from regexp_matches(coalesce(p_text, ''), p_pattern, p_flags || 'g') with ordinality as x (m, o) loop
+        if v_parts is null then
+            v_parts := regexp_split_to_array(p_text, p_pattern, p_flags);
+        end if;
+        v_len := char_length(r.m[1]);
+        v_pos := v_pos + char_length(v_parts[r.o]);
+        if v_len > 0 then
+            n := r.o;
+            span_start := v_pos;
+            span_end := v_pos + v_len;
+            groups := r.m;
+            return next;
+        end if;
+        v_pos := v_pos + v_len;
+    end loop;
+end
 $$;
 
 ALTER FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) OWNER TO aicrm_owner;
@@ -2934,65 +3124,86 @@ $$;
 
 ALTER FUNCTION aicrm_private.accuracy_product_pattern() OWNER TO aicrm_owner;
 
-CREATE FUNCTION aicrm_private.accuracy_promise_pattern() RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+CREATE FUNCTION aicrm_private.accuracy_promises() RETURNS TABLE(n integer, promise text, pattern text, ground_keys text[], needs text[])
+    LANGUAGE sql IMMUTABLE ROWS 29 PARALLEL SAFE
     AS $$
-    select '((' || string_agg(p.pattern, ')|(' order by p.n) || '))' from aicrm_private.accuracy_promises() p
-$$;
-
-ALTER FUNCTION aicrm_private.accuracy_promise_pattern() OWNER TO aicrm_owner;
-
-CREATE FUNCTION aicrm_private.accuracy_promises() RETURNS TABLE(n integer, promise text, pattern text, ground_keys text[])
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$
-    select (row_number() over ())::integer, p.promise, p.pattern, p.ground_keys
+    select (row_number() over ())::integer, p.promise, p.pattern, p.ground_keys, p.needs
     from (values
         ('inspecting first', '\mwe(?:''ll|\s+will)?\s+(?:always\s+|first\s+)?inspect\M|\minspect(?:ion)?\s+first\M',
-         '{inspect,inspects,inspection,inspections}'::text[]),
+         '{inspect,inspects,inspection,inspections}'::text[],
+         array['%inspect%']),
         ('explaining the work first', '\mwe(?:''ll|\s+will)?\s+(?:always\s+|first\s+|carefully\s+)?explain\M|\m(?:inspect|look)\s+(?:\w+\s+)?first\s+and\s+explain\M',
-         '{explain,explains,explaining,explained,explanation}'),
-        ('a written estimate', '\mwritten\s+(?:estimate|quote)s?\M', '{written estimate,written estimates,written quote,written quotes}'),
+         '{explain,explains,explaining,explained,explanation}',
+         array['%explain%']),
+        ('a written estimate', '\mwritten\s+(?:estimate|quote)s?\M', '{written estimate,written estimates,written quote,written quotes}',
+         array['%written%']),
         ('something free', '\m(?:free|complimentary)\s+(?:[a-z]+\s+)?(?:estimate|quote|inspection|assessment|consultation|consult|evaluation|trial|delivery|shipping|check-?up|exam|diagnostic|second\s+opinion|check|lesson|class|session|visit|parking|upgrade|night|month|gift)s?\M',
-         '{}'),
+         '{}',
+         array['%free%', '%complimentary%']),
         ('something free of charge', '\mfree\s+of\s+charge\M|\mat\s+no\s+(?:extra\s+)?(?:charge|cost)\M|\mno\s+extra\s+charge\M|\m(?:lesson|class|session|visit|consultation|estimate|inspection|month|night)\s+(?:is|are)\s+(?:free|on\s+us)\M',
-         '{}'),
+         '{}',
+         array['%free%', '%charge%', '%cost%', '%on us%']),
         ('a reminder', '\mwe(?:''ll|\s+will)\s+(?:also\s+)?(?:send\s+(?:you\s+)?(?:a\s+)?)?remind|\mreminder\s+(?:text|call|email)s?\M',
-         '{remind,reminds,reminder,reminders}'),
+         '{remind,reminds,reminder,reminders}',
+         array['%remind%']),
         ('a reply within a set time', '\m(?:call|text|email|get\s+back\s+to|respond\s+to|reply\s+to)\s+(?:you\s+)?(?:back\s+)?within\M|\mrespond\s+within\M|\mwithin\s+(?:the|an|one|the\s+next)\s+hour\M|\mwithin\s+(?:\d+|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|sixty|ninety)\s+(?:minutes|hours|business\s+days)\M',
-         '{within}'),
-        ('a credit or refund', '\mservice\s+credits?\M|\mrefunds?\s+automatically\M|\mautomatic(?:ally)?\s+(?:refund|credit)', '{credit,credits,refund,refunds}'),
-        ('contacting the customer', '\mwe(?:''ll|\s+will)\s+(?:also\s+)?(?:text|call|email|notify|message|ring)\s+you\M|\mwe(?:''ll|\s+will)\s+(?:also\s+)?send\s+you\s+(?:a|an)\s+(?:[a-z]+\s+)?(?:photo|picture|update|report|certificate|reminder|video|free|monthly|weekly|written|personal)\M', '{we will text,we will call,we will email,we text,we call,notify}'),
+         '{within}',
+         array['%within%']),
+        ('a credit or refund', '\mservice\s+credits?\M|\mrefunds?\s+automatically\M|\mautomatic(?:ally)?\s+(?:refund|credit)', '{credit,credits,refund,refunds}',
+         array['%credit%', '%refund%']),
+        ('contacting the customer', '\mwe(?:''ll|\s+will)\s+(?:also\s+)?(?:text|call|email|notify|message|ring)\s+you\M|\mwe(?:''ll|\s+will)\s+(?:also\s+)?send\s+you\s+(?:a|an)\s+(?:[a-z]+\s+)?(?:photo|picture|update|report|certificate|reminder|video|free|monthly|weekly|written|personal)\M', '{we will text,we will call,we will email,we text,we call,notify}',
+         array['%we''ll%', '%we will%']),
         ('same-day service', '\msame[\s-]day\s+(?:service|appointments?|delivery|repairs?|response|installs?|installation|turnaround|visits?|results|fixes|crowns?)\M|\msame\s+day\s+you\s+(?:call|book|order)\M',
-         '{same day}'),
+         '{same day}',
+         array['%same%day%']),
         ('next-day service', '\mnext[\s-]day\s+(?:service|appointments?|delivery|repairs?|response|installs?|installation|turnaround|visits?|shipping)\M',
-         '{next day}'),
+         '{next day}',
+         array['%next%day%']),
         ('upfront or flat-rate pricing', '\m(?:upfront|up-front|flat[\s-]rate|transparent)\s+pric(?:e|es|ing)\M|\mno\s+hidden\s+(?:fees|costs|charges)\M',
-         '{upfront,up front,flat rate,hidden fees,transparent pricing}'),
+         '{upfront,up front,flat rate,hidden fees,transparent pricing}',
+         array['%pric%', '%hidden%']),
         ('a refund or satisfaction guarantee', '\mmoney[\s-]back\M|\m(?:100%|full)\s+(?:satisfaction|refund)\M|\msatisfaction\s+guarantee',
-         '{money back,refund,satisfaction}'),
-        ('a warranty', '\mwarrant(?:y|ies|ied)\M|\mlifetime\s+guarantee', '{warranty,warranties,warrantied}'),
-        ('no obligation', '\mno[\s-]obligation\M', '{no obligation}'),
+         '{money back,refund,satisfaction}',
+         array['%money%back%', '%satisfaction%', '%refund%']),
+        ('a warranty', '\mwarrant(?:y|ies|ied)\M|\mlifetime\s+guarantee', '{warranty,warranties,warrantied}',
+         array['%warrant%', '%lifetime%']),
+        ('no obligation', '\mno[\s-]obligation\M', '{no obligation}',
+         array['%obligation%']),
         ('being licensed, bonded or insured', '\mlicensed\M|\mbonded\M|\m(?:fully\s+)?insured\M',
-         '{licensed,insured,bonded}'),
-        ('a certification', '\m(?:board[\s-])?certified\M|\maccredited\M', '{certified,certification,accredited}'),
+         '{licensed,insured,bonded}',
+         array['%licensed%', '%bonded%', '%insured%']),
+        ('a certification', '\m(?:board[\s-])?certified\M|\maccredited\M', '{certified,certification,accredited}',
+         array['%certified%', '%accredited%']),
         ('who owns the business', '\m(?:family|locally|veteran|woman|women)[\s-](?:owned|run|operated)\M',
-         '{family owned,locally owned,veteran owned,woman owned,women owned,family run,family operated,family}'),
+         '{family owned,locally owned,veteran owned,woman owned,women owned,family run,family operated,family}',
+         array['%owned%', '%run%', '%operated%']),
         ('walk-ins without an appointment', '\mwalk[\s-]ins?\s+(?:welcome|accepted|only)\M|\mno\s+appointment\s+(?:needed|necessary|required)\M',
-         '{walk in,walk ins}'),
+         '{walk in,walk ins}',
+         array['%walk%', '%appointment%']),
         ('delivery', '\mwe(?:''ll|\s+will)?\s+deliver\M|\mdelivery\s+(?:is\s+)?(?:available|included)\M|\mwe\s+ship\M|\mcurbside\M',
-         '{deliver,delivers,delivery,ship,shipping,curbside}'),
-        ('cleaning up after the work', '\mwe(?:''ll|\s+will)?\s+(?:always\s+)?clean\s+up\M', '{clean up,cleanup,clean}'),
-        ('price matching', '\mprice[\s-]match', '{price match,price matching}'),
-        ('financing', '\mfinancing\M|\m0%\s+(?:apr|interest)\M|\minterest[\s-]free\M', '{financing,finance,interest free}'),
-        ('accepting insurance', '\m(?:accept|take)s?\s+(?:most\s+|all\s+major\s+)?insurance|\min[\s-]network\M', '{insurance,in network}'),
+         '{deliver,delivers,delivery,ship,shipping,curbside}',
+         array['%deliver%', '%ship%', '%curbside%']),
+        ('cleaning up after the work', '\mwe(?:''ll|\s+will)?\s+(?:always\s+)?clean\s+up\M', '{clean up,cleanup,clean}',
+         array['%clean%']),
+        ('price matching', '\mprice[\s-]match', '{price match,price matching}',
+         array['%price%match%']),
+        ('financing', '\mfinancing\M|\m0%\s+(?:apr|interest)\M|\minterest[\s-]free\M', '{financing,finance,interest free}',
+         array['%financing%', '%0\%%', '%interest%']),
+        ('accepting insurance', '\m(?:accept|take)s?\s+(?:most\s+|all\s+major\s+)?insurance|\min[\s-]network\M', '{insurance,in network}',
+         array['%insurance%', '%network%']),
         ('no contracts or free cancellation', '\mfree\s+cancellation\M|\mcancel\s+any\s*time\M|\mno\s+(?:long-term\s+)?(?:contracts?|commitment|cancellation\s+fees?)\M',
-         '{cancel,cancellation,contract,contracts,commitment}'),
-        ('no upselling', '\mwe\s+never\s+(?:upsell|up-sell|push)\M|\mno\s+(?:upsell|up-sell)(?:ing)?\M', '{upsell,upselling}'),
+         '{cancel,cancellation,contract,contracts,commitment}',
+         array['%cancel%', '%contract%', '%commitment%']),
+        ('no upselling', '\mwe\s+never\s+(?:upsell|up-sell|push)\M|\mno\s+(?:upsell|up-sell)(?:ing)?\M', '{upsell,upselling}',
+         array['%upsell%', '%up-sell%', '%push%']),
         ('an ingredient or material claim', '\mgluten[\s-]free\M|\mdairy[\s-]free\M|\mnut[\s-]free\M|\mvegan\M|\mall[\s-]natural\M|\mnon[\s-]toxic\M|\meco[\s-]friendly\M|\mpet[\s-]safe\M|\mchemical[\s-]free\M',
-         '{gluten free,dairy free,nut free,vegan,natural,non toxic,eco friendly,pet safe,chemical free}'),
-        ('organic or local sourcing', '\m(?:certified\s+)?organic\M|\mlocally[\s-]sourced\M', '{organic,locally sourced,local}'),
-        ('painless treatment', '\mpain[\s-]free\M|\mpainless\M', '{pain free,painless}')
-    ) as p (promise, pattern, ground_keys)
+         '{gluten free,dairy free,nut free,vegan,natural,non toxic,eco friendly,pet safe,chemical free}',
+         array['%free%', '%vegan%', '%natural%', '%toxic%', '%friendly%', '%safe%']),
+        ('organic or local sourcing', '\m(?:certified\s+)?organic\M|\mlocally[\s-]sourced\M', '{organic,locally sourced,local}',
+         array['%organic%', '%sourced%']),
+        ('painless treatment', '\mpain[\s-]free\M|\mpainless\M', '{pain free,painless}',
+         array['%pain%'])
+    ) as p (promise, pattern, ground_keys, needs)
 $$;
 
 ALTER FUNCTION aicrm_private.accuracy_promises() OWNER TO aicrm_owner;
@@ -3952,7 +4163,8 @@ CREATE TABLE aicrm.customer_scoring_profiles (
     avoid_phrases text[] DEFAULT '{}'::text[] NOT NULL,
     avoid_keys text[] DEFAULT '{}'::text[] NOT NULL,
     example_keywords text[] DEFAULT '{}'::text[] NOT NULL,
-    refreshed_at timestamp with time zone DEFAULT now() NOT NULL
+    refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
+    accuracy_grounding jsonb
 );
 
 ALTER TABLE ONLY aicrm.customer_scoring_profiles FORCE ROW LEVEL SECURITY;
@@ -4202,6 +4414,8 @@ begin
         order by count(distinct e.example_id) desc, count(*) desc, t.word
         limit 40
     ) w;
+    v_p.accuracy_grounding := aicrm_private.accuracy_grounding(to_jsonb(v_c) - 'tenant_id')
+        || jsonb_build_object('examples', aicrm_private.accuracy_example_claims(p_tenant, p_customer_id));
     v_p.refreshed_at := now();
     return v_p;
 end
@@ -7584,8 +7798,7 @@ declare
     v_c jsonb := p_customer;
     v_products jsonb;
     v_weekly jsonb;
-    v_profile_text text;
-    v_contact_text text;
+    v_pg jsonb;  -- what the profile grounds (accuracy_grounding)
     v_brief_text text;
     v_thin boolean;
     v_gwords text;   -- the grounding set's words (words_of)
@@ -7616,95 +7829,57 @@ begin
     end if;
     v_products := case when jsonb_typeof(v_c -> 'products_services') = 'array' then v_c -> 'products_services' else '[]' end;
     v_weekly := case when jsonb_typeof(v_c #> '{business_hours,weekly}') = 'object' then v_c #> '{business_hours,weekly}' end;
-    v_thin := nullif(btrim(coalesce(v_c ->> 'business_description', '')), '') is null
-        and coalesce(jsonb_array_length(case when jsonb_typeof(v_c -> 'unique_selling_points') = 'array'
-                                             then v_c -> 'unique_selling_points' end), 0) = 0
-        and jsonb_array_length(v_products) = 0;
+    -- What the profile grounds: derived when the profile changed (accuracy_grounding), or now for
+    -- a profile that is not the stored customer's.
+    if v_c ->> 'customer_id' is not null then
+        select p.accuracy_grounding into v_pg from aicrm.customer_scoring_profiles p
+        where p.tenant_id = aicrm_private.current_tenant_id() and p.customer_id = (v_c ->> 'customer_id')::uuid;
+    end if;
+    if v_pg is null or v_pg ->> 'key' is distinct from md5(v_c::text) then
+        v_pg := aicrm_private.accuracy_grounding(v_c) - 'examples';
+    end if;
+    v_thin := (v_pg ->> 'thin')::boolean;
+    v_open_days := (v_pg ->> 'open_days')::integer;
+    v_always := (v_pg ->> 'always')::boolean;
+    v_hours := array(select jsonb_array_elements_text(v_pg -> 'hours'));
+    v_gstems := array(select jsonb_array_elements_text(v_pg -> 'stems'));
 
-    -- The grounding texts: the profile's own words (not its contact details, whose numbers are no
-    -- facts about anything else), its contact details, the brief's words.
-    select string_agg(v #>> '{}', E'\n') into v_profile_text
-    from jsonb_path_query(jsonb_build_object(
-        'a', v_c -> 'name', 'b', v_c -> 'business_description', 'c', v_c -> 'unique_selling_points',
-        'd', v_c -> 'target_audience', 'e', v_c -> 'content_preferences', 'f', v_c #> '{business_hours,notes}',
-        'g', v_c #> '{brand_voice,phrases_to_use}', 'h', v_c #> '{brand_voice,sample_copy}',
-        'i', jsonb_path_query_array(v_c, 'lax $.business_hours.exceptions[*].note'),
-        'j', v_products, 'k', v_c -> 'industry_subcategory'), 'strict $.**') v
-    where jsonb_typeof(v) = 'string';
-    v_profile_text := coalesce(v_profile_text, '') || coalesce(E'\n' || (
-        select string_agg(format('%s %s%s', p ->> 'name', case coalesce(p ->> 'currency', 'USD')
-                                 when 'EUR' then '€' when 'GBP' then '£' else '$' end, p ->> 'price'), E'\n')
-        from jsonb_array_elements(v_products) p where jsonb_typeof(p -> 'price') = 'number'), '');
-    v_contact_text := concat_ws(E'\n', v_c ->> 'website', v_c ->> 'email', v_c ->> 'phone',
-        (select string_agg(v #>> '{}', ' ') from jsonb_path_query(v_c -> 'address', 'strict $.**') v
-         where jsonb_typeof(v) = 'string'),
-        (select string_agg(v #>> '{}', E'\n') from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].date') v));
+    -- The brief's words (its texts, not its settings).
     select string_agg(v #>> '{}', E'\n') into v_brief_text
     from jsonb_path_query(v_i - '{output_type,output_format,output_length,must_not_include,avoid_topics,context_sources,'
                                   'success_criteria,tone_override,language,purpose,recipients}'::text[], 'strict $.**') v
     where jsonb_typeof(v) = 'string';
     v_brief_text := coalesce(v_brief_text, '');
-    v_gwords := aicrm_private.words_of(concat_ws(E'\n', v_profile_text, v_contact_text, v_brief_text));
-    v_gstems := aicrm_private.accuracy_stems(v_profile_text);
-    v_numbers := array(select distinct trim_scale(replace(m[1], ',', '')::numeric)::text
-                       from regexp_matches(v_profile_text || E'\n' || v_brief_text, '\m(\d[\d,]*(?:\.\d+)?)', 'g') m
+    v_gwords := (v_pg ->> 'words') || aicrm_private.words_of(E'\n' || v_brief_text);
+    v_numbers := array(select jsonb_array_elements_text(v_pg -> 'numbers') union
+                       select trim_scale(replace(m[1], ',', '')::numeric)::text
+                       from regexp_matches(v_brief_text, '\m(\d[\d,]*(?:\.\d+)?)', 'g') m
                        where replace(m[1], ',', '') ~ '^\d+(\.\d+)?$');
     v_places := array_remove(array[lower(v_c #>> '{address,city}'), lower(v_c #>> '{address,region}')], null)
         || coalesce(array(select lower(l) from jsonb_array_elements_text(case when jsonb_typeof(v_c #> '{target_audience,locations}') = 'array'
                                                                           then v_c #> '{target_audience,locations}' end) l), '{}');
     v_primary_dates := array_remove(array[left(v_i #>> '{offer,valid_until}', 10), left(v_i #>> '{event,starts_at}', 10)], null);
 
-    -- Business hours: every opening and closing time, the days open, open around the clock.
-    if v_weekly is not null then
-        select coalesce(array_agg(distinct m), '{}') into v_hours
-        from jsonb_each(v_weekly) d
-        cross join lateral jsonb_array_elements(case when jsonb_typeof(d.value) = 'array' then d.value else '[]' end) iv
-        cross join lateral unnest(array[iv ->> 'open', iv ->> 'close']) t
-        cross join lateral (select ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text as m) x
-        where t ~ '^\d{1,2}:\d{2}$';
-        select count(*) filter (where jsonb_typeof(d.value) = 'array' and jsonb_array_length(d.value) > 0),
-               count(*) = 7 and bool_and(d.value @> '[{"open": "00:00", "close": "24:00"}]')
-        into v_open_days, v_always
-        from jsonb_each(v_weekly) d;
-    end if;
-    v_hours := coalesce(v_hours, '{}') || coalesce(array(
-        select distinct ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text
-        from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].hours[*].*') h
-        cross join lateral (select h #>> '{}' as t) x where t ~ '^\d{1,2}:\d{2}$'), '{}');
-
-    -- The grounding claims: what the profile, its contact details and the brief state.
-    select coalesce(jsonb_agg(jsonb_build_object('src', g.src, 'kind', g.kind, 'vals', to_jsonb(g.vals),
-                                                 'extra', g.extra, 'text', g.txt, 'ctx', to_jsonb(g.ctx),
-                                                 'days', to_jsonb(g.days))), '[]')
+    -- The grounding claims: what the profile and its contact details state (derived with the
+    -- profile), and what the brief states.
+    select v_pg -> 'ground' || coalesce(jsonb_agg(jsonb_build_object('src', g.src, 'kind', g.kind, 'vals', to_jsonb(g.vals),
+                                                                    'extra', g.extra, 'text', g.txt, 'ctx', to_jsonb(g.ctx),
+                                                                    'days', to_jsonb(g.days))), '[]')
     into v_ground
     from (
-        select 'profile' as src, c.kind, c.vals, c.extra, c.span_text as txt,
-               aicrm_private.accuracy_context(v_profile_text, c.span_start, c.span_end) as ctx, null::text[] as days
-        from aicrm_private.accuracy_claims(v_profile_text) c
-        union all
-        select 'profile', c.kind, c.vals, c.extra, c.span_text, '{}'::text[], null
-        from aicrm_private.accuracy_claims(v_contact_text) c
-        union all
-        select 'brief', c.kind, c.vals, c.extra, c.span_text,
-               aicrm_private.accuracy_context(v_brief_text, c.span_start, c.span_end),
+        select 'brief' as src, c.kind, c.vals, c.extra, c.span_text as txt,
+               aicrm_private.accuracy_context(v_brief_text, c.span_start, c.span_end) as ctx,
                case when c.kind = 'time' then aicrm_private.accuracy_days(regexp_replace(
-                   substr(v_brief_text, greatest(c.span_start - 80, 0) + 1, least(c.span_start, 80)), '^.*([.!?]\s|\n)', '')) end
+                   substr(v_brief_text, greatest(c.span_start - 80, 0) + 1, least(c.span_start, 80)), '^.*([.!?]\s|\n)', '')) end as days
         from aicrm_private.accuracy_claims(v_brief_text) c
         union all
-        -- The brief's structured dates, and the profile's phone and email domain (as a host).
+        -- The brief's structured dates and event time.
         select 'brief', 'date', array[substr(dt, 6, 5)], left(dt, 4), dt, '{}'::text[], null from unnest(v_primary_dates) dt
         union all
         select 'brief', 'time', aicrm_private.accuracy_minutes(substr(v_i #>> '{event,starts_at}', 12, 2),
                                                                substr(v_i #>> '{event,starts_at}', 15, 2), null),
                null, v_i #>> '{event,starts_at}', '{}'::text[], null
         where v_i #>> '{event,starts_at}' ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}'
-        union all
-        select 'profile', 'phone', array[right(regexp_replace(v_c ->> 'phone', '\D', '', 'g'), 10)], null, v_c ->> 'phone',
-               '{}'::text[], null
-        where length(regexp_replace(coalesce(v_c ->> 'phone', ''), '\D', '', 'g')) >= 7
-        union all
-        select 'profile', 'url', array[lower(split_part(v_c ->> 'email', '@', 2))], null, v_c ->> 'email', '{}'::text[], null
-        where v_c ->> 'email' like '%@%'
     ) g;
 
     -- The draft's claims, each traced: grounded (by the profile or the brief), a contradiction, or
@@ -7896,12 +8071,7 @@ begin
 
     -- The approved examples, only for what is still untraceable.
     if jsonb_path_exists(v_claims, '$[*] ? (@.status == "untraceable")') and v_c ->> 'customer_id' is not null then
-        select coalesce(jsonb_agg(distinct jsonb_build_object('kind', c.kind, 'v', v)), '[]') into v_examples
-        from (select e.content, e.subject from aicrm.content_examples e
-              where e.customer_id = (v_c ->> 'customer_id')::uuid and e.polarity = 'positive'
-              order by e.updated_at desc limit 20) e
-        cross join lateral aicrm_private.accuracy_claims(concat_ws(E'\n', e.subject, e.content)) c
-        cross join lateral unnest(c.vals) v;
+        v_examples := coalesce(v_pg -> 'examples', aicrm_private.accuracy_example_claims(aicrm_private.current_tenant_id(), (v_c ->> 'customer_id')::uuid));
         if jsonb_array_length(v_examples) > 0 then
             select jsonb_agg(case when c ->> 'status' = 'untraceable' and exists (
                                  select from jsonb_array_elements(v_examples) x, jsonb_array_elements_text(c -> 'vals') v
@@ -7956,16 +8126,20 @@ begin
                order by x.field, x.span_start), '[]')
     into v_promises
     from (
+        -- Each promise's matches; where two overlap, the one that starts first, then the longer.
+        with m as (
+            select f.field, p.n as k, a.*
+            from (values ('content', v_text), ('subject', p_subject)) as f (field, txt)
+            cross join aicrm_private.accuracy_promises() p
+            cross join lateral aicrm_private.accuracy_matches(f.txt, '(' || p.pattern || ')', 'i') a
+            where f.txt is not null and lower(f.txt) like any (p.needs)
+        )
         select distinct on (m.field, m.k) m.*
-        from (
-            select 'content' as field, a.*, (select min(i) - 1 from generate_subscripts(a.groups, 1) i
-                                             where i > 1 and a.groups[i] is not null) as k
-            from aicrm_private.accuracy_matches(v_text, aicrm_private.accuracy_promise_pattern(), 'i') a
-            union all
-            select 'subject', a.*, (select min(i) - 1 from generate_subscripts(a.groups, 1) i where i > 1 and a.groups[i] is not null)
-            from aicrm_private.accuracy_matches(p_subject, aicrm_private.accuracy_promise_pattern(), 'i') a
-            where p_subject is not null
-        ) m
+        from m
+        where not exists (
+            select from m o
+            where o.field = m.field and o.k <> m.k and o.span_start < m.span_end and m.span_start < o.span_end
+              and (o.span_start, -o.span_end, o.k) < (m.span_start, -m.span_end, m.k))
         order by m.field, m.k, m.span_start
     ) x
     join aicrm_private.accuracy_promises() p on p.n = x.k
@@ -10477,7 +10651,8 @@ begin
             insert into aicrm.customer_scoring_profiles values (v_p.*)
             on conflict (tenant_id, customer_id) do update set
                 contact_emails = excluded.contact_emails, contact_phones = excluded.contact_phones,
-                example_keywords = excluded.example_keywords, refreshed_at = excluded.refreshed_at;
+                example_keywords = excluded.example_keywords, accuracy_grounding = excluded.accuracy_grounding,
+                refreshed_at = excluded.refreshed_at;
         end if;
     end if;
     v_p := aicrm_private.compute_scoring_profile(v_row.tenant_id, v_row.customer_id);
@@ -10492,7 +10667,8 @@ begin
         relevance_keywords = excluded.relevance_keywords, product_keys = excluded.product_keys,
         use_phrases = excluded.use_phrases, use_keys = excluded.use_keys,
         avoid_phrases = excluded.avoid_phrases, avoid_keys = excluded.avoid_keys,
-        example_keywords = excluded.example_keywords, refreshed_at = excluded.refreshed_at;
+        example_keywords = excluded.example_keywords, accuracy_grounding = excluded.accuracy_grounding,
+        refreshed_at = excluded.refreshed_at;
     return null;
 end
 $$;
@@ -12178,9 +12354,13 @@ GRANT ALL ON FUNCTION aicrm.upsert_customer_contact(p_customer_id uuid, p_contac
 REVOKE ALL ON FUNCTION aicrm.upsert_decision_rule(p_rule jsonb, p_rule_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.upsert_decision_rule(p_rule jsonb, p_rule_id uuid) TO aicrm_app;
 
-REVOKE ALL ON FUNCTION aicrm_private.accuracy_claim_pattern() FROM PUBLIC;
-GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_pattern() TO aicrm_app;
-GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_pattern() TO aicrm_worker;
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_claim_kinds() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_kinds() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_kinds() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_claim_matches(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_matches(p_text text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_claim_matches(p_text text) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_claims(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_claims(p_text text) TO aicrm_app;
@@ -12190,13 +12370,25 @@ REVOKE ALL ON FUNCTION aicrm_private.accuracy_context(p_text text, p_start integ
 GRANT ALL ON FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_context(p_text text, p_start integer, p_end integer) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_count_nouns() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_count_nouns() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_count_nouns() TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_days(p_before text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_days(p_before text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_days(p_before text) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_example_claims(p_tenant uuid, p_customer_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_example_claims(p_tenant uuid, p_customer_id uuid) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_example_claims(p_tenant uuid, p_customer_id uuid) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_finding(p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text, p_message text, p_fix text, p_fixable boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.accuracy_grounding(p_customer jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_grounding(p_customer jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.accuracy_grounding(p_customer jsonb) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_flags text) TO aicrm_app;
@@ -12213,10 +12405,6 @@ GRANT ALL ON FUNCTION aicrm_private.accuracy_number(p_word text) TO aicrm_worker
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_product_pattern() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_product_pattern() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_product_pattern() TO aicrm_worker;
-
-REVOKE ALL ON FUNCTION aicrm_private.accuracy_promise_pattern() FROM PUBLIC;
-GRANT ALL ON FUNCTION aicrm_private.accuracy_promise_pattern() TO aicrm_app;
-GRANT ALL ON FUNCTION aicrm_private.accuracy_promise_pattern() TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_promises() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_promises() TO aicrm_app;

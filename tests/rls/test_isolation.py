@@ -334,3 +334,30 @@ def test_assembly_and_completeness_see_only_the_callers_tenant(db: psycopg.Conne
                 assert row[0], (role, query)
     with act_as(db, world.tenant_a, "aicrm_readonly"):
         assert sql_error(db, calls[0], (world.customer_a,)).sqlstate == "42501"  # the assembly is not for readers
+
+
+def test_the_accuracy_grounding_sees_only_the_callers_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """The claims of a customer's approved examples (stored in its scoring profile, or read on the spot
+    when there is none) are its own tenant's only, for the app and the worker role, whatever tenant
+    the caller names."""
+    with act_as(db, world.tenant_b):
+        db.execute(
+            "insert into aicrm.content_examples (customer_id, purpose, channel, subject, content, polarity) "
+            "values (%s, 'promotion', 'email', 'Rolls', 'Cinnamon rolls are $6 this week.', 'positive')",
+            (world.customer_b,),
+        )
+        own = db.execute(
+            "select aicrm_private.accuracy_example_claims(%s, %s)", (world.tenant_b, world.customer_b)
+        ).fetchone()
+    assert own is not None
+    assert {"kind": "price", "v": "6"} in own[0]
+    for role in ("aicrm_app", "aicrm_worker"):
+        with act_as(db, world.tenant_a, role):
+            row = db.execute(
+                "select aicrm_private.accuracy_example_claims(%s, %s)", (world.tenant_b, world.customer_b)
+            ).fetchone()
+            assert row == ([],), role
+            grounding = db.execute(
+                "select count(*) from aicrm.customer_scoring_profiles where customer_id = %s", (world.customer_b,)
+            ).fetchone()
+            assert grounding == (0,), role

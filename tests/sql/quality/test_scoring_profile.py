@@ -170,3 +170,51 @@ def test_brand_alignment_measures_likeness_to_the_customers_positive_examples(
     with act_as(db, tenant):
         db.execute("delete from aicrm.content_examples where example_id = any(%s::uuid[])", (ids,))
     assert profile(db, tenant, customer)["example_keywords"] == []
+
+
+def accuracy(card: dict[str, Any]) -> list[tuple[str, str]]:
+    return sorted((f["check"], f["span"]["text"]) for f in card["findings"] if f["dimension"] == "accuracy")
+
+
+FERMENT = GOOD_EMAIL + "\n\nP.S. Our sourdough ferments for 48 hours, and the cinnamon roll is now $6."
+
+
+def test_the_accuracy_grounding_follows_the_profile_and_its_examples(db: psycopg.Connection[Any], tenant: str) -> None:
+    """What the profile grounds is derived when the profile (or an approved example) changes, not per
+    draft; a change takes effect on the next scorecard, and a profile other than the stored one (or
+    none stored) is grounded on the spot, with the same verdict."""
+    customer = make_customer(db, tenant, **BAKERY)
+    grounding = profile(db, tenant, customer)["accuracy_grounding"]
+    assert {g["text"] for g in grounding["ground"]} >= {"36 hours", "(503) 555-0142"}
+    assert grounding["examples"] == []
+    before = evaluate_content(db, tenant, FERMENT, customer=customer)
+    assert accuracy(before) == [("contradiction", "48 hours"), ("untraceable_claim", "$6")]
+
+    with act_as(db, tenant):
+        db.execute(
+            "update aicrm.customers set unique_selling_points = %s where customer_id = %s",
+            (["Sourdough fermented for 48 hours", "Organic flour from Oregon mills"], customer),
+        )
+    # (GOOD_EMAIL's "36 hours" is now the contradiction.)
+    changed = accuracy(evaluate_content(db, tenant, FERMENT, customer=customer))
+    assert changed == [("contradiction", "36 hours"), ("untraceable_claim", "$6")]
+    with act_as(db, tenant):
+        add_example(db, customer, "Rolls", "Cinnamon rolls are $6 this week, warm from the oven.", "positive")
+    assert {"kind": "price", "v": "6"} in profile(db, tenant, customer)["accuracy_grounding"]["examples"]
+    after = evaluate_content(db, tenant, FERMENT, customer=customer)
+    assert accuracy(after) == [("contradiction", "36 hours")]
+
+    # Without the stored grounding, or scoring another profile than the stored one: derived now.
+    db.execute(
+        "update aicrm.customer_scoring_profiles set accuracy_grounding = null where customer_id = %s", (customer,)
+    )
+    assert evaluate_content(db, tenant, FERMENT, customer=customer) == after
+    with act_as(db, tenant):
+        row = db.execute(
+            "select aicrm_private.score_accuracy(%s, null, 'email', (select to_jsonb(c) - 'tenant_id' || "
+            '\'{"unique_selling_points": ["Sourdough fermented for 36 hours"]}\' from aicrm.customers c '
+            "where customer_id = %s), '{}', null)",
+            (FERMENT, customer),
+        ).fetchone()
+    assert row is not None
+    assert ("contradiction", "48 hours") in sorted((f["check"], f["span"]["text"]) for f in row[0]["findings"])

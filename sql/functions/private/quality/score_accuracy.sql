@@ -70,6 +70,135 @@ $$;
 
 grant execute on function aicrm_private.accuracy_days(text) to aicrm_app, aicrm_worker;
 
+-- What the accuracy dimension grounds a draft's claims in that depends only on the customer's
+-- profile (p_customer: its row as jsonb, without tenant_id): whether the profile is thin, the words
+-- of its texts and contact details (words_of), their words cut to five letters (accuracy_stems),
+-- their numbers, the opening and closing times of business_hours (minutes), the days open, open
+-- around the clock, and the claims its texts and contact details state (ground: src, kind, vals,
+-- extra, text, ctx, days). Derived once per profile change into the customer's scoring profile
+-- (compute_scoring_profile: with 'examples', the claims of its approved examples), keyed by an md5
+-- of p_customer, so score_accuracy uses it only for the profile it was derived from.
+create or replace function aicrm_private.accuracy_grounding(p_customer jsonb)
+returns jsonb
+language plpgsql
+stable
+parallel safe
+set search_path = ''
+as $$
+declare
+    v_c jsonb := p_customer;
+    v_products jsonb;
+    v_weekly jsonb;
+    v_profile_text text;
+    v_contact_text text;
+    v_hours text[];
+    v_open_days integer;
+    v_always boolean;
+    v_ground jsonb;
+begin
+    if v_c is null then
+        return null;
+    end if;
+    v_products := case when jsonb_typeof(v_c -> 'products_services') = 'array' then v_c -> 'products_services' else '[]' end;
+    v_weekly := case when jsonb_typeof(v_c #> '{business_hours,weekly}') = 'object' then v_c #> '{business_hours,weekly}' end;
+    -- The grounding texts: the profile's own words (not its contact details, whose numbers are no
+    -- facts about anything else), its contact details.
+    select string_agg(v #>> '{}', E'\n') into v_profile_text
+    from jsonb_path_query(jsonb_build_object(
+        'a', v_c -> 'name', 'b', v_c -> 'business_description', 'c', v_c -> 'unique_selling_points',
+        'd', v_c -> 'target_audience', 'e', v_c -> 'content_preferences', 'f', v_c #> '{business_hours,notes}',
+        'g', v_c #> '{brand_voice,phrases_to_use}', 'h', v_c #> '{brand_voice,sample_copy}',
+        'i', jsonb_path_query_array(v_c, 'lax $.business_hours.exceptions[*].note'),
+        'j', v_products, 'k', v_c -> 'industry_subcategory'), 'strict $.**') v
+    where jsonb_typeof(v) = 'string';
+    v_profile_text := coalesce(v_profile_text, '') || coalesce(E'\n' || (
+        select string_agg(format('%s %s%s', p ->> 'name', case coalesce(p ->> 'currency', 'USD')
+                                 when 'EUR' then '€' when 'GBP' then '£' else '$' end, p ->> 'price'), E'\n')
+        from jsonb_array_elements(v_products) p where jsonb_typeof(p -> 'price') = 'number'), '');
+    v_contact_text := concat_ws(E'\n', v_c ->> 'website', v_c ->> 'email', v_c ->> 'phone',
+        (select string_agg(v #>> '{}', ' ') from jsonb_path_query(v_c -> 'address', 'strict $.**') v
+         where jsonb_typeof(v) = 'string'),
+        (select string_agg(v #>> '{}', E'\n') from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].date') v));
+
+    -- Business hours: every opening and closing time, the days open, open around the clock.
+    if v_weekly is not null then
+        select coalesce(array_agg(distinct m), '{}') into v_hours
+        from jsonb_each(v_weekly) d
+        cross join lateral jsonb_array_elements(case when jsonb_typeof(d.value) = 'array' then d.value else '[]' end) iv
+        cross join lateral unnest(array[iv ->> 'open', iv ->> 'close']) t
+        cross join lateral (select ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text as m) x
+        where t ~ '^\d{1,2}:\d{2}$';
+        select count(*) filter (where jsonb_typeof(d.value) = 'array' and jsonb_array_length(d.value) > 0),
+               count(*) = 7 and bool_and(d.value @> '[{"open": "00:00", "close": "24:00"}]')
+        into v_open_days, v_always
+        from jsonb_each(v_weekly) d;
+    end if;
+    v_hours := coalesce(v_hours, '{}') || coalesce(array(
+        select distinct ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text
+        from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].hours[*].*') h
+        cross join lateral (select h #>> '{}' as t) x where t ~ '^\d{1,2}:\d{2}$'), '{}');
+
+    -- The claims the profile and its contact details state, with the profile's phone and its
+    -- email's domain (as a host).
+    select coalesce(jsonb_agg(jsonb_build_object('src', g.src, 'kind', g.kind, 'vals', to_jsonb(g.vals),
+                                                 'extra', g.extra, 'text', g.txt, 'ctx', to_jsonb(g.ctx),
+                                                 'days', to_jsonb(g.days))), '[]')
+    into v_ground
+    from (
+        select 'profile' as src, c.kind, c.vals, c.extra, c.span_text as txt,
+               aicrm_private.accuracy_context(v_profile_text, c.span_start, c.span_end) as ctx, null::text[] as days
+        from aicrm_private.accuracy_claims(v_profile_text) c
+        union all
+        select 'profile', c.kind, c.vals, c.extra, c.span_text, '{}'::text[], null
+        from aicrm_private.accuracy_claims(v_contact_text) c
+        union all
+        select 'profile', 'phone', array[right(regexp_replace(v_c ->> 'phone', '\D', '', 'g'), 10)], null, v_c ->> 'phone',
+               '{}'::text[], null
+        where length(regexp_replace(coalesce(v_c ->> 'phone', ''), '\D', '', 'g')) >= 7
+        union all
+        select 'profile', 'url', array[lower(split_part(v_c ->> 'email', '@', 2))], null, v_c ->> 'email', '{}'::text[], null
+        where v_c ->> 'email' like '%@%'
+    ) g;
+
+    return jsonb_build_object(
+        'key', md5(v_c::text),
+        'thin', nullif(btrim(coalesce(v_c ->> 'business_description', '')), '') is null
+            and coalesce(jsonb_array_length(case when jsonb_typeof(v_c -> 'unique_selling_points') = 'array'
+                                                 then v_c -> 'unique_selling_points' end), 0) = 0
+            and jsonb_array_length(v_products) = 0,
+        'words', rtrim(aicrm_private.words_of(concat_ws(E'\n', v_profile_text, v_contact_text))),
+        'stems', to_jsonb(aicrm_private.accuracy_stems(v_profile_text)),
+        'numbers', to_jsonb(array(select distinct trim_scale(replace(m[1], ',', '')::numeric)::text
+                                  from regexp_matches(v_profile_text, '\m(\d[\d,]*(?:\.\d+)?)', 'g') m
+                                  where replace(m[1], ',', '') ~ '^\d+(\.\d+)?$')),
+        'hours', to_jsonb(v_hours),
+        'open_days', v_open_days,
+        'always', v_always,
+        'ground', v_ground);
+end
+$$;
+
+grant execute on function aicrm_private.accuracy_grounding(jsonb) to aicrm_app, aicrm_worker;
+
+-- The claims of a customer's approved examples (the 20 most recently changed positive ones), as
+-- {kind, v} pairs: what grounds a claim the profile and the brief do not.
+create or replace function aicrm_private.accuracy_example_claims(p_tenant uuid, p_customer_id uuid)
+returns jsonb
+language sql
+stable
+parallel safe
+set search_path = ''
+as $$
+    select coalesce(jsonb_agg(distinct jsonb_build_object('kind', c.kind, 'v', v)), '[]')
+    from (select e.content, e.subject from aicrm.content_examples e
+          where e.tenant_id = p_tenant and e.customer_id = p_customer_id and e.polarity = 'positive'
+          order by e.updated_at desc limit 20) e
+    cross join lateral aicrm_private.accuracy_claims(concat_ws(E'\n', e.subject, e.content)) c
+    cross join lateral unnest(c.vals) v
+$$;
+
+grant execute on function aicrm_private.accuracy_example_claims(uuid, uuid) to aicrm_app, aicrm_worker;
+
 -- One finding in the scorecard's shape (docs/quality.md).
 create or replace function aicrm_private.accuracy_finding(
     p_check text, p_severity text, p_field text, p_start integer, p_end integer, p_text text,
@@ -125,8 +254,7 @@ declare
     v_c jsonb := p_customer;
     v_products jsonb;
     v_weekly jsonb;
-    v_profile_text text;
-    v_contact_text text;
+    v_pg jsonb;  -- what the profile grounds (accuracy_grounding)
     v_brief_text text;
     v_thin boolean;
     v_gwords text;   -- the grounding set's words (words_of)
@@ -157,95 +285,57 @@ begin
     end if;
     v_products := case when jsonb_typeof(v_c -> 'products_services') = 'array' then v_c -> 'products_services' else '[]' end;
     v_weekly := case when jsonb_typeof(v_c #> '{business_hours,weekly}') = 'object' then v_c #> '{business_hours,weekly}' end;
-    v_thin := nullif(btrim(coalesce(v_c ->> 'business_description', '')), '') is null
-        and coalesce(jsonb_array_length(case when jsonb_typeof(v_c -> 'unique_selling_points') = 'array'
-                                             then v_c -> 'unique_selling_points' end), 0) = 0
-        and jsonb_array_length(v_products) = 0;
+    -- What the profile grounds: derived when the profile changed (accuracy_grounding), or now for
+    -- a profile that is not the stored customer's.
+    if v_c ->> 'customer_id' is not null then
+        select p.accuracy_grounding into v_pg from aicrm.customer_scoring_profiles p
+        where p.tenant_id = aicrm_private.current_tenant_id() and p.customer_id = (v_c ->> 'customer_id')::uuid;
+    end if;
+    if v_pg is null or v_pg ->> 'key' is distinct from md5(v_c::text) then
+        v_pg := aicrm_private.accuracy_grounding(v_c) - 'examples';
+    end if;
+    v_thin := (v_pg ->> 'thin')::boolean;
+    v_open_days := (v_pg ->> 'open_days')::integer;
+    v_always := (v_pg ->> 'always')::boolean;
+    v_hours := array(select jsonb_array_elements_text(v_pg -> 'hours'));
+    v_gstems := array(select jsonb_array_elements_text(v_pg -> 'stems'));
 
-    -- The grounding texts: the profile's own words (not its contact details, whose numbers are no
-    -- facts about anything else), its contact details, the brief's words.
-    select string_agg(v #>> '{}', E'\n') into v_profile_text
-    from jsonb_path_query(jsonb_build_object(
-        'a', v_c -> 'name', 'b', v_c -> 'business_description', 'c', v_c -> 'unique_selling_points',
-        'd', v_c -> 'target_audience', 'e', v_c -> 'content_preferences', 'f', v_c #> '{business_hours,notes}',
-        'g', v_c #> '{brand_voice,phrases_to_use}', 'h', v_c #> '{brand_voice,sample_copy}',
-        'i', jsonb_path_query_array(v_c, 'lax $.business_hours.exceptions[*].note'),
-        'j', v_products, 'k', v_c -> 'industry_subcategory'), 'strict $.**') v
-    where jsonb_typeof(v) = 'string';
-    v_profile_text := coalesce(v_profile_text, '') || coalesce(E'\n' || (
-        select string_agg(format('%s %s%s', p ->> 'name', case coalesce(p ->> 'currency', 'USD')
-                                 when 'EUR' then '€' when 'GBP' then '£' else '$' end, p ->> 'price'), E'\n')
-        from jsonb_array_elements(v_products) p where jsonb_typeof(p -> 'price') = 'number'), '');
-    v_contact_text := concat_ws(E'\n', v_c ->> 'website', v_c ->> 'email', v_c ->> 'phone',
-        (select string_agg(v #>> '{}', ' ') from jsonb_path_query(v_c -> 'address', 'strict $.**') v
-         where jsonb_typeof(v) = 'string'),
-        (select string_agg(v #>> '{}', E'\n') from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].date') v));
+    -- The brief's words (its texts, not its settings).
     select string_agg(v #>> '{}', E'\n') into v_brief_text
     from jsonb_path_query(v_i - '{output_type,output_format,output_length,must_not_include,avoid_topics,context_sources,'
                                   'success_criteria,tone_override,language,purpose,recipients}'::text[], 'strict $.**') v
     where jsonb_typeof(v) = 'string';
     v_brief_text := coalesce(v_brief_text, '');
-    v_gwords := aicrm_private.words_of(concat_ws(E'\n', v_profile_text, v_contact_text, v_brief_text));
-    v_gstems := aicrm_private.accuracy_stems(v_profile_text);
-    v_numbers := array(select distinct trim_scale(replace(m[1], ',', '')::numeric)::text
-                       from regexp_matches(v_profile_text || E'\n' || v_brief_text, '\m(\d[\d,]*(?:\.\d+)?)', 'g') m
+    v_gwords := (v_pg ->> 'words') || aicrm_private.words_of(E'\n' || v_brief_text);
+    v_numbers := array(select jsonb_array_elements_text(v_pg -> 'numbers') union
+                       select trim_scale(replace(m[1], ',', '')::numeric)::text
+                       from regexp_matches(v_brief_text, '\m(\d[\d,]*(?:\.\d+)?)', 'g') m
                        where replace(m[1], ',', '') ~ '^\d+(\.\d+)?$');
     v_places := array_remove(array[lower(v_c #>> '{address,city}'), lower(v_c #>> '{address,region}')], null)
         || coalesce(array(select lower(l) from jsonb_array_elements_text(case when jsonb_typeof(v_c #> '{target_audience,locations}') = 'array'
                                                                           then v_c #> '{target_audience,locations}' end) l), '{}');
     v_primary_dates := array_remove(array[left(v_i #>> '{offer,valid_until}', 10), left(v_i #>> '{event,starts_at}', 10)], null);
 
-    -- Business hours: every opening and closing time, the days open, open around the clock.
-    if v_weekly is not null then
-        select coalesce(array_agg(distinct m), '{}') into v_hours
-        from jsonb_each(v_weekly) d
-        cross join lateral jsonb_array_elements(case when jsonb_typeof(d.value) = 'array' then d.value else '[]' end) iv
-        cross join lateral unnest(array[iv ->> 'open', iv ->> 'close']) t
-        cross join lateral (select ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text as m) x
-        where t ~ '^\d{1,2}:\d{2}$';
-        select count(*) filter (where jsonb_typeof(d.value) = 'array' and jsonb_array_length(d.value) > 0),
-               count(*) = 7 and bool_and(d.value @> '[{"open": "00:00", "close": "24:00"}]')
-        into v_open_days, v_always
-        from jsonb_each(v_weekly) d;
-    end if;
-    v_hours := coalesce(v_hours, '{}') || coalesce(array(
-        select distinct ((split_part(t, ':', 1)::integer * 60 + split_part(t, ':', 2)::integer) % 1440)::text
-        from jsonb_path_query(v_c, 'lax $.business_hours.exceptions[*].hours[*].*') h
-        cross join lateral (select h #>> '{}' as t) x where t ~ '^\d{1,2}:\d{2}$'), '{}');
-
-    -- The grounding claims: what the profile, its contact details and the brief state.
-    select coalesce(jsonb_agg(jsonb_build_object('src', g.src, 'kind', g.kind, 'vals', to_jsonb(g.vals),
-                                                 'extra', g.extra, 'text', g.txt, 'ctx', to_jsonb(g.ctx),
-                                                 'days', to_jsonb(g.days))), '[]')
+    -- The grounding claims: what the profile and its contact details state (derived with the
+    -- profile), and what the brief states.
+    select v_pg -> 'ground' || coalesce(jsonb_agg(jsonb_build_object('src', g.src, 'kind', g.kind, 'vals', to_jsonb(g.vals),
+                                                                    'extra', g.extra, 'text', g.txt, 'ctx', to_jsonb(g.ctx),
+                                                                    'days', to_jsonb(g.days))), '[]')
     into v_ground
     from (
-        select 'profile' as src, c.kind, c.vals, c.extra, c.span_text as txt,
-               aicrm_private.accuracy_context(v_profile_text, c.span_start, c.span_end) as ctx, null::text[] as days
-        from aicrm_private.accuracy_claims(v_profile_text) c
-        union all
-        select 'profile', c.kind, c.vals, c.extra, c.span_text, '{}'::text[], null
-        from aicrm_private.accuracy_claims(v_contact_text) c
-        union all
-        select 'brief', c.kind, c.vals, c.extra, c.span_text,
-               aicrm_private.accuracy_context(v_brief_text, c.span_start, c.span_end),
+        select 'brief' as src, c.kind, c.vals, c.extra, c.span_text as txt,
+               aicrm_private.accuracy_context(v_brief_text, c.span_start, c.span_end) as ctx,
                case when c.kind = 'time' then aicrm_private.accuracy_days(regexp_replace(
-                   substr(v_brief_text, greatest(c.span_start - 80, 0) + 1, least(c.span_start, 80)), '^.*([.!?]\s|\n)', '')) end
+                   substr(v_brief_text, greatest(c.span_start - 80, 0) + 1, least(c.span_start, 80)), '^.*([.!?]\s|\n)', '')) end as days
         from aicrm_private.accuracy_claims(v_brief_text) c
         union all
-        -- The brief's structured dates, and the profile's phone and email domain (as a host).
+        -- The brief's structured dates and event time.
         select 'brief', 'date', array[substr(dt, 6, 5)], left(dt, 4), dt, '{}'::text[], null from unnest(v_primary_dates) dt
         union all
         select 'brief', 'time', aicrm_private.accuracy_minutes(substr(v_i #>> '{event,starts_at}', 12, 2),
                                                                substr(v_i #>> '{event,starts_at}', 15, 2), null),
                null, v_i #>> '{event,starts_at}', '{}'::text[], null
         where v_i #>> '{event,starts_at}' ~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}'
-        union all
-        select 'profile', 'phone', array[right(regexp_replace(v_c ->> 'phone', '\D', '', 'g'), 10)], null, v_c ->> 'phone',
-               '{}'::text[], null
-        where length(regexp_replace(coalesce(v_c ->> 'phone', ''), '\D', '', 'g')) >= 7
-        union all
-        select 'profile', 'url', array[lower(split_part(v_c ->> 'email', '@', 2))], null, v_c ->> 'email', '{}'::text[], null
-        where v_c ->> 'email' like '%@%'
     ) g;
 
     -- The draft's claims, each traced: grounded (by the profile or the brief), a contradiction, or
@@ -437,12 +527,7 @@ begin
 
     -- The approved examples, only for what is still untraceable.
     if jsonb_path_exists(v_claims, '$[*] ? (@.status == "untraceable")') and v_c ->> 'customer_id' is not null then
-        select coalesce(jsonb_agg(distinct jsonb_build_object('kind', c.kind, 'v', v)), '[]') into v_examples
-        from (select e.content, e.subject from aicrm.content_examples e
-              where e.customer_id = (v_c ->> 'customer_id')::uuid and e.polarity = 'positive'
-              order by e.updated_at desc limit 20) e
-        cross join lateral aicrm_private.accuracy_claims(concat_ws(E'\n', e.subject, e.content)) c
-        cross join lateral unnest(c.vals) v;
+        v_examples := coalesce(v_pg -> 'examples', aicrm_private.accuracy_example_claims(aicrm_private.current_tenant_id(), (v_c ->> 'customer_id')::uuid));
         if jsonb_array_length(v_examples) > 0 then
             select jsonb_agg(case when c ->> 'status' = 'untraceable' and exists (
                                  select from jsonb_array_elements(v_examples) x, jsonb_array_elements_text(c -> 'vals') v
@@ -497,16 +582,20 @@ begin
                order by x.field, x.span_start), '[]')
     into v_promises
     from (
+        -- Each promise's matches; where two overlap, the one that starts first, then the longer.
+        with m as (
+            select f.field, p.n as k, a.*
+            from (values ('content', v_text), ('subject', p_subject)) as f (field, txt)
+            cross join aicrm_private.accuracy_promises() p
+            cross join lateral aicrm_private.accuracy_matches(f.txt, '(' || p.pattern || ')', 'i') a
+            where f.txt is not null and lower(f.txt) like any (p.needs)
+        )
         select distinct on (m.field, m.k) m.*
-        from (
-            select 'content' as field, a.*, (select min(i) - 1 from generate_subscripts(a.groups, 1) i
-                                             where i > 1 and a.groups[i] is not null) as k
-            from aicrm_private.accuracy_matches(v_text, aicrm_private.accuracy_promise_pattern(), 'i') a
-            union all
-            select 'subject', a.*, (select min(i) - 1 from generate_subscripts(a.groups, 1) i where i > 1 and a.groups[i] is not null)
-            from aicrm_private.accuracy_matches(p_subject, aicrm_private.accuracy_promise_pattern(), 'i') a
-            where p_subject is not null
-        ) m
+        from m
+        where not exists (
+            select from m o
+            where o.field = m.field and o.k <> m.k and o.span_start < m.span_end and m.span_start < o.span_end
+              and (o.span_start, -o.span_end, o.k) < (m.span_start, -m.span_end, m.k))
         order by m.field, m.k, m.span_start
     ) x
     join aicrm_private.accuracy_promises() p on p.n = x.k

@@ -81,6 +81,8 @@ begin
         order by count(distinct e.example_id) desc, count(*) desc, t.word
         limit 40
     ) w;
+    v_p.accuracy_grounding := aicrm_private.accuracy_grounding(to_jsonb(v_c) - 'tenant_id')
+        || jsonb_build_object('examples', aicrm_private.accuracy_example_claims(p_tenant, p_customer_id));
     v_p.refreshed_at := now();
     return v_p;
 end
@@ -139,7 +141,8 @@ begin
             insert into aicrm.customer_scoring_profiles values (v_p.*)
             on conflict (tenant_id, customer_id) do update set
                 contact_emails = excluded.contact_emails, contact_phones = excluded.contact_phones,
-                example_keywords = excluded.example_keywords, refreshed_at = excluded.refreshed_at;
+                example_keywords = excluded.example_keywords, accuracy_grounding = excluded.accuracy_grounding,
+                refreshed_at = excluded.refreshed_at;
         end if;
     end if;
     v_p := aicrm_private.compute_scoring_profile(v_row.tenant_id, v_row.customer_id);
@@ -154,7 +157,8 @@ begin
         relevance_keywords = excluded.relevance_keywords, product_keys = excluded.product_keys,
         use_phrases = excluded.use_phrases, use_keys = excluded.use_keys,
         avoid_phrases = excluded.avoid_phrases, avoid_keys = excluded.avoid_keys,
-        example_keywords = excluded.example_keywords, refreshed_at = excluded.refreshed_at;
+        example_keywords = excluded.example_keywords, accuracy_grounding = excluded.accuracy_grounding,
+        refreshed_at = excluded.refreshed_at;
     return null;
 end
 $$;
