@@ -2740,7 +2740,13 @@ CREATE FUNCTION aicrm_private.accuracy_claim_kinds() RETURNS TABLE(first_group i
          '((?<![\w/.+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|(?<![\w/.+-])\+\d{1,3}(?:[\s.-]?\d{1,4}){2,5}(?!\d)|(?<![\w/.+(-])\d{3}[.-]\d{4}(?![\d.-]))'),
         -- 70 count "more than 2,000 (notices)": 71 number
         (70, 2, array['%over%', '%more than%', '%nearly%', '%almost%', '%upwards%'],
-         '((?:over|more\s+than|nearly|almost|upwards\s+of)\s+(\d{1,3}(?:,\d{3})+|\d{2,})\+?(?=\s+[a-z])(?!\s+(?:years?|months?|weeks?|days?|hours?|minutes?|percent)\M))')
+         '((?:over|more\s+than|nearly|almost|upwards\s+of)\s+(\d{1,3}(?:,\d{3})+|\d{2,})\+?(?=\s+[a-z])(?!\s+(?:years?|months?|weeks?|days?|hours?|minutes?|percent)\M))'),
+        -- 72 frequency "every quarter", "twice a month", "daily": 73 lead, 74 unit, 75 adverb
+        -- (Not "per hour" or "hourly": after a price, a rate.)
+        (72, 0, array['%every%', '%each%', '%once%', '%twice%', '%daily%', '%nightly%', '%weekly%', '%monthly%', '%quarterly%',
+                      '%annually%', '%yearly%'],
+         '((every|each|once\s+a|twice\s+a|once\s+per|twice\s+per)\s+(hour|day|night|week|fortnight|month|quarter|year)\M'
+         || '|\m(daily|nightly|weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly)\M)')
     ) as k (first_group, min_digits, needs, pattern)
 $_$;
 
@@ -2811,6 +2817,7 @@ CREATE FUNCTION aicrm_private.accuracy_claims(p_text text) RETURNS TABLE(kind te
             when g[68] is not null then 'superlative'
             when g[69] is not null then 'phone'
             when g[70] is not null then 'count'
+            when g[72] is not null then 'frequency'
         end as kind,
         case
             when g[2] is not null then array[lower(g[2])]
@@ -2860,6 +2867,13 @@ CREATE FUNCTION aicrm_private.accuracy_claims(p_text text) RETURNS TABLE(kind te
             when g[68] is not null then array[lower(regexp_replace(g[68], '[^[:alnum:]#]+', ' ', 'g'))]
             when g[69] is not null then array[right(regexp_replace(g[69], '\D', '', 'g'), 10)]
             when g[70] is not null then array[replace(g[71], ',', '')]
+            -- A frequency as its period in hours ("twice a month" is 360).
+            when g[72] is not null then array[trim_scale(case lower(coalesce(g[74], g[75]))
+                when 'hour' then 1 when 'day' then 24 when 'daily' then 24 when 'night' then 24
+                when 'nightly' then 24 when 'week' then 168 when 'weekly' then 168 when 'fortnight' then 336
+                when 'fortnightly' then 336 when 'biweekly' then 336 when 'month' then 720 when 'monthly' then 720
+                when 'quarter' then 2190 when 'quarterly' then 2190 else 8760 end
+                / case when lower(g[73]) like 'twice%' then 2.0 else 1 end)::text]
         end as vals,
         case
             when g[4] is not null then g[5]
@@ -2869,6 +2883,7 @@ CREATE FUNCTION aicrm_private.accuracy_claims(p_text text) RETURNS TABLE(kind te
             when g[50] is not null then lower(split_part(g[51], ' ', 1))
             when g[59] is not null then lower(g[62]) || case when g[60] is not null then ' +' else '' end
             when g[70] is not null then '+'
+            when g[72] is not null then case when g[75] is not null then 'adverb' else 'phrase' end
             when g[65] is not null then lower(g[67])
             when g[55] is not null then lower(g[57])
             when g[23] is not null then 'range ' || cardinality(aicrm_private.accuracy_minutes(g[24], g[25], coalesce(g[26], 'am')))
@@ -3177,6 +3192,9 @@ CREATE FUNCTION aicrm_private.accuracy_promises() RETURNS TABLE(n integer, promi
         ('who owns the business', '\m(?:family|locally|veteran|woman|women)[\s-](?:owned|run|operated)\M',
          '{family owned,locally owned,veteran owned,woman owned,women owned,family run,family operated,family}',
          array['%owned%', '%run%', '%operated%']),
+        ('service while the customer waits', '\mwe(?:''ll|\s+will|\s+can)?\s+(?:[a-z'']+\s+){1,6}while\s+you\s+wait\M',
+         '{while you wait}',
+         array['%while you wait%']),
         ('walk-ins without an appointment', '\mwalk[\s-]ins?\s+(?:welcome|accepted|only)\M|\mno\s+appointment\s+(?:needed|necessary|required)\M',
          '{walk in,walk ins}',
          array['%walk%', '%appointment%']),
@@ -7971,7 +7989,10 @@ begin
                          or g.days && aicrm_private.accuracy_days(t.before))) as brief_time,
             -- Claims that need "we" to be about the business; a count of people or things without
             -- "over"/"more than" and under a hundred is no boast either (contradictions still count).
-            case when t.class = 'duration' then (t.of_us or t.ctx && v_gstems)
+            case when t.class = 'duration' then (t.of_us or t.ctx && v_gstems
+                      -- "Done in 20 min.", "Ready in two days": the sentence is the service's
+                      or split_part(lower(ltrim(t.before, ' -*•')), ' ', 1) = any ('{done,ready,finished,completed,fixed,'
+                          'installed,delivered,repaired,serviced,swapped,turnaround}'::text[]))
                       -- "if you have two minutes": a courtesy, not a claim
                       and not (t.extra in ('minute', 'min') and t.vals[1]::numeric <= 5)
                       -- advice ("let it sit for 30 minutes"), a frequency ("every six to eight weeks"), time gone
@@ -7988,6 +8009,9 @@ begin
                          'specialists,dentists,doctors,therapists,instructors,trainers,chefs,bakers,varieties,variety,flavors,flavor,'
                          'flavours,flavour,kinds,types,classes,courses,adoptions,notices}'::text[]))
                  when t.class = 'year' and t.kind = 'year' then t.of_us
+                 -- How often ("every month") is checked only against the profile's own (a
+                 -- contradiction); general advice says how often too.
+                 when t.class = 'frequency' then false
                  when t.class = 'superlative' and t.vals[1] ~ ' in ' then
                       substring(t.vals[1] from '([a-z]+)$') = any ('{town,city,area,region,state,country,world,county,valley,'
                           'neighborhood,neighbourhood,bay,metro}'::text[] || v_places)
@@ -7999,18 +8023,19 @@ begin
             -- A contradiction of the profile: about the same thing (a shared word), another value. A
             -- value the profile has only about something else grounds nothing ("48-hour ferment"
             -- against "36-hour ferment" and "cakes with 48-hour turnaround").
-            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal', 'rating', 'time')
+            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal', 'rating', 'time', 'frequency')
                       and (not coalesce('profile' = any (tr.sources), false)
-                           or (tr.class in ('duration', 'percent', 'count') and cardinality(tr.ctx) > 0
+                           or (tr.class in ('duration', 'percent', 'count', 'frequency') and cardinality(tr.ctx) > 0
                                and not exists (select from g where g.src = 'profile' and g.class = tr.class
                                                                 and g.vals && tr.vals and g.ctx && tr.ctx)))
                       and not tr.special and not tr.brief_time
                       -- The brief may change a price, a percentage or a count for its occasion.
-                      and (tr.sources is null or tr.class in ('duration', 'year')) then
+                      and (tr.sources is null or tr.class in ('duration', 'year', 'frequency')) then
                 (select g.text from g where g.src = 'profile' and g.class = tr.class and g.ctx && tr.ctx
                                         and not g.vals && tr.vals and cardinality(g.ctx) > 0
                                         and (tr.class <> 'year' or (g.kind = 'founding_year' and tr.kind = 'founding_year'))
-                 order by cardinality(array(select unnest(g.ctx) intersect select unnest(tr.ctx))) desc limit 1)
+                 order by cardinality(array(select unnest(g.ctx) intersect select unnest(tr.ctx))) desc,
+                          g.extra is not distinct from tr.extra desc limit 1)
             when tr.class = 'phone' and tr.sources is null then (select g.text from g where g.src = 'profile' and g.class = 'phone' limit 1)
             when tr.class = 'email' and tr.sources is null then nullif(v_c ->> 'email', '')
             when tr.class = 'url' and tr.sources is null then (select v_c ->> 'website'
@@ -8019,7 +8044,7 @@ begin
             when tr.class = 'open_days' and v_open_days is not null and not tr.special then format('open %s days a week', v_open_days)
             end as profile_value,
             -- About the same thing as a value of the brief, another value.
-            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal') and tr.sources is null then
+            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal', 'frequency') and tr.sources is null then
                 (select g.text from g where g.src = 'brief' and g.class = tr.class and g.ctx && tr.ctx and not g.vals && tr.vals limit 1)
             when tr.class = 'date' and tr.sources is null and not tr.special and cardinality(v_primary_dates) = 1
                  and not exists (select from t x where x.class = 'date' and x.vals[1] = substr(v_primary_dates[1], 6, 5))
@@ -8432,6 +8457,7 @@ declare
     v_subject_words text;
     v_item record;
     v_one text;
+    v_footer text;
     v_md integer;
     v_missing text[];
     v_literals text[];
@@ -8439,6 +8465,11 @@ declare
     v_hits integer;
     v_need integer;
     v_digits text;
+    v_count_digits text;
+    v_found_in text;
+    v_only_verbs boolean;
+    v_apart boolean;
+    v_sentence_lexemes text[];  -- each sentence of the body as ' lexeme lexeme ... ' (when needed)
     v_url_key text;
     v_findings jsonb := '[]';
     v_coverage jsonb := '[]';
@@ -8458,6 +8489,8 @@ declare
     v_end integer;
     v_field text;
     v_number_words constant text[] := '{one,two,three,four,five,six,seven,eight,nine,ten,eleven,twelve}';
+    -- A time of day among a text's words: "6 pm", "7am", "10 40 am", "4 p m".
+    v_time_pattern constant text := '\m[0-9]{1,2}(?: [0-9]{2})? ?(?:am|pm|a m|p m)\M';
 begin
     if not (v_in ?| array['topic', 'key_points', 'offer', 'event', 'links', 'avoid_topics', 'cta']
             or v_in ->> 'purpose' = 'welcome') then
@@ -8474,6 +8507,15 @@ begin
         v_body_words := left(v_words, -(char_length(v_subject_words) + 1));
     else
         v_body_words := v_words;
+    end if;
+    -- The sender's postal address that aicrm adds to an email (assemble_draft: "Name · street,
+    -- city.") is not the writer's: an event's place or a key point is not conveyed by the footer.
+    v_one := btrim(p_customer #>> '{address,street}');
+    if v_one <> '' and strpos(v_text, ' · ') > 0 and strpos(v_text, v_one) > 0 then
+        select string_agg(' ' || aicrm_private.phrase_key(l.l) || ' ', '') into v_footer
+        from unnest(string_to_array(v_text, E'\n')) as l (l)
+        where strpos(l.l, ' · ') > 0 and strpos(l.l, v_one) > 0;
+        v_body_words := replace(v_body_words, v_footer, ' ');
     end if;
 
     -- Each item of the brief taken apart (brief_item_parts), and which of its content words the
@@ -8537,9 +8579,12 @@ begin
     ),
 
     draft_lexemes as materialized (
-        -- "15%" is "15 percent" (words_of drops the sign). A topic to avoid counts in the subject too.
+        -- "15%" is "15 percent" (words_of drops the sign), "$20" is a price. A topic to avoid counts
+        -- in the subject too.
         select tsvector_to_array(to_tsvector('english', array_to_string(c.ws, ' ')))
-               || case when strpos(v_text, '%') > 0 then '{percent}'::text[] else '{}' end as ls,
+               || case when strpos(v_text, '%') > 0 then '{percent}'::text[] else '{}' end
+               || case when strpos(v_text, '$') + strpos(v_text, '€') + strpos(v_text, '£') > 0
+                            and v_text ~ '[$€£][0-9]' then '{price}'::text[] else '{}' end as ls,
                tsvector_to_array(to_tsvector('english', v_subject_words)) as subject_ls
         from candidates as c
     )
@@ -8585,11 +8630,21 @@ begin
         -- The numbers, dates and codes of a key point or offer the draft lacks.
         v_literals := '{}';
         if v_item.kind in ('key_point', 'offer') then
-            foreach v_one in array v_item.numbers loop
+            if cardinality(v_item.numbers) > 0 then
                 -- The body's numbers as words ("7am" is 7, "$20.00" is 20 and 00, "1,500" is 1 500).
+                -- An item that gives no time of day wants its numbers elsewhere than in the body's
+                -- times: "all six salsas" is not conveyed by "at 6 pm".
                 v_digits := coalesce(v_digits, ' ' || regexp_replace(v_body_words, '[^0-9]+', ' ', 'g') || ' ');
-                if strpos(v_digits, ' ' || v_one || ' ') = 0
-                   and strpos(v_digits, ' ' || regexp_replace(v_one, '([0-9])(?=([0-9]{3})+$)', '\1 ', 'g') || ' ') = 0
+                v_found_in := v_digits;
+                if aicrm_private.phrase_key(v_item.txt) !~ v_time_pattern then
+                    v_count_digits := coalesce(v_count_digits, ' ' || regexp_replace(
+                        regexp_replace(v_body_words, v_time_pattern, ' ', 'g'), '[^0-9]+', ' ', 'g') || ' ');
+                    v_found_in := v_count_digits;
+                end if;
+            end if;
+            foreach v_one in array v_item.numbers loop
+                if strpos(v_found_in, ' ' || v_one || ' ') = 0
+                   and strpos(v_found_in, ' ' || regexp_replace(v_one, '([0-9])(?=([0-9]{3})+$)', '\1 ', 'g') || ' ') = 0
                    and not (char_length(v_one) <= 2 and v_one::integer between 1 and 12
                             and (strpos(v_body_words, ' ' || v_number_words[v_one::integer] || ' ') > 0
                                  or (v_one = '2' and strpos(v_body_words, ' twice ') > 0))) then
@@ -8635,12 +8690,46 @@ begin
         when 'key_point', 'offer' then
             v_label := case when v_item.kind = 'offer' then 'offer' else 'key point' end;
             v_points := v_points + 1;
-            if cardinality(v_literals) > 0 or v_hits * 2 < v_n then
+            -- A point without numbers, dates or codes is carried by its nouns and qualifiers, not by
+            -- a common verb: "Meet the tutors" is not conveyed by "we'd love to meet you".
+            if cardinality(v_literals) = 0 and v_hits < v_need and v_hits * 2 >= v_n
+               and cardinality(v_item.numbers) + cardinality(v_item.dates) + cardinality(v_item.codes) = 0 then
+                v_only_verbs := v_item.found <@ array(
+                    select (ts_lexize('english_stem', w.w))[1]
+                    from unnest(string_to_array(v_item.norm, ' ')) as w (w)
+                    where w.w = any (aicrm_private.fluency_base_verbs() || aicrm_private.fluency_verbs()));
+            else
+                v_only_verbs := false;
+            end if;
+            -- A point of three words or more is conveyed where its words meet: when no sentence has
+            -- two of them ("call" in the booking step, "price" in the price list, "repair" in the
+            -- warranty), the point is not said ("We call you with a price before any repair").
+            v_apart := false;
+            if v_item.kind = 'key_point' and cardinality(v_literals) = 0 and v_n >= 3 and v_hits * 2 >= v_n
+               and not v_only_verbs
+               and cardinality(v_item.numbers) + cardinality(v_item.dates) + cardinality(v_item.codes) = 0 then
+                if v_sentence_lexemes is null then
+                    select coalesce(array_agg(' ' || array_to_string(tsvector_to_array(to_tsvector('english',
+                                        aicrm_private.phrase_key(x.s))), ' ') || ' '), '{}')
+                    into v_sentence_lexemes
+                    from regexp_split_to_table(v_text, '[.!?]+(\s+|$)|\n+') as x (s)
+                    where btrim(x.s) <> '';
+                end if;
+                v_apart := (select count(*) from unnest(v_item.found) as f (l)
+                            where exists (select from unnest(v_sentence_lexemes) as x (s) where strpos(x.s, ' ' || f.l || ' ') > 0)) >= 2
+                    and not exists (
+                        select from unnest(v_sentence_lexemes) as x (s)
+                        where (select count(*) from unnest(v_item.found) as f (l) where strpos(x.s, ' ' || f.l || ' ') > 0) >= 2);
+            end if;
+            if cardinality(v_literals) > 0 or v_hits * 2 < v_n or v_only_verbs or v_apart then
                 v_findings := v_findings || aicrm_private.brief_finding(
                     case when v_item.kind = 'offer' then 'offer_terms_missing' else 'key_point_missing' end,
                     'major', 'content', null, null, null,
-                    format('The brief''s %s ''%s'' is not in the draft (missing: %s).', v_label, v_item.txt,
-                           array_to_string(v_literals || v_missing, ', ')),
+                    case when v_apart
+                         then format('The brief''s %s ''%s'' is not in the draft: its words are there only apart, never two in one sentence.',
+                                     v_label, v_item.txt)
+                         else format('The brief''s %s ''%s'' is not in the draft (missing: %s).', v_label, v_item.txt,
+                                     array_to_string(v_literals || v_missing, ', ')) end,
                     format('State the %s ''%s'', with its numbers, dates and codes exactly as given.', v_label,
                            v_item.txt));
                 v_points_missing := v_points_missing + 1;
@@ -9228,6 +9317,8 @@ declare
     r record;
     v_pass integer;
     v_doubled boolean;
+    v_footer_start integer;        -- the system-owned postal address line, [start, end)
+    v_footer_end integer;
     v_i integer;
 begin
     if v_text = '' and v_subject = '' then
@@ -9261,6 +9352,16 @@ begin
     v_doubled := exists (select from (select u.word, lag(u.word) over (order by u.n) as previous
                                       from unnest(string_to_array(btrim(v_features.words), ' ')) with ordinality u (word, n)) x
                          where x.word = x.previous and translate(x.word, '0123456789', '') = x.word);
+
+    -- The sender's postal address that aicrm adds to an email ("name · street, city.",
+    -- assemble_draft) is not the writer's: it copies the profile's name as stored.
+    v_form := btrim(p_customer #>> '{address,street}');
+    if v_form <> '' and strpos(v_text, ' · ') > 0 and strpos(v_text, v_form) > 0 then
+        select min(x.at) - 1, min(x.at) - 1 + min(char_length(x.l)) into v_footer_start, v_footer_end
+        from (select l.l, strpos(v_text, l.l) as at
+              from unnest(string_to_array(v_text, E'\n')) as l (l)
+              where strpos(l.l, ' · ') > 0 and strpos(l.l, v_form) > 0) as x;
+    end if;
 
     -- 1. doubled_word, 2. name_case and 7. dangling_slot: in the content and the subject.
     for v_pass in 1 .. 2 loop
@@ -9331,7 +9432,9 @@ begin
                      -- (A lookbehind costs a millisecond a pass: a name glued to a letter, an address
                      -- or a hashtag is matched with that character and skipped here.)
                      where lower(left(s.span_text, 1)) = lower(left(v_core, 1))
-                       and char_length(regexp_replace(s.span_text, '\s+', ' ', 'g')) = char_length(v_core) loop
+                       and char_length(regexp_replace(s.span_text, '\s+', ' ', 'g')) = char_length(v_core)
+                       and not coalesce(v_pass = 1 and s.span_start >= v_footer_start and s.span_start < v_footer_end,
+                                        false) loop
                 -- A name found twice (the full name and its short form) is reported once.
                 continue when v_findings @> jsonb_build_array(jsonb_build_object('check', 'name_case', 'field', v_field,
                     'span', jsonb_build_object('start', r.span_start)));
@@ -9449,9 +9552,19 @@ begin
                                                     then p_customer #> '{content_preferences,hashtags}' else '[]' end) as x (tag)
                 where x.tag ~ '^#[[:alnum:]_]{4,}$'
                 union
-                select '#' || regexp_replace(initcap(replace(replace(v_name, '''', ''), '’', '')), '[^[:alnum:]]+', '', 'g')
+                -- The name as one word, each word capitalised and its inner capitals kept
+                -- ("BrightPath Tutoring" is #BrightPathTutoring: initcap would lower the P); not
+                -- when the profile lists a hashtag of the same letters (the brand's own casing).
+                select n.tag
+                from (select '#' || string_agg(upper(left(w.w, 1)) || substr(w.w, 2), '' order by w.o) as tag
+                      from regexp_split_to_table(replace(replace(v_name, '''', ''), '’', ''), '[^[:alnum:]]+')
+                           with ordinality as w (w, o)) as n
                 where v_name is not null and v_name <> lower(v_name)
                   and char_length(regexp_replace(v_name, '[^[:alnum:]]+', '', 'g')) >= 4
+                  and not exists (select from jsonb_array_elements_text(
+                                      case when jsonb_typeof(p_customer #> '{content_preferences,hashtags}') = 'array'
+                                           then p_customer #> '{content_preferences,hashtags}' else '[]' end) as x (tag)
+                                  where lower(x.tag) = lower(n.tag))
             ) as o
             where h.span_text <> o.tag
               and (lower(h.span_text) = lower(o.tag)
@@ -9587,6 +9700,24 @@ begin
                    and (string_to_array(a.key, ' ') && (aicrm_private.fluency_verbs() || aicrm_private.fluency_base_verbs()
                                                         || '{we,you,they,i,its,theres,done}'::text[])
                         or char_length(a.key) - char_length(replace(a.key, ' ', '')) >= 3) as after_comma_finite,
+               -- After the first comma, a main clause for certain: a finite verb, or a subject or an
+               -- imperative opening it ("Before the first storm, insulate your pipes."); not a phrase
+               -- with a noun that could be a verb ("Especially in spring, with families on the move.").
+               strpos(s.sentence, ',') > 0
+                   and (string_to_array(a.key, ' ') && (aicrm_private.fluency_verbs() || '{done}'::text[])
+                        or split_part(a.key, ' ', 1) = any (aicrm_private.fluency_base_verbs()
+                                                             || '{we,you,they,i,its,theres,there,it,this,that}'::text[]))
+                   as after_comma_main,
+               -- A slogan: two or three comma-separated pairs of content words, with no verb ("Free
+               -- quotes, fair prices.", "Real bread, real time."): a tagline, whether or not the
+               -- profile has it.
+               k.word_count between 4 and 6 and strpos(s.sentence, ',') > 0
+                   and cardinality(string_to_array(s.trimmed, ',')) between 2 and 3
+                   and not exists (
+                       select from unnest(string_to_array(rtrim(s.trimmed, '.!?…'), ',')) as x (part)
+                       cross join lateral string_to_array(aicrm_private.phrase_key(x.part), ' ') as p (ws)
+                       where cardinality(p.ws) <> 2 or p.ws && aicrm_private.fluency_stopwords()
+                          or right(p.ws[1], 2) = 'ly' or right(p.ws[2], 2) = 'ly') as slogan,
                -- All of it a selling point or brand phrase, or a piece of one ("Gentle care." of
                -- "Gentle care for nervous patients").
                k.word_count >= 2 and exists (select from unnest(v_taglines) t (k)
@@ -9697,19 +9828,19 @@ begin
                                               as text) p
         union all
         select aicrm_private.fluency_finding('orphan_tagline', 'major', 'content', b.span_start, b.span_end, b.sentence,
-                   case when b.tagline
+                   case when b.tagline or b.slogan
                         then format('"%s" is a tagline dropped in as a sentence of its own, with no verb.', b.sentence)
                         else format('"%s" is one of %s tagline-like fragments in a row, none with a verb.', b.sentence,
                                     b.run) end,
                    'Work the selling point into a full sentence that says what it means for the reader.')
         from verbless b
-        where b.tagline and b.line_sentences > 1 or b.run >= 2
+        where (b.tagline or b.slogan) and b.line_sentences > 1 or b.run >= 2
         union all
         select aicrm_private.fluency_finding('fragment', 'minor', 'content', b.span_start, b.span_end, b.sentence,
                    format('"%s" is a fragment: it has no verb.', b.sentence),
                    'Join it to the sentence before or after, or give it a verb.')
         from verbless b
-        where not (b.tagline and b.line_sentences > 1 or b.run >= 2) and not b.verb and b.terminator = '.'
+        where not ((b.tagline or b.slogan) and b.line_sentences > 1 or b.run >= 2) and not b.verb and b.terminator = '.'
           and b.word_count <= 8 and b.line_sentences > 1
           and b.first_word not in ('if', 'when', 'because', 'although', 'though', 'since', 'while', 'unless', 'whether',
                                    'before', 'after', 'until', 'during', 'especially', 'including', 'which')
@@ -9726,7 +9857,7 @@ begin
                    and f.finite and f.pronouns <= 1 and not f.after_comma_finite
                or f.first_word in ('before', 'after', 'until', 'during', 'if', 'when', 'because', 'since', 'while',
                                    'especially', 'including', 'which')
-                   and not f.verb and f.line_kind = 'prose' and not f.after_comma_finite
+                   and not f.verb and f.line_kind = 'prose' and not f.after_comma_main
                or f.first_two in ('even if', 'even though', 'so that', 'as soon') and f.pronouns <= 1
                    and not f.after_comma_finite)
           and f.word_count <= 20

@@ -68,7 +68,9 @@ with pairs (term, synonym) as (
     -- days, and what a brief to avoid a topic tends to say of it
     ('monday', 'mon'), ('tuesday', 'tue'), ('tuesday', 'tues'), ('wednesday', 'wed'), ('thursday', 'thu'),
     ('thursday', 'thurs'), ('friday', 'fri'), ('saturday', 'sat'), ('sunday', 'sun'),
-    ('staff', 'employees'), ('staff', 'bakers'), ('staff', 'cooks'), ('weight loss', 'lose weight'), ('weight loss', 'lose pounds'),
+    ('staff', 'employees'), ('staff', 'bakers'), ('staff', 'cooks'),
+    ('staff change', 'hire'), ('staff change', 'new team member'), ('staff shortage', 'smaller team'),
+    ('weight loss', 'lose weight'), ('weight loss', 'lose pounds'),
     ('prediction', 'expect'), ('prediction', 'forecast'), ('interest rate', 'mortgage rate'), ('stall', 'booth'),
     -- numbers as words
     ('one', '1'), ('two', '2'), ('three', '3'), ('four', '4'), ('five', '5'), ('six', '6'), ('seven', '7'),

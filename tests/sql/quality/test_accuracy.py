@@ -259,6 +259,54 @@ def test_dates_percentages_years_counts_durations_and_superlatives_untraceable(
     assert [f["severity"] for f in result["findings"]] == ["critical"] + ["major"] * 6
 
 
+def test_how_often_is_checked_against_the_profiles_own_frequency(db: Conn, tenant: str) -> None:
+    """A frequency ("every month", "twice a year", "daily") contradicts the profile when the profile
+    says how often of the same thing; general advice may say how often of anything."""
+    itsupport = make_customer(
+        db,
+        tenant,
+        **{
+            **PLUMBER,
+            "name": "Northgate IT Support",
+            "products_services": [
+                {
+                    "name": "Backup and recovery",
+                    "description": "Daily encrypted backups with a test restore every quarter.",
+                },
+                {"name": "Managed IT plan", "price": 89, "price_note": "per user per month"},
+            ],
+        },
+    )
+    text = "Our backup service gives your office daily encrypted backups with a test restore every month."
+    finding = only(score(db, tenant, itsupport, text, channel="blog"), "every month")
+    assert (finding["check"], finding["severity"]) == ("contradiction", "critical")
+    assert "'every quarter'" in finding["message"]
+    right = text.replace("every month", "every quarter")
+    assert score(db, tenant, itsupport, right, channel="blog")["findings"] == []
+    advice = "Check your tire pressure once a month, and rotate the tires twice a year. Our plan is $89 per user."
+    assert score(db, tenant, itsupport, advice)["findings"] == []
+
+
+def test_a_duration_that_describes_the_service_is_a_claim(db: Conn, tenant: str, plumber: str) -> None:
+    """ "Done in 20 min." says how long the business takes, with no "we" in the sentence."""
+    result = score(db, tenant, plumber, "Drain cleaning, $149. Done in 20 min. Call (253) 555-0181.", channel="sms")
+    assert spans(result, "untraceable_claim") == ["20 min"]
+    # Advice to the reader is not a claim of the business.
+    advice = "Let the water run for 2 minutes before you drink it. Call (253) 555-0181."
+    assert score(db, tenant, plumber, advice, channel="sms")["findings"] == []
+
+
+def test_serving_while_the_customer_waits_is_a_promise(db: Conn, tenant: str) -> None:
+    thin = make_customer(db, tenant, **THIN)
+    text = "Stop by for a free leak check, and we'll fix the tap while you wait. Call (555) 201-3344."
+    result = score(db, tenant, thin, text)
+    assert spans(result, "unstated_promise") == ["free leak check", "we'll fix the tap while you wait"]
+    assert {f["severity"] for f in result["findings"]} == {"major"}  # two on a thin profile
+    # Waiting is no promise when the business does nothing while the reader waits.
+    text = "Need a ride while you wait? Call (555) 201-3344."
+    assert spans(score(db, tenant, thin, text), "unstated_promise") == []
+
+
 def test_values_the_brief_gives_are_grounded_and_one_it_contradicts_is_critical(
     db: Conn, tenant: str, plumber: str
 ) -> None:

@@ -200,6 +200,56 @@ def test_a_count_in_words_or_digits_is_the_same_number(db: Conn, tenant: str) ->
     assert majors(brief(db, tenant, "Any two pies for $36.", instructions)) == ["key_point_missing"]
 
 
+def test_a_count_is_not_conveyed_by_a_time_of_day(db: Conn, tenant: str) -> None:
+    # "all six salsas" is a count: "at 6 pm" does not say it; a point that gives times matches times.
+    instructions = {"key_points": ["Taste all six of Rosa's salsas"]}
+    card = brief(db, tenant, "Our salsa tasting is Friday at 6 pm: taste Rosa's salsas on the patio.", instructions)
+    assert majors(card) == ["key_point_missing"]
+    assert "6" in finding(card, "key_point_missing")["message"]
+    assert majors(brief(db, tenant, "Friday at 6 pm: taste all 6 of Rosa's salsas.", instructions)) == []
+    hours = {"key_points": ["Check-in 3 to 8 pm, check-out by 11 am"]}
+    assert majors(brief(db, tenant, "Check-in is from 3 pm to 8 pm. Check-out is by 11 am.", hours)) == []
+
+
+def test_a_key_point_is_not_conveyed_by_its_common_verb_alone(db: Conn, tenant: str) -> None:
+    instructions = {"key_points": ["Meet the tutors"]}
+    card = brief(db, tenant, "Bring your questions and the kids along. We'd love to meet you.", instructions)
+    assert majors(card) == ["key_point_missing"]
+    assert "tutors" in finding(card, "key_point_missing")["message"]
+    assert majors(brief(db, tenant, "Come and meet our tutors on Saturday.", instructions)) == []
+    # Its numbers carry a point too: half its words and every number is partly covered, a minor finding.
+    offer = {"offer": {"description": "$40 off for students who enroll by February 20"}}
+    assert checks(brief(db, tenant, "Take $40 off when you enroll by February 20.", offer)) == [
+        "offer_terms_partly_covered"
+    ]
+
+
+def test_a_key_point_whose_words_never_meet_is_not_conveyed(db: Conn, tenant: str) -> None:
+    """Its words scattered over the draft (each said of something else) do not say the point: at least
+    two of them must meet in one sentence."""
+    instructions = {"key_points": ["We call you with a price before any repair"]}
+    scattered = (
+        "Book online or call us at (208) 555-0147. Our warranty covers every repair for 12 months. "
+        "A few of our prices: oil change $69, diagnostic $95."
+    )
+    card = brief(db, tenant, scattered, instructions)
+    assert majors(card) == ["key_point_missing"]
+    assert "never two in one sentence" in finding(card, "key_point_missing")["message"]
+    said = "Before any repair, we call you with the price. Book online or call us at (208) 555-0147."
+    assert majors(brief(db, tenant, said, instructions)) == []
+    # Two sentences of one point are fine when each has two of its words ("Don't click. Forward to ...").
+    phishing = {"key_points": ["Don't click; forward to help@northgateit.example.com"]}
+    text = "Fake password emails are going around. Don't click. Forward to help@northgateit.example.com"
+    assert majors(brief(db, tenant, text, phishing)) == []
+
+
+def test_a_price_in_the_body_covers_a_topics_price(db: Conn, tenant: str) -> None:
+    instructions = {"topic": "security training group price"}
+    card = brief(db, tenant, "Security training for 10+ staff is $20 a user until March 31.", instructions)
+    assert majors(card) == []
+    assert checks(brief(db, tenant, "Security training for 10+ staff, book now.", instructions)) == ["off_topic"]
+
+
 # --- the purpose's parts ------------------------------------------------------------------------
 
 
@@ -239,6 +289,26 @@ def test_an_event_without_its_date_place_or_time(db: Conn, tenant: str) -> None:
     assert sorted(checks(card, "major")) == ["event_date_missing", "event_place_missing"]
     assert checks(card, "minor") == ["event_time_missing"]
     assert "May 14" in finding(card, "event_date_missing")["message"]
+
+
+def test_the_postal_address_aicrm_adds_does_not_give_the_events_place(db: Conn, tenant: str) -> None:
+    instructions = {**EVENT, "event": {**EVENT["event"], "place": "Sunrise Bakery, 12 Mill Lane"}}
+    customer = {"name": "Sunrise Bakery", "address": {"street": "12 Mill Lane", "city": "Portland"}}
+    footer = "\n\nSunrise Bakery · 12 Mill Lane, Portland.\nUnsubscribe or manage your preferences: {{unsubscribe_url}}"
+    text = "Join our stollen tasting on Friday, May 14 at 4 pm. See you there, the Sunrise Bakery team" + footer
+    with act_as(db, tenant):
+        row = db.execute(
+            "select aicrm_private.score_brief(%s, null, 'email', %s, %s)", (text, Jsonb(customer), Jsonb(instructions))
+        ).fetchone()
+        assert row is not None
+        assert majors(row[0]) == ["event_place_missing"]
+        placed = text.replace("at 4 pm.", "at 4 pm at the shop, 12 Mill Lane.")
+        row = db.execute(
+            "select aicrm_private.score_brief(%s, null, 'email', %s, %s)",
+            (placed, Jsonb(customer), Jsonb(instructions)),
+        ).fetchone()
+        assert row is not None
+        assert majors(row[0]) == []
 
 
 def test_an_offer_needs_its_terms_code_and_end_date(db: Conn, tenant: str) -> None:
@@ -285,6 +355,15 @@ def test_an_avoided_topic_is_major_with_its_span(db: Conn, tenant: str) -> None:
     avoid = finding(card, "avoid_topic_mentioned")
     assert avoid["severity"] == "major"
     assert avoid["span"]["text"] == "staff shortages"
+
+
+def test_hiring_is_a_staff_change_to_avoid(db: Conn, tenant: str) -> None:
+    instructions = {"topic": "Friday and Saturday evenings", "avoid_topics": ["staff changes"]}
+    text = "From March 5 we stay open until 9 pm on Fridays and Saturdays, thanks to the two new cooks we hired."
+    avoid = finding(brief(db, tenant, text, instructions), "avoid_topic_mentioned")
+    assert avoid["span"]["text"] == "cooks we hired"
+    clean = "From March 5 we stay open until 9 pm on Fridays and Saturdays. Bring the family!"
+    assert majors(brief(db, tenant, clean, instructions)) == []
 
 
 def test_findings_are_ordered_most_severe_first(db: Conn, tenant: str) -> None:

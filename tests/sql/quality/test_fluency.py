@@ -214,6 +214,66 @@ def test_a_selling_point_dropped_in_as_a_sentence_is_an_orphan_tagline(db: Conn,
     assert found(fluency(db, tenant, sign_off, customer=dental), "orphan_tagline") == []
 
 
+def test_a_slogan_of_paired_words_dropped_in_is_an_orphan_tagline(db: Conn, tenant: str) -> None:
+    # Two comma-separated pairs of content words with no verb: a tagline, whether or not the profile has it.
+    for text, slogan in (
+        ("Here's what happens in those hours. Real bread, real time. The dough rests.", "Real bread, real time."),
+        ("Got a few small jobs piling up? Free quotes, fair prices. Call us today.", "Free quotes, fair prices."),
+    ):
+        card = fluency(db, tenant, text)
+        assert [(f["severity"], f["span"]["text"]) for f in found(card, "orphan_tagline")] == [("major", slogan)]
+    # Not a pair of content words each: an idiom, a phrase with an adverb or small words.
+    for text in (
+        "Book the handyman for the little things. Small jobs, done properly. Call us today.",
+        "Come back whenever you like. No lecture, just a fresh start. Book a class today.",
+    ):
+        assert found(fluency(db, tenant, text), "orphan_tagline") == []
+
+
+def test_a_verbless_opener_with_a_phrase_after_its_comma_is_a_major_fragment(db: Conn, tenant: str) -> None:
+    text = (
+        "New listings arrive by email each morning. Especially in the spring, with so many families on the move. "
+        "Call us today."
+    )
+    assert [(f["severity"], f["span"]["text"]) for f in found(fluency(db, tenant, text), "fragment")] == [
+        ("major", "Especially in the spring, with so many families on the move.")
+    ]
+    # A main clause after the comma: an imperative, a subject, a finite verb.
+    for fine in (
+        "Before the first big storm, insulate your pipes. Call us today.",
+        "During the holidays, we open at 9 am. Call us today.",
+        "Especially in the spring, listings move fast. Call us today.",
+    ):
+        assert found(fluency(db, tenant, fine), "fragment", "major") == [], fine
+
+
+def test_the_brands_hashtag_from_its_name_keeps_the_names_inner_capitals(db: Conn, tenant: str) -> None:
+    tutoring = profile_of(
+        db, tenant, {"name": "BrightPath Tutoring", "content_preferences": {"hashtags": ["#RaleighParents"]}}
+    )
+    good = "Our open house is Saturday at 10 am. Bring the kids along! #BrightPathTutoring #RaleighParents"
+    assert found(fluency(db, tenant, good, "social", tutoring), "broken_hashtag") == []
+    typo = "Our open house is Saturday at 10 am. Bring the kids along! #BrightpathTutoring #RaleighParents"
+    assert span_texts(fluency(db, tenant, typo, "social", tutoring), "broken_hashtag") == ["#BrightpathTutoring"]
+
+
+def test_the_postal_address_line_aicrm_adds_is_not_checked_for_the_names_case(db: Conn, tenant: str) -> None:
+    salon = profile_of(
+        db, tenant, {**SALON, "name": "the velvet chair salon", "address": {"street": "22 Lexington Ave"}}
+    )
+    # assemble_draft's footer copies the profile's name as stored: not the writer's to fix.
+    text = (
+        "Welcome to The Velvet Chair Salon! Book online any time.\n\n"
+        "the velvet chair salon · 22 Lexington Ave, Asheville, NC 28801.\n"
+        "Unsubscribe or manage your preferences: {{unsubscribe_url}}"
+    )
+    card = fluency(db, tenant, text, customer=salon)
+    assert [(f["severity"], f["fixable"]) for f in found(card, "name_case")] == [("minor", False)]
+    # The same lowercase name in the writer's text is still the writer's fault.
+    card = fluency(db, tenant, text.replace("to The Velvet Chair Salon", "to the velvet chair salon"), customer=salon)
+    assert [f["severity"] for f in found(card, "name_case")] == ["major", "minor"]
+
+
 def test_broken_hashtags_on_social_and_sms(db: Conn, tenant: str) -> None:
     text = "Taco Tuesday is back! Grab the trio. #RosaSTaqueria # tacos #taco-tuesday #one#two #Rosas Taqueria"
     card = fluency(db, tenant, text, "social")

@@ -1,9 +1,9 @@
 """The judge agrees with a careful account manager (tests/data/judge/RUBRIC.md). The targets (issue 14):
 at most 2% of the flawed drafts would go out unreviewed, at least 85% of the good ones would, and every
-fault class is caught (not approved) in at least 90% of its drafts. The judge does not meet the first
-and the third yet (benchmarks/judge_bench.py prints the whole table and which drafts it misjudges), so
-this test holds it to what it measures today, GUARD, a floor no change may fall below: raise it as the
-judge gets better, until it is TARGET."""
+fault class is caught (not approved) in at least 90% of its drafts: TARGET, the issue's figures. The
+judge meets them (benchmarks/judge_bench.py prints the whole table and which drafts it misjudges); this
+test holds it to GUARD, what it measures today where that is better than TARGET, a floor no change may
+fall below."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.judge_set import FAULT_DIMENSION, agreement, judge_all, load
 CUSTOMERS, DRAFTS = load()
 # (false approval at most, good drafts approved at least, every fault's recall at least)
 TARGET = (0.02, 0.85, 0.9)
-GUARD = (0.07, 0.90, 0.84)  # measured 2026-12-07: 6.6%, 91.7%, lowest recall 0.84 (invented_fact)
+GUARD = (0.02, 0.92, 0.9)  # measured 2026-12-07: 1.9% (5 of 258), 92.9%, lowest recall 0.92 (fragment, invented_fact)
 
 
 def test_the_set_is_what_its_rubric_says() -> None:

@@ -180,7 +180,13 @@ as $$
          '((?<![\w/.+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|(?<![\w/.+-])\+\d{1,3}(?:[\s.-]?\d{1,4}){2,5}(?!\d)|(?<![\w/.+(-])\d{3}[.-]\d{4}(?![\d.-]))'),
         -- 70 count "more than 2,000 (notices)": 71 number
         (70, 2, array['%over%', '%more than%', '%nearly%', '%almost%', '%upwards%'],
-         '((?:over|more\s+than|nearly|almost|upwards\s+of)\s+(\d{1,3}(?:,\d{3})+|\d{2,})\+?(?=\s+[a-z])(?!\s+(?:years?|months?|weeks?|days?|hours?|minutes?|percent)\M))')
+         '((?:over|more\s+than|nearly|almost|upwards\s+of)\s+(\d{1,3}(?:,\d{3})+|\d{2,})\+?(?=\s+[a-z])(?!\s+(?:years?|months?|weeks?|days?|hours?|minutes?|percent)\M))'),
+        -- 72 frequency "every quarter", "twice a month", "daily": 73 lead, 74 unit, 75 adverb
+        -- (Not "per hour" or "hourly": after a price, a rate.)
+        (72, 0, array['%every%', '%each%', '%once%', '%twice%', '%daily%', '%nightly%', '%weekly%', '%monthly%', '%quarterly%',
+                      '%annually%', '%yearly%'],
+         '((every|each|once\s+a|twice\s+a|once\s+per|twice\s+per)\s+(hour|day|night|week|fortnight|month|quarter|year)\M'
+         || '|\m(daily|nightly|weekly|fortnightly|biweekly|monthly|quarterly|annually|yearly)\M)')
     ) as k (first_group, min_digits, needs, pattern)
 $$;
 
@@ -249,7 +255,8 @@ grant execute on function aicrm_private.accuracy_claim_matches(text) to aicrm_ap
 -- "7:30" is 450 or 1170 minutes) and an extra (a date's year and weekday "2027 sat", a count's
 -- noun, a founding year's lead word). Kinds: email, url (host), phone (last 10 digits), date
 -- (MM-DD), time (minutes of the day), percent, price, year, founding_year, duration (minutes),
--- open_days ("7 days a week"), always_open ("24/7"), count, rating, ordinal, superlative.
+-- open_days ("7 days a week"), always_open ("24/7"), count, rating, ordinal, superlative,
+-- frequency (its period in hours).
 create or replace function aicrm_private.accuracy_claims(p_text text)
 returns table (kind text, span_start integer, span_end integer, span_text text, vals text[], extra text)
 language sql
@@ -290,6 +297,7 @@ as $$
             when g[68] is not null then 'superlative'
             when g[69] is not null then 'phone'
             when g[70] is not null then 'count'
+            when g[72] is not null then 'frequency'
         end as kind,
         case
             when g[2] is not null then array[lower(g[2])]
@@ -339,6 +347,13 @@ as $$
             when g[68] is not null then array[lower(regexp_replace(g[68], '[^[:alnum:]#]+', ' ', 'g'))]
             when g[69] is not null then array[right(regexp_replace(g[69], '\D', '', 'g'), 10)]
             when g[70] is not null then array[replace(g[71], ',', '')]
+            -- A frequency as its period in hours ("twice a month" is 360).
+            when g[72] is not null then array[trim_scale(case lower(coalesce(g[74], g[75]))
+                when 'hour' then 1 when 'day' then 24 when 'daily' then 24 when 'night' then 24
+                when 'nightly' then 24 when 'week' then 168 when 'weekly' then 168 when 'fortnight' then 336
+                when 'fortnightly' then 336 when 'biweekly' then 336 when 'month' then 720 when 'monthly' then 720
+                when 'quarter' then 2190 when 'quarterly' then 2190 else 8760 end
+                / case when lower(g[73]) like 'twice%' then 2.0 else 1 end)::text]
         end as vals,
         case
             when g[4] is not null then g[5]
@@ -348,6 +363,7 @@ as $$
             when g[50] is not null then lower(split_part(g[51], ' ', 1))
             when g[59] is not null then lower(g[62]) || case when g[60] is not null then ' +' else '' end
             when g[70] is not null then '+'
+            when g[72] is not null then case when g[75] is not null then 'adverb' else 'phrase' end
             when g[65] is not null then lower(g[67])
             when g[55] is not null then lower(g[57])
             when g[23] is not null then 'range ' || cardinality(aicrm_private.accuracy_minutes(g[24], g[25], coalesce(g[26], 'am')))

@@ -427,7 +427,10 @@ begin
                          or g.days && aicrm_private.accuracy_days(t.before))) as brief_time,
             -- Claims that need "we" to be about the business; a count of people or things without
             -- "over"/"more than" and under a hundred is no boast either (contradictions still count).
-            case when t.class = 'duration' then (t.of_us or t.ctx && v_gstems)
+            case when t.class = 'duration' then (t.of_us or t.ctx && v_gstems
+                      -- "Done in 20 min.", "Ready in two days": the sentence is the service's
+                      or split_part(lower(ltrim(t.before, ' -*•')), ' ', 1) = any ('{done,ready,finished,completed,fixed,'
+                          'installed,delivered,repaired,serviced,swapped,turnaround}'::text[]))
                       -- "if you have two minutes": a courtesy, not a claim
                       and not (t.extra in ('minute', 'min') and t.vals[1]::numeric <= 5)
                       -- advice ("let it sit for 30 minutes"), a frequency ("every six to eight weeks"), time gone
@@ -444,6 +447,9 @@ begin
                          'specialists,dentists,doctors,therapists,instructors,trainers,chefs,bakers,varieties,variety,flavors,flavor,'
                          'flavours,flavour,kinds,types,classes,courses,adoptions,notices}'::text[]))
                  when t.class = 'year' and t.kind = 'year' then t.of_us
+                 -- How often ("every month") is checked only against the profile's own (a
+                 -- contradiction); general advice says how often too.
+                 when t.class = 'frequency' then false
                  when t.class = 'superlative' and t.vals[1] ~ ' in ' then
                       substring(t.vals[1] from '([a-z]+)$') = any ('{town,city,area,region,state,country,world,county,valley,'
                           'neighborhood,neighbourhood,bay,metro}'::text[] || v_places)
@@ -455,18 +461,19 @@ begin
             -- A contradiction of the profile: about the same thing (a shared word), another value. A
             -- value the profile has only about something else grounds nothing ("48-hour ferment"
             -- against "36-hour ferment" and "cakes with 48-hour turnaround").
-            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal', 'rating', 'time')
+            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal', 'rating', 'time', 'frequency')
                       and (not coalesce('profile' = any (tr.sources), false)
-                           or (tr.class in ('duration', 'percent', 'count') and cardinality(tr.ctx) > 0
+                           or (tr.class in ('duration', 'percent', 'count', 'frequency') and cardinality(tr.ctx) > 0
                                and not exists (select from g where g.src = 'profile' and g.class = tr.class
                                                                 and g.vals && tr.vals and g.ctx && tr.ctx)))
                       and not tr.special and not tr.brief_time
                       -- The brief may change a price, a percentage or a count for its occasion.
-                      and (tr.sources is null or tr.class in ('duration', 'year')) then
+                      and (tr.sources is null or tr.class in ('duration', 'year', 'frequency')) then
                 (select g.text from g where g.src = 'profile' and g.class = tr.class and g.ctx && tr.ctx
                                         and not g.vals && tr.vals and cardinality(g.ctx) > 0
                                         and (tr.class <> 'year' or (g.kind = 'founding_year' and tr.kind = 'founding_year'))
-                 order by cardinality(array(select unnest(g.ctx) intersect select unnest(tr.ctx))) desc limit 1)
+                 order by cardinality(array(select unnest(g.ctx) intersect select unnest(tr.ctx))) desc,
+                          g.extra is not distinct from tr.extra desc limit 1)
             when tr.class = 'phone' and tr.sources is null then (select g.text from g where g.src = 'profile' and g.class = 'phone' limit 1)
             when tr.class = 'email' and tr.sources is null then nullif(v_c ->> 'email', '')
             when tr.class = 'url' and tr.sources is null then (select v_c ->> 'website'
@@ -475,7 +482,7 @@ begin
             when tr.class = 'open_days' and v_open_days is not null and not tr.special then format('open %s days a week', v_open_days)
             end as profile_value,
             -- About the same thing as a value of the brief, another value.
-            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal') and tr.sources is null then
+            case when tr.class in ('duration', 'percent', 'price', 'count', 'year', 'ordinal', 'frequency') and tr.sources is null then
                 (select g.text from g where g.src = 'brief' and g.class = tr.class and g.ctx && tr.ctx and not g.vals && tr.vals limit 1)
             when tr.class = 'date' and tr.sources is null and not tr.special and cardinality(v_primary_dates) = 1
                  and not exists (select from t x where x.class = 'date' and x.vals[1] = substr(v_primary_dates[1], 6, 5))

@@ -45,6 +45,7 @@ declare
     v_subject_words text;
     v_item record;
     v_one text;
+    v_footer text;
     v_md integer;
     v_missing text[];
     v_literals text[];
@@ -52,6 +53,11 @@ declare
     v_hits integer;
     v_need integer;
     v_digits text;
+    v_count_digits text;
+    v_found_in text;
+    v_only_verbs boolean;
+    v_apart boolean;
+    v_sentence_lexemes text[];  -- each sentence of the body as ' lexeme lexeme ... ' (when needed)
     v_url_key text;
     v_findings jsonb := '[]';
     v_coverage jsonb := '[]';
@@ -71,6 +77,8 @@ declare
     v_end integer;
     v_field text;
     v_number_words constant text[] := '{one,two,three,four,five,six,seven,eight,nine,ten,eleven,twelve}';
+    -- A time of day among a text's words: "6 pm", "7am", "10 40 am", "4 p m".
+    v_time_pattern constant text := '\m[0-9]{1,2}(?: [0-9]{2})? ?(?:am|pm|a m|p m)\M';
 begin
     if not (v_in ?| array['topic', 'key_points', 'offer', 'event', 'links', 'avoid_topics', 'cta']
             or v_in ->> 'purpose' = 'welcome') then
@@ -87,6 +95,15 @@ begin
         v_body_words := left(v_words, -(char_length(v_subject_words) + 1));
     else
         v_body_words := v_words;
+    end if;
+    -- The sender's postal address that aicrm adds to an email (assemble_draft: "Name · street,
+    -- city.") is not the writer's: an event's place or a key point is not conveyed by the footer.
+    v_one := btrim(p_customer #>> '{address,street}');
+    if v_one <> '' and strpos(v_text, ' · ') > 0 and strpos(v_text, v_one) > 0 then
+        select string_agg(' ' || aicrm_private.phrase_key(l.l) || ' ', '') into v_footer
+        from unnest(string_to_array(v_text, E'\n')) as l (l)
+        where strpos(l.l, ' · ') > 0 and strpos(l.l, v_one) > 0;
+        v_body_words := replace(v_body_words, v_footer, ' ');
     end if;
 
     -- Each item of the brief taken apart (brief_item_parts), and which of its content words the
@@ -150,9 +167,12 @@ begin
     ),
 
     draft_lexemes as materialized (
-        -- "15%" is "15 percent" (words_of drops the sign). A topic to avoid counts in the subject too.
+        -- "15%" is "15 percent" (words_of drops the sign), "$20" is a price. A topic to avoid counts
+        -- in the subject too.
         select tsvector_to_array(to_tsvector('english', array_to_string(c.ws, ' ')))
-               || case when strpos(v_text, '%') > 0 then '{percent}'::text[] else '{}' end as ls,
+               || case when strpos(v_text, '%') > 0 then '{percent}'::text[] else '{}' end
+               || case when strpos(v_text, '$') + strpos(v_text, '€') + strpos(v_text, '£') > 0
+                            and v_text ~ '[$€£][0-9]' then '{price}'::text[] else '{}' end as ls,
                tsvector_to_array(to_tsvector('english', v_subject_words)) as subject_ls
         from candidates as c
     )
@@ -198,11 +218,21 @@ begin
         -- The numbers, dates and codes of a key point or offer the draft lacks.
         v_literals := '{}';
         if v_item.kind in ('key_point', 'offer') then
-            foreach v_one in array v_item.numbers loop
+            if cardinality(v_item.numbers) > 0 then
                 -- The body's numbers as words ("7am" is 7, "$20.00" is 20 and 00, "1,500" is 1 500).
+                -- An item that gives no time of day wants its numbers elsewhere than in the body's
+                -- times: "all six salsas" is not conveyed by "at 6 pm".
                 v_digits := coalesce(v_digits, ' ' || regexp_replace(v_body_words, '[^0-9]+', ' ', 'g') || ' ');
-                if strpos(v_digits, ' ' || v_one || ' ') = 0
-                   and strpos(v_digits, ' ' || regexp_replace(v_one, '([0-9])(?=([0-9]{3})+$)', '\1 ', 'g') || ' ') = 0
+                v_found_in := v_digits;
+                if aicrm_private.phrase_key(v_item.txt) !~ v_time_pattern then
+                    v_count_digits := coalesce(v_count_digits, ' ' || regexp_replace(
+                        regexp_replace(v_body_words, v_time_pattern, ' ', 'g'), '[^0-9]+', ' ', 'g') || ' ');
+                    v_found_in := v_count_digits;
+                end if;
+            end if;
+            foreach v_one in array v_item.numbers loop
+                if strpos(v_found_in, ' ' || v_one || ' ') = 0
+                   and strpos(v_found_in, ' ' || regexp_replace(v_one, '([0-9])(?=([0-9]{3})+$)', '\1 ', 'g') || ' ') = 0
                    and not (char_length(v_one) <= 2 and v_one::integer between 1 and 12
                             and (strpos(v_body_words, ' ' || v_number_words[v_one::integer] || ' ') > 0
                                  or (v_one = '2' and strpos(v_body_words, ' twice ') > 0))) then
@@ -248,12 +278,46 @@ begin
         when 'key_point', 'offer' then
             v_label := case when v_item.kind = 'offer' then 'offer' else 'key point' end;
             v_points := v_points + 1;
-            if cardinality(v_literals) > 0 or v_hits * 2 < v_n then
+            -- A point without numbers, dates or codes is carried by its nouns and qualifiers, not by
+            -- a common verb: "Meet the tutors" is not conveyed by "we'd love to meet you".
+            if cardinality(v_literals) = 0 and v_hits < v_need and v_hits * 2 >= v_n
+               and cardinality(v_item.numbers) + cardinality(v_item.dates) + cardinality(v_item.codes) = 0 then
+                v_only_verbs := v_item.found <@ array(
+                    select (ts_lexize('english_stem', w.w))[1]
+                    from unnest(string_to_array(v_item.norm, ' ')) as w (w)
+                    where w.w = any (aicrm_private.fluency_base_verbs() || aicrm_private.fluency_verbs()));
+            else
+                v_only_verbs := false;
+            end if;
+            -- A point of three words or more is conveyed where its words meet: when no sentence has
+            -- two of them ("call" in the booking step, "price" in the price list, "repair" in the
+            -- warranty), the point is not said ("We call you with a price before any repair").
+            v_apart := false;
+            if v_item.kind = 'key_point' and cardinality(v_literals) = 0 and v_n >= 3 and v_hits * 2 >= v_n
+               and not v_only_verbs
+               and cardinality(v_item.numbers) + cardinality(v_item.dates) + cardinality(v_item.codes) = 0 then
+                if v_sentence_lexemes is null then
+                    select coalesce(array_agg(' ' || array_to_string(tsvector_to_array(to_tsvector('english',
+                                        aicrm_private.phrase_key(x.s))), ' ') || ' '), '{}')
+                    into v_sentence_lexemes
+                    from regexp_split_to_table(v_text, '[.!?]+(\s+|$)|\n+') as x (s)
+                    where btrim(x.s) <> '';
+                end if;
+                v_apart := (select count(*) from unnest(v_item.found) as f (l)
+                            where exists (select from unnest(v_sentence_lexemes) as x (s) where strpos(x.s, ' ' || f.l || ' ') > 0)) >= 2
+                    and not exists (
+                        select from unnest(v_sentence_lexemes) as x (s)
+                        where (select count(*) from unnest(v_item.found) as f (l) where strpos(x.s, ' ' || f.l || ' ') > 0) >= 2);
+            end if;
+            if cardinality(v_literals) > 0 or v_hits * 2 < v_n or v_only_verbs or v_apart then
                 v_findings := v_findings || aicrm_private.brief_finding(
                     case when v_item.kind = 'offer' then 'offer_terms_missing' else 'key_point_missing' end,
                     'major', 'content', null, null, null,
-                    format('The brief''s %s ''%s'' is not in the draft (missing: %s).', v_label, v_item.txt,
-                           array_to_string(v_literals || v_missing, ', ')),
+                    case when v_apart
+                         then format('The brief''s %s ''%s'' is not in the draft: its words are there only apart, never two in one sentence.',
+                                     v_label, v_item.txt)
+                         else format('The brief''s %s ''%s'' is not in the draft (missing: %s).', v_label, v_item.txt,
+                                     array_to_string(v_literals || v_missing, ', ')) end,
                     format('State the %s ''%s'', with its numbers, dates and codes exactly as given.', v_label,
                            v_item.txt));
                 v_points_missing := v_points_missing + 1;

@@ -124,6 +124,8 @@ declare
     r record;
     v_pass integer;
     v_doubled boolean;
+    v_footer_start integer;        -- the system-owned postal address line, [start, end)
+    v_footer_end integer;
     v_i integer;
 begin
     if v_text = '' and v_subject = '' then
@@ -157,6 +159,16 @@ begin
     v_doubled := exists (select from (select u.word, lag(u.word) over (order by u.n) as previous
                                       from unnest(string_to_array(btrim(v_features.words), ' ')) with ordinality u (word, n)) x
                          where x.word = x.previous and translate(x.word, '0123456789', '') = x.word);
+
+    -- The sender's postal address that aicrm adds to an email ("name · street, city.",
+    -- assemble_draft) is not the writer's: it copies the profile's name as stored.
+    v_form := btrim(p_customer #>> '{address,street}');
+    if v_form <> '' and strpos(v_text, ' · ') > 0 and strpos(v_text, v_form) > 0 then
+        select min(x.at) - 1, min(x.at) - 1 + min(char_length(x.l)) into v_footer_start, v_footer_end
+        from (select l.l, strpos(v_text, l.l) as at
+              from unnest(string_to_array(v_text, E'\n')) as l (l)
+              where strpos(l.l, ' · ') > 0 and strpos(l.l, v_form) > 0) as x;
+    end if;
 
     -- 1. doubled_word, 2. name_case and 7. dangling_slot: in the content and the subject.
     for v_pass in 1 .. 2 loop
@@ -227,7 +239,9 @@ begin
                      -- (A lookbehind costs a millisecond a pass: a name glued to a letter, an address
                      -- or a hashtag is matched with that character and skipped here.)
                      where lower(left(s.span_text, 1)) = lower(left(v_core, 1))
-                       and char_length(regexp_replace(s.span_text, '\s+', ' ', 'g')) = char_length(v_core) loop
+                       and char_length(regexp_replace(s.span_text, '\s+', ' ', 'g')) = char_length(v_core)
+                       and not coalesce(v_pass = 1 and s.span_start >= v_footer_start and s.span_start < v_footer_end,
+                                        false) loop
                 -- A name found twice (the full name and its short form) is reported once.
                 continue when v_findings @> jsonb_build_array(jsonb_build_object('check', 'name_case', 'field', v_field,
                     'span', jsonb_build_object('start', r.span_start)));
@@ -345,9 +359,19 @@ begin
                                                     then p_customer #> '{content_preferences,hashtags}' else '[]' end) as x (tag)
                 where x.tag ~ '^#[[:alnum:]_]{4,}$'
                 union
-                select '#' || regexp_replace(initcap(replace(replace(v_name, '''', ''), '’', '')), '[^[:alnum:]]+', '', 'g')
+                -- The name as one word, each word capitalised and its inner capitals kept
+                -- ("BrightPath Tutoring" is #BrightPathTutoring: initcap would lower the P); not
+                -- when the profile lists a hashtag of the same letters (the brand's own casing).
+                select n.tag
+                from (select '#' || string_agg(upper(left(w.w, 1)) || substr(w.w, 2), '' order by w.o) as tag
+                      from regexp_split_to_table(replace(replace(v_name, '''', ''), '’', ''), '[^[:alnum:]]+')
+                           with ordinality as w (w, o)) as n
                 where v_name is not null and v_name <> lower(v_name)
                   and char_length(regexp_replace(v_name, '[^[:alnum:]]+', '', 'g')) >= 4
+                  and not exists (select from jsonb_array_elements_text(
+                                      case when jsonb_typeof(p_customer #> '{content_preferences,hashtags}') = 'array'
+                                           then p_customer #> '{content_preferences,hashtags}' else '[]' end) as x (tag)
+                                  where lower(x.tag) = lower(n.tag))
             ) as o
             where h.span_text <> o.tag
               and (lower(h.span_text) = lower(o.tag)
@@ -483,6 +507,24 @@ begin
                    and (string_to_array(a.key, ' ') && (aicrm_private.fluency_verbs() || aicrm_private.fluency_base_verbs()
                                                         || '{we,you,they,i,its,theres,done}'::text[])
                         or char_length(a.key) - char_length(replace(a.key, ' ', '')) >= 3) as after_comma_finite,
+               -- After the first comma, a main clause for certain: a finite verb, or a subject or an
+               -- imperative opening it ("Before the first storm, insulate your pipes."); not a phrase
+               -- with a noun that could be a verb ("Especially in spring, with families on the move.").
+               strpos(s.sentence, ',') > 0
+                   and (string_to_array(a.key, ' ') && (aicrm_private.fluency_verbs() || '{done}'::text[])
+                        or split_part(a.key, ' ', 1) = any (aicrm_private.fluency_base_verbs()
+                                                             || '{we,you,they,i,its,theres,there,it,this,that}'::text[]))
+                   as after_comma_main,
+               -- A slogan: two or three comma-separated pairs of content words, with no verb ("Free
+               -- quotes, fair prices.", "Real bread, real time."): a tagline, whether or not the
+               -- profile has it.
+               k.word_count between 4 and 6 and strpos(s.sentence, ',') > 0
+                   and cardinality(string_to_array(s.trimmed, ',')) between 2 and 3
+                   and not exists (
+                       select from unnest(string_to_array(rtrim(s.trimmed, '.!?…'), ',')) as x (part)
+                       cross join lateral string_to_array(aicrm_private.phrase_key(x.part), ' ') as p (ws)
+                       where cardinality(p.ws) <> 2 or p.ws && aicrm_private.fluency_stopwords()
+                          or right(p.ws[1], 2) = 'ly' or right(p.ws[2], 2) = 'ly') as slogan,
                -- All of it a selling point or brand phrase, or a piece of one ("Gentle care." of
                -- "Gentle care for nervous patients").
                k.word_count >= 2 and exists (select from unnest(v_taglines) t (k)
@@ -593,19 +635,19 @@ begin
                                               as text) p
         union all
         select aicrm_private.fluency_finding('orphan_tagline', 'major', 'content', b.span_start, b.span_end, b.sentence,
-                   case when b.tagline
+                   case when b.tagline or b.slogan
                         then format('"%s" is a tagline dropped in as a sentence of its own, with no verb.', b.sentence)
                         else format('"%s" is one of %s tagline-like fragments in a row, none with a verb.', b.sentence,
                                     b.run) end,
                    'Work the selling point into a full sentence that says what it means for the reader.')
         from verbless b
-        where b.tagline and b.line_sentences > 1 or b.run >= 2
+        where (b.tagline or b.slogan) and b.line_sentences > 1 or b.run >= 2
         union all
         select aicrm_private.fluency_finding('fragment', 'minor', 'content', b.span_start, b.span_end, b.sentence,
                    format('"%s" is a fragment: it has no verb.', b.sentence),
                    'Join it to the sentence before or after, or give it a verb.')
         from verbless b
-        where not (b.tagline and b.line_sentences > 1 or b.run >= 2) and not b.verb and b.terminator = '.'
+        where not ((b.tagline or b.slogan) and b.line_sentences > 1 or b.run >= 2) and not b.verb and b.terminator = '.'
           and b.word_count <= 8 and b.line_sentences > 1
           and b.first_word not in ('if', 'when', 'because', 'although', 'though', 'since', 'while', 'unless', 'whether',
                                    'before', 'after', 'until', 'during', 'especially', 'including', 'which')
@@ -622,7 +664,7 @@ begin
                    and f.finite and f.pronouns <= 1 and not f.after_comma_finite
                or f.first_word in ('before', 'after', 'until', 'during', 'if', 'when', 'because', 'since', 'while',
                                    'especially', 'including', 'which')
-                   and not f.verb and f.line_kind = 'prose' and not f.after_comma_finite
+                   and not f.verb and f.line_kind = 'prose' and not f.after_comma_main
                or f.first_two in ('even if', 'even though', 'so that', 'as soon') and f.pronouns <= 1
                    and not f.after_comma_finite)
           and f.word_count <= 20
