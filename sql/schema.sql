@@ -3070,25 +3070,18 @@ CREATE FUNCTION aicrm_private.accuracy_matches(p_text text, p_pattern text, p_fl
     LANGUAGE plpgsql IMMUTABLE ROWS 5 PARALLEL SAFE
     AS $$
 declare
-    v_parts text[];
-    v_pos integer := 0;
-    v_len integer;
+    v_pos integer := 0;  -- where the next match can start
     r record;
 begin
     for r in select x.m, x.o from regexp_matches(coalesce(p_text, ''), p_pattern, p_flags || 'g') with ordinality as x (m, o) loop
-        if v_parts is null then
-            v_parts := regexp_split_to_array(p_text, p_pattern, p_flags);
-        end if;
-        v_len := char_length(r.m[1]);
-        v_pos := v_pos + char_length(v_parts[r.o]);
-        if v_len > 0 then
+        if char_length(r.m[1]) > 0 then
             n := r.o;
-            span_start := v_pos;
-            span_end := v_pos + v_len;
+            span_start := v_pos + strpos(substr(p_text, v_pos + 1), r.m[1]) - 1;
+            span_end := span_start + char_length(r.m[1]);
             groups := r.m;
+            v_pos := span_end;
             return next;
         end if;
-        v_pos := v_pos + v_len;
     end loop;
 end
 $$;
@@ -7809,6 +7802,7 @@ ALTER FUNCTION aicrm_private.review_findings(p_card jsonb) OWNER TO aicrm_owner;
 CREATE FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) RETURNS jsonb
     LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $_$
 declare
     v_text text := coalesce(p_text, '');
@@ -8904,6 +8898,7 @@ ALTER FUNCTION aicrm_private.score_brief(p_text text, p_subject text, p_channel 
 CREATE FUNCTION aicrm_private.score_content(p_content text, p_subject text, p_channel text, p_customer_id uuid, p_instructions jsonb, p_thresholds jsonb, p_metrics jsonb, p_content_format text DEFAULT 'text'::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $_$
 declare
     v_tenant uuid := aicrm_private.require_tenant();
@@ -9279,6 +9274,7 @@ ALTER FUNCTION aicrm_private.score_content(p_content text, p_subject text, p_cha
 CREATE FUNCTION aicrm_private.score_fluency(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $_$
 declare
     v_text text := coalesce(p_text, '');
