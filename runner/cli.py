@@ -21,6 +21,7 @@ from runner.commands.importing import import_app
 from runner.commands.psql import psql_command
 from runner.commands.publish import publish_command
 from runner.commands.review import review_command
+from runner.commands.scheduler import scheduler_command
 from runner.commands.tasks import task_app
 from runner.commands.unsubscribe import unsubscribe_command
 from runner.commands.up import up_command
@@ -51,6 +52,7 @@ app.command("evaluate")(evaluate_command)
 app.command("review")(review_command)
 app.command("worker")(worker_command)
 app.command("publish")(publish_command)
+app.command("scheduler")(scheduler_command)
 app.command("psql")(psql_command)
 app.command("unsubscribe")(unsubscribe_command)
 

@@ -54,6 +54,8 @@ class Settings:
     embeddings_timeout: float = 30.0
     embeddings_max_retries: int = 3
     embeddings_batch_size: int = 64
+    # `aicrm scheduler` (and the one in `aicrm up`): seconds between its looks at what is due.
+    scheduler_poll: float = 20.0
 
     @property
     def embedded(self) -> bool:
@@ -77,4 +79,5 @@ class Settings:
             embeddings_timeout=_number(env, "AICRM_EMBEDDINGS_TIMEOUT", float, 30.0, 0.01, 3600.0),
             embeddings_max_retries=_number(env, "AICRM_EMBEDDINGS_MAX_RETRIES", int, 3, 0, 100),
             embeddings_batch_size=_number(env, "AICRM_EMBEDDINGS_BATCH_SIZE", int, 64, 1, 2048),
+            scheduler_poll=_number(env, "AICRM_SCHEDULER_POLL", float, 20.0, 0.1, 60.0),
         )

@@ -157,3 +157,9 @@ select aicrm.email_messages(
 
 -- name: record_unsubscribe
 select aicrm.record_unsubscribe(p_token => %(token)s) as result;
+
+-- name: due_job_ticks
+select job_name, tick, missed_ticks from aicrm.due_job_ticks(p_now => %(now)s);
+
+-- name: run_scheduled_job
+select aicrm.run_scheduled_job(p_name => %(name)s, p_tick => %(tick)s, p_runner => %(runner)s) as result;

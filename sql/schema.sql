@@ -544,6 +544,58 @@ $$;
 
 ALTER FUNCTION aicrm.create_tenant(p_name text, p_settings jsonb) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.detect_stuck_tasks() RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    select aicrm_private.escalate_stuck_tasks(500)
+$$;
+
+ALTER FUNCTION aicrm.detect_stuck_tasks() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.due_job_ticks(p_now timestamp with time zone DEFAULT now()) RETURNS TABLE(job_name text, tick timestamp with time zone, missed_ticks integer)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_job record;
+    v_now timestamptz := coalesce(p_now, pg_catalog.now());
+    v_after timestamptz;
+    v_ticks timestamptz[];
+    v_missed integer;
+begin
+    for v_job in
+        select j.name, j.schedule, j.created_at,
+            (select max(r.tick) from aicrm.job_runs as r where r.job_name = j.name) as last_tick
+        from aicrm.scheduled_jobs as j
+        where j.enabled
+        order by j.name
+    loop
+        v_after := greatest(coalesce(v_job.last_tick, v_job.created_at), v_now - interval '1 day');
+        v_ticks := array(select t from aicrm_private.cron_ticks(v_job.schedule, v_after, v_now) as t);
+        continue when pg_catalog.cardinality(v_ticks) = 0;
+        v_missed := pg_catalog.cardinality(v_ticks) - 1;
+        if v_missed > 0 then
+            insert into aicrm.job_runs as r (job_name, tick, status, runner, started_at, ended_at, missed_ticks, error)
+            values (
+                v_job.name, v_ticks[v_missed], 'missed', 'aicrm.due_job_ticks', pg_catalog.clock_timestamp(),
+                pg_catalog.clock_timestamp(), v_missed,
+                pg_catalog.format('%s ticks from %s to %s passed while no scheduler ran%s; not replayed',
+                    v_missed, v_ticks[1], v_ticks[v_missed],
+                    case when v_after > coalesce(v_job.last_tick, v_job.created_at) then ' (looked back one day)' else '' end)
+            )
+            on conflict on constraint job_runs_job_tick_key do nothing;
+        end if;
+        job_name := v_job.name;
+        tick := v_ticks[pg_catalog.cardinality(v_ticks)];
+        missed_ticks := v_missed;
+        return next;
+    end loop;
+end
+$$;
+
+ALTER FUNCTION aicrm.due_job_ticks(p_now timestamp with time zone) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.email_messages(p_outbox_id uuid, p_lease_token uuid, p_unsubscribe_url text, p_default_to text[] DEFAULT NULL::text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -762,6 +814,15 @@ end
 $_$;
 
 ALTER FUNCTION aicrm.evaluate_decision(p_context jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.expire_agent_messages() RETURNS bigint
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    select 0::bigint
+$$;
+
+ALTER FUNCTION aicrm.expire_agent_messages() OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.fail_task(p_task_id uuid, p_lease_token uuid, p_error jsonb, p_retryable boolean DEFAULT true) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1471,6 +1532,41 @@ $$;
 
 ALTER FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.prune_job_runs() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_setting text := nullif(pg_catalog.btrim(pg_catalog.current_setting('aicrm.job_runs_retention', true)), '');
+    v_keep interval := interval '30 days';
+    v_rows bigint;
+begin
+    if v_setting is not null then
+        begin
+            v_keep := v_setting::interval;
+        exception when others then
+            v_keep := null;
+        end;
+        if v_keep is null or v_keep < interval '1 day' then
+            raise exception using errcode = 'AC001', column = 'aicrm.job_runs_retention',
+                message = pg_catalog.format('aicrm.job_runs_retention: %L is not an interval of at least 1 day', v_setting),
+                hint = 'For example ''30 days''; unset, the history is kept 30 days.';
+        end if;
+    end if;
+    delete from aicrm.job_runs as r
+    where r.run_id in (
+        select o.run_id from aicrm.job_runs as o
+        where o.tick < pg_catalog.now() - v_keep
+        order by o.tick
+        limit 10000
+    );
+    get diagnostics v_rows = row_count;
+    return v_rows;
+end
+$$;
+
+ALTER FUNCTION aicrm.prune_job_runs() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text DEFAULT NULL::text, p_response jsonb DEFAULT '{}'::jsonb, p_retryable boolean DEFAULT true) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2160,6 +2256,127 @@ $_$;
 
 ALTER FUNCTION aicrm.review_task(p_task_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text, p_text_metrics jsonb, p_confirm_findings boolean, p_edited_subject text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.run_scheduled_job(p_name text, p_tick timestamp with time zone DEFAULT NULL::timestamp with time zone, p_runner text DEFAULT 'pg_cron'::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_job aicrm.scheduled_jobs;
+    v_tick timestamptz := pg_catalog.date_trunc('minute', coalesce(p_tick, pg_catalog.now()), 'UTC');
+    v_function regprocedure;
+    v_run aicrm.job_runs;
+    v_status text := 'running';
+    v_rows bigint;
+    v_error text;
+    v_state text;
+begin
+    if p_runner is null or pg_catalog.btrim(p_runner) = '' or pg_catalog.char_length(p_runner) > 200 then
+        raise exception using errcode = 'AC001', column = 'runner', message = 'runner: must be 1-200 characters',
+            hint = 'Say who runs the tick: ''pg_cron'', or ''aicrm scheduler <host> <pid>''.';
+    end if;
+    select * into v_job from aicrm.scheduled_jobs as j where j.name = p_name;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'name',
+            message = pg_catalog.format('name: no scheduled job %L', p_name),
+            hint = 'select name from aicrm.scheduled_jobs lists them.';
+    end if;
+    if not v_job.enabled then
+        return pg_catalog.jsonb_build_object('job', p_name, 'tick', v_tick, 'run_id', null, 'status', 'disabled',
+            'rows_affected', null, 'error', null, 'ran', false);
+    end if;
+    -- The tick is someone else's right now: report it, run nothing, write nothing.
+    if not pg_catalog.pg_try_advisory_xact_lock(
+        pg_catalog.hashtext(p_name), (extract(epoch from v_tick) / 60)::integer
+    ) then
+        return pg_catalog.jsonb_build_object('job', p_name, 'tick', v_tick, 'run_id', null, 'status', 'running',
+            'rows_affected', null, 'error', null, 'ran', false);
+    end if;
+    if not pg_catalog.pg_try_advisory_xact_lock(
+        pg_catalog.hashtext('aicrm.scheduled_jobs'), pg_catalog.hashtext(p_name)
+    ) then
+        v_status := 'busy';
+    end if;
+    insert into aicrm.job_runs (job_name, tick, status, runner, started_at, ended_at, error)
+    values (
+        p_name, v_tick, v_status, p_runner, pg_catalog.clock_timestamp(),
+        case when v_status = 'busy' then pg_catalog.clock_timestamp() end,
+        case when v_status = 'busy' then 'the job was still running from an earlier tick' end
+    )
+    on conflict (job_name, tick) do nothing
+    returning * into v_run;
+    if v_run.run_id is null then  -- claimed and finished before: report that run
+        select * into v_run from aicrm.job_runs as r where r.job_name = p_name and r.tick = v_tick;
+        return pg_catalog.jsonb_build_object('job', p_name, 'tick', v_tick, 'run_id', v_run.run_id,
+            'status', v_run.status, 'rows_affected', v_run.rows_affected, 'error', v_run.error, 'ran', false);
+    end if;
+    if v_status = 'running' then
+        begin
+            v_function := aicrm_private.scheduled_job_function(v_job.function_name);
+            execute pg_catalog.format('select %s', v_function) into v_rows;
+            v_status := 'succeeded';
+        exception when others or query_canceled then
+            get stacked diagnostics v_error = message_text, v_state = returned_sqlstate;
+            v_status := 'failed';
+            v_error := v_state || ': ' || v_error;
+            v_rows := null;
+        end;
+        update aicrm.job_runs as r
+        set status = v_status, ended_at = pg_catalog.clock_timestamp(), rows_affected = v_rows, error = v_error
+        where r.run_id = v_run.run_id;
+    end if;
+    return pg_catalog.jsonb_build_object('job', p_name, 'tick', v_tick, 'run_id', v_run.run_id, 'status', v_status,
+        'rows_affected', v_rows, 'error', coalesce(v_error, v_run.error), 'ran', v_status <> 'busy');
+end
+$$;
+
+ALTER FUNCTION aicrm.run_scheduled_job(p_name text, p_tick timestamp with time zone, p_runner text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.schedule_jobs() RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+    v_job record;
+    v_cron_name text;
+    v_scheduled text[] := '{}';
+    v_unscheduled text[] := '{}';
+    v_result jsonb;
+begin
+    if not exists (select from pg_catalog.pg_extension where extname = 'pg_cron') then
+        return pg_catalog.jsonb_build_object('pg_cron', false, 'scheduled', '[]'::jsonb, 'unscheduled', '[]'::jsonb,
+            'runs_as', current_user,
+            'message', 'pg_cron is not installed in this database: nothing scheduled; run `aicrm scheduler` '
+                || '(or `aicrm up`) to run the jobs');
+    end if;
+    for v_job in select j.name, j.schedule from aicrm.scheduled_jobs as j where j.enabled order by j.name loop
+        execute 'select cron.schedule($1, $2, $3)'
+        using 'aicrm:' || v_job.name, v_job.schedule,
+            pg_catalog.format('select aicrm.run_scheduled_job(%L)', v_job.name);
+        v_scheduled := v_scheduled || v_job.name;
+    end loop;
+    for v_cron_name in execute
+        'select jobname from cron.job where jobname like ''aicrm:%'' and username = current_user order by jobname'
+    loop
+        if not pg_catalog.substr(v_cron_name, 7) = any(v_scheduled) then
+            execute 'select cron.unschedule($1)' using v_cron_name;
+            v_unscheduled := v_unscheduled || pg_catalog.substr(v_cron_name, 7);
+        end if;
+    end loop;
+    v_result := pg_catalog.jsonb_build_object('pg_cron', true, 'scheduled', pg_catalog.to_jsonb(v_scheduled),
+        'unscheduled', pg_catalog.to_jsonb(v_unscheduled), 'runs_as', current_user,
+        'message', pg_catalog.format('%s jobs scheduled with pg_cron, %s unscheduled',
+            pg_catalog.cardinality(v_scheduled), pg_catalog.cardinality(v_unscheduled)));
+    if not (select r.rolcanlogin from pg_catalog.pg_roles as r where r.rolname = current_user) then
+        v_result := v_result || pg_catalog.jsonb_build_object('warning', pg_catalog.format(
+            'pg_cron runs these jobs as %I, which cannot log in: call aicrm.schedule_jobs() as the administrator '
+            || '(without SET ROLE)', current_user));
+    end if;
+    return v_result;
+end
+$_$;
+
+ALTER FUNCTION aicrm.schedule_jobs() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.set_brand_voice(p_customer_id uuid, p_brand_voice jsonb) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -2291,6 +2508,35 @@ end
 $$;
 
 ALTER FUNCTION aicrm.set_embedding_config(p_provider text, p_model text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.set_scheduled_job(p_name text, p_schedule text, p_function_name text, p_enabled boolean DEFAULT true, p_description text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+    v_created boolean;
+begin
+    if p_name is null or p_name !~ '^[a-z0-9][a-z0-9_-]{0,62}$' then
+        raise exception using errcode = 'AC001', column = 'name',
+            message = pg_catalog.format('name: %L is not 1-63 lower-case letters, digits, - or _', p_name),
+            hint = 'For example ''prune-job-runs''.';
+    end if;
+    perform aicrm_private.cron_parse(p_schedule);
+    perform aicrm_private.scheduled_job_function(p_function_name);
+    insert into aicrm.scheduled_jobs as j (name, schedule, function_name, enabled, description)
+    values (p_name, pg_catalog.btrim(p_schedule), p_function_name, coalesce(p_enabled, true), p_description)
+    on conflict (name) do update
+        set schedule = excluded.schedule, function_name = excluded.function_name, enabled = excluded.enabled,
+            description = coalesce(excluded.description, j.description), updated_at = pg_catalog.now()
+    returning (xmax = 0) into v_created;
+    return pg_catalog.jsonb_build_object(
+        'name', p_name, 'schedule', pg_catalog.btrim(p_schedule), 'function_name', p_function_name,
+        'enabled', coalesce(p_enabled, true), 'created', v_created
+    );
+end
+$_$;
+
+ALTER FUNCTION aicrm.set_scheduled_job(p_name text, p_schedule text, p_function_name text, p_enabled boolean, p_description text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.start_generating(p_task_id uuid, p_lease_token uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -4684,6 +4930,162 @@ $$;
 
 ALTER FUNCTION aicrm_private.count_library_examples_to_embed(p_full boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.cron_field(p_text text, p_field text, p_low integer, p_high integer, p_names text[] DEFAULT NULL::text[]) RETURNS integer[]
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_item text;
+    v_parts text[];
+    v_bounds text[];
+    v_low integer;
+    v_high integer;
+    v_step integer;
+    v_values integer[] := '{}';
+    v_number integer;
+    v_bound text;
+    v_i integer;
+begin
+    foreach v_item in array pg_catalog.string_to_array(p_text, ',') loop
+        v_parts := pg_catalog.regexp_match(pg_catalog.lower(v_item), '^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:/([0-9]{1,3}))?$');
+        if v_parts is null then
+            raise exception using errcode = 'AC001', column = 'schedule',
+                message = pg_catalog.format('schedule: %s %L is not *, n or n-m with an optional /step', p_field, v_item),
+                hint = 'Five fields in UTC: minute hour day-of-month month day-of-week, e.g. ''*/5 * * * *''.';
+        end if;
+        if v_parts[1] = '*' then
+            v_low := p_low;
+            v_high := p_high;
+        else
+            v_bounds := pg_catalog.string_to_array(v_parts[1], '-');
+            for v_i in 1 .. pg_catalog.cardinality(v_bounds) loop
+                v_bound := v_bounds[v_i];
+                if v_bound ~ '^[0-9]{1,2}$' then
+                    v_number := v_bound::integer;
+                elsif p_names is not null and v_bound = any(p_names) then
+                    v_number := pg_catalog.array_position(p_names, v_bound) - 1 + p_low;
+                else
+                    raise exception using errcode = 'AC001', column = 'schedule',
+                        message = pg_catalog.format('schedule: %s %L is not a number%s', p_field, v_bound,
+                            case when p_names is null then '' else ' or a three-letter name' end),
+                        hint = pg_catalog.format('The %s is %s to %s.', p_field, p_low, p_high);
+                end if;
+                if v_number not between p_low and p_high then
+                    raise exception using errcode = 'AC001', column = 'schedule',
+                        message = pg_catalog.format('schedule: %s %s is outside %s-%s', p_field, v_number, p_low, p_high),
+                        hint = pg_catalog.format('The %s is %s to %s.', p_field, p_low, p_high);
+                end if;
+                if v_i = 1 then
+                    v_low := v_number;
+                end if;
+                v_high := v_number;
+            end loop;
+            if v_low > v_high then
+                raise exception using errcode = 'AC001', column = 'schedule',
+                    message = pg_catalog.format('schedule: %s range %s goes backwards', p_field, v_parts[1]),
+                    hint = 'Write the range from low to high; a list (a,b) covers a wrap-around.';
+            end if;
+            -- As in Vixie cron, a step follows `*` or a range, not a single number.
+            if v_parts[2] is not null and pg_catalog.cardinality(v_bounds) = 1 then
+                raise exception using errcode = 'AC001', column = 'schedule',
+                    message = pg_catalog.format('schedule: %s %L has a step but no range', p_field, v_item),
+                    hint = pg_catalog.format('Write %s-%s/%s, or */%s.', v_low, p_high, v_parts[2], v_parts[2]);
+            end if;
+        end if;
+        v_step := coalesce(v_parts[2]::integer, 1);
+        if v_step not between 1 and p_high then
+            raise exception using errcode = 'AC001', column = 'schedule',
+                message = pg_catalog.format('schedule: %s step %s is outside 1-%s', p_field, v_step, p_high),
+                hint = 'A step of 1 is every value.';
+        end if;
+        v_values := v_values || array(select pg_catalog.generate_series(v_low, v_high, v_step));
+    end loop;
+    return array(select distinct v from pg_catalog.unnest(v_values) as v order by v);
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.cron_field(p_text text, p_field text, p_low integer, p_high integer, p_names text[]) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.cron_matches(p_schedule text, p_at timestamp with time zone) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select case when p_at is not null then exists (
+        select from aicrm_private.cron_ticks(p_schedule, pg_catalog.date_trunc('minute', p_at, 'UTC') - interval '1 minute', p_at)
+    ) end
+$$;
+
+ALTER FUNCTION aicrm_private.cron_matches(p_schedule text, p_at timestamp with time zone) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.cron_parse(p_schedule text, OUT minutes integer[], OUT hours integer[], OUT days integer[], OUT months integer[], OUT weekdays integer[], OUT any_day boolean, OUT any_weekday boolean) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_text text := pg_catalog.lower(pg_catalog.btrim(coalesce(p_schedule, '')));
+    v_fields text[];
+begin
+    v_text := case v_text
+        when '@yearly' then '0 0 1 1 *'
+        when '@annually' then '0 0 1 1 *'
+        when '@monthly' then '0 0 1 * *'
+        when '@weekly' then '0 0 * * 0'
+        when '@daily' then '0 0 * * *'
+        when '@midnight' then '0 0 * * *'
+        when '@hourly' then '0 * * * *'
+        else v_text
+    end;
+    if v_text = '' then
+        raise exception using errcode = 'AC001', column = 'schedule', message = 'schedule: is required',
+            hint = 'Five fields in UTC: minute hour day-of-month month day-of-week, e.g. ''*/5 * * * *''.';
+    end if;
+    v_fields := pg_catalog.regexp_split_to_array(v_text, '\s+');
+    if pg_catalog.cardinality(v_fields) <> 5 then
+        raise exception using errcode = 'AC001', column = 'schedule',
+            message = pg_catalog.format('schedule: %L has %s fields, not 5', p_schedule, pg_catalog.cardinality(v_fields)),
+            hint = 'Five fields in UTC: minute hour day-of-month month day-of-week, e.g. ''*/5 * * * *''; '
+                || 'pg_cron''s ''n seconds'' is not supported.';
+    end if;
+    minutes := aicrm_private.cron_field(v_fields[1], 'minute', 0, 59);
+    hours := aicrm_private.cron_field(v_fields[2], 'hour', 0, 23);
+    days := aicrm_private.cron_field(v_fields[3], 'day of month', 1, 31);
+    months := aicrm_private.cron_field(v_fields[4], 'month', 1, 12,
+        array['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']);
+    -- 7 is Sunday too; stored as 0, as extract(dow) counts.
+    weekdays := array(
+        select distinct d % 7 from pg_catalog.unnest(aicrm_private.cron_field(v_fields[5], 'day of week', 0, 7,
+            array['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'])) as d order by 1
+    );
+    any_day := v_fields[3] like '*%';
+    any_weekday := v_fields[5] like '*%';
+end
+$$;
+
+ALTER FUNCTION aicrm_private.cron_parse(p_schedule text, OUT minutes integer[], OUT hours integer[], OUT days integer[], OUT months integer[], OUT weekdays integer[], OUT any_day boolean, OUT any_weekday boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.cron_ticks(p_schedule text, p_after timestamp with time zone, p_until timestamp with time zone) RETURNS SETOF timestamp with time zone
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select t.tick
+    from aicrm_private.cron_parse(p_schedule) as c,
+        pg_catalog.generate_series(
+            pg_catalog.date_trunc('minute', p_after, 'UTC') + interval '1 minute', p_until, interval '1 minute'
+        ) as t (tick),
+        lateral (select t.tick at time zone 'UTC' as utc) as u
+    where extract(minute from u.utc)::integer = any(c.minutes)
+        and extract(hour from u.utc)::integer = any(c.hours)
+        and extract(month from u.utc)::integer = any(c.months)
+        and case
+            when c.any_day or c.any_weekday
+                then extract(day from u.utc)::integer = any(c.days) and extract(dow from u.utc)::integer = any(c.weekdays)
+            else extract(day from u.utc)::integer = any(c.days) or extract(dow from u.utc)::integer = any(c.weekdays)
+        end
+    order by t.tick
+$$;
+
+ALTER FUNCTION aicrm_private.cron_ticks(p_schedule text, p_after timestamp with time zone, p_until timestamp with time zone) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.customer_context_document(p_customer aicrm.customers) RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -5001,6 +5403,62 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.enqueue_publication(p_task_id uuid, p_deliverable_id uuid, p_actor text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid;
+    v_after jsonb;
+    v_task record;
+    v_done bigint := 0;
+begin
+    if p_limit is null or p_limit < 1 or p_limit > 100000 then
+        raise exception using errcode = 'AC001', message = 'limit: must be an integer from 1 to 100000',
+            hint = 'Pass how many stuck tasks one call may escalate, e.g. 500.', column = 'limit';
+    end if;
+    for v_tenant in select t.tenant_id from aicrm.tenants t order by t.tenant_id loop
+        exit when v_done >= p_limit;
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        -- The defaults overlaid with the states the tenant set (a setting is one JSON value: a
+        -- tenant that sets generating's threshold keeps the others').
+        v_after := coalesce((select d.value from aicrm.decision_setting_defaults d where d.setting_key = 'stuck_after_minutes'), '{}')
+            || coalesce(aicrm.get_decision_settings() -> 'stuck_after_minutes', '{}');
+        for v_task in
+            select t.task_id, t.execution_state, t.state_changed_at, t.lease_holder, t.lease_until,
+                   (v_after ->> t.execution_state)::integer as after_minutes
+            from aicrm.project_tasks t
+            where t.tenant_id = v_tenant
+              and t.execution_state in ('gathering_context', 'generating', 'evaluating')
+              and t.lease_until > clock_timestamp()
+              and t.state_changed_at < clock_timestamp()
+                  - make_interval(mins => coalesce((v_after ->> t.execution_state)::integer, 2147483647 / 60))
+            order by t.state_changed_at
+            limit p_limit - v_done
+            for update of t skip locked
+        loop
+            perform aicrm_private.transition_task(v_task.task_id, 'escalated', 'system',
+                format('stuck: %s for %s min under the live lease of %s (threshold %s min)', v_task.execution_state,
+                       floor(extract(epoch from clock_timestamp() - v_task.state_changed_at) / 60), v_task.lease_holder,
+                       v_task.after_minutes),
+                v_task.execution_state,
+                jsonb_build_object('stuck', true, 'state', v_task.execution_state, 'since', v_task.state_changed_at,
+                                   'threshold_minutes', v_task.after_minutes, 'lease_holder', v_task.lease_holder,
+                                   'lease_until', v_task.lease_until),
+                -- the system's way to escalated from each state (as claim_next_task's and fail_task's)
+                case when v_task.execution_state = 'evaluating' then 'record_evaluation' else 'fail_task' end);
+            update aicrm.project_tasks as t
+            set lease_holder = null, lease_token = null, lease_until = null
+            where t.tenant_id = v_tenant and t.task_id = v_task.task_id;
+            v_done := v_done + 1;
+        end loop;
+    end loop;
+    return v_done;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.example_embedding_text(p_subject text, p_content text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -7798,6 +8256,34 @@ CREATE FUNCTION aicrm_private.review_findings(p_card jsonb) RETURNS jsonb
 $_$;
 
 ALTER FUNCTION aicrm_private.review_findings(p_card jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.scheduled_job_function(p_function_name text) RETURNS regprocedure
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_function regprocedure;
+begin
+    if p_function_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$' then
+        v_function := pg_catalog.to_regprocedure(p_function_name || '()');
+    end if;
+    if v_function is null or not exists (
+        select from pg_catalog.pg_proc as p
+        where p.oid = v_function
+            and p.pronamespace in ('aicrm'::regnamespace, 'aicrm_private'::regnamespace)
+            and p.prorettype = 'bigint'::regtype
+            and p.prokind = 'f'
+    ) then
+        raise exception using errcode = 'AC001', column = 'function_name',
+            message = pg_catalog.format('function_name: %L is not a function of aicrm or aicrm_private '
+                || 'taking no arguments and returning bigint', p_function_name),
+            hint = 'Name it with its schema, e.g. ''aicrm.prune_job_runs''; it returns the rows it affected.';
+    end if;
+    return v_function;
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.scheduled_job_function(p_function_name text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) RETURNS jsonb
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -11467,6 +11953,32 @@ CREATE TABLE aicrm.industries (
 
 ALTER TABLE aicrm.industries OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.job_runs (
+    run_id bigint NOT NULL,
+    job_name text NOT NULL,
+    tick timestamp with time zone NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    status text DEFAULT 'running'::text NOT NULL,
+    rows_affected bigint,
+    missed_ticks integer,
+    error text,
+    runner text NOT NULL,
+    CONSTRAINT job_runs_missed_check CHECK (((status = 'missed'::text) = (missed_ticks IS NOT NULL))),
+    CONSTRAINT job_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'busy'::text, 'missed'::text])))
+);
+
+ALTER TABLE aicrm.job_runs OWNER TO aicrm_owner;
+
+ALTER TABLE aicrm.job_runs ALTER COLUMN run_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME aicrm.job_runs_run_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE aicrm.json_schemas (
     schema_name text NOT NULL,
     description text NOT NULL,
@@ -11627,6 +12139,19 @@ CREATE VIEW aicrm.review_queue WITH (security_invoker='true') AS
   ORDER BY (t.execution_state <> 'escalated'::text), t.priority, t.state_changed_at;
 
 ALTER VIEW aicrm.review_queue OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.scheduled_jobs (
+    name text NOT NULL,
+    schedule text NOT NULL,
+    function_name text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    description text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT scheduled_jobs_name_format CHECK ((name ~ '^[a-z0-9][a-z0-9_-]{0,62}$'::text))
+);
+
+ALTER TABLE aicrm.scheduled_jobs OWNER TO aicrm_owner;
 
 CREATE VIEW aicrm.task_costs AS
 SELECT
@@ -11825,6 +12350,12 @@ ALTER TABLE ONLY aicrm.embedding_config
 ALTER TABLE ONLY aicrm.industries
     ADD CONSTRAINT industries_pkey PRIMARY KEY (industry_category);
 
+ALTER TABLE ONLY aicrm.job_runs
+    ADD CONSTRAINT job_runs_job_tick_key UNIQUE (job_name, tick);
+
+ALTER TABLE ONLY aicrm.job_runs
+    ADD CONSTRAINT job_runs_pkey PRIMARY KEY (run_id);
+
 ALTER TABLE ONLY aicrm.json_schemas
     ADD CONSTRAINT json_schemas_pkey PRIMARY KEY (schema_name);
 
@@ -11860,6 +12391,9 @@ ALTER TABLE ONLY aicrm.projects
 
 ALTER TABLE ONLY aicrm.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (tenant_id, project_id);
+
+ALTER TABLE ONLY aicrm.scheduled_jobs
+    ADD CONSTRAINT scheduled_jobs_pkey PRIMARY KEY (name);
 
 ALTER TABLE ONLY aicrm.task_state_transition_rules
     ADD CONSTRAINT task_state_transition_rules_pkey PRIMARY KEY (from_state, to_state);
@@ -11922,6 +12456,8 @@ CREATE INDEX deliverable_reviews_task_idx ON aicrm.deliverable_reviews USING btr
 CREATE UNIQUE INDEX deliveries_once_idx ON aicrm.deliveries USING btree (tenant_id, outbox_id) WHERE (status = 'delivered'::text);
 
 CREATE INDEX deliveries_task_idx ON aicrm.deliveries USING btree (tenant_id, task_id, created_at);
+
+CREATE INDEX job_runs_tick ON aicrm.job_runs USING btree (tick);
 
 CREATE INDEX outbox_leases_idx ON aicrm.outbox USING btree (lease_until) WHERE (status = 'delivering'::text);
 
@@ -12125,6 +12661,9 @@ ALTER TABLE ONLY aicrm.deliveries
 
 ALTER TABLE ONLY aicrm.email_suppressions
     ADD CONSTRAINT email_suppressions_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES aicrm.customers(tenant_id, customer_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.job_runs
+    ADD CONSTRAINT job_runs_job_name_fkey FOREIGN KEY (job_name) REFERENCES aicrm.scheduled_jobs(name) ON DELETE CASCADE;
 
 ALTER TABLE ONLY aicrm.library_examples
     ADD CONSTRAINT library_examples_industry_fkey FOREIGN KEY (industry_category) REFERENCES aicrm.industries(industry_category);
@@ -12332,6 +12871,10 @@ GRANT ALL ON FUNCTION aicrm.create_content_task(p_customer_id uuid, p_channel te
 
 REVOKE ALL ON FUNCTION aicrm.create_tenant(p_name text, p_settings jsonb) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm.detect_stuck_tasks() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.due_job_ticks(p_now timestamp with time zone) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm.email_messages(p_outbox_id uuid, p_lease_token uuid, p_unsubscribe_url text, p_default_to text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.email_messages(p_outbox_id uuid, p_lease_token uuid, p_unsubscribe_url text, p_default_to text[]) TO aicrm_worker;
 
@@ -12342,6 +12885,8 @@ GRANT ALL ON FUNCTION aicrm.evaluate_content(p_content text, p_channel text, p_s
 REVOKE ALL ON FUNCTION aicrm.evaluate_decision(p_context jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.evaluate_decision(p_context jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.evaluate_decision(p_context jsonb) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.expire_agent_messages() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.fail_task(p_task_id uuid, p_lease_token uuid, p_error jsonb, p_retryable boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.fail_task(p_task_id uuid, p_lease_token uuid, p_error jsonb, p_retryable boolean) TO aicrm_worker;
@@ -12400,6 +12945,8 @@ GRANT ALL ON FUNCTION aicrm.jsonlogic_apply(p_rule jsonb, p_data jsonb) TO aicrm
 REVOKE ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm.prune_job_runs() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text, p_response jsonb, p_retryable boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text, p_response jsonb, p_retryable boolean) TO aicrm_worker;
 
@@ -12440,6 +12987,10 @@ GRANT ALL ON FUNCTION aicrm.review_deliverables(p_reviews jsonb, p_reviewer text
 REVOKE ALL ON FUNCTION aicrm.review_task(p_task_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text, p_text_metrics jsonb, p_confirm_findings boolean, p_edited_subject text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.review_task(p_task_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text, p_text_metrics jsonb, p_confirm_findings boolean, p_edited_subject text) TO aicrm_app;
 
+REVOKE ALL ON FUNCTION aicrm.run_scheduled_job(p_name text, p_tick timestamp with time zone, p_runner text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.schedule_jobs() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm.set_brand_voice(p_customer_id uuid, p_brand_voice jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.set_brand_voice(p_customer_id uuid, p_brand_voice jsonb) TO aicrm_app;
 
@@ -12453,6 +13004,8 @@ REVOKE ALL ON FUNCTION aicrm.set_email_sender(p_customer_id uuid, p_from_address
 GRANT ALL ON FUNCTION aicrm.set_email_sender(p_customer_id uuid, p_from_address text, p_from_name text) TO aicrm_app;
 
 REVOKE ALL ON FUNCTION aicrm.set_embedding_config(p_provider text, p_model text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.set_scheduled_job(p_name text, p_schedule text, p_function_name text, p_enabled boolean, p_description text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.start_generating(p_task_id uuid, p_lease_token uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.start_generating(p_task_id uuid, p_lease_token uuid) TO aicrm_worker;
@@ -12672,6 +13225,14 @@ GRANT ALL ON FUNCTION aicrm_private.count_findings(p_findings jsonb) TO aicrm_wo
 
 REVOKE ALL ON FUNCTION aicrm_private.count_library_examples_to_embed(p_full boolean) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.cron_field(p_text text, p_field text, p_low integer, p_high integer, p_names text[]) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.cron_matches(p_schedule text, p_at timestamp with time zone) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.cron_parse(p_schedule text, OUT minutes integer[], OUT hours integer[], OUT days integer[], OUT months integer[], OUT weekdays integer[], OUT any_day boolean, OUT any_weekday boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.cron_ticks(p_schedule text, p_after timestamp with time zone, p_until timestamp with time zone) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.customer_context_document(p_customer aicrm.customers) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.customer_context_document(p_customer aicrm.customers) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.customer_context_document(p_customer aicrm.customers) TO aicrm_worker;
@@ -12725,6 +13286,8 @@ GRANT ALL ON FUNCTION aicrm_private.embedding_is_current(p_embedding extensions.
 GRANT ALL ON FUNCTION aicrm_private.embedding_is_current(p_embedding extensions.halfvec, p_embedding_model text, p_model text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.enqueue_publication(p_task_id uuid, p_deliverable_id uuid, p_actor text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.example_embedding_text(p_subject text, p_content text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.example_embedding_text(p_subject text, p_content text) TO aicrm_app;
@@ -13172,6 +13735,8 @@ GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm_private.scheduled_job_function(p_function_name text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.score_accuracy(p_text text, p_subject text, p_channel text, p_customer jsonb, p_instructions jsonb, p_features aicrm_private.draft_features) TO aicrm_worker;
@@ -13392,6 +13957,10 @@ GRANT SELECT ON TABLE aicrm.industries TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.industries TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.industries TO aicrm_readonly;
 
+GRANT SELECT ON TABLE aicrm.job_runs TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.job_runs TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.job_runs TO aicrm_readonly;
+
 GRANT SELECT ON TABLE aicrm.json_schemas TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.json_schemas TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.json_schemas TO aicrm_readonly;
@@ -13437,6 +14006,10 @@ GRANT SELECT ON TABLE aicrm.task_states TO aicrm_readonly;
 
 GRANT SELECT ON TABLE aicrm.review_queue TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.review_queue TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.scheduled_jobs TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.scheduled_jobs TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.scheduled_jobs TO aicrm_readonly;
 
 GRANT SELECT ON TABLE aicrm.task_costs TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.task_costs TO aicrm_readonly;

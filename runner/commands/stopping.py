@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from runner.pool import ClaimPool
+if TYPE_CHECKING:  # `aicrm scheduler` stops the same way without loading the worker's modules
+    from runner.pool import ClaimPool
 
 
 @dataclass

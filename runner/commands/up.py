@@ -1,6 +1,7 @@
 """`aicrm up`: start the database, migrate, seed the demo tenant once, run the content worker's
-processes (unless --no-worker; runner/supervisor.py) and the publisher (unless --no-publisher, or when
-no delivery transport is configured) until stopped."""
+processes (unless --no-worker; runner/supervisor.py), the publisher (unless --no-publisher, or when
+no delivery transport is configured) and the scheduler of aicrm's jobs (unless --no-scheduler;
+runner/scheduler.py) until stopped."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from runner.migrate import migrate, seed
 if TYPE_CHECKING:  # the daemons' modules (the openai SDK, textstat) load only when `up` starts them
     from runner.commands.stopping import StopSignals
     from runner.publisher import Publisher
+    from runner.scheduler import Scheduler
     from runner.supervisor import ProcessGroup
 
 WORKER_GRACE_S = 20.0  # for the worker's tasks and the publisher's deliveries alike
@@ -37,6 +39,9 @@ def up_command(
     ),
     no_worker: bool = typer.Option(False, "--no-worker", help="Do not run the content worker."),
     no_publisher: bool = typer.Option(False, "--no-publisher", help="Do not run the publisher."),
+    no_scheduler: bool = typer.Option(
+        False, "--no-scheduler", help="Do not run the scheduled jobs (pg_cron or another `aicrm scheduler` runs them)."
+    ),
     worker_processes: int | None = typer.Option(
         None, "--worker-processes", min=1, max=64, help="Content worker processes [default: one per CPU, at most 8]."
     ),
@@ -49,7 +54,7 @@ def up_command(
     ),
 ) -> None:
     """Start aicrm: the embedded server (or DATABASE_URL), migrations, the demo tenant, the content
-    worker, the publisher; Ctrl-C stops."""
+    worker, the publisher, the scheduler; Ctrl-C stops."""
     settings = Settings.from_env()
     started_at = time.monotonic()
     we_started = False
@@ -74,7 +79,8 @@ def up_command(
             return
         group = None if no_worker else _start_worker(worker_processes, worker_concurrency)
         publisher = None if no_publisher else _start_publisher(settings)
-        _wait_for_stop_signal(group, publisher)
+        scheduler = None if no_scheduler else _start_scheduler(settings)
+        _wait_for_stop_signal(group, publisher, scheduler)
     finally:
         if we_started:
             embedded.stop(settings.pgdata)
@@ -122,14 +128,29 @@ def _start_publisher(settings: Settings) -> Publisher | None:
     return publisher
 
 
-def _wait_for_stop_signal(group: ProcessGroup | None = None, publisher: Publisher | None = None) -> None:
+def _start_scheduler(settings: Settings) -> Scheduler:
+    """The scheduler of aicrm's jobs, a thread of this process (the database claims each tick, so it
+    runs beside pg_cron or other schedulers without running a tick twice)."""
+    from runner.scheduler import Scheduler, SchedulerOptions, log_to_stderr
+
+    log_to_stderr()
+    scheduler = Scheduler(settings, SchedulerOptions(poll=settings.scheduler_poll)).start()
+    typer.echo(f"scheduler: every {settings.scheduler_poll:g} s (--no-scheduler to run without)")
+    return scheduler
+
+
+def _wait_for_stop_signal(
+    group: ProcessGroup | None = None, publisher: Publisher | None = None, scheduler: Scheduler | None = None
+) -> None:
     from runner.commands.stopping import stop_signals
 
     with stop_signals() as got:
-        _run_until_stopped(got, group, publisher)
+        _run_until_stopped(got, group, publisher, scheduler)
 
 
-def _run_until_stopped(got: StopSignals, group: ProcessGroup | None, publisher: Publisher | None) -> None:
+def _run_until_stopped(
+    got: StopSignals, group: ProcessGroup | None, publisher: Publisher | None, scheduler: Scheduler | None = None
+) -> None:
     from runner.supervisor import KILL_MARGIN
 
     stop, force = got.stop, got.force  # a second signal: the workers release their tasks at once
@@ -140,6 +161,8 @@ def _run_until_stopped(got: StopSignals, group: ProcessGroup | None, publisher: 
                 group.check()  # a worker process that died is started again
         # Both stop claiming at once and share one grace period.
         deadline = time.monotonic() + WORKER_GRACE_S
+        if scheduler is not None:
+            scheduler.stop()  # after the tick in progress; joined below
         if publisher is not None:
             publisher.stop()
         if group is not None:
@@ -154,6 +177,8 @@ def _run_until_stopped(got: StopSignals, group: ProcessGroup | None, publisher: 
                     break
         if publisher is not None:
             publisher.drain(max(deadline - time.monotonic(), 0.0), force)
+        if scheduler is not None:
+            scheduler.join(max(deadline - time.monotonic(), 0.0))  # a daemon thread: not waited for past it
     finally:
         if group is not None and group.running():
             group.kill()

@@ -94,7 +94,9 @@ HEAVY = (
 )  # fmt: skip
 
 
-@pytest.mark.parametrize("args", [("--help",), ("db", "url"), ("psql", "--help"), ("worker", "--help")])
+@pytest.mark.parametrize(
+    "args", [("--help",), ("db", "url"), ("psql", "--help"), ("worker", "--help"), ("scheduler", "--help")]
+)
 def test_a_command_line_imports_no_heavy_module(args: tuple[str, ...]) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
     env["DATABASE_URL"] = "postgresql://nobody@localhost/aicrm"  # db url only builds a string

@@ -8,7 +8,9 @@ insert into aicrm.decision_setting_defaults (setting_key, value, description) va
 ('approve_min_quality', '75', 'Lowest overall quality (0-100) a draft may be approved with.'),
 ('approve_min_confidence', '0.7', 'Lowest confidence (0-1) in the scorecard for approval without a human.'),
 ('max_attempts', '3', 'Drafts written for one task before retries stop.'),
-('escalate_after_failures', '3', 'Failed attempts (errors, timeouts) after which a task is escalated.')
+('escalate_after_failures', '3', 'Failed attempts (errors, timeouts) after which a task is escalated.'),
+('stuck_after_minutes', '{"gathering_context": 15, "generating": 30, "evaluating": 15}',
+ 'Minutes a worker may hold a task in each state under a live lease before detect-stuck-tasks sends it to a person.')
 on conflict (setting_key) do update set value = excluded.value, description = excluded.description
 where (decision_setting_defaults.value, decision_setting_defaults.description)
     is distinct from (excluded.value, excluded.description);
