@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
@@ -294,3 +295,15 @@ def last_transition(conn: Conn, task: str) -> tuple[Any, ...]:
     ).fetchone()
     assert row is not None
     return tuple(row)
+
+
+def tamper(conn: Conn, tenant: str, task: str, assignment: str) -> None:
+    """What time passing or a dead worker would do to a task (an SQL assignment: "lease_until =
+    now() - interval '1 second'"), as the superuser under the task's tenant (the audit trigger
+    records the change in that tenant)."""
+    conn.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
+    conn.execute(
+        sql.SQL("update aicrm.project_tasks set {} where task_id = %s").format(sql.SQL(assignment)),
+        (task,),
+    )
+    conn.execute("select set_config('aicrm.tenant_id', '', true)")

@@ -8,23 +8,24 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from tests.factories import make_customer, make_tenant
 from tests.helpers import act_as, refused
 from tests.samples import GOOD_EMAIL
-from tests.tasks import claim_task, create_task, history, start_generating, submit_draft, task_row, task_state
+from tests.tasks import (
+    claim_task,
+    create_task,
+    history,
+    start_generating,
+    submit_draft,
+    tamper,
+    task_row,
+    task_state,
+)
 
 Conn = psycopg.Connection[Any]
 HEARTBEAT = "select aicrm.heartbeat(%s, %s, 60)"
-
-
-def tamper(conn: Conn, tenant: str, task: str, assignment: str) -> None:
-    """What time passing does, as the superuser under the task's tenant."""
-    conn.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
-    conn.execute(sql.SQL("update aicrm.project_tasks set {} where task_id = %s").format(sql.SQL(assignment)), (task,))
-    conn.execute("select set_config('aicrm.tenant_id', '', true)")
 
 
 def detect(conn: Conn, limit: int | None = None) -> int:

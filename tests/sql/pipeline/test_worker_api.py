@@ -11,7 +11,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from runner.scoring import text_metrics
@@ -29,6 +28,7 @@ from tests.tasks import (
     record_evaluation,
     start_generating,
     submit_draft,
+    tamper,
     task_row,
     to_evaluating,
 )
@@ -37,17 +37,6 @@ Conn = psycopg.Connection[Any]
 HEARTBEAT = "select aicrm.heartbeat(%s, %s, 60)"
 FAIL = "select aicrm.fail_task(p_task_id => %s, p_lease_token => %s, p_error => %s, p_retryable => %s)"
 RELEASE = "select aicrm.release_task(%s, %s, 'worker shutting down')"
-
-
-def tamper(conn: Conn, tenant: str, task: str, assignment: str) -> None:
-    """What time passing or a dead worker would do, as the superuser under the task's tenant (the
-    audit trigger records the change in that tenant)."""
-    conn.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
-    conn.execute(
-        sql.SQL("update aicrm.project_tasks set {} where task_id = %s").format(sql.SQL(assignment)),
-        (task,),
-    )
-    conn.execute("select set_config('aicrm.tenant_id', '', true)")
 
 
 def seconds_until(conn: Conn, at: Any) -> float:
