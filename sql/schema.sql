@@ -2256,6 +2256,106 @@ $_$;
 
 ALTER FUNCTION aicrm.review_task(p_task_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text, p_text_metrics jsonb, p_confirm_findings boolean, p_edited_subject text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.rollup_task_stats() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid;
+    v_limit constant bigint := 50000;
+    v_done bigint := 0;
+    v_rows bigint;
+begin
+    for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
+        exit when v_done >= v_limit;
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        with moved as (
+            delete from aicrm.task_stat_events as e
+            where e.tenant_id = v_tenant and e.event_id in (
+                select p.event_id
+                from aicrm.task_stat_events as p
+                where p.tenant_id = v_tenant
+                order by p.event_id
+                limit v_limit - v_done
+                for update skip locked
+            )
+            returning e.*
+        ),
+        states as (
+            insert into aicrm.task_state_counts as s (tenant_id, customer_id, channel, state, tasks)
+            select v_tenant, m.customer_id, m.channel, m.state, sum(m.delta)
+            from (
+                select moved.customer_id, moved.channel, moved.to_state as state, 1 as delta
+                from moved
+                where moved.to_state is not null
+                union all
+                select moved.customer_id, moved.channel, moved.from_state, -1
+                from moved
+                where moved.from_state is not null
+            ) as m
+            group by m.customer_id, m.channel, m.state
+            on conflict (tenant_id, customer_id, channel, state) do update
+            set tasks = s.tasks + excluded.tasks
+        ),
+        hourly as (
+            insert into aicrm.task_stats_hourly as h (
+                tenant_id, customer_id, channel, hour, created, evaluated, auto_approved, to_review, retried,
+                rule_rejected, pipeline_escalated, escalated, approved, human_approved, human_rejected,
+                changes_requested, delivered, delivery_failed, failures, drafts, drafts_without_cost, cost_usd,
+                scored, quality_sum
+            )
+            select
+                v_tenant, m.customer_id, m.channel, date_trunc('hour', m.at, 'UTC'), sum(m.created),
+                sum(m.evaluated), sum(m.auto_approved), sum(m.to_review), sum(m.retried), sum(m.rule_rejected),
+                sum(m.pipeline_escalated), sum(m.escalated), sum(m.approved), sum(m.human_approved),
+                sum(m.human_rejected), sum(m.changes_requested), sum(m.delivered), sum(m.delivery_failed),
+                sum(m.failures), sum(m.drafts), sum(m.drafts_without_cost), sum(m.cost_usd), sum(m.scored),
+                sum(m.quality_sum)
+            from moved as m
+            where m.from_state is distinct from m.to_state or m.failures > 0 or m.drafts > 0 or m.scored > 0
+            group by m.customer_id, m.channel, date_trunc('hour', m.at, 'UTC')
+            on conflict (tenant_id, hour, customer_id, channel) do update
+            set created = h.created + excluded.created,
+                evaluated = h.evaluated + excluded.evaluated,
+                auto_approved = h.auto_approved + excluded.auto_approved,
+                to_review = h.to_review + excluded.to_review,
+                retried = h.retried + excluded.retried,
+                rule_rejected = h.rule_rejected + excluded.rule_rejected,
+                pipeline_escalated = h.pipeline_escalated + excluded.pipeline_escalated,
+                escalated = h.escalated + excluded.escalated,
+                approved = h.approved + excluded.approved,
+                human_approved = h.human_approved + excluded.human_approved,
+                human_rejected = h.human_rejected + excluded.human_rejected,
+                changes_requested = h.changes_requested + excluded.changes_requested,
+                delivered = h.delivered + excluded.delivered,
+                delivery_failed = h.delivery_failed + excluded.delivery_failed,
+                failures = h.failures + excluded.failures,
+                drafts = h.drafts + excluded.drafts,
+                drafts_without_cost = h.drafts_without_cost + excluded.drafts_without_cost,
+                cost_usd = h.cost_usd + excluded.cost_usd,
+                scored = h.scored + excluded.scored,
+                quality_sum = h.quality_sum + excluded.quality_sum
+        ),
+        ttc as (
+            insert into aicrm.task_ttc_hourly as h (tenant_id, customer_id, channel, hour, bucket, tasks)
+            select
+                v_tenant, m.customer_id, m.channel, date_trunc('hour', m.at, 'UTC'),
+                width_bucket(m.time_to_content, aicrm_private.ttc_bucket_edges()), count(*)
+            from moved as m
+            where m.time_to_content is not null
+            group by 1, 2, 3, 4, 5
+            on conflict (tenant_id, hour, customer_id, channel, bucket) do update
+            set tasks = h.tasks + excluded.tasks
+        )
+        select count(*) into v_rows from moved;
+        v_done := v_done + v_rows;
+    end loop;
+    return v_done;
+end
+$$;
+
+ALTER FUNCTION aicrm.rollup_task_stats() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.run_scheduled_job(p_name text, p_tick timestamp with time zone DEFAULT NULL::timestamp with time zone, p_runner text DEFAULT 'pg_cron'::text) RETURNS jsonb
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -8075,6 +8175,94 @@ $$;
 
 ALTER FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.rebuild_task_stats() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_tasks bigint;
+begin
+    delete from aicrm.task_stat_events as e where e.tenant_id = v_tenant;
+    delete from aicrm.task_state_counts as s where s.tenant_id = v_tenant;
+    delete from aicrm.task_stats_hourly as h where h.tenant_id = v_tenant;
+    delete from aicrm.task_ttc_hourly as h where h.tenant_id = v_tenant;
+
+    insert into aicrm.task_state_counts (tenant_id, customer_id, channel, state, tasks)
+    select t.tenant_id, t.customer_id, t.channel, t.execution_state, count(*)
+    from aicrm.project_tasks as t
+    where t.tenant_id = v_tenant
+    group by t.tenant_id, t.customer_id, t.channel, t.execution_state;
+    select coalesce(sum(s.tasks), 0) into v_tasks from aicrm.task_state_counts as s where s.tenant_id = v_tenant;
+
+    with facts as (
+        select
+            t.customer_id, t.channel, t.created_at as at,
+            1 as created, 0 as evaluated, 0 as auto_approved, 0 as to_review, 0 as retried, 0 as rule_rejected,
+            0 as pipeline_escalated, 0 as escalated, 0 as approved, 0 as human_approved, 0 as human_rejected,
+            0 as changes_requested, 0 as delivered, 0 as delivery_failed, 0 as failures, 0 as drafts,
+            0 as drafts_without_cost, 0::numeric as cost_usd, 0 as scored, 0::numeric as quality_sum
+        from aicrm.project_tasks as t
+        where t.tenant_id = v_tenant
+        union all
+        select
+            t.customer_id, t.channel, t.updated_at, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, t.failures, 0, 0, 0, 0, 0
+        from aicrm.project_tasks as t
+        where t.tenant_id = v_tenant and t.failures > 0
+        union all
+        select
+            t.customer_id, t.channel, tr.created_at, 0, c.evaluated, c.auto_approved, c.to_review, c.retried,
+            c.rule_rejected, c.pipeline_escalated, c.escalated, c.approved, c.human_approved, c.human_rejected,
+            c.changes_requested, c.delivered, c.delivery_failed, 0, 0, 0, 0, 0, 0
+        from aicrm.task_state_transitions as tr
+        inner join aicrm.project_tasks as t on tr.tenant_id = t.tenant_id and tr.task_id = t.task_id
+        cross join lateral aicrm_private.task_stat_counters(tr.from_state, tr.to_state) as c
+        where tr.tenant_id = v_tenant
+        union all
+        select
+            t.customer_id, t.channel, d.created_at, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+            (not d.provenance ? 'edited_from_version' and aicrm_private.json_amount(d.provenance -> 'cost_usd') is null)::int,
+            coalesce(case when not d.provenance ? 'edited_from_version' then aicrm_private.json_amount(d.provenance -> 'cost_usd') end, 0),
+            0, 0
+        from aicrm.project_deliverables as d
+        inner join aicrm.project_tasks as t on d.tenant_id = t.tenant_id and d.task_id = t.task_id
+        where d.tenant_id = v_tenant
+        union all
+        select
+            t.customer_id, t.channel, coalesce(d.evaluated_at, d.updated_at), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 1, d.quality_score
+        from aicrm.project_deliverables as d
+        inner join aicrm.project_tasks as t on d.tenant_id = t.tenant_id and d.task_id = t.task_id
+        where d.tenant_id = v_tenant and d.quality_score is not null
+    )
+    insert into aicrm.task_stats_hourly (
+        tenant_id, customer_id, channel, hour, created, evaluated, auto_approved, to_review, retried, rule_rejected,
+        pipeline_escalated, escalated, approved, human_approved, human_rejected, changes_requested, delivered,
+        delivery_failed, failures, drafts, drafts_without_cost, cost_usd, scored, quality_sum
+    )
+    select
+        v_tenant, f.customer_id, f.channel, date_trunc('hour', f.at, 'UTC'), sum(f.created), sum(f.evaluated),
+        sum(f.auto_approved), sum(f.to_review), sum(f.retried), sum(f.rule_rejected), sum(f.pipeline_escalated),
+        sum(f.escalated), sum(f.approved), sum(f.human_approved), sum(f.human_rejected), sum(f.changes_requested),
+        sum(f.delivered), sum(f.delivery_failed), sum(f.failures), sum(f.drafts), sum(f.drafts_without_cost),
+        sum(f.cost_usd), sum(f.scored), sum(f.quality_sum)
+    from facts as f
+    group by f.customer_id, f.channel, date_trunc('hour', f.at, 'UTC');
+
+    insert into aicrm.task_ttc_hourly (tenant_id, customer_id, channel, hour, bucket, tasks)
+    select v_tenant, t.customer_id, t.channel, date_trunc('hour', tr.created_at, 'UTC'),
+        width_bucket(extract(epoch from tr.created_at - t.created_at)::double precision, aicrm_private.ttc_bucket_edges()),
+        count(*)
+    from aicrm.task_state_transitions as tr
+    inner join aicrm.project_tasks as t on tr.tenant_id = t.tenant_id and tr.task_id = t.task_id
+    where tr.tenant_id = v_tenant and tr.to_state = 'approved' and tr.from_state <> 'approved'
+    group by 1, 2, 3, 4, 5;
+    return v_tasks;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.rebuild_task_stats() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -10839,6 +11027,30 @@ $$;
 
 ALTER FUNCTION aicrm_private.task_of_draft(p_deliverable_id uuid, p_version integer) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) RETURNS TABLE(created smallint, evaluated smallint, auto_approved smallint, to_review smallint, retried smallint, rule_rejected smallint, pipeline_escalated smallint, escalated smallint, approved smallint, human_approved smallint, human_rejected smallint, changes_requested smallint, delivered smallint, delivery_failed smallint)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select
+        (m.f = '' and m.t <> '')::int::smallint,
+        (m.f = 'evaluating' and m.t in ('approved', 'awaiting_review', 'generating', 'rejected', 'escalated'))::int::smallint,
+        (m.f = 'evaluating' and m.t = 'approved')::int::smallint,
+        (m.f = 'evaluating' and m.t = 'awaiting_review')::int::smallint,
+        (m.f = 'evaluating' and m.t = 'generating')::int::smallint,
+        (m.f = 'evaluating' and m.t = 'rejected')::int::smallint,
+        (m.f in ('gathering_context', 'generating', 'evaluating') and m.t = 'escalated')::int::smallint,
+        (m.f <> 'escalated' and m.t = 'escalated')::int::smallint,
+        (m.f <> 'approved' and m.t = 'approved')::int::smallint,
+        (m.f in ('awaiting_review', 'escalated') and m.t = 'approved')::int::smallint,
+        (m.f in ('awaiting_review', 'escalated') and m.t = 'rejected')::int::smallint,
+        (m.f in ('awaiting_review', 'escalated') and m.t = 'queued')::int::smallint,
+        (m.f = 'publishing' and m.t = 'delivered')::int::smallint,
+        (m.f = 'publishing' and m.t = 'escalated')::int::smallint
+    from (select coalesce(p_from, '') as f, coalesce(p_to, '') as t) as m
+$$;
+
+ALTER FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.template_placeholders() RETURNS TABLE(name text, source text, merge_tag boolean)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -11288,6 +11500,87 @@ $$;
 
 ALTER FUNCTION aicrm_private.tg_refresh_scoring_profile() OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.tg_task_stats_deliverables() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_cost numeric;
+    v_edit boolean;
+begin
+    if tg_op = 'UPDATE' and (new.quality_score is null or new.quality_score is not distinct from old.quality_score) then
+        return null;
+    end if;
+    if tg_op = 'INSERT' then
+        v_edit := new.provenance ? 'edited_from_version';
+        v_cost := case when not v_edit then aicrm_private.json_amount(new.provenance -> 'cost_usd') end;
+    end if;
+    insert into aicrm.task_stat_events (
+        tenant_id, customer_id, channel, drafts, drafts_without_cost, cost_usd, scored, quality_sum
+    )
+    select
+        t.tenant_id, t.customer_id, t.channel,
+        (tg_op = 'INSERT')::int,
+        (tg_op = 'INSERT' and not v_edit and v_cost is null)::int,
+        coalesce(v_cost, 0),
+        (new.quality_score is not null)::int,
+        coalesce(new.quality_score, 0)
+    from aicrm.project_tasks as t
+    where t.tenant_id = new.tenant_id and t.task_id = new.task_id;
+    return null;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.tg_task_stats_deliverables() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.tg_task_stats_tasks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    if tg_op in ('DELETE', 'UPDATE') and (
+        tg_op = 'DELETE' or (old.customer_id, old.channel) is distinct from (new.customer_id, new.channel)
+    ) then
+        insert into aicrm.task_stat_events (tenant_id, customer_id, channel, from_state)
+        values (old.tenant_id, old.customer_id, old.channel, old.execution_state);
+        if tg_op = 'DELETE' then
+            return null;
+        end if;
+        insert into aicrm.task_stat_events (tenant_id, customer_id, channel, to_state)
+        values (new.tenant_id, new.customer_id, new.channel, new.execution_state);
+        return null;
+    end if;
+    if tg_op = 'UPDATE' and old.execution_state = new.execution_state and new.failures <= old.failures then
+        return null;
+    end if;
+    insert into aicrm.task_stat_events (
+        tenant_id, customer_id, channel, from_state, to_state, created, evaluated, auto_approved, to_review, retried,
+        rule_rejected, pipeline_escalated, escalated, approved, human_approved, human_rejected, changes_requested,
+        delivered, delivery_failed, failures, time_to_content
+    )
+    select
+        new.tenant_id, new.customer_id, new.channel, s.from_state, s.to_state, c.created, c.evaluated,
+        c.auto_approved, c.to_review, c.retried, c.rule_rejected, c.pipeline_escalated, c.escalated, c.approved,
+        c.human_approved, c.human_rejected, c.changes_requested, c.delivered, c.delivery_failed,
+        case when tg_op = 'UPDATE' then least(greatest(new.failures - old.failures, 0), 32767) else 0 end,
+        case when c.approved = 1 then extract(epoch from clock_timestamp() - new.created_at) end
+    from (
+        select
+            case when tg_op = 'UPDATE' then old.execution_state end as from_state,
+            new.execution_state as to_state
+    ) as s
+    cross join lateral aicrm_private.task_stat_counters(
+        -- a failure counted without a change of state moves nothing
+        case when s.from_state = s.to_state then null else s.from_state end,
+        case when s.from_state = s.to_state then null else s.to_state end
+    ) as c
+    where tg_op = 'INSERT' or s.from_state <> s.to_state or new.failures > old.failures;
+    return null;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.tg_task_stats_tasks() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.tg_touch_updated_at() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -11413,6 +11706,46 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.transition_task(p_task_id uuid, p_to_state text, p_actor text, p_reason text, p_expected_state text, p_details jsonb, p_via text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.ttc_bucket_edges() RETURNS double precision[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select array[30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 57600, 86400, 172800, 345600, 604800]::double precision[]
+$$;
+
+ALTER FUNCTION aicrm_private.ttc_bucket_edges() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.ttc_percentile(p_buckets jsonb, p_share double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    with b as (
+        select
+            k.key::int as bucket,
+            k.value::bigint as tasks,
+            sum(k.value::bigint) over (order by k.key::int) as upto,
+            sum(k.value::bigint) over () as total
+        from jsonb_each_text(p_buckets) as k
+    ),
+    hit as (
+        select b.bucket, b.tasks, b.upto, b.total
+        from b
+        where b.upto >= p_share * b.total and b.total > 0
+        order by b.bucket
+        limit 1
+    )
+    select case
+        when h.bucket >= cardinality(e.edges) then e.edges[cardinality(e.edges)]
+        else coalesce(e.edges[h.bucket], 0)
+            + (e.edges[h.bucket + 1] - coalesce(e.edges[h.bucket], 0))
+            * (p_share * h.total - (h.upto - h.tasks)) / greatest(h.tasks, 1)
+    end
+    from hit as h
+    cross join (select aicrm_private.ttc_bucket_edges() as edges) as e
+$$;
+
+ALTER FUNCTION aicrm_private.ttc_percentile(p_buckets jsonb, p_share double precision) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.unmet_thresholds(p_context jsonb, p_failures jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -11676,6 +12009,345 @@ ALTER TABLE ONLY aicrm.ai_decisions FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE aicrm.ai_decisions OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.decision_setting_defaults (
+    setting_key text NOT NULL,
+    value jsonb NOT NULL,
+    description text NOT NULL
+);
+
+ALTER TABLE aicrm.decision_setting_defaults OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.task_stat_events (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    event_id bigint NOT NULL,
+    customer_id uuid NOT NULL,
+    channel text NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    from_state text,
+    to_state text,
+    created smallint DEFAULT 0 NOT NULL,
+    evaluated smallint DEFAULT 0 NOT NULL,
+    auto_approved smallint DEFAULT 0 NOT NULL,
+    to_review smallint DEFAULT 0 NOT NULL,
+    retried smallint DEFAULT 0 NOT NULL,
+    rule_rejected smallint DEFAULT 0 NOT NULL,
+    pipeline_escalated smallint DEFAULT 0 NOT NULL,
+    escalated smallint DEFAULT 0 NOT NULL,
+    approved smallint DEFAULT 0 NOT NULL,
+    human_approved smallint DEFAULT 0 NOT NULL,
+    human_rejected smallint DEFAULT 0 NOT NULL,
+    changes_requested smallint DEFAULT 0 NOT NULL,
+    delivered smallint DEFAULT 0 NOT NULL,
+    delivery_failed smallint DEFAULT 0 NOT NULL,
+    failures smallint DEFAULT 0 NOT NULL,
+    drafts smallint DEFAULT 0 NOT NULL,
+    drafts_without_cost smallint DEFAULT 0 NOT NULL,
+    cost_usd numeric DEFAULT 0 NOT NULL,
+    scored smallint DEFAULT 0 NOT NULL,
+    quality_sum numeric DEFAULT 0 NOT NULL,
+    time_to_content double precision
+);
+
+ALTER TABLE ONLY aicrm.task_stat_events FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.task_stat_events OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.task_state_counts (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    customer_id uuid NOT NULL,
+    channel text NOT NULL,
+    state text NOT NULL,
+    tasks bigint NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.task_state_counts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.task_state_counts OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.task_stats_hourly (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    customer_id uuid NOT NULL,
+    channel text NOT NULL,
+    hour timestamp with time zone NOT NULL,
+    created bigint DEFAULT 0 NOT NULL,
+    evaluated bigint DEFAULT 0 NOT NULL,
+    auto_approved bigint DEFAULT 0 NOT NULL,
+    to_review bigint DEFAULT 0 NOT NULL,
+    retried bigint DEFAULT 0 NOT NULL,
+    rule_rejected bigint DEFAULT 0 NOT NULL,
+    pipeline_escalated bigint DEFAULT 0 NOT NULL,
+    escalated bigint DEFAULT 0 NOT NULL,
+    approved bigint DEFAULT 0 NOT NULL,
+    human_approved bigint DEFAULT 0 NOT NULL,
+    human_rejected bigint DEFAULT 0 NOT NULL,
+    changes_requested bigint DEFAULT 0 NOT NULL,
+    delivered bigint DEFAULT 0 NOT NULL,
+    delivery_failed bigint DEFAULT 0 NOT NULL,
+    failures bigint DEFAULT 0 NOT NULL,
+    drafts bigint DEFAULT 0 NOT NULL,
+    drafts_without_cost bigint DEFAULT 0 NOT NULL,
+    cost_usd numeric DEFAULT 0 NOT NULL,
+    scored bigint DEFAULT 0 NOT NULL,
+    quality_sum numeric DEFAULT 0 NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.task_stats_hourly FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.task_stats_hourly OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.task_ttc_hourly (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    customer_id uuid NOT NULL,
+    channel text NOT NULL,
+    hour timestamp with time zone NOT NULL,
+    bucket smallint NOT NULL,
+    tasks bigint NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.task_ttc_hourly FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.task_ttc_hourly OWNER TO aicrm_owner;
+
+CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
+ WITH pending AS (
+         SELECT e.tenant_id,
+            e.customer_id,
+            e.channel,
+            e.from_state,
+            e.to_state,
+            date_trunc('hour'::text, e.at, 'UTC'::text) AS hour,
+            e.created,
+            e.evaluated,
+            e.auto_approved,
+            e.to_review,
+            e.retried,
+            e.rule_rejected,
+            e.pipeline_escalated,
+            e.approved,
+            e.failures,
+            e.drafts,
+            e.drafts_without_cost,
+            e.cost_usd,
+            e.scored,
+            e.quality_sum,
+            e.time_to_content
+           FROM aicrm.task_stat_events e
+        ), states AS (
+         SELECT s.tenant_id,
+            s.customer_id,
+            s.channel,
+            sum(s.tasks) FILTER (WHERE (s.state = 'draft'::text)) AS draft,
+            sum(s.tasks) FILTER (WHERE (s.state = 'queued'::text)) AS queued,
+            sum(s.tasks) FILTER (WHERE (s.state = ANY (ARRAY['gathering_context'::text, 'generating'::text, 'evaluating'::text]))) AS working,
+            sum(s.tasks) FILTER (WHERE (s.state = 'awaiting_review'::text)) AS awaiting_review,
+            sum(s.tasks) FILTER (WHERE (s.state = 'escalated'::text)) AS escalated,
+            sum(s.tasks) FILTER (WHERE (s.state = 'approved'::text)) AS approved,
+            sum(s.tasks) FILTER (WHERE (s.state = 'publishing'::text)) AS publishing,
+            sum(s.tasks) FILTER (WHERE (s.state = 'delivered'::text)) AS delivered,
+            sum(s.tasks) FILTER (WHERE (s.state = 'measured'::text)) AS measured,
+            sum(s.tasks) FILTER (WHERE (s.state = 'rejected'::text)) AS rejected,
+            sum(s.tasks) FILTER (WHERE (s.state = 'cancelled'::text)) AS cancelled
+           FROM ( SELECT c_1.tenant_id,
+                    c_1.customer_id,
+                    c_1.channel,
+                    c_1.state,
+                    c_1.tasks
+                   FROM aicrm.task_state_counts c_1
+                UNION ALL
+                 SELECT p.tenant_id,
+                    p.customer_id,
+                    p.channel,
+                    p.to_state AS state,
+                    1 AS tasks
+                   FROM pending p
+                  WHERE (p.to_state IS NOT NULL)
+                UNION ALL
+                 SELECT p.tenant_id,
+                    p.customer_id,
+                    p.channel,
+                    p.from_state AS state,
+                    '-1'::integer AS tasks
+                   FROM pending p
+                  WHERE (p.from_state IS NOT NULL)) s
+          GROUP BY s.tenant_id, s.customer_id, s.channel
+        ), hours AS (
+         SELECT h.tenant_id,
+            h.customer_id,
+            h.channel,
+            h.hour,
+            h.created,
+            h.evaluated,
+            h.auto_approved,
+            h.to_review,
+            h.retried,
+            h.rule_rejected,
+            h.pipeline_escalated,
+            h.approved,
+            h.failures,
+            h.drafts,
+            h.drafts_without_cost,
+            h.cost_usd,
+            h.scored,
+            h.quality_sum
+           FROM aicrm.task_stats_hourly h
+          WHERE (h.hour >= (date_trunc('hour'::text, now(), 'UTC'::text) - '14 days'::interval))
+        UNION ALL
+         SELECT p.tenant_id,
+            p.customer_id,
+            p.channel,
+            p.hour,
+            p.created,
+            p.evaluated,
+            p.auto_approved,
+            p.to_review,
+            p.retried,
+            p.rule_rejected,
+            p.pipeline_escalated,
+            p.approved,
+            p.failures,
+            p.drafts,
+            p.drafts_without_cost,
+            p.cost_usd,
+            p.scored,
+            p.quality_sum
+           FROM pending p
+        ), recent AS (
+         SELECT h.tenant_id,
+            h.customer_id,
+            h.channel,
+            COALESCE(sum(h.approved) FILTER (WHERE (h.hour > (now() - '24:00:00'::interval))), (0)::numeric) AS approved_24h,
+            COALESCE(sum(h.approved) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS approved_7d,
+            COALESCE(sum(h.created) FILTER (WHERE (h.hour > (now() - '24:00:00'::interval))), (0)::numeric) AS created_24h,
+            COALESCE(sum(h.evaluated) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS evaluated_7d,
+            COALESCE(sum(h.retried) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS retried_7d,
+            COALESCE(sum(h.failures) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS failures_7d,
+            COALESCE(sum(h.auto_approved) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS auto_approved_7d,
+            COALESCE(sum(h.to_review) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS to_review_7d,
+            COALESCE(sum(h.rule_rejected) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS rejected_7d,
+            COALESCE(sum(h.pipeline_escalated) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS escalated_7d,
+            sum(h.scored) FILTER (WHERE (h.hour > (now() - '7 days'::interval))) AS scored_7d,
+            sum(h.quality_sum) FILTER (WHERE (h.hour > (now() - '7 days'::interval))) AS quality_7d,
+            sum(h.scored) FILTER (WHERE (h.hour <= (now() - '7 days'::interval))) AS scored_prior,
+            sum(h.quality_sum) FILTER (WHERE (h.hour <= (now() - '7 days'::interval))) AS quality_prior,
+            COALESCE(sum(h.cost_usd) FILTER (WHERE (h.hour > (now() - '24:00:00'::interval))), (0)::numeric) AS cost_usd_24h,
+            COALESCE(sum(h.cost_usd) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS cost_usd_7d,
+            COALESCE(sum(h.drafts) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS drafts_7d,
+            COALESCE(sum(h.drafts_without_cost) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS drafts_without_cost_7d
+           FROM hours h
+          GROUP BY h.tenant_id, h.customer_id, h.channel
+        ), ttc AS (
+         SELECT b.tenant_id,
+            b.customer_id,
+            b.channel,
+            jsonb_object_agg(b.bucket, b.tasks) AS buckets
+           FROM ( SELECT t_1.tenant_id,
+                    t_1.customer_id,
+                    t_1.channel,
+                    t_1.bucket,
+                    sum(t_1.tasks) AS tasks
+                   FROM ( SELECT h.tenant_id,
+                            h.customer_id,
+                            h.channel,
+                            h.bucket,
+                            h.tasks
+                           FROM aicrm.task_ttc_hourly h
+                          WHERE (h.hour > (now() - '7 days'::interval))
+                        UNION ALL
+                         SELECT p.tenant_id,
+                            p.customer_id,
+                            p.channel,
+                            width_bucket(p.time_to_content, aicrm_private.ttc_bucket_edges()) AS bucket,
+                            1 AS tasks
+                           FROM pending p
+                          WHERE (p.time_to_content IS NOT NULL)) t_1
+                  GROUP BY t_1.tenant_id, t_1.customer_id, t_1.channel, t_1.bucket) b
+          GROUP BY b.tenant_id, b.customer_id, b.channel
+        ), joined AS (
+         SELECT COALESCE(s.tenant_id, r.tenant_id) AS tenant_id,
+            COALESCE(s.customer_id, r.customer_id) AS customer_id,
+            COALESCE(s.channel, r.channel) AS channel,
+            s.draft,
+            s.queued,
+            s.working,
+            s.awaiting_review,
+            s.escalated,
+            s.approved,
+            s.publishing,
+            s.delivered,
+            s.measured,
+            s.rejected,
+            s.cancelled,
+            r.approved_24h,
+            r.approved_7d,
+            r.created_24h,
+            r.evaluated_7d,
+            r.retried_7d,
+            r.failures_7d,
+            r.auto_approved_7d,
+            r.to_review_7d,
+            r.rejected_7d,
+            r.escalated_7d,
+            (((r.auto_approved_7d + r.to_review_7d) + r.rejected_7d) + r.escalated_7d) AS outcomes_7d,
+            r.scored_7d,
+            r.quality_7d,
+            r.scored_prior,
+            r.quality_prior,
+            r.cost_usd_24h,
+            r.cost_usd_7d,
+            r.drafts_7d,
+            r.drafts_without_cost_7d
+           FROM (states s
+             FULL JOIN recent r ON (((s.tenant_id = r.tenant_id) AND (s.customer_id = r.customer_id) AND (s.channel = r.channel))))
+        )
+ SELECT j.tenant_id,
+    j.customer_id,
+    c.name AS customer_name,
+    j.channel,
+    (COALESCE(j.draft, (0)::numeric))::bigint AS draft,
+    (COALESCE(j.queued, (0)::numeric))::bigint AS queued,
+    (COALESCE(j.working, (0)::numeric))::bigint AS working,
+    (COALESCE(j.awaiting_review, (0)::numeric))::bigint AS awaiting_review,
+    (COALESCE(j.escalated, (0)::numeric))::bigint AS escalated,
+    (COALESCE(j.approved, (0)::numeric))::bigint AS approved,
+    (COALESCE(j.publishing, (0)::numeric))::bigint AS publishing,
+    (COALESCE(j.delivered, (0)::numeric))::bigint AS delivered,
+    (COALESCE(j.measured, (0)::numeric))::bigint AS measured,
+    (COALESCE(j.rejected, (0)::numeric))::bigint AS rejected,
+    (COALESCE(j.cancelled, (0)::numeric))::bigint AS cancelled,
+    ((COALESCE(j.awaiting_review, (0)::numeric) + COALESCE(j.escalated, (0)::numeric)))::bigint AS waiting_for_people,
+    (COALESCE(j.approved_24h, (0)::numeric))::bigint AS approved_24h,
+    (COALESCE(j.approved_7d, (0)::numeric))::bigint AS approved_7d,
+    round((COALESCE(j.approved_24h, (0)::numeric) / 24.0), 2) AS approved_per_hour,
+    round((COALESCE(j.approved_7d, (0)::numeric) / 7.0), 2) AS approved_per_day,
+    (COALESCE(j.created_24h, (0)::numeric))::bigint AS created_24h,
+    (COALESCE(j.outcomes_7d, (0)::numeric))::bigint AS outcomes_7d,
+    round((j.auto_approved_7d / NULLIF(j.outcomes_7d, (0)::numeric)), 4) AS auto_approval_rate,
+    round((j.to_review_7d / NULLIF(j.outcomes_7d, (0)::numeric)), 4) AS review_rate,
+    round((j.rejected_7d / NULLIF(j.outcomes_7d, (0)::numeric)), 4) AS rejection_rate,
+    round((j.escalated_7d / NULLIF(j.outcomes_7d, (0)::numeric)), 4) AS escalation_rate,
+    (COALESCE(j.evaluated_7d, (0)::numeric))::bigint AS evaluated_7d,
+    round((j.retried_7d / NULLIF(j.evaluated_7d, (0)::numeric)), 4) AS retry_rate,
+    round((j.failures_7d / NULLIF((j.evaluated_7d + j.failures_7d), (0)::numeric)), 4) AS failure_rate,
+    round((j.quality_7d / NULLIF(j.scored_7d, (0)::numeric)), 1) AS avg_quality_7d,
+    round((j.quality_prior / NULLIF(j.scored_prior, (0)::numeric)), 1) AS avg_quality_prior_7d,
+    round(((j.quality_7d / NULLIF(j.scored_7d, (0)::numeric)) - (j.quality_prior / NULLIF(j.scored_prior, (0)::numeric))), 1) AS quality_trend,
+    make_interval(secs => round(aicrm_private.ttc_percentile(t.buckets, (0.5)::double precision))) AS time_to_content_p50,
+    make_interval(secs => round(aicrm_private.ttc_percentile(t.buckets, (0.95)::double precision))) AS time_to_content_p95,
+    ((COALESCE(ts.value, ds.value))::text)::numeric AS target_review_rate,
+    round((((j.to_review_7d + j.escalated_7d) / NULLIF(j.outcomes_7d, (0)::numeric)) - ((COALESCE(ts.value, ds.value))::text)::numeric), 4) AS autonomy_gap,
+    COALESCE(j.cost_usd_24h, (0)::numeric) AS cost_usd_24h,
+    COALESCE(j.cost_usd_7d, (0)::numeric) AS cost_usd_7d,
+    (COALESCE(j.drafts_7d, (0)::numeric))::bigint AS drafts_7d,
+    (COALESCE(j.drafts_without_cost_7d, (0)::numeric))::bigint AS drafts_without_cost_7d
+   FROM ((((joined j
+     LEFT JOIN aicrm.customers c ON (((j.tenant_id = c.tenant_id) AND (j.customer_id = c.customer_id))))
+     LEFT JOIN ttc t ON (((j.tenant_id = t.tenant_id) AND (j.customer_id = t.customer_id) AND (j.channel = t.channel))))
+     LEFT JOIN aicrm.decision_setting_defaults ds ON ((ds.setting_key = 'target_review_rate'::text)))
+     LEFT JOIN aicrm.ai_decision_settings ts ON (((j.tenant_id = ts.tenant_id) AND (ts.setting_key = 'target_review_rate'::text))))
+  WHERE ((((((((((((COALESCE(j.draft, (0)::numeric) + COALESCE(j.queued, (0)::numeric)) + COALESCE(j.working, (0)::numeric)) + COALESCE(j.awaiting_review, (0)::numeric)) + COALESCE(j.escalated, (0)::numeric)) + COALESCE(j.approved, (0)::numeric)) + COALESCE(j.publishing, (0)::numeric)) + COALESCE(j.delivered, (0)::numeric)) + COALESCE(j.measured, (0)::numeric)) + COALESCE(j.rejected, (0)::numeric)) + COALESCE(j.cancelled, (0)::numeric)) > (0)::numeric) OR (j.outcomes_7d > (0)::numeric) OR (j.drafts_7d > (0)::numeric));
+
+ALTER VIEW aicrm.ai_operations_dashboard OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.audit_log (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     audit_id bigint NOT NULL,
@@ -11858,14 +12530,6 @@ CREATE TABLE aicrm.decision_rule_defaults (
 );
 
 ALTER TABLE aicrm.decision_rule_defaults OWNER TO aicrm_owner;
-
-CREATE TABLE aicrm.decision_setting_defaults (
-    setting_key text NOT NULL,
-    value jsonb NOT NULL,
-    description text NOT NULL
-);
-
-ALTER TABLE aicrm.decision_setting_defaults OWNER TO aicrm_owner;
 
 CREATE TABLE aicrm.deliverable_reviews (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
@@ -12176,6 +12840,15 @@ SELECT
 
 ALTER VIEW aicrm.task_costs OWNER TO aicrm_owner;
 
+ALTER TABLE aicrm.task_stat_events ALTER COLUMN event_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME aicrm.task_stat_events_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE aicrm.task_state_transition_rules (
     from_state text NOT NULL,
     to_state text NOT NULL,
@@ -12395,6 +13068,12 @@ ALTER TABLE ONLY aicrm.projects
 ALTER TABLE ONLY aicrm.scheduled_jobs
     ADD CONSTRAINT scheduled_jobs_pkey PRIMARY KEY (name);
 
+ALTER TABLE ONLY aicrm.task_stat_events
+    ADD CONSTRAINT task_stat_events_pkey PRIMARY KEY (tenant_id, event_id);
+
+ALTER TABLE ONLY aicrm.task_state_counts
+    ADD CONSTRAINT task_state_counts_pkey PRIMARY KEY (tenant_id, customer_id, channel, state);
+
 ALTER TABLE ONLY aicrm.task_state_transition_rules
     ADD CONSTRAINT task_state_transition_rules_pkey PRIMARY KEY (from_state, to_state);
 
@@ -12403,6 +13082,12 @@ ALTER TABLE ONLY aicrm.task_state_transitions
 
 ALTER TABLE ONLY aicrm.task_states
     ADD CONSTRAINT task_states_pkey PRIMARY KEY (state);
+
+ALTER TABLE ONLY aicrm.task_stats_hourly
+    ADD CONSTRAINT task_stats_hourly_pkey PRIMARY KEY (tenant_id, hour, customer_id, channel);
+
+ALTER TABLE ONLY aicrm.task_ttc_hourly
+    ADD CONSTRAINT task_ttc_hourly_pkey PRIMARY KEY (tenant_id, hour, customer_id, channel, bucket);
 
 ALTER TABLE ONLY aicrm.tenant_compliance_packs
     ADD CONSTRAINT tenant_compliance_packs_pkey PRIMARY KEY (tenant_id, pack_code);
@@ -12561,6 +13246,10 @@ CREATE TRIGGER _500_touch BEFORE UPDATE ON aicrm.tenants FOR EACH ROW EXECUTE FU
 CREATE TRIGGER _700_rule_set AFTER INSERT OR DELETE OR UPDATE ON aicrm.ai_decision_rules FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_decision_rule_sets__invalidate();
 
 CREATE TRIGGER _700_rule_set AFTER INSERT OR DELETE OR UPDATE ON aicrm.ai_decision_settings FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_decision_rule_sets__invalidate();
+
+CREATE TRIGGER _700_task_stats AFTER INSERT OR UPDATE OF quality_score ON aicrm.project_deliverables FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_task_stats_deliverables();
+
+CREATE TRIGGER _700_task_stats AFTER INSERT OR DELETE OR UPDATE OF execution_state, customer_id, channel, failures ON aicrm.project_tasks FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_task_stats_tasks();
 
 CREATE TRIGGER _800_history AFTER INSERT OR DELETE OR UPDATE ON aicrm.ai_decision_rules FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_ai_decision_rules__history();
 
@@ -12808,9 +13497,25 @@ ALTER TABLE aicrm.projects ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY projects_all_own ON aicrm.projects USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
+ALTER TABLE aicrm.task_stat_events ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY task_stat_events_all_own ON aicrm.task_stat_events USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.task_state_counts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY task_state_counts_all_own ON aicrm.task_state_counts USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
 ALTER TABLE aicrm.task_state_transitions ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY task_state_transitions_all_own ON aicrm.task_state_transitions USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.task_stats_hourly ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY task_stats_hourly_all_own ON aicrm.task_stats_hourly USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.task_ttc_hourly ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY task_ttc_hourly_all_own ON aicrm.task_ttc_hourly USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 ALTER TABLE aicrm.tenant_compliance_packs ENABLE ROW LEVEL SECURITY;
 
@@ -12986,6 +13691,8 @@ GRANT ALL ON FUNCTION aicrm.review_deliverables(p_reviews jsonb, p_reviewer text
 
 REVOKE ALL ON FUNCTION aicrm.review_task(p_task_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text, p_text_metrics jsonb, p_confirm_findings boolean, p_edited_subject text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.review_task(p_task_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text, p_text_metrics jsonb, p_confirm_findings boolean, p_edited_subject text) TO aicrm_app;
+
+REVOKE ALL ON FUNCTION aicrm.rollup_task_stats() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.run_scheduled_job(p_name text, p_tick timestamp with time zone, p_runner text) FROM PUBLIC;
 
@@ -13712,6 +14419,8 @@ REVOKE ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged b
 GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.rebuild_task_stats() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.reembed_library_hashing(p_full boolean) FROM PUBLIC;
@@ -13802,6 +14511,8 @@ REVOKE ALL ON FUNCTION aicrm_private.sync_deliverable_status(p_tenant uuid, p_ta
 
 REVOKE ALL ON FUNCTION aicrm_private.task_of_draft(p_deliverable_id uuid, p_version integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.template_placeholders() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.template_placeholders() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.template_placeholders() TO aicrm_worker;
@@ -13842,11 +14553,25 @@ REVOKE ALL ON FUNCTION aicrm_private.tg_json_schemas__compile() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.tg_refresh_scoring_profile() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.tg_task_stats_deliverables() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.tg_task_stats_tasks() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.tg_touch_updated_at() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.tg_validate_row() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.transition_task(p_task_id uuid, p_to_state text, p_actor text, p_reason text, p_expected_state text, p_details jsonb, p_via text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.ttc_bucket_edges() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.ttc_bucket_edges() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.ttc_bucket_edges() TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.ttc_bucket_edges() TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.ttc_percentile(p_buckets jsonb, p_share double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.ttc_percentile(p_buckets jsonb, p_share double precision) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.ttc_percentile(p_buckets jsonb, p_share double precision) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.ttc_percentile(p_buckets jsonb, p_share double precision) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.unmet_thresholds(p_context jsonb, p_failures jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.unmet_thresholds(p_context jsonb, p_failures jsonb) TO aicrm_app;
@@ -13893,6 +14618,29 @@ GRANT SELECT,INSERT ON TABLE aicrm.ai_decisions TO aicrm_app;
 GRANT SELECT,INSERT ON TABLE aicrm.ai_decisions TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.ai_decisions TO aicrm_readonly;
 
+GRANT SELECT ON TABLE aicrm.decision_setting_defaults TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.decision_setting_defaults TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.decision_setting_defaults TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.task_stat_events TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.task_stat_events TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.task_stat_events TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.task_state_counts TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.task_state_counts TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.task_state_counts TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.task_stats_hourly TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.task_stats_hourly TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.task_stats_hourly TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.task_ttc_hourly TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.task_ttc_hourly TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.task_ttc_hourly TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.ai_operations_dashboard TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.ai_operations_dashboard TO aicrm_readonly;
+
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_readonly;
@@ -13932,10 +14680,6 @@ GRANT SELECT ON TABLE aicrm.customer_overview TO aicrm_readonly;
 GRANT SELECT ON TABLE aicrm.decision_rule_defaults TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.decision_rule_defaults TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.decision_rule_defaults TO aicrm_readonly;
-
-GRANT SELECT ON TABLE aicrm.decision_setting_defaults TO aicrm_app;
-GRANT SELECT ON TABLE aicrm.decision_setting_defaults TO aicrm_worker;
-GRANT SELECT ON TABLE aicrm.decision_setting_defaults TO aicrm_readonly;
 
 GRANT SELECT ON TABLE aicrm.deliverable_reviews TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.deliverable_reviews TO aicrm_worker;

@@ -157,4 +157,15 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
                 "select aicrm.record_delivery(%s, %s, true, 'webhook', 'https://hooks.example.com/in')",
                 (got[0]["outbox_id"], got[0]["lease_token"]),
             )
+    # The operations dashboard's summaries (the job rollup-task-stats folds the events so far), and
+    # an event after it on both sides (a task the rollup has not seen).
+    conn.execute("select set_config('aicrm.tenant_id', '', true)")
+    conn.execute("select aicrm.rollup_task_stats()")
+    for tenant, customer in customers.items():
+        with act_as(conn, tenant):
+            conn.execute(
+                "insert into aicrm.project_tasks (project_id, customer_id, title, task_type, channel) "
+                "select project_id, customer_id, 'Follow-up', 'sms', 'sms' from aicrm.projects where customer_id = %s",
+                (customer,),
+            )
     return World(tenant_a, tenant_b, customers[tenant_a], customers[tenant_b])

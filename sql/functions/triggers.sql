@@ -106,3 +106,10 @@ for each row execute function aicrm_private.tg_audit('email_key');
 -- Global reference data: a JSON Schema is compiled to its SQL/JSON path when written.
 create or replace trigger _200_compile before insert or update of definition on aicrm.json_schemas
 for each row execute function aicrm_private.tg_json_schemas__compile();
+
+-- The operations dashboard's events (migration 0030, private/tasks/task_stats.sql).
+create or replace trigger _700_task_stats
+after insert or delete or update of execution_state, customer_id, channel, failures on aicrm.project_tasks
+for each row execute function aicrm_private.tg_task_stats_tasks();
+create or replace trigger _700_task_stats after insert or update of quality_score on aicrm.project_deliverables
+for each row execute function aicrm_private.tg_task_stats_deliverables();

@@ -361,3 +361,27 @@ def test_the_accuracy_grounding_sees_only_the_callers_tenant(db: psycopg.Connect
                 "select count(*) from aicrm.customer_scoring_profiles where customer_id = %s", (world.customer_b,)
             ).fetchone()
             assert grounding == (0,), role
+
+
+def test_the_operations_dashboard_and_its_summaries_stay_in_their_tenant(
+    db: psycopg.Connection[Any], world: World
+) -> None:
+    """aicrm.ai_operations_dashboard and the summaries under it show the caller's tenant only, to every
+    role; folding the events (rollup_task_stats) and deriving the summaries afresh are the owner's."""
+    with act_as(db, world.tenant_a):
+        mine = db.execute("select customer_id from aicrm.ai_operations_dashboard").fetchall()
+    assert {str(r[0]) for r in mine} == {world.customer_a}
+    for role in ("aicrm_app", "aicrm_worker", "aicrm_readonly"):
+        with act_as(db, world.tenant_a, role):
+            for table in ("task_stat_events", "task_state_counts", "task_stats_hourly", "task_ttc_hourly"):
+                row = db.execute(
+                    sql.SQL("select count(*) filter (where tenant_id <> %s), count(*) from aicrm.{}").format(
+                        sql.Identifier(table)
+                    ),
+                    (world.tenant_a,),
+                ).fetchone()
+                assert row == (0, row[1]), (role, table)
+                assert row[1] > 0, (role, table)
+            for function in ("aicrm.rollup_task_stats()", "aicrm_private.rebuild_task_stats()"):
+                err = sql_error(db, f"select {function}")
+                assert err.diag.sqlstate == "42501", (role, function)

@@ -15,6 +15,7 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "approve_min_confidence": {"type": "number", "minimum": 0, "maximum": 1, "description": "a confidence 0-1"},
     "max_attempts": {"type": "integer", "minimum": 1, "maximum": 10, "description": "attempts 1-10"},
     "escalate_after_failures": {"type": "integer", "minimum": 1, "maximum": 20, "description": "failures 1-20"},
+    "target_review_rate": {"type": "number", "minimum": 0, "maximum": 1, "description": "a share 0-1"},
     "stuck_after_minutes": {
       "type": "object", "additionalProperties": false,
       "properties": {

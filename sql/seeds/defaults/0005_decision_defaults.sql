@@ -10,7 +10,9 @@ insert into aicrm.decision_setting_defaults (setting_key, value, description) va
 ('max_attempts', '3', 'Drafts written for one task before retries stop.'),
 ('escalate_after_failures', '3', 'Failed attempts (errors, timeouts) after which a task is escalated.'),
 ('stuck_after_minutes', '{"gathering_context": 15, "generating": 30, "evaluating": 15}',
- 'Minutes a worker may hold a task in each state under a live lease before detect-stuck-tasks sends it to a person.')
+ 'Minutes a worker may hold a task in each state under a live lease before detect-stuck-tasks sends it to a person.'),
+('target_review_rate', '0.15',
+ 'The share of tasks people should see (sent to review or escalated); aicrm.ai_operations_dashboard shows the gap.')
 on conflict (setting_key) do update set value = excluded.value, description = excluded.description
 where (decision_setting_defaults.value, decision_setting_defaults.description)
     is distinct from (excluded.value, excluded.description);

@@ -12,7 +12,9 @@ from (
     ('expire-agent-messages', '*/5 * * * *', 'aicrm.expire_agent_messages',
         'Expires agent messages past their expiry (a no-op until the agents issue lands).'),
     ('detect-stuck-tasks', '*/5 * * * *', 'aicrm.detect_stuck_tasks',
-        'Sends tasks held too long under a live lease to a person (the decision setting stuck_after_minutes).')
+        'Sends tasks held too long under a live lease to a person (the decision setting stuck_after_minutes).'),
+    ('rollup-task-stats', '* * * * *', 'aicrm.rollup_task_stats',
+        'Folds the pipeline''s events into the operations dashboard''s summaries (aicrm.ai_operations_dashboard).')
 ) as d (name, schedule, function_name, description)
 where not exists (
     select from aicrm.scheduled_jobs as j
