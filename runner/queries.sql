@@ -163,3 +163,12 @@ select job_name, tick, missed_ticks from aicrm.due_job_ticks(p_now => %(now)s);
 
 -- name: run_scheduled_job
 select aicrm.run_scheduled_job(p_name => %(name)s, p_tick => %(tick)s, p_runner => %(runner)s) as result;
+
+-- name: claim_alert_notification
+select aicrm.claim_alert_notification(p_worker_id => %(worker)s, p_lease_seconds => 60) as result;
+
+-- name: record_alert_notification
+select aicrm.record_alert_notification(
+    p_notification_id => %(notification)s, p_lease_token => %(token)s, p_delivered => %(delivered)s,
+    p_error => %(error)s
+) as result;

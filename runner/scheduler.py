@@ -4,6 +4,7 @@ database what is due (aicrm.due_job_ticks: the clock is the database's, so sched
 machines agree) and runs each due tick with aicrm.run_scheduled_job, one transaction each. It
 decides nothing: the database claims each tick once, records a job still running as busy and the
 ticks missed while no scheduler ran, so any number of schedulers (and pg_cron) can run side by side.
+After each pass it delivers the alert notices that are due (runner/notifier.py).
 
 It connects as aicrm_owner: the jobs are the deployment's housekeeping, acting across every tenant
 on tables only the owner writes, and the job functions are EXECUTE-granted to the owner alone; a
@@ -26,6 +27,7 @@ import psycopg
 from runner.config import Settings
 from runner.db import connect, queries
 from runner.errors import AicrmError, from_psycopg
+from runner.notifier import deliver_due
 
 log = logging.getLogger("aicrm.scheduler")
 RECONNECT_FIRST, RECONNECT_MAX = 0.5, 30.0  # as runner/pool.py's (not imported: it loads the worker)
@@ -58,6 +60,8 @@ class Scheduler:
     # ticks this scheduler ran
     results: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=RESULTS_KEPT))
     ticks_run: int = 0
+    # record_alert_notification's latest answers (runner/notifier.py)
+    notices: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=RESULTS_KEPT))
     stopping: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -110,6 +114,9 @@ class Scheduler:
                     if self.stopping.is_set():
                         break
                     done.append(self._run_tick(conn, str(job_name), tick))
+                if not self.stopping.is_set():
+                    # the alert notices the jobs (and people) queued: runner/notifier.py
+                    self.notices.extend(deliver_due(conn, self.runner))
         except psycopg.Error as exc:
             raise from_psycopg(exc) from exc
         self.results.extend(done)

@@ -18,6 +18,25 @@ CREATE TYPE aicrm_private.draft_features AS (
 
 ALTER TYPE aicrm_private.draft_features OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.acknowledge_alert(p_alert_id uuid, p_note text DEFAULT NULL::text, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_alert aicrm.alerts := aicrm_private.open_alert(p_alert_id);
+    v_by text := aicrm_private.alert_actor(p_by);
+begin
+    update aicrm.alerts as a
+    set state = 'acknowledged', acknowledged_by = v_by, acknowledged_at = clock_timestamp(), updated_at = clock_timestamp()
+    where a.tenant_id = v_alert.tenant_id and a.alert_id = p_alert_id
+    returning * into v_alert;
+    perform aicrm_private.alert_changed(p_alert_id, 'acknowledged', v_by, p_note, false);
+    return to_jsonb(v_alert) - 'tenant_id';
+end
+$$;
+
+ALTER FUNCTION aicrm.acknowledge_alert(p_alert_id uuid, p_note text, p_by text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text DEFAULT 'text'::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -28,6 +47,80 @@ end
 $$;
 
 ALTER FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.assign_alert(p_alert_id uuid, p_assignee text, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_alert aicrm.alerts := aicrm_private.open_alert(p_alert_id);
+    v_by text := aicrm_private.alert_actor(p_by);
+begin
+    if nullif(btrim(p_assignee), '') is null or char_length(p_assignee) > 200 then
+        raise exception using errcode = 'AC001', column = 'assignee', message = 'assignee: is required (at most 200 characters)';
+    end if;
+    update aicrm.alerts as a
+    set assigned_to = p_assignee, assigned_by = v_by, assigned_at = clock_timestamp(), updated_at = clock_timestamp()
+    where a.tenant_id = v_alert.tenant_id and a.alert_id = p_alert_id
+    returning * into v_alert;
+    perform aicrm_private.alert_changed(p_alert_id, 'assigned', v_by, p_assignee, false);
+    return to_jsonb(v_alert) - 'tenant_id';
+end
+$$;
+
+ALTER FUNCTION aicrm.assign_alert(p_alert_id uuid, p_assignee text, p_by text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.claim_alert_notification(p_worker_id text, p_lease_seconds integer DEFAULT 60) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_lease interval := aicrm_private.lease_interval(p_lease_seconds);
+    v_now timestamptz := clock_timestamp();
+    v_only_tenant uuid := aicrm_private.current_tenant_id();
+    v_pick record;
+    v_token uuid := gen_random_uuid();
+    v_row aicrm.alert_notifications;
+    v_channel aicrm.alert_channels;
+    v_body text;
+    v_t text := floor(extract(epoch from v_now))::bigint::text;
+begin
+    if nullif(btrim(p_worker_id), '') is null or char_length(p_worker_id) > 200 then
+        raise exception using errcode = 'AC001', message = 'worker_id: is required (at most 200 characters)',
+            column = 'worker_id';
+    end if;
+    perform set_config('aicrm_private.claiming', (select k.key::text from aicrm_private.claim_key as k), true);
+    select n.tenant_id, n.notification_id into v_pick
+    from aicrm.alert_notifications as n
+    where (n.status = 'pending' and n.available_at <= v_now or n.status = 'delivering' and n.lease_until < v_now)
+      and (v_only_tenant is null or n.tenant_id = v_only_tenant)
+    order by n.available_at
+    limit 1
+    for update skip locked;
+    perform set_config('aicrm_private.claiming', '', true);
+    if v_pick.notification_id is null then
+        return null;
+    end if;
+    perform set_config('aicrm.tenant_id', v_pick.tenant_id::text, true);
+    update aicrm.alert_notifications as n
+    set status = 'delivering', attempts = n.attempts + 1, lease_holder = p_worker_id, lease_token = v_token,
+        lease_until = v_now + v_lease
+    where n.tenant_id = v_pick.tenant_id and n.notification_id = v_pick.notification_id
+    returning * into v_row;
+    select * into v_channel from aicrm.alert_channels as c
+    where c.tenant_id = v_row.tenant_id and c.channel_id = v_row.channel_id;
+    v_body := v_row.payload::text;
+    return jsonb_build_object(
+        'tenant_id', v_row.tenant_id, 'notification_id', v_row.notification_id, 'lease_token', v_token,
+        'attempt', v_row.attempts, 'url', v_channel.url, 'body', v_body, 'timestamp', v_t,
+        'signature', 'sha256=' || encode(
+            aicrm_private.hmac_sha256(convert_to(v_channel.secret, 'UTF8'), convert_to(v_t || '.' || v_body, 'UTF8')), 'hex'
+        )
+    );
+end
+$$;
+
+ALTER FUNCTION aicrm.claim_alert_notification(p_worker_id text, p_lease_seconds integer) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.claim_next_delivery_v2(p_worker_id text, p_lease_seconds integer DEFAULT 120, p_channels text[] DEFAULT NULL::text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -713,6 +806,25 @@ end
 $_$;
 
 ALTER FUNCTION aicrm.email_messages(p_outbox_id uuid, p_lease_token uuid, p_unsubscribe_url text, p_default_to text[]) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.evaluate_alert_rules() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid;
+    v_changed bigint := 0;
+begin
+    for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        v_changed := v_changed + aicrm_private.evaluate_tenant_alerts();
+    end loop;
+    perform set_config('aicrm.tenant_id', '', true);
+    return v_changed;
+end
+$$;
+
+ALTER FUNCTION aicrm.evaluate_alert_rules() OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.evaluate_content(p_content text, p_channel text, p_subject text DEFAULT NULL::text, p_customer_id uuid DEFAULT NULL::uuid, p_instructions jsonb DEFAULT '{}'::jsonb, p_text_metrics jsonb DEFAULT NULL::jsonb, p_content_format text DEFAULT 'text'::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -1567,6 +1679,65 @@ $$;
 
 ALTER FUNCTION aicrm.prune_job_runs() OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_row aicrm.alert_notifications;
+    v_channel aicrm.alert_channels;
+begin
+    if p_delivered is null then
+        raise exception using errcode = 'AC001', column = 'delivered', message = 'delivered: must be true or false';
+    end if;
+    select * into v_row from aicrm.alert_notifications as n
+    where n.tenant_id = v_tenant and n.notification_id = p_notification_id
+    for update;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'notification_id', message = 'notification_id: no such notice';
+    end if;
+    if v_row.status <> 'delivering' or v_row.lease_token is distinct from p_lease_token then
+        raise exception using errcode = 'AC005', column = 'lease_token',
+            message = 'lease_token: the notice is not held under this lease (it expired and was claimed again, or was recorded)';
+    end if;
+    if p_delivered then
+        update aicrm.alert_notifications as n
+        set status = 'delivered', delivered_at = clock_timestamp(), lease_holder = null, lease_token = null,
+            lease_until = null, last_error = null
+        where n.tenant_id = v_tenant and n.notification_id = p_notification_id
+        returning * into v_row;
+        update aicrm.alert_channels as c set consecutive_failures = 0, updated_at = now()
+        where c.tenant_id = v_tenant and c.channel_id = v_row.channel_id and c.consecutive_failures <> 0;
+    else
+        update aicrm.alert_notifications as n
+        set status = case when n.attempts >= 5 then 'failed' else 'pending' end,
+            available_at = clock_timestamp() + make_interval(secs => 30 * power(2, least(n.attempts, 10) - 1)),
+            lease_holder = null, lease_token = null, lease_until = null, last_error = left(coalesce(p_error, 'failed'), 2000)
+        where n.tenant_id = v_tenant and n.notification_id = p_notification_id
+        returning * into v_row;
+        update aicrm.alert_channels as c
+        set consecutive_failures = c.consecutive_failures + 1, updated_at = now(),
+            enabled = c.consecutive_failures + 1 < 5,
+            disabled_at = case when c.consecutive_failures + 1 >= 5 then clock_timestamp() else c.disabled_at end,
+            disabled_reason = case when c.consecutive_failures + 1 >= 5
+                then format('5 deliveries failed in a row; the last: %s', left(coalesce(p_error, 'failed'), 500))
+                else c.disabled_reason end
+        where c.tenant_id = v_tenant and c.channel_id = v_row.channel_id
+        returning * into v_channel;
+        if not v_channel.enabled then
+            -- its notices wait no more: nothing delivers them while it is off
+            update aicrm.alert_notifications as n set status = 'failed', last_error = coalesce(n.last_error, 'webhook disabled')
+            where n.tenant_id = v_tenant and n.channel_id = v_channel.channel_id and n.status = 'pending';
+            perform aicrm_private.evaluate_tenant_alerts();
+        end if;
+    end if;
+    return to_jsonb(v_row) - 'tenant_id' - 'lease_token';
+end
+$$;
+
+ALTER FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text DEFAULT NULL::text, p_response jsonb DEFAULT '{}'::jsonb, p_retryable boolean DEFAULT true) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -1995,6 +2166,26 @@ end
 $$;
 
 ALTER FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.resolve_alert(p_alert_id uuid, p_note text DEFAULT NULL::text, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_alert aicrm.alerts := aicrm_private.open_alert(p_alert_id);
+    v_by text := aicrm_private.alert_actor(p_by);
+begin
+    update aicrm.alerts as a
+    set state = 'resolved', resolved_by = v_by, resolved_at = clock_timestamp(), resolution_note = p_note,
+        closed_at = clock_timestamp(), updated_at = clock_timestamp()
+    where a.tenant_id = v_alert.tenant_id and a.alert_id = p_alert_id
+    returning * into v_alert;
+    perform aicrm_private.alert_changed(p_alert_id, 'resolved', v_by, p_note, true);
+    return to_jsonb(v_alert) - 'tenant_id';
+end
+$$;
+
+ALTER FUNCTION aicrm.resolve_alert(p_alert_id uuid, p_note text, p_by text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.resolve_customer_id(p_customer text) RETURNS uuid
     LANGUAGE plpgsql STABLE
@@ -2477,6 +2668,131 @@ $_$;
 
 ALTER FUNCTION aicrm.schedule_jobs() OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.set_alert_rule(p_rule jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_base jsonb;
+    v_rule jsonb;
+    v_key text;
+    v_unknown text;
+    v_row aicrm.alert_rules;
+begin
+    if p_rule is null or jsonb_typeof(p_rule) <> 'object' then
+        raise exception using errcode = 'AC001', column = 'rule', message = 'rule: must be a JSON object';
+    end if;
+    select k into v_unknown from jsonb_object_keys(p_rule) as k
+    where k not in ('rule_key', 'name', 'metric', 'enabled', 'warning_threshold', 'alert_threshold', 'window_hours',
+                    'min_volume', 'renotify_minutes', 'owner', 'description')
+    limit 1;
+    if v_unknown is not null then
+        raise exception using errcode = 'AC001', column = v_unknown, message = format('%s: is not a field of an alert rule', v_unknown);
+    end if;
+    v_key := p_rule ->> 'rule_key';
+    if v_key is null or v_key !~ '^[a-z0-9][a-z0-9_-]{0,62}$' then
+        raise exception using errcode = 'AC001', column = 'rule_key',
+            message = 'rule_key: is required: lowercase letters, digits, - and _ (at most 63)';
+    end if;
+    -- what it starts from: the tenant's rule, else the default of that key
+    select to_jsonb(r) - 'tenant_id' - 'created_at' - 'updated_at' into v_base
+    from aicrm.alert_rules as r where r.tenant_id = v_tenant and r.rule_key = v_key;
+    if v_base is null then
+        select to_jsonb(d) || '{"enabled": true}' into v_base from aicrm.alert_rule_defaults as d where d.rule_key = v_key;
+    end if;
+    v_rule := coalesce(v_base, '{"enabled": true, "window_hours": 1, "min_volume": 0}') || p_rule;
+    if coalesce(v_rule ->> 'name', '') = '' or char_length(v_rule ->> 'name') > 200 then
+        raise exception using errcode = 'AC001', column = 'name', message = 'name: is required (at most 200 characters)';
+    end if;
+    if not (v_rule ->> 'metric') = any(aicrm_private.alert_metrics()) or v_rule ->> 'metric' is null then
+        raise exception using errcode = 'AC001', column = 'metric',
+            message = format('metric: %s is not a metric', coalesce(quote_literal(v_rule ->> 'metric'), 'null')),
+            hint = 'One of ' || array_to_string(aicrm_private.alert_metrics(), ', ') || '.';
+    end if;
+    if jsonb_typeof(v_rule -> 'alert_threshold') is distinct from 'number' then
+        raise exception using errcode = 'AC001', column = 'alert_threshold', message = 'alert_threshold: must be a number';
+    end if;
+    if jsonb_typeof(v_rule -> 'warning_threshold') not in ('number', 'null') then
+        raise exception using errcode = 'AC001', column = 'warning_threshold', message = 'warning_threshold: must be a number or null';
+    end if;
+    if (v_rule ->> 'warning_threshold')::numeric > (v_rule ->> 'alert_threshold')::numeric then
+        raise exception using errcode = 'AC001', column = 'warning_threshold',
+            message = 'warning_threshold: must not be over alert_threshold (every metric is higher-is-worse)';
+    end if;
+    if jsonb_typeof(v_rule -> 'enabled') is distinct from 'boolean' then
+        raise exception using errcode = 'AC001', column = 'enabled', message = 'enabled: must be true or false';
+    end if;
+    if jsonb_typeof(v_rule -> 'window_hours') is distinct from 'number'
+        or (v_rule ->> 'window_hours')::numeric not between 1 and 720 or (v_rule ->> 'window_hours')::numeric % 1 <> 0 then
+        raise exception using errcode = 'AC001', column = 'window_hours', message = 'window_hours: must be a whole number from 1 to 720';
+    end if;
+    if jsonb_typeof(v_rule -> 'min_volume') is distinct from 'number'
+        or (v_rule ->> 'min_volume')::numeric not between 0 and 1000000 or (v_rule ->> 'min_volume')::numeric % 1 <> 0 then
+        raise exception using errcode = 'AC001', column = 'min_volume', message = 'min_volume: must be a whole number from 0 to 1000000';
+    end if;
+    if jsonb_typeof(v_rule -> 'renotify_minutes') not in ('number', 'null')
+        or (v_rule ->> 'renotify_minutes')::numeric not between 5 and 10080
+        or (v_rule ->> 'renotify_minutes')::numeric % 1 <> 0 then
+        raise exception using errcode = 'AC001', column = 'renotify_minutes',
+            message = 'renotify_minutes: must be a whole number from 5 to 10080, or null (notify once)';
+    end if;
+    if jsonb_typeof(v_rule -> 'owner') not in ('string', 'null') or char_length(v_rule ->> 'owner') > 200 then
+        raise exception using errcode = 'AC001', column = 'owner', message = 'owner: must be a name of at most 200 characters, or null';
+    end if;
+    insert into aicrm.alert_rules as r (
+        tenant_id, rule_key, name, metric, enabled, warning_threshold, alert_threshold, window_hours, min_volume,
+        renotify_minutes, owner, description
+    )
+    values (
+        v_tenant, v_key, v_rule ->> 'name', v_rule ->> 'metric', (v_rule ->> 'enabled')::boolean,
+        (v_rule ->> 'warning_threshold')::numeric, (v_rule ->> 'alert_threshold')::numeric,
+        (v_rule ->> 'window_hours')::integer, (v_rule ->> 'min_volume')::integer,
+        (v_rule ->> 'renotify_minutes')::integer, v_rule ->> 'owner', v_rule ->> 'description'
+    )
+    on conflict (tenant_id, rule_key) do update
+    set name = excluded.name, metric = excluded.metric, enabled = excluded.enabled,
+        warning_threshold = excluded.warning_threshold, alert_threshold = excluded.alert_threshold,
+        window_hours = excluded.window_hours, min_volume = excluded.min_volume,
+        renotify_minutes = excluded.renotify_minutes, owner = excluded.owner, description = excluded.description,
+        updated_at = now()
+    returning * into v_row;
+    return to_jsonb(v_row) - 'tenant_id';
+end
+$_$;
+
+ALTER FUNCTION aicrm.set_alert_rule(p_rule jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.set_alert_webhook(p_url text, p_secret text DEFAULT NULL::text, p_enabled boolean DEFAULT true) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_secret text := coalesce(p_secret, replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
+    v_row aicrm.alert_channels;
+begin
+    if p_url is null or p_url !~ '^https?://[^\s/]+' or char_length(p_url) > 2000 then
+        raise exception using errcode = 'AC001', column = 'url', message = 'url: must be an http(s) URL (at most 2000 characters)';
+    end if;
+    if char_length(v_secret) < 16 or char_length(v_secret) > 200 then
+        raise exception using errcode = 'AC001', column = 'secret', message = 'secret: must be 16 to 200 characters';
+    end if;
+    insert into aicrm.alert_channels as c (tenant_id, url, secret, enabled)
+    values (v_tenant, p_url, v_secret, coalesce(p_enabled, true))
+    on conflict (tenant_id, url) do update
+    set secret = coalesce(p_secret, c.secret), enabled = excluded.enabled,
+        consecutive_failures = case when excluded.enabled then 0 else c.consecutive_failures end,
+        disabled_at = case when excluded.enabled then null else c.disabled_at end,
+        disabled_reason = case when excluded.enabled then null else c.disabled_reason end,
+        updated_at = now()
+    returning * into v_row;
+    return to_jsonb(v_row) - 'tenant_id';
+end
+$$;
+
+ALTER FUNCTION aicrm.set_alert_webhook(p_url text, p_secret text, p_enabled boolean) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.set_brand_voice(p_customer_id uuid, p_brand_voice jsonb) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -2637,6 +2953,28 @@ end
 $_$;
 
 ALTER FUNCTION aicrm.set_scheduled_job(p_name text, p_schedule text, p_function_name text, p_enabled boolean, p_description text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.snooze_alert(p_alert_id uuid, p_until timestamp with time zone, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_alert aicrm.alerts := aicrm_private.open_alert(p_alert_id);
+    v_by text := aicrm_private.alert_actor(p_by);
+begin
+    if p_until is null or p_until <= clock_timestamp() or p_until > clock_timestamp() + interval '30 days' then
+        raise exception using errcode = 'AC001', column = 'until', message = 'until: must be in the next 30 days';
+    end if;
+    update aicrm.alerts as a
+    set snoozed_until = p_until, snoozed_by = v_by, updated_at = clock_timestamp()
+    where a.tenant_id = v_alert.tenant_id and a.alert_id = p_alert_id
+    returning * into v_alert;
+    perform aicrm_private.alert_changed(p_alert_id, 'snoozed', v_by, p_until::text, false);
+    return to_jsonb(v_alert) - 'tenant_id';
+end
+$$;
+
+ALTER FUNCTION aicrm.snooze_alert(p_alert_id uuid, p_until timestamp with time zone, p_by text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.start_generating(p_task_id uuid, p_lease_token uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3581,6 +3919,245 @@ CREATE FUNCTION aicrm_private.accuracy_stems(p_text text) RETURNS text[]
 $$;
 
 ALTER FUNCTION aicrm_private.accuracy_stems(p_text text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.alert_actor(p_by text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select coalesce(
+        nullif(btrim(p_by), ''),
+        nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub',
+        coalesce(nullif(current_setting('role'), 'none'), session_user)
+    )
+$$;
+
+ALTER FUNCTION aicrm_private.alert_actor(p_by text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.alert_changed(p_alert_id uuid, p_action text, p_actor text, p_note text, p_notify boolean) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_alert aicrm.alerts;
+begin
+    select * into v_alert from aicrm.alerts as a where a.tenant_id = v_tenant and a.alert_id = p_alert_id;
+    insert into aicrm.alert_events (tenant_id, alert_id, action, actor, note, details)
+    values (v_tenant, p_alert_id, p_action, p_actor, p_note,
+            jsonb_build_object('state', v_alert.state, 'severity', v_alert.severity, 'value', v_alert.value));
+    if not p_notify then
+        return;
+    end if;
+    insert into aicrm.alert_notifications (tenant_id, channel_id, alert_id, payload)
+    select v_tenant, c.channel_id, p_alert_id, jsonb_build_object(
+        'event', p_action,
+        'tenant_id', v_tenant,
+        'alert', jsonb_build_object(
+            'alert_id', v_alert.alert_id, 'rule_key', v_alert.rule_key, 'rule_name', v_alert.rule_name,
+            'state', v_alert.state, 'severity', v_alert.severity, 'value', v_alert.value,
+            'threshold', v_alert.threshold, 'message', v_alert.message, 'evidence', v_alert.evidence,
+            'opened_at', v_alert.opened_at, 'assigned_to', v_alert.assigned_to
+        ),
+        'note', p_note,
+        'sent_at', clock_timestamp()
+    )
+    from aicrm.alert_channels as c
+    where c.tenant_id = v_tenant and c.enabled;
+    if found then
+        perform pg_notify('aicrm_alert_notification', '');
+    end if;
+    -- told (or nobody to tell): the renotify interval counts from now
+    update aicrm.alerts as a set last_notified_at = clock_timestamp()
+    where a.tenant_id = v_tenant and a.alert_id = p_alert_id;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.alert_changed(p_alert_id uuid, p_action text, p_actor text, p_note text, p_notify boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.alert_metric(p_metric text, p_window_hours integer) RETURNS TABLE(value numeric, volume bigint, evidence jsonb)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    w record;
+    v_base record;
+    v_state text;
+    v_after jsonb;
+begin
+    if p_metric in ('failure_rate', 'escalation_rate', 'delivery_failures', 'quality_drop') then
+        select * into w from aicrm_private.alert_window(p_window_hours);
+    end if;
+    case p_metric
+    when 'failure_rate' then
+        return query select round(w.failures::numeric / nullif(w.evaluated + w.failures, 0), 4),
+            w.evaluated + w.failures,
+            jsonb_build_object('failures', w.failures, 'decisions', w.evaluated, 'window_hours', p_window_hours);
+    when 'escalation_rate' then
+        return query select round(w.pipeline_escalated::numeric / nullif(w.outcomes, 0), 4), w.outcomes,
+            jsonb_build_object('escalated', w.pipeline_escalated, 'outcomes', w.outcomes, 'window_hours', p_window_hours);
+    when 'delivery_failures' then
+        return query select round(w.delivery_failed::numeric / nullif(w.delivered + w.delivery_failed, 0), 4),
+            w.delivered + w.delivery_failed,
+            jsonb_build_object('failed', w.delivery_failed, 'delivered', w.delivered, 'window_hours', p_window_hours);
+    when 'quality_drop' then
+        select coalesce(sum(h.scored), 0) as scored, sum(h.quality_sum) as quality_sum into v_base
+        from aicrm.task_stats_hourly as h
+        where h.tenant_id = v_tenant
+          and h.hour <= date_trunc('hour', now(), 'UTC') - make_interval(hours => p_window_hours)
+          and h.hour > date_trunc('hour', now(), 'UTC') - make_interval(hours => p_window_hours) - interval '7 days';
+        return query select
+            round(v_base.quality_sum / nullif(v_base.scored, 0) - w.quality_sum / nullif(w.scored, 0), 1),
+            case when v_base.scored > 0 then w.scored else 0 end,
+            jsonb_build_object(
+                'recent_average', round(w.quality_sum / nullif(w.scored, 0), 1), 'recent_drafts', w.scored,
+                'baseline_average', round(v_base.quality_sum / nullif(v_base.scored, 0), 1),
+                'baseline_drafts', v_base.scored, 'window_hours', p_window_hours
+            );
+    when 'review_sla', 'escalation_sla', 'queue_age' then
+        v_state := case p_metric when 'review_sla' then 'awaiting_review' when 'escalation_sla' then 'escalated'
+            else 'queued' end;
+        return query
+        with waiting as (
+            select t.task_id, t.state_changed_at, t.title
+            from aicrm.project_tasks as t
+            where t.tenant_id = v_tenant and t.execution_state = v_state
+        ),
+        oldest as (
+            select w2.task_id, w2.state_changed_at, w2.title from waiting as w2 order by w2.state_changed_at limit 5
+        )
+        select
+            coalesce(round(extract(epoch from now() - (select min(o.state_changed_at) from oldest as o)) / 60, 1), 0),
+            (select count(*) from waiting),
+            jsonb_build_object(
+                'state', v_state, 'waiting', (select count(*) from waiting),
+                'oldest', coalesce((
+                    select jsonb_agg(jsonb_build_object('task_id', o.task_id, 'title', o.title, 'since', o.state_changed_at)
+                        order by o.state_changed_at)
+                    from oldest as o
+                ), '[]')
+            );
+    when 'stuck_tasks' then
+        v_after := coalesce((select d.value from aicrm.decision_setting_defaults as d where d.setting_key = 'stuck_after_minutes'), '{}')
+            || coalesce((select s.value from aicrm.ai_decision_settings as s
+                         where s.tenant_id = v_tenant and s.setting_key = 'stuck_after_minutes'), '{}');
+        return query
+        with stuck as (
+            select t.task_id, t.execution_state, t.state_changed_at, t.lease_holder, t.lease_until
+            from aicrm.project_tasks as t
+            where t.tenant_id = v_tenant
+              and t.execution_state in ('gathering_context', 'generating', 'evaluating')
+              and t.state_changed_at < now()
+                  - make_interval(mins => coalesce((v_after ->> t.execution_state)::integer, 2147483647 / 60))
+        )
+        select (select count(*) from stuck)::numeric, (select count(*) from stuck),
+            jsonb_build_object('stuck', coalesce((
+                select jsonb_agg(jsonb_build_object('task_id', s.task_id, 'state', s.execution_state,
+                    'since', s.state_changed_at, 'lease_holder', s.lease_holder, 'lease_until', s.lease_until)
+                    order by s.state_changed_at)
+                from (select * from stuck order by stuck.state_changed_at limit 5) as s
+            ), '[]'), 'thresholds_minutes', v_after);
+    when 'webhook_failures' then
+        return query select count(*)::numeric, count(*),
+            jsonb_build_object('disabled', coalesce(jsonb_agg(jsonb_build_object(
+                'channel_id', c.channel_id, 'url', c.url, 'disabled_at', c.disabled_at, 'reason', c.disabled_reason
+            )), '[]'))
+        from aicrm.alert_channels as c
+        where c.tenant_id = v_tenant and not c.enabled and c.disabled_at is not null;
+    else
+        raise exception using errcode = 'AC001', column = 'metric',
+            message = format('metric: %L is not a metric', p_metric),
+            hint = 'One of ' || array_to_string(aicrm_private.alert_metrics(), ', ') || '.';
+    end case;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.alert_metric(p_metric text, p_window_hours integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.alert_metrics() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select array[
+        'failure_rate', 'escalation_rate', 'delivery_failures', 'quality_drop', 'review_sla', 'escalation_sla',
+        'queue_age', 'stuck_tasks', 'webhook_failures'
+    ]
+$$;
+
+ALTER FUNCTION aicrm_private.alert_metrics() OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.alert_rules (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    rule_key text NOT NULL,
+    name text NOT NULL,
+    metric text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    warning_threshold numeric,
+    alert_threshold numeric NOT NULL,
+    window_hours integer DEFAULT 1 NOT NULL,
+    min_volume integer DEFAULT 0 NOT NULL,
+    renotify_minutes integer,
+    owner text,
+    description text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.alert_rules FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.alert_rules OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.alert_rules_in_force() RETURNS SETOF aicrm.alert_rules
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select r.*
+    from aicrm.alert_rules as r
+    where r.tenant_id = aicrm_private.require_tenant()
+    union all
+    select
+        aicrm_private.require_tenant(), d.rule_key, d.name, d.metric, true, d.warning_threshold, d.alert_threshold,
+        d.window_hours, d.min_volume, d.renotify_minutes, null, d.description, null, null
+    from aicrm.alert_rule_defaults as d
+    where not exists (
+        select from aicrm.alert_rules as r
+        where r.tenant_id = aicrm_private.require_tenant() and r.rule_key = d.rule_key
+    )
+$$;
+
+ALTER FUNCTION aicrm_private.alert_rules_in_force() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.alert_window(p_hours integer) RETURNS TABLE(evaluated bigint, failures bigint, outcomes bigint, pipeline_escalated bigint, delivered bigint, delivery_failed bigint, scored bigint, quality_sum numeric)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select
+        coalesce(sum(w.evaluated), 0)::bigint,
+        coalesce(sum(w.failures), 0)::bigint,
+        coalesce(sum(w.auto_approved + w.to_review + w.rule_rejected + w.pipeline_escalated), 0)::bigint,
+        coalesce(sum(w.pipeline_escalated), 0)::bigint,
+        coalesce(sum(w.delivered), 0)::bigint,
+        coalesce(sum(w.delivery_failed), 0)::bigint,
+        coalesce(sum(w.scored), 0)::bigint,
+        coalesce(sum(w.quality_sum), 0)
+    from (
+        select
+            h.evaluated, h.failures, h.auto_approved, h.to_review, h.rule_rejected, h.pipeline_escalated,
+            h.delivered, h.delivery_failed, h.scored, h.quality_sum
+        from aicrm.task_stats_hourly as h
+        where h.tenant_id = aicrm_private.require_tenant()
+          and h.hour > date_trunc('hour', now(), 'UTC') - make_interval(hours => p_hours)
+        union all
+        select
+            e.evaluated, e.failures, e.auto_approved, e.to_review, e.rule_rejected, e.pipeline_escalated,
+            e.delivered, e.delivery_failed, e.scored, e.quality_sum
+        from aicrm.task_stat_events as e
+        where e.tenant_id = aicrm_private.require_tenant()
+          and e.at > date_trunc('hour', now(), 'UTC') - make_interval(hours => p_hours)
+    ) as w
+$$;
+
+ALTER FUNCTION aicrm_private.alert_window(p_hours integer) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) RETURNS text[]
     LANGUAGE sql STABLE
@@ -5559,6 +6136,104 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.evaluate_tenant_alerts() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_rule aicrm.alerts;
+    r record;
+    m record;
+    v_open aicrm.alerts;
+    v_level text;
+    v_threshold numeric;
+    v_message text;
+    v_changed bigint := 0;
+    v_now timestamptz := clock_timestamp();
+begin
+    for r in select * from aicrm_private.alert_rules_in_force() as f where f.enabled order by f.rule_key loop
+        select * into m from aicrm_private.alert_metric(r.metric, r.window_hours);
+        v_level := case
+            when m.volume < greatest(r.min_volume, 0) or (m.value is null and m.volume = 0 and r.min_volume > 0) then 'no_data'
+            when m.value is null then 'ok'
+            when m.value >= r.alert_threshold then 'alert'
+            when r.warning_threshold is not null and m.value >= r.warning_threshold then 'warning'
+            else 'ok'
+        end;
+        v_threshold := case v_level when 'alert' then r.alert_threshold when 'warning' then r.warning_threshold end;
+        v_message := case
+            when v_level in ('alert', 'warning') then format('%s: %s at %s (%s threshold %s)', r.name,
+                r.metric, m.value, v_level, v_threshold)
+            when v_level = 'no_data' then format('%s: too little data (%s of the %s needed)', r.name, m.volume, r.min_volume)
+            else format('%s: back to normal (%s at %s)', r.name, r.metric, coalesce(m.value::text, 'none'))
+        end;
+        select * into v_open from aicrm.alerts as a
+        where a.tenant_id = v_tenant and a.rule_key = r.rule_key and a.closed_at is null
+        for update;
+        if v_open.alert_id is null then
+            if v_level in ('warning', 'alert') then
+                insert into aicrm.alerts (tenant_id, rule_key, rule_name, state, severity, value, threshold, volume, message,
+                                          evidence, assigned_to, assigned_by, assigned_at)
+                values (v_tenant, r.rule_key, r.name, v_level, v_level, m.value, v_threshold, m.volume, v_message,
+                        m.evidence, r.owner, case when r.owner is not null then 'rule' end,
+                        case when r.owner is not null then v_now end)
+                returning * into v_open;
+                perform aicrm_private.alert_changed(v_open.alert_id, 'opened', 'system', v_message, true);
+                v_changed := v_changed + 1;
+            end if;
+            continue;
+        end if;
+        if v_level = 'ok' then
+            update aicrm.alerts as a
+            set state = 'recovered', closed_at = v_now, updated_at = v_now, value = m.value, volume = m.volume,
+                message = v_message, evidence = m.evidence
+            where a.tenant_id = v_tenant and a.alert_id = v_open.alert_id;
+            perform aicrm_private.alert_changed(v_open.alert_id, 'recovered', 'system', v_message,
+                coalesce(v_open.snoozed_until, '-infinity') <= v_now);
+            v_changed := v_changed + 1;
+        elsif v_level = 'no_data' then
+            update aicrm.alerts as a
+            set value = m.value, volume = m.volume, evidence = m.evidence, updated_at = v_now,
+                state = case when a.state = 'acknowledged' then a.state else 'no_data' end,
+                message = case when a.state = 'acknowledged' then a.message else v_message end
+            where a.tenant_id = v_tenant and a.alert_id = v_open.alert_id;
+            if v_open.state not in ('no_data', 'acknowledged') then
+                perform aicrm_private.alert_changed(v_open.alert_id, 'no_data', 'system', v_message, false);
+                v_changed := v_changed + 1;
+            end if;
+        else
+            update aicrm.alerts as a
+            set value = m.value, volume = m.volume, evidence = m.evidence, threshold = v_threshold,
+                message = v_message, severity = v_level, updated_at = v_now,
+                state = case
+                    when a.state = 'acknowledged' and not (a.severity = 'warning' and v_level = 'alert') then a.state
+                    else v_level
+                end
+            where a.tenant_id = v_tenant and a.alert_id = v_open.alert_id
+            returning * into v_rule;
+            if v_rule.state is distinct from v_open.state or v_rule.severity is distinct from v_open.severity then
+                perform aicrm_private.alert_changed(v_open.alert_id,
+                    case when v_open.severity = 'warning' and v_level = 'alert' then 'raised'
+                         when v_open.severity = 'alert' and v_level = 'warning' then 'lowered'
+                         else 'reopened' end,
+                    'system', v_message,
+                    coalesce(v_open.snoozed_until, '-infinity') <= v_now
+                    and (v_rule.state <> 'acknowledged'));
+                v_changed := v_changed + 1;
+            elsif v_rule.state in ('warning', 'alert') and r.renotify_minutes is not null
+                and coalesce(v_open.snoozed_until, '-infinity') <= v_now
+                and coalesce(v_open.last_notified_at, '-infinity') <= v_now - make_interval(mins => r.renotify_minutes) then
+                perform aicrm_private.alert_changed(v_open.alert_id, 'renotified', 'system', v_message, true);
+            end if;
+        end if;
+    end loop;
+    return v_changed;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.evaluate_tenant_alerts() OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.example_embedding_text(p_subject text, p_content text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -8092,6 +8767,64 @@ CREATE FUNCTION aicrm_private.name_forms(p_name text) RETURNS text[]
 $_$;
 
 ALTER FUNCTION aicrm_private.name_forms(p_name text) OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.alerts (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    alert_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    rule_key text NOT NULL,
+    rule_name text NOT NULL,
+    state text NOT NULL,
+    severity text NOT NULL,
+    value numeric,
+    threshold numeric,
+    volume bigint,
+    message text NOT NULL,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    opened_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    closed_at timestamp with time zone,
+    last_notified_at timestamp with time zone,
+    acknowledged_by text,
+    acknowledged_at timestamp with time zone,
+    assigned_to text,
+    assigned_by text,
+    assigned_at timestamp with time zone,
+    snoozed_until timestamp with time zone,
+    snoozed_by text,
+    resolved_by text,
+    resolved_at timestamp with time zone,
+    resolution_note text,
+    CONSTRAINT alerts_closed_check CHECK (((state = ANY (ARRAY['resolved'::text, 'recovered'::text])) = (closed_at IS NOT NULL))),
+    CONSTRAINT alerts_severity_check CHECK ((severity = ANY (ARRAY['warning'::text, 'alert'::text]))),
+    CONSTRAINT alerts_state_check CHECK ((state = ANY (ARRAY['warning'::text, 'alert'::text, 'acknowledged'::text, 'no_data'::text, 'resolved'::text, 'recovered'::text])))
+);
+
+ALTER TABLE ONLY aicrm.alerts FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.alerts OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.open_alert(p_alert_id uuid) RETURNS aicrm.alerts
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_alert aicrm.alerts;
+begin
+    select * into v_alert from aicrm.alerts as a
+    where a.tenant_id = aicrm_private.require_tenant() and a.alert_id = p_alert_id
+    for update;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'alert_id', message = 'alert_id: no such alert';
+    end if;
+    if v_alert.closed_at is not null then
+        raise exception using errcode = 'AC005', column = 'alert_id',
+            message = format('alert_id: the alert is %s already (%s)', v_alert.state, v_alert.closed_at);
+    end if;
+    return v_alert;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.open_alert(p_alert_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.phrase_key(p_phrase text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -11962,6 +12695,36 @@ ALTER TABLE ONLY aicrm.ai_agents FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE aicrm.ai_agents OWNER TO aicrm_owner;
 
+CREATE VIEW aicrm.ai_alerts WITH (security_invoker='true') AS
+ SELECT alert_id,
+    tenant_id,
+    rule_key,
+    rule_name,
+    state,
+    severity,
+    NULL::uuid AS customer_id,
+    NULL::text AS customer_name,
+    NULL::text AS channel,
+    message,
+    value,
+    threshold,
+    volume,
+    evidence,
+    opened_at,
+    updated_at,
+    (now() - opened_at) AS age,
+    last_notified_at,
+    acknowledged_by,
+    acknowledged_at,
+    assigned_to,
+    assigned_at,
+    snoozed_until
+   FROM aicrm.alerts a
+  WHERE (closed_at IS NULL)
+  ORDER BY (severity = 'alert'::text) DESC, (state = 'acknowledged'::text), opened_at;
+
+ALTER VIEW aicrm.ai_alerts OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.ai_decision_rule_versions (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     rule_id uuid NOT NULL,
@@ -12347,6 +13110,83 @@ CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
   WHERE ((((((((((((COALESCE(j.draft, (0)::numeric) + COALESCE(j.queued, (0)::numeric)) + COALESCE(j.working, (0)::numeric)) + COALESCE(j.awaiting_review, (0)::numeric)) + COALESCE(j.escalated, (0)::numeric)) + COALESCE(j.approved, (0)::numeric)) + COALESCE(j.publishing, (0)::numeric)) + COALESCE(j.delivered, (0)::numeric)) + COALESCE(j.measured, (0)::numeric)) + COALESCE(j.rejected, (0)::numeric)) + COALESCE(j.cancelled, (0)::numeric)) > (0)::numeric) OR (j.outcomes_7d > (0)::numeric) OR (j.drafts_7d > (0)::numeric));
 
 ALTER VIEW aicrm.ai_operations_dashboard OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.alert_channels (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    channel_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    url text NOT NULL,
+    secret text NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    consecutive_failures integer DEFAULT 0 NOT NULL,
+    disabled_at timestamp with time zone,
+    disabled_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.alert_channels FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.alert_channels OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.alert_events (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    event_id bigint NOT NULL,
+    alert_id uuid NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    action text NOT NULL,
+    actor text NOT NULL,
+    note text,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.alert_events FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.alert_events OWNER TO aicrm_owner;
+
+ALTER TABLE aicrm.alert_events ALTER COLUMN event_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME aicrm.alert_events_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE aicrm.alert_notifications (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    notification_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    channel_id uuid NOT NULL,
+    alert_id uuid NOT NULL,
+    payload jsonb NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    available_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    lease_holder text,
+    lease_token uuid,
+    lease_until timestamp with time zone,
+    last_error text,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    delivered_at timestamp with time zone,
+    CONSTRAINT alert_notifications_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivering'::text, 'delivered'::text, 'failed'::text])))
+);
+
+ALTER TABLE ONLY aicrm.alert_notifications FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.alert_notifications OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.alert_rule_defaults (
+    rule_key text NOT NULL,
+    name text NOT NULL,
+    metric text NOT NULL,
+    warning_threshold numeric,
+    alert_threshold numeric NOT NULL,
+    window_hours integer DEFAULT 1 NOT NULL,
+    min_volume integer DEFAULT 0 NOT NULL,
+    renotify_minutes integer,
+    description text NOT NULL
+);
+
+ALTER TABLE aicrm.alert_rule_defaults OWNER TO aicrm_owner;
 
 CREATE TABLE aicrm.audit_log (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
@@ -12957,6 +13797,27 @@ ALTER TABLE ONLY aicrm.ai_decision_settings
 ALTER TABLE ONLY aicrm.ai_decisions
     ADD CONSTRAINT ai_decisions_pkey PRIMARY KEY (tenant_id, decision_id);
 
+ALTER TABLE ONLY aicrm.alert_channels
+    ADD CONSTRAINT alert_channels_pkey PRIMARY KEY (tenant_id, channel_id);
+
+ALTER TABLE ONLY aicrm.alert_channels
+    ADD CONSTRAINT alert_channels_url_key UNIQUE (tenant_id, url);
+
+ALTER TABLE ONLY aicrm.alert_events
+    ADD CONSTRAINT alert_events_pkey PRIMARY KEY (tenant_id, event_id);
+
+ALTER TABLE ONLY aicrm.alert_notifications
+    ADD CONSTRAINT alert_notifications_pkey PRIMARY KEY (tenant_id, notification_id);
+
+ALTER TABLE ONLY aicrm.alert_rule_defaults
+    ADD CONSTRAINT alert_rule_defaults_pkey PRIMARY KEY (rule_key);
+
+ALTER TABLE ONLY aicrm.alert_rules
+    ADD CONSTRAINT alert_rules_pkey PRIMARY KEY (tenant_id, rule_key);
+
+ALTER TABLE ONLY aicrm.alerts
+    ADD CONSTRAINT alerts_pkey PRIMARY KEY (tenant_id, alert_id);
+
 ALTER TABLE ONLY aicrm.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (tenant_id, audit_id);
 
@@ -13113,6 +13974,18 @@ ALTER TABLE ONLY aicrm_private.unsubscribe_keys
 CREATE INDEX ai_decision_rules_order_idx ON aicrm.ai_decision_rules USING btree (tenant_id, category, priority) WHERE active;
 
 CREATE INDEX ai_decisions_recent_idx ON aicrm.ai_decisions USING btree (tenant_id, decided_at DESC);
+
+CREATE INDEX alert_events_alert ON aicrm.alert_events USING btree (tenant_id, alert_id, event_id);
+
+CREATE INDEX alert_notifications_alert ON aicrm.alert_notifications USING btree (tenant_id, alert_id);
+
+CREATE INDEX alert_notifications_channel ON aicrm.alert_notifications USING btree (tenant_id, channel_id);
+
+CREATE INDEX alert_notifications_due ON aicrm.alert_notifications USING btree (available_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivering'::text]));
+
+CREATE UNIQUE INDEX alerts_open_rule ON aicrm.alerts USING btree (tenant_id, rule_key) WHERE (closed_at IS NULL);
+
+CREATE INDEX alerts_recent ON aicrm.alerts USING btree (tenant_id, opened_at);
 
 CREATE INDEX audit_log_table_idx ON aicrm.audit_log USING btree (tenant_id, table_name, occurred_at DESC);
 
@@ -13303,6 +14176,15 @@ ALTER TABLE ONLY aicrm.ai_decision_settings
 ALTER TABLE ONLY aicrm.ai_decisions
     ADD CONSTRAINT ai_decisions_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES aicrm.tenants(tenant_id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY aicrm.alert_events
+    ADD CONSTRAINT alert_events_alert_fkey FOREIGN KEY (tenant_id, alert_id) REFERENCES aicrm.alerts(tenant_id, alert_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.alert_notifications
+    ADD CONSTRAINT alert_notifications_alert_fkey FOREIGN KEY (tenant_id, alert_id) REFERENCES aicrm.alerts(tenant_id, alert_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.alert_notifications
+    ADD CONSTRAINT alert_notifications_channel_fkey FOREIGN KEY (tenant_id, channel_id) REFERENCES aicrm.alert_channels(tenant_id, channel_id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY aicrm.audit_log
     ADD CONSTRAINT audit_log_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES aicrm.tenants(tenant_id) ON DELETE CASCADE;
 
@@ -13426,6 +14308,30 @@ ALTER TABLE aicrm.ai_decisions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ai_decisions_insert_own ON aicrm.ai_decisions FOR INSERT WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 CREATE POLICY ai_decisions_select_own ON aicrm.ai_decisions FOR SELECT USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.alert_channels ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY alert_channels_all_own ON aicrm.alert_channels USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.alert_events ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY alert_events_all_own ON aicrm.alert_events USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.alert_notifications ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY alert_notifications_all_own ON aicrm.alert_notifications USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+CREATE POLICY alert_notifications_claim ON aicrm.alert_notifications TO aicrm_owner USING ((current_setting('aicrm_private.claiming'::text, true) = ( SELECT (k.key)::text AS key
+   FROM aicrm_private.claim_key k))) WITH CHECK ((current_setting('aicrm_private.claiming'::text, true) = ( SELECT (k.key)::text AS key
+   FROM aicrm_private.claim_key k)));
+
+ALTER TABLE aicrm.alert_rules ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY alert_rules_all_own ON aicrm.alert_rules USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.alerts ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY alerts_all_own ON aicrm.alerts USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 ALTER TABLE aicrm.audit_log ENABLE ROW LEVEL SECURITY;
 
@@ -13552,9 +14458,18 @@ GRANT USAGE ON SCHEMA aicrm_private TO aicrm_readonly;
 GRANT ALL ON TYPE aicrm_private.draft_features TO aicrm_app;
 GRANT ALL ON TYPE aicrm_private.draft_features TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm.acknowledge_alert(p_alert_id uuid, p_note text, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.acknowledge_alert(p_alert_id uuid, p_note text, p_by text) TO aicrm_app;
+
 REVOKE ALL ON FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.assemble_content(p_customer_id uuid, p_channel text, p_content text, p_content_format text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.assign_alert(p_alert_id uuid, p_assignee text, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.assign_alert(p_alert_id uuid, p_assignee text, p_by text) TO aicrm_app;
+
+REVOKE ALL ON FUNCTION aicrm.claim_alert_notification(p_worker_id text, p_lease_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.claim_alert_notification(p_worker_id text, p_lease_seconds integer) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.claim_next_delivery_v2(p_worker_id text, p_lease_seconds integer, p_channels text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.claim_next_delivery_v2(p_worker_id text, p_lease_seconds integer, p_channels text[]) TO aicrm_worker;
@@ -13582,6 +14497,8 @@ REVOKE ALL ON FUNCTION aicrm.due_job_ticks(p_now timestamp with time zone) FROM 
 
 REVOKE ALL ON FUNCTION aicrm.email_messages(p_outbox_id uuid, p_lease_token uuid, p_unsubscribe_url text, p_default_to text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.email_messages(p_outbox_id uuid, p_lease_token uuid, p_unsubscribe_url text, p_default_to text[]) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.evaluate_alert_rules() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.evaluate_content(p_content text, p_channel text, p_subject text, p_customer_id uuid, p_instructions jsonb, p_text_metrics jsonb, p_content_format text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.evaluate_content(p_content text, p_channel text, p_subject text, p_customer_id uuid, p_instructions jsonb, p_text_metrics jsonb, p_content_format text) TO aicrm_app;
@@ -13652,6 +14569,9 @@ GRANT ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id u
 
 REVOKE ALL ON FUNCTION aicrm.prune_job_runs() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text, p_response jsonb, p_retryable boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text, p_response jsonb, p_retryable boolean) TO aicrm_worker;
 
@@ -13679,6 +14599,9 @@ GRANT ALL ON FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uu
 GRANT ALL ON FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm.resolve_alert(p_alert_id uuid, p_note text, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.resolve_alert(p_alert_id uuid, p_note text, p_by text) TO aicrm_app;
+
 REVOKE ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) TO aicrm_readonly;
@@ -13698,6 +14621,12 @@ REVOKE ALL ON FUNCTION aicrm.run_scheduled_job(p_name text, p_tick timestamp wit
 
 REVOKE ALL ON FUNCTION aicrm.schedule_jobs() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm.set_alert_rule(p_rule jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.set_alert_rule(p_rule jsonb) TO aicrm_app;
+
+REVOKE ALL ON FUNCTION aicrm.set_alert_webhook(p_url text, p_secret text, p_enabled boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.set_alert_webhook(p_url text, p_secret text, p_enabled boolean) TO aicrm_app;
+
 REVOKE ALL ON FUNCTION aicrm.set_brand_voice(p_customer_id uuid, p_brand_voice jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.set_brand_voice(p_customer_id uuid, p_brand_voice jsonb) TO aicrm_app;
 
@@ -13713,6 +14642,9 @@ GRANT ALL ON FUNCTION aicrm.set_email_sender(p_customer_id uuid, p_from_address 
 REVOKE ALL ON FUNCTION aicrm.set_embedding_config(p_provider text, p_model text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.set_scheduled_job(p_name text, p_schedule text, p_function_name text, p_enabled boolean, p_description text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.snooze_alert(p_alert_id uuid, p_until timestamp with time zone, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.snooze_alert(p_alert_id uuid, p_until timestamp with time zone, p_by text) TO aicrm_app;
 
 REVOKE ALL ON FUNCTION aicrm.start_generating(p_task_id uuid, p_lease_token uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.start_generating(p_task_id uuid, p_lease_token uuid) TO aicrm_worker;
@@ -13800,6 +14732,25 @@ GRANT ALL ON FUNCTION aicrm_private.accuracy_promises() TO aicrm_worker;
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.alert_actor(p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.alert_actor(p_by text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.alert_actor(p_by text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.alert_actor(p_by text) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.alert_changed(p_alert_id uuid, p_action text, p_actor text, p_note text, p_notify boolean) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.alert_metric(p_metric text, p_window_hours integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.alert_metrics() FROM PUBLIC;
+
+GRANT SELECT ON TABLE aicrm.alert_rules TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.alert_rules TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.alert_rules TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.alert_rules_in_force() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.alert_window(p_hours integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.applicable_compliance_packs(p_tenant uuid, p_channel text, p_industry text) TO aicrm_app;
@@ -13995,6 +14946,8 @@ GRANT ALL ON FUNCTION aicrm_private.embedding_is_current(p_embedding extensions.
 REVOKE ALL ON FUNCTION aicrm_private.enqueue_publication(p_task_id uuid, p_deliverable_id uuid, p_actor text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.evaluate_tenant_alerts() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.example_embedding_text(p_subject text, p_content text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.example_embedding_text(p_subject text, p_content text) TO aicrm_app;
@@ -14399,6 +15352,12 @@ REVOKE ALL ON FUNCTION aicrm_private.name_forms(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.name_forms(p_name text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.name_forms(p_name text) TO aicrm_worker;
 
+GRANT SELECT ON TABLE aicrm.alerts TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.alerts TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.alerts TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.open_alert(p_alert_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.phrase_key(p_phrase text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.phrase_key(p_phrase text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.phrase_key(p_phrase text) TO aicrm_worker;
@@ -14606,6 +15565,9 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE aicrm.ai_agents TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.ai_agents TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.ai_agents TO aicrm_readonly;
 
+GRANT SELECT ON TABLE aicrm.ai_alerts TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.ai_alerts TO aicrm_readonly;
+
 GRANT SELECT ON TABLE aicrm.ai_decision_rule_versions TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.ai_decision_rule_versions TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.ai_decision_rule_versions TO aicrm_readonly;
@@ -14640,6 +15602,54 @@ GRANT SELECT ON TABLE aicrm.task_ttc_hourly TO aicrm_readonly;
 
 GRANT SELECT ON TABLE aicrm.ai_operations_dashboard TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.ai_operations_dashboard TO aicrm_readonly;
+
+GRANT SELECT(tenant_id) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(tenant_id) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(tenant_id) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(channel_id) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(channel_id) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(channel_id) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(url) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(url) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(url) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(enabled) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(enabled) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(enabled) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(consecutive_failures) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(consecutive_failures) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(consecutive_failures) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(disabled_at) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(disabled_at) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(disabled_at) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(disabled_reason) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(disabled_reason) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(disabled_reason) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(created_at) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(created_at) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(created_at) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT(updated_at) ON TABLE aicrm.alert_channels TO aicrm_app;
+GRANT SELECT(updated_at) ON TABLE aicrm.alert_channels TO aicrm_worker;
+GRANT SELECT(updated_at) ON TABLE aicrm.alert_channels TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.alert_events TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.alert_events TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.alert_events TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.alert_notifications TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.alert_notifications TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.alert_notifications TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.alert_rule_defaults TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.alert_rule_defaults TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.alert_rule_defaults TO aicrm_readonly;
 
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_worker;

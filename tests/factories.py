@@ -168,4 +168,12 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
                 "select project_id, customer_id, 'Follow-up', 'sms', 'sms' from aicrm.projects where customer_id = %s",
                 (customer,),
             )
+    # An alert rule, a webhook, an alert with its history and a notice on both sides.
+    for tenant in customers:
+        with act_as(conn, tenant):
+            rule = {"rule_key": "always", "name": "Always", "metric": "review_sla", "alert_threshold": 0}
+            conn.execute("select aicrm.set_alert_rule(%s)", (Jsonb(rule),))
+            conn.execute("select aicrm.set_alert_webhook(%s)", (f"https://hooks.example.com/{tenant[:8]}",))
+    conn.execute("select set_config('aicrm.tenant_id', '', true)")
+    conn.execute("select aicrm.evaluate_alert_rules()")
     return World(tenant_a, tenant_b, customers[tenant_a], customers[tenant_b])

@@ -20,6 +20,7 @@ Conn = psycopg.Connection[Any]
 CLAIMS = {
     "claim_next_task": "select aicrm.claim_next_task('w-1', 60)",
     "claim_next_delivery_v2": "select aicrm.claim_next_delivery_v2('w-1', 60, null)",
+    "claim_alert_notification": "select aicrm.claim_alert_notification('w-1', 60)",
 }
 
 
@@ -48,6 +49,11 @@ def queued_and_approved(db: Conn, tenant: str, customer: str) -> tuple[str, str]
     walk_to_review(db, tenant, str(approved[0]))
     with act_as(db, tenant):
         db.execute("select aicrm.review_deliverable(%s, 1, 'approve', null, 'test')", (draft[0],))
+        # an alert notice waiting for the notifier
+        rule = {"rule_key": "always", "name": "Always", "metric": "review_sla", "alert_threshold": 0}
+        db.execute("select aicrm.set_alert_rule(%s)", (Jsonb(rule),))
+        db.execute("select aicrm.set_alert_webhook('https://hooks.example.com/alerts')")
+    db.execute("select aicrm.evaluate_alert_rules()")
     return str(queued[0]), str(approved[0])
 
 
@@ -61,7 +67,12 @@ def snapshot(db: Conn, tenant: str) -> list[tuple[Any, ...]]:
         "select outbox_id::text, status, attempts, lease_holder from aicrm.outbox where tenant_id = %s order by 1",
         (tenant,),
     ).fetchall()
-    return [*tasks, *outbox]
+    notices = db.execute(
+        "select notification_id::text, status, attempts, lease_holder from aicrm.alert_notifications"
+        " where tenant_id = %s order by 1",
+        (tenant,),
+    ).fetchall()
+    return [*tasks, *outbox, *notices]
 
 
 @pytest.fixture

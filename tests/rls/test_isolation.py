@@ -385,3 +385,22 @@ def test_the_operations_dashboard_and_its_summaries_stay_in_their_tenant(
             for function in ("aicrm.rollup_task_stats()", "aicrm_private.rebuild_task_stats()"):
                 err = sql_error(db, f"select {function}")
                 assert err.diag.sqlstate == "42501", (role, function)
+
+
+def test_alerts_and_their_notices_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """A tenant sees, changes and delivers its own alerts only; a worker with a tenant set claims that
+    tenant's notices only."""
+    with act_as(db, world.tenant_b):
+        theirs = db.execute("select alert_id from aicrm.ai_alerts").fetchone()
+    assert theirs is not None
+    with act_as(db, world.tenant_a):
+        mine = {r[0] for r in db.execute("select tenant_id from aicrm.ai_alerts").fetchall()}
+        assert {str(t) for t in mine} == {world.tenant_a}
+        for function in ("acknowledge_alert(%s)", "resolve_alert(%s)", "assign_alert(%s, 'x')"):
+            err = sql_error(db, f"select aicrm.{function}", (theirs[0],))
+            assert err.diag.sqlstate == "AC002", function
+    with act_as(db, world.tenant_a, "aicrm_worker"):
+        got = db.execute("select aicrm.claim_alert_notification('notifier-a')").fetchone()
+        assert got is not None
+        assert got[0]["tenant_id"] == world.tenant_a
+        assert db.execute("select aicrm.claim_alert_notification('notifier-a')").fetchone() == (None,)

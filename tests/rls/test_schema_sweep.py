@@ -55,6 +55,7 @@ def test_only_the_owner_has_a_policy_outside_the_helper(db: psycopg.Connection[A
     # the latter only with a key no other role can read (tests/sql/pipeline/test_worker_api.py).
     # And every migrate empties the compiled decision rule sets of every tenant (derived data).
     assert sorted(owner_only) == [
+        ("alert_notifications", "alert_notifications_claim", "*"),  # claim_alert_notification, the same way
         ("decision_rule_sets", "decision_rule_sets_delete_owner", "d"),
         ("outbox", "outbox_claim", "*"),  # claim_next_delivery_v2, the same way
         ("project_tasks", "project_tasks_claim", "*"),
