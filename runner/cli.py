@@ -15,6 +15,7 @@ import psycopg
 import typer
 
 from runner import embedded
+from runner.commands.dashboard import dashboard_command
 from runner.commands.embeddings import embeddings_app
 from runner.commands.evaluate import evaluate_command
 from runner.commands.importing import import_app
@@ -22,6 +23,7 @@ from runner.commands.psql import psql_command
 from runner.commands.publish import publish_command
 from runner.commands.review import review_command
 from runner.commands.scheduler import scheduler_command
+from runner.commands.status import status_command
 from runner.commands.tasks import task_app
 from runner.commands.unsubscribe import unsubscribe_command
 from runner.commands.up import up_command
@@ -55,6 +57,8 @@ app.command("publish")(publish_command)
 app.command("scheduler")(scheduler_command)
 app.command("psql")(psql_command)
 app.command("unsubscribe")(unsubscribe_command)
+app.command("status")(status_command)
+app.command("dashboard")(dashboard_command)
 
 
 def echo(message: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from runner.db import queries
+from runner.db import queries, set_tenant
 from runner.transports import EXCERPT, _NoRedirect, _read_quietly, network_failure, redact, shorten
 
 log = logging.getLogger("aicrm.scheduler")
@@ -57,7 +57,7 @@ def deliver_due(conn: psycopg.Connection[Any], worker_id: str, limit: int = PASS
             break
         delivered, outcome = post(str(got["url"]), str(got["body"]), str(got["timestamp"]), str(got["signature"]))
         with conn.transaction():
-            conn.execute("select set_config('aicrm.tenant_id', %s, true)", (str(got["tenant_id"]),))
+            set_tenant(conn, str(got["tenant_id"]))
             answer = conn.execute(
                 queries()["record_alert_notification"],
                 {

@@ -164,6 +164,65 @@ select job_name, tick, missed_ticks from aicrm.due_job_ticks(p_now => %(now)s);
 -- name: run_scheduled_job
 select aicrm.run_scheduled_job(p_name => %(name)s, p_tick => %(tick)s, p_runner => %(runner)s) as result;
 
+-- name: listen_dashboard
+listen aicrm_dashboard;
+
+-- name: find_customer
+select coalesce(
+    (select (array_agg(c.customer_id))[1] from aicrm.customers as c
+     where lower(c.name) = lower(btrim(%(customer)s)) having count(*) = 1),
+    aicrm.resolve_customer_id(p_customer => %(customer)s)
+) as customer_id;
+
+-- name: operations_dashboard
+select customer_id, customer_name, channel, draft, queued, working, awaiting_review, escalated, approved, publishing,
+       delivered, measured, rejected, cancelled, waiting_for_people, approved_per_hour, approved_per_day, created_24h,
+       outcomes_7d, auto_approval_rate, review_rate, rejection_rate, escalation_rate, evaluated_7d, retry_rate,
+       failure_rate, avg_quality_7d, avg_quality_prior_7d, quality_trend, time_to_content_p50, time_to_content_p95,
+       target_review_rate, autonomy_gap, cost_usd_24h, cost_usd_7d
+from aicrm.ai_operations_dashboard
+where %(customer_id)s::uuid is null or customer_id = %(customer_id)s::uuid
+order by customer_name, channel;
+
+-- name: waiting_tasks
+select task_id, execution_state, priority, waiting_since, age, customer_id, customer_name, channel, title, reason,
+       count(*) over () as total
+from aicrm.review_queue
+where %(customer_id)s::uuid is null or customer_id = %(customer_id)s::uuid
+-- oldest first; or the queue's own order (escalated first, then by priority, then the oldest)
+order by case when %(escalated_first)s then execution_state <> 'escalated' end,
+         case when %(escalated_first)s then priority end, waiting_since, task_id
+limit %(limit)s;
+
+-- name: scheduler_last_runs
+select j.name as job_name, j.schedule, j.enabled, r.tick, r.started_at, r.ended_at, r.status, r.rows_affected,
+       r.error, r.runner
+from aicrm.scheduled_jobs as j
+left join lateral (
+    select x.tick, x.started_at, x.ended_at, x.status, x.rows_affected, x.error, x.runner
+    from aicrm.job_runs as x
+    where x.job_name = j.name
+    order by x.tick desc
+    limit 1
+) as r on true
+order by r.started_at desc nulls last, j.name;
+
+-- name: alerts_installed
+select to_regclass('aicrm.ai_alerts') is not null as installed;
+
+-- name: ai_alerts
+select alert_id, rule_key, rule_name, state, severity, customer_id, customer_name, channel, message, value, threshold,
+       opened_at, acknowledged_by, acknowledged_at, assigned_to
+from aicrm.ai_alerts
+order by severity = 'alert' desc, state = 'acknowledged', opened_at, alert_id
+limit %(limit)s;
+
+-- name: acknowledge_alert
+select aicrm.acknowledge_alert(p_alert_id => %(alert_id)s, p_note => %(note)s, p_by => %(by)s) as result;
+
+-- name: resolve_alert
+select aicrm.resolve_alert(p_alert_id => %(alert_id)s, p_note => %(note)s, p_by => %(by)s) as result;
+
 -- name: claim_alert_notification
 select aicrm.claim_alert_notification(p_worker_id => %(worker)s, p_lease_seconds => 60) as result;
 

@@ -815,6 +815,10 @@ declare
     v_tenant uuid;
     v_changed bigint := 0;
 begin
+    if not pg_try_advisory_xact_lock(hashtext('aicrm.evaluate_alert_rules')) then
+        raise notice 'evaluate_alert_rules: another evaluation is running; this one does nothing';
+        return 0;
+    end if;
     for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
         perform set_config('aicrm.tenant_id', v_tenant::text, true);
         v_changed := v_changed + aicrm_private.evaluate_tenant_alerts();
@@ -1643,6 +1647,58 @@ end
 $$;
 
 ALTER FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.prune_alert_history() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_setting text := nullif(btrim(current_setting('aicrm.alert_history_retention', true)), '');
+    v_keep interval := interval '90 days';
+    v_tenant uuid;
+    v_rows bigint;
+    v_done bigint := 0;
+begin
+    if v_setting is not null then
+        begin
+            v_keep := v_setting::interval;
+        exception when others then
+            v_keep := null;
+        end;
+        if v_keep is null or v_keep < interval '1 day' then
+            raise exception using errcode = 'AC001', column = 'aicrm.alert_history_retention',
+                message = format('aicrm.alert_history_retention: %L is not an interval of at least 1 day', v_setting),
+                hint = 'For example ''90 days''; unset, alert history is kept 90 days.';
+        end if;
+    end if;
+    for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
+        exit when v_done >= 10000;
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        delete from aicrm.alert_notifications as n
+        where n.tenant_id = v_tenant and n.notification_id in (
+            select o.notification_id from aicrm.alert_notifications as o
+            where o.tenant_id = v_tenant and o.status in ('delivered', 'failed') and o.created_at < now() - v_keep
+            order by o.created_at
+            limit 10000 - v_done
+        );
+        get diagnostics v_rows = row_count;
+        v_done := v_done + v_rows;
+        delete from aicrm.alerts as a
+        where a.tenant_id = v_tenant and a.alert_id in (
+            select o.alert_id from aicrm.alerts as o
+            where o.tenant_id = v_tenant and o.closed_at < now() - v_keep
+            order by o.closed_at
+            limit greatest(10000 - v_done, 0)
+        );
+        get diagnostics v_rows = row_count;
+        v_done := v_done + v_rows;
+    end loop;
+    perform set_config('aicrm.tenant_id', '', true);
+    return v_done;
+end
+$$;
+
+ALTER FUNCTION aicrm.prune_alert_history() OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.prune_job_runs() RETURNS bigint
     LANGUAGE plpgsql
@@ -2541,6 +2597,10 @@ begin
         select count(*) into v_rows from moved;
         v_done := v_done + v_rows;
     end loop;
+    if v_done > 0 then
+        -- `aicrm dashboard` listens: the summaries moved
+        perform pg_notify('aicrm_dashboard', '');
+    end if;
     return v_done;
 end
 $$;
@@ -3942,6 +4002,7 @@ declare
     v_alert aicrm.alerts;
 begin
     select * into v_alert from aicrm.alerts as a where a.tenant_id = v_tenant and a.alert_id = p_alert_id;
+    perform pg_notify('aicrm_dashboard', '');
     insert into aicrm.alert_events (tenant_id, alert_id, action, actor, note, details)
     values (v_tenant, p_alert_id, p_action, p_actor, p_note,
             jsonb_build_object('state', v_alert.state, 'severity', v_alert.severity, 'value', v_alert.value));
@@ -6179,9 +6240,13 @@ begin
                 values (v_tenant, r.rule_key, r.name, v_level, v_level, m.value, v_threshold, m.volume, v_message,
                         m.evidence, r.owner, case when r.owner is not null then 'rule' end,
                         case when r.owner is not null then v_now end)
+                -- opened meanwhile by another evaluation (a notice's outcome evaluates too): theirs
+                on conflict (tenant_id, rule_key) where closed_at is null do nothing
                 returning * into v_open;
-                perform aicrm_private.alert_changed(v_open.alert_id, 'opened', 'system', v_message, true);
-                v_changed := v_changed + 1;
+                if v_open.alert_id is not null then
+                    perform aicrm_private.alert_changed(v_open.alert_id, 'opened', 'system', v_message, true);
+                    v_changed := v_changed + 1;
+                end if;
             end if;
             continue;
         end if;
@@ -11762,7 +11827,6 @@ ALTER FUNCTION aicrm_private.task_of_draft(p_deliverable_id uuid, p_version inte
 
 CREATE FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) RETURNS TABLE(created smallint, evaluated smallint, auto_approved smallint, to_review smallint, retried smallint, rule_rejected smallint, pipeline_escalated smallint, escalated smallint, approved smallint, human_approved smallint, human_rejected smallint, changes_requested smallint, delivered smallint, delivery_failed smallint)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
     AS $$
     select
         (m.f = '' and m.t <> '')::int::smallint,
@@ -12832,25 +12896,25 @@ CREATE TABLE aicrm.task_stats_hourly (
     customer_id uuid NOT NULL,
     channel text NOT NULL,
     hour timestamp with time zone NOT NULL,
-    created bigint DEFAULT 0 NOT NULL,
-    evaluated bigint DEFAULT 0 NOT NULL,
-    auto_approved bigint DEFAULT 0 NOT NULL,
-    to_review bigint DEFAULT 0 NOT NULL,
-    retried bigint DEFAULT 0 NOT NULL,
-    rule_rejected bigint DEFAULT 0 NOT NULL,
-    pipeline_escalated bigint DEFAULT 0 NOT NULL,
-    escalated bigint DEFAULT 0 NOT NULL,
-    approved bigint DEFAULT 0 NOT NULL,
-    human_approved bigint DEFAULT 0 NOT NULL,
-    human_rejected bigint DEFAULT 0 NOT NULL,
-    changes_requested bigint DEFAULT 0 NOT NULL,
-    delivered bigint DEFAULT 0 NOT NULL,
-    delivery_failed bigint DEFAULT 0 NOT NULL,
-    failures bigint DEFAULT 0 NOT NULL,
-    drafts bigint DEFAULT 0 NOT NULL,
-    drafts_without_cost bigint DEFAULT 0 NOT NULL,
+    created integer DEFAULT 0 NOT NULL,
+    evaluated integer DEFAULT 0 NOT NULL,
+    auto_approved integer DEFAULT 0 NOT NULL,
+    to_review integer DEFAULT 0 NOT NULL,
+    retried integer DEFAULT 0 NOT NULL,
+    rule_rejected integer DEFAULT 0 NOT NULL,
+    pipeline_escalated integer DEFAULT 0 NOT NULL,
+    escalated integer DEFAULT 0 NOT NULL,
+    approved integer DEFAULT 0 NOT NULL,
+    human_approved integer DEFAULT 0 NOT NULL,
+    human_rejected integer DEFAULT 0 NOT NULL,
+    changes_requested integer DEFAULT 0 NOT NULL,
+    delivered integer DEFAULT 0 NOT NULL,
+    delivery_failed integer DEFAULT 0 NOT NULL,
+    failures integer DEFAULT 0 NOT NULL,
+    drafts integer DEFAULT 0 NOT NULL,
+    drafts_without_cost integer DEFAULT 0 NOT NULL,
     cost_usd numeric DEFAULT 0 NOT NULL,
-    scored bigint DEFAULT 0 NOT NULL,
+    scored integer DEFAULT 0 NOT NULL,
     quality_sum numeric DEFAULT 0 NOT NULL
 );
 
@@ -12974,30 +13038,60 @@ CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
             p.scored,
             p.quality_sum
            FROM pending p
-        ), recent AS (
+        ), periods AS (
          SELECT h.tenant_id,
             h.customer_id,
             h.channel,
-            COALESCE(sum(h.approved) FILTER (WHERE (h.hour > (now() - '24:00:00'::interval))), (0)::numeric) AS approved_24h,
-            COALESCE(sum(h.approved) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS approved_7d,
-            COALESCE(sum(h.created) FILTER (WHERE (h.hour > (now() - '24:00:00'::interval))), (0)::numeric) AS created_24h,
-            COALESCE(sum(h.evaluated) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS evaluated_7d,
-            COALESCE(sum(h.retried) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS retried_7d,
-            COALESCE(sum(h.failures) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS failures_7d,
-            COALESCE(sum(h.auto_approved) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS auto_approved_7d,
-            COALESCE(sum(h.to_review) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS to_review_7d,
-            COALESCE(sum(h.rule_rejected) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS rejected_7d,
-            COALESCE(sum(h.pipeline_escalated) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS escalated_7d,
-            sum(h.scored) FILTER (WHERE (h.hour > (now() - '7 days'::interval))) AS scored_7d,
-            sum(h.quality_sum) FILTER (WHERE (h.hour > (now() - '7 days'::interval))) AS quality_7d,
-            sum(h.scored) FILTER (WHERE (h.hour <= (now() - '7 days'::interval))) AS scored_prior,
-            sum(h.quality_sum) FILTER (WHERE (h.hour <= (now() - '7 days'::interval))) AS quality_prior,
-            COALESCE(sum(h.cost_usd) FILTER (WHERE (h.hour > (now() - '24:00:00'::interval))), (0)::numeric) AS cost_usd_24h,
-            COALESCE(sum(h.cost_usd) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS cost_usd_7d,
-            COALESCE(sum(h.drafts) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS drafts_7d,
-            COALESCE(sum(h.drafts_without_cost) FILTER (WHERE (h.hour > (now() - '7 days'::interval))), (0)::numeric) AS drafts_without_cost_7d
+                CASE
+                    WHEN (h.hour > (now() - '24:00:00'::interval)) THEN 0
+                    WHEN (h.hour > (now() - '7 days'::interval)) THEN 1
+                    ELSE 2
+                END AS period,
+            sum(h.approved) AS approved,
+            sum(h.created) AS created,
+            sum(h.evaluated) AS evaluated,
+            sum(h.retried) AS retried,
+            sum(h.failures) AS failures,
+            sum(h.auto_approved) AS auto_approved,
+            sum(h.to_review) AS to_review,
+            sum(h.rule_rejected) AS rule_rejected,
+            sum(h.pipeline_escalated) AS pipeline_escalated,
+            sum(h.scored) AS scored,
+            sum(h.quality_sum) AS quality_sum,
+            sum(h.cost_usd) AS cost_usd,
+            sum(h.drafts) AS drafts,
+            sum(h.drafts_without_cost) AS drafts_without_cost
            FROM hours h
-          GROUP BY h.tenant_id, h.customer_id, h.channel
+          GROUP BY h.tenant_id, h.customer_id, h.channel,
+                CASE
+                    WHEN (h.hour > (now() - '24:00:00'::interval)) THEN 0
+                    WHEN (h.hour > (now() - '7 days'::interval)) THEN 1
+                    ELSE 2
+                END
+        ), recent AS (
+         SELECT p.tenant_id,
+            p.customer_id,
+            p.channel,
+            COALESCE(sum(p.approved) FILTER (WHERE (p.period = 0)), (0)::numeric) AS approved_24h,
+            COALESCE(sum(p.approved) FILTER (WHERE (p.period < 2)), (0)::numeric) AS approved_7d,
+            COALESCE(sum(p.created) FILTER (WHERE (p.period = 0)), (0)::numeric) AS created_24h,
+            COALESCE(sum(p.evaluated) FILTER (WHERE (p.period < 2)), (0)::numeric) AS evaluated_7d,
+            COALESCE(sum(p.retried) FILTER (WHERE (p.period < 2)), (0)::numeric) AS retried_7d,
+            COALESCE(sum(p.failures) FILTER (WHERE (p.period < 2)), (0)::numeric) AS failures_7d,
+            COALESCE(sum(p.auto_approved) FILTER (WHERE (p.period < 2)), (0)::numeric) AS auto_approved_7d,
+            COALESCE(sum(p.to_review) FILTER (WHERE (p.period < 2)), (0)::numeric) AS to_review_7d,
+            COALESCE(sum(p.rule_rejected) FILTER (WHERE (p.period < 2)), (0)::numeric) AS rejected_7d,
+            COALESCE(sum(p.pipeline_escalated) FILTER (WHERE (p.period < 2)), (0)::numeric) AS escalated_7d,
+            sum(p.scored) FILTER (WHERE (p.period < 2)) AS scored_7d,
+            sum(p.quality_sum) FILTER (WHERE (p.period < 2)) AS quality_7d,
+            sum(p.scored) FILTER (WHERE (p.period = 2)) AS scored_prior,
+            sum(p.quality_sum) FILTER (WHERE (p.period = 2)) AS quality_prior,
+            COALESCE(sum(p.cost_usd) FILTER (WHERE (p.period = 0)), (0)::numeric) AS cost_usd_24h,
+            COALESCE(sum(p.cost_usd) FILTER (WHERE (p.period < 2)), (0)::numeric) AS cost_usd_7d,
+            COALESCE(sum(p.drafts) FILTER (WHERE (p.period < 2)), (0)::numeric) AS drafts_7d,
+            COALESCE(sum(p.drafts_without_cost) FILTER (WHERE (p.period < 2)), (0)::numeric) AS drafts_without_cost_7d
+           FROM periods p
+          GROUP BY p.tenant_id, p.customer_id, p.channel
         ), ttc AS (
          SELECT b.tenant_id,
             b.customer_id,
@@ -14566,6 +14660,8 @@ GRANT ALL ON FUNCTION aicrm.jsonlogic_apply(p_rule jsonb, p_data jsonb) TO aicrm
 
 REVOKE ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.prune_alert_history() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.prune_job_runs() FROM PUBLIC;
 

@@ -57,31 +57,33 @@ create table aicrm.task_state_counts (
     constraint task_state_counts_pkey primary key (tenant_id, customer_id, channel, state)
 );
 
--- The events' counters summed per customer, channel and hour (UTC).
+-- The events' counters summed per customer, channel and hour (UTC). integer, not bigint: an hour
+-- of one customer's channel never holds 2^31 of anything, and sum(integer) adds in int8 where
+-- sum(bigint) adds in numeric (the dashboard sums a fortnight of these rows per read).
 create table aicrm.task_stats_hourly (
     tenant_id uuid not null default aicrm_private.current_tenant_id(),
     customer_id uuid not null,
     channel text not null,
     hour timestamptz not null,
-    created bigint not null default 0,
-    evaluated bigint not null default 0,
-    auto_approved bigint not null default 0,
-    to_review bigint not null default 0,
-    retried bigint not null default 0,
-    rule_rejected bigint not null default 0,
-    pipeline_escalated bigint not null default 0,
-    escalated bigint not null default 0,
-    approved bigint not null default 0,
-    human_approved bigint not null default 0,
-    human_rejected bigint not null default 0,
-    changes_requested bigint not null default 0,
-    delivered bigint not null default 0,
-    delivery_failed bigint not null default 0,
-    failures bigint not null default 0,
-    drafts bigint not null default 0,
-    drafts_without_cost bigint not null default 0,
+    created integer not null default 0,
+    evaluated integer not null default 0,
+    auto_approved integer not null default 0,
+    to_review integer not null default 0,
+    retried integer not null default 0,
+    rule_rejected integer not null default 0,
+    pipeline_escalated integer not null default 0,
+    escalated integer not null default 0,
+    approved integer not null default 0,
+    human_approved integer not null default 0,
+    human_rejected integer not null default 0,
+    changes_requested integer not null default 0,
+    delivered integer not null default 0,
+    delivery_failed integer not null default 0,
+    failures integer not null default 0,
+    drafts integer not null default 0,
+    drafts_without_cost integer not null default 0,
     cost_usd numeric not null default 0,
-    scored bigint not null default 0,
+    scored integer not null default 0,
     quality_sum numeric not null default 0,
     constraint task_stats_hourly_pkey primary key (tenant_id, hour, customer_id, channel)
 );

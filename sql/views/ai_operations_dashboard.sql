@@ -129,32 +129,61 @@ hours as (
     from pending as p
 ),
 
-recent as (
+-- each row's counters summed into three periods first (0: the last 24 hours, 1: the 6 days before,
+-- 2: the 7 days before those), so the filters below run on three rows per customer and channel
+periods as (
     select
         h.tenant_id,
         h.customer_id,
         h.channel,
-        coalesce(sum(h.approved) filter (where h.hour > now() - interval '24 hours'), 0) as approved_24h,
-        coalesce(sum(h.approved) filter (where h.hour > now() - interval '7 days'), 0) as approved_7d,
-        coalesce(sum(h.created) filter (where h.hour > now() - interval '24 hours'), 0) as created_24h,
-        coalesce(sum(h.evaluated) filter (where h.hour > now() - interval '7 days'), 0) as evaluated_7d,
-        coalesce(sum(h.retried) filter (where h.hour > now() - interval '7 days'), 0) as retried_7d,
-        coalesce(sum(h.failures) filter (where h.hour > now() - interval '7 days'), 0) as failures_7d,
-        coalesce(sum(h.auto_approved) filter (where h.hour > now() - interval '7 days'), 0) as auto_approved_7d,
-        coalesce(sum(h.to_review) filter (where h.hour > now() - interval '7 days'), 0) as to_review_7d,
-        coalesce(sum(h.rule_rejected) filter (where h.hour > now() - interval '7 days'), 0) as rejected_7d,
-        coalesce(sum(h.pipeline_escalated) filter (where h.hour > now() - interval '7 days'), 0) as escalated_7d,
-        sum(h.scored) filter (where h.hour > now() - interval '7 days') as scored_7d,
-        sum(h.quality_sum) filter (where h.hour > now() - interval '7 days') as quality_7d,
-        sum(h.scored) filter (where h.hour <= now() - interval '7 days') as scored_prior,
-        sum(h.quality_sum) filter (where h.hour <= now() - interval '7 days') as quality_prior,
-        coalesce(sum(h.cost_usd) filter (where h.hour > now() - interval '24 hours'), 0) as cost_usd_24h,
-        coalesce(sum(h.cost_usd) filter (where h.hour > now() - interval '7 days'), 0) as cost_usd_7d,
-        coalesce(sum(h.drafts) filter (where h.hour > now() - interval '7 days'), 0) as drafts_7d,
-        coalesce(sum(h.drafts_without_cost) filter (where h.hour > now() - interval '7 days'), 0)
-            as drafts_without_cost_7d
+        case
+            when h.hour > now() - interval '24 hours' then 0
+            when h.hour > now() - interval '7 days' then 1
+            else 2
+        end as period,
+        sum(h.approved) as approved,
+        sum(h.created) as created,
+        sum(h.evaluated) as evaluated,
+        sum(h.retried) as retried,
+        sum(h.failures) as failures,
+        sum(h.auto_approved) as auto_approved,
+        sum(h.to_review) as to_review,
+        sum(h.rule_rejected) as rule_rejected,
+        sum(h.pipeline_escalated) as pipeline_escalated,
+        sum(h.scored) as scored,
+        sum(h.quality_sum) as quality_sum,
+        sum(h.cost_usd) as cost_usd,
+        sum(h.drafts) as drafts,
+        sum(h.drafts_without_cost) as drafts_without_cost
     from hours as h
-    group by h.tenant_id, h.customer_id, h.channel
+    group by h.tenant_id, h.customer_id, h.channel, period
+),
+
+recent as (
+    select
+        p.tenant_id,
+        p.customer_id,
+        p.channel,
+        coalesce(sum(p.approved) filter (where p.period = 0), 0) as approved_24h,
+        coalesce(sum(p.approved) filter (where p.period < 2), 0) as approved_7d,
+        coalesce(sum(p.created) filter (where p.period = 0), 0) as created_24h,
+        coalesce(sum(p.evaluated) filter (where p.period < 2), 0) as evaluated_7d,
+        coalesce(sum(p.retried) filter (where p.period < 2), 0) as retried_7d,
+        coalesce(sum(p.failures) filter (where p.period < 2), 0) as failures_7d,
+        coalesce(sum(p.auto_approved) filter (where p.period < 2), 0) as auto_approved_7d,
+        coalesce(sum(p.to_review) filter (where p.period < 2), 0) as to_review_7d,
+        coalesce(sum(p.rule_rejected) filter (where p.period < 2), 0) as rejected_7d,
+        coalesce(sum(p.pipeline_escalated) filter (where p.period < 2), 0) as escalated_7d,
+        sum(p.scored) filter (where p.period < 2) as scored_7d,
+        sum(p.quality_sum) filter (where p.period < 2) as quality_7d,
+        sum(p.scored) filter (where p.period = 2) as scored_prior,
+        sum(p.quality_sum) filter (where p.period = 2) as quality_prior,
+        coalesce(sum(p.cost_usd) filter (where p.period = 0), 0) as cost_usd_24h,
+        coalesce(sum(p.cost_usd) filter (where p.period < 2), 0) as cost_usd_7d,
+        coalesce(sum(p.drafts) filter (where p.period < 2), 0) as drafts_7d,
+        coalesce(sum(p.drafts_without_cost) filter (where p.period < 2), 0) as drafts_without_cost_7d
+    from periods as p
+    group by p.tenant_id, p.customer_id, p.channel
 ),
 
 ttc as (

@@ -3,8 +3,10 @@
 -- sql/functions/private/oversight/.
 
 -- The scheduled job evaluate-alert-rules (every minute): evaluates every tenant's rules in force
--- and moves its alerts (aicrm_private.evaluate_tenant_alerts). Returns the alerts changed. A
--- deployment's job, run by pg_cron or `aicrm scheduler` as the owner; no tenant role may call it.
+-- and moves its alerts (aicrm_private.evaluate_tenant_alerts). Returns the alerts changed. One
+-- evaluation at a time: a call while another runs returns 0 at once, with a notice (a scheduled
+-- tick is recorded busy by run_scheduled_job before that). A deployment's job, run by pg_cron or
+-- `aicrm scheduler` as the owner; no tenant role may call it.
 create or replace function aicrm.evaluate_alert_rules()
 returns bigint
 language plpgsql
@@ -15,6 +17,10 @@ declare
     v_tenant uuid;
     v_changed bigint := 0;
 begin
+    if not pg_try_advisory_xact_lock(hashtext('aicrm.evaluate_alert_rules')) then
+        raise notice 'evaluate_alert_rules: another evaluation is running; this one does nothing';
+        return 0;
+    end if;
     for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
         perform set_config('aicrm.tenant_id', v_tenant::text, true);
         v_changed := v_changed + aicrm_private.evaluate_tenant_alerts();
@@ -25,6 +31,65 @@ end
 $$;
 
 revoke execute on function aicrm.evaluate_alert_rules() from public;
+
+-- The scheduled job prune-alert-history (daily): deletes, oldest first and at most 10,000 of each a
+-- call, the notices delivered or given up and the closed alerts (with their events and notices)
+-- older than the setting aicrm.alert_history_retention (an interval of at least a day; default 90
+-- days), e.g. `alter database aicrm set aicrm.alert_history_retention = '1 year'`. Returns the rows
+-- deleted. The owner's only.
+create or replace function aicrm.prune_alert_history()
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+    v_setting text := nullif(btrim(current_setting('aicrm.alert_history_retention', true)), '');
+    v_keep interval := interval '90 days';
+    v_tenant uuid;
+    v_rows bigint;
+    v_done bigint := 0;
+begin
+    if v_setting is not null then
+        begin
+            v_keep := v_setting::interval;
+        exception when others then
+            v_keep := null;
+        end;
+        if v_keep is null or v_keep < interval '1 day' then
+            raise exception using errcode = 'AC001', column = 'aicrm.alert_history_retention',
+                message = format('aicrm.alert_history_retention: %L is not an interval of at least 1 day', v_setting),
+                hint = 'For example ''90 days''; unset, alert history is kept 90 days.';
+        end if;
+    end if;
+    for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
+        exit when v_done >= 10000;
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        delete from aicrm.alert_notifications as n
+        where n.tenant_id = v_tenant and n.notification_id in (
+            select o.notification_id from aicrm.alert_notifications as o
+            where o.tenant_id = v_tenant and o.status in ('delivered', 'failed') and o.created_at < now() - v_keep
+            order by o.created_at
+            limit 10000 - v_done
+        );
+        get diagnostics v_rows = row_count;
+        v_done := v_done + v_rows;
+        delete from aicrm.alerts as a
+        where a.tenant_id = v_tenant and a.alert_id in (
+            select o.alert_id from aicrm.alerts as o
+            where o.tenant_id = v_tenant and o.closed_at < now() - v_keep
+            order by o.closed_at
+            limit greatest(10000 - v_done, 0)
+        );
+        get diagnostics v_rows = row_count;
+        v_done := v_done + v_rows;
+    end loop;
+    perform set_config('aicrm.tenant_id', '', true);
+    return v_done;
+end
+$$;
+
+revoke execute on function aicrm.prune_alert_history() from public;
 
 -- Adds or changes one of the tenant's alert rules: p_rule {rule_key, name?, metric?, enabled?,
 -- warning_threshold?, alert_threshold?, window_hours?, min_volume?, renotify_minutes?, owner?,
@@ -125,30 +190,6 @@ begin
         updated_at = now()
     returning * into v_row;
     return to_jsonb(v_row) - 'tenant_id';
-end
-$$;
-
--- The open alert p_alert_id of the caller's tenant, locked (AC002 when there is none; AC005 when it
--- is closed already).
-create or replace function aicrm_private.open_alert(p_alert_id uuid)
-returns aicrm.alerts
-language plpgsql
-set search_path = ''
-as $$
-declare
-    v_alert aicrm.alerts;
-begin
-    select * into v_alert from aicrm.alerts as a
-    where a.tenant_id = aicrm_private.require_tenant() and a.alert_id = p_alert_id
-    for update;
-    if not found then
-        raise exception using errcode = 'AC002', column = 'alert_id', message = 'alert_id: no such alert';
-    end if;
-    if v_alert.closed_at is not null then
-        raise exception using errcode = 'AC005', column = 'alert_id',
-            message = format('alert_id: the alert is %s already (%s)', v_alert.state, v_alert.closed_at);
-    end if;
-    return v_alert;
 end
 $$;
 

@@ -3,8 +3,8 @@
 -- aicrm.task_stats_hourly and aicrm.task_ttc_hourly and deletes them, oldest first, at most
 -- 50,000 a call (the next run takes the rest; the dashboard adds what is pending meanwhile, so it
 -- is exact either way). Events another call is folding are skipped, so concurrent calls never
--- count one twice. Returns the events folded. A deployment's job, run by pg_cron or `aicrm
--- scheduler` as the owner; no tenant role may call it.
+-- count one twice. Notifies aicrm_dashboard when it folded any. Returns the events folded. A
+-- deployment's job, run by pg_cron or `aicrm scheduler` as the owner; no tenant role may call it.
 create or replace function aicrm.rollup_task_stats()
 returns bigint
 language plpgsql
@@ -101,6 +101,10 @@ begin
         select count(*) into v_rows from moved;
         v_done := v_done + v_rows;
     end loop;
+    if v_done > 0 then
+        -- `aicrm dashboard` listens: the summaries moved
+        perform pg_notify('aicrm_dashboard', '');
+    end if;
     return v_done;
 end
 $$;

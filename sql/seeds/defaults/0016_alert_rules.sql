@@ -29,10 +29,16 @@ set name = excluded.name, metric = excluded.metric, warning_threshold = excluded
 where (alert_rule_defaults.*) is distinct from (excluded.*);
 
 select aicrm.set_scheduled_job(
-    p_name => 'evaluate-alert-rules', p_schedule => '* * * * *', p_function_name => 'aicrm.evaluate_alert_rules',
-    p_description => 'Evaluates every tenant''s alert rules and opens, raises and recovers their alerts.'
+    p_name => d.name, p_schedule => d.schedule, p_function_name => d.function_name, p_description => d.description
 )
+from (
+    values
+    ('evaluate-alert-rules', '* * * * *', 'aicrm.evaluate_alert_rules',
+        'Evaluates every tenant''s alert rules and opens, raises and recovers their alerts.'),
+    ('prune-alert-history', '43 3 * * *', 'aicrm.prune_alert_history',
+        'Deletes alert notices and closed alerts older than aicrm.alert_history_retention (default 90 days).')
+) as d (name, schedule, function_name, description)
 where not exists (
     select from aicrm.scheduled_jobs as j
-    where j.name = 'evaluate-alert-rules'
+    where j.name = d.name
 );

@@ -14,7 +14,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from tests.factories import make_tenant
-from tests.helpers import act_as, call, refused
+from tests.helpers import act_as, call, refused, sql_error
 from tests.tasks import create_task, in_review, tamper
 
 Conn = psycopg.Connection[Any]
@@ -256,3 +256,41 @@ def test_only_the_deployment_evaluates_and_only_the_worker_delivers(db: Conn, te
         refused(db, tenant, "select aicrm.set_alert_webhook('https://x.example.com')", None, "aicrm_worker")[0]
         == "42501"
     )
+
+
+def test_old_alert_history_is_pruned_and_open_alerts_kept(db: Conn, tenant: str, customer: str) -> None:
+    webhook(db, tenant)
+    task, _ = in_review(db, tenant, customer)
+    tamper(db, tenant, task, "state_changed_at = now() - interval '30 hours'")
+    evaluate(db)
+    record(db, claim(db), True)
+    open_alert = open_alerts(db, tenant)["review-sla"]["alert_id"]
+    closed = app(db, tenant, "select aicrm.resolve_alert(%s)", (open_alert,))["alert_id"]
+    evaluate(db)  # opens a new one: the task still waits
+    db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
+    db.execute("update aicrm.alerts set closed_at = now() - interval '100 days' where alert_id = %s", (closed,))
+    db.execute(
+        "update aicrm.alert_notifications set created_at = now() - interval '100 days' where status = 'delivered'"
+    )
+    db.execute("select set_config('aicrm.tenant_id', '', true)")
+    row = db.execute("select aicrm.prune_alert_history()").fetchone()
+    assert row is not None
+    assert row[0] == 2  # the delivered notice and the closed alert (its events with it)
+    with act_as(db, tenant):
+        left = db.execute("select count(*) from aicrm.alerts where alert_id = %s", (closed,)).fetchone()
+        assert left == (0,)
+    assert "review-sla" in open_alerts(db, tenant)
+    db.execute("set local aicrm.alert_history_retention = '1 hour'")
+    err = sql_error(db, "select aicrm.prune_alert_history()")
+    assert (err.diag.sqlstate, err.diag.column_name) == ("AC001", "aicrm.alert_history_retention")
+
+
+def test_one_evaluation_at_a_time(db_url: str) -> None:
+    with psycopg.connect(db_url) as first, psycopg.connect(db_url) as second:
+        assert evaluate(first) >= 0  # holds the lock until it commits
+        notices: list[str] = []
+        second.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        assert evaluate(second) == 0
+        assert notices == ["evaluate_alert_rules: another evaluation is running; this one does nothing"]
+        first.commit()
+        second.rollback()

@@ -219,6 +219,7 @@ declare
     v_alert aicrm.alerts;
 begin
     select * into v_alert from aicrm.alerts as a where a.tenant_id = v_tenant and a.alert_id = p_alert_id;
+    perform pg_notify('aicrm_dashboard', '');
     insert into aicrm.alert_events (tenant_id, alert_id, action, actor, note, details)
     values (v_tenant, p_alert_id, p_action, p_actor, p_note,
             jsonb_build_object('state', v_alert.state, 'severity', v_alert.severity, 'value', v_alert.value));
@@ -299,9 +300,13 @@ begin
                 values (v_tenant, r.rule_key, r.name, v_level, v_level, m.value, v_threshold, m.volume, v_message,
                         m.evidence, r.owner, case when r.owner is not null then 'rule' end,
                         case when r.owner is not null then v_now end)
+                -- opened meanwhile by another evaluation (a notice's outcome evaluates too): theirs
+                on conflict (tenant_id, rule_key) where closed_at is null do nothing
                 returning * into v_open;
-                perform aicrm_private.alert_changed(v_open.alert_id, 'opened', 'system', v_message, true);
-                v_changed := v_changed + 1;
+                if v_open.alert_id is not null then
+                    perform aicrm_private.alert_changed(v_open.alert_id, 'opened', 'system', v_message, true);
+                    v_changed := v_changed + 1;
+                end if;
             end if;
             continue;
         end if;
@@ -350,6 +355,30 @@ begin
         end if;
     end loop;
     return v_changed;
+end
+$$;
+
+-- The open alert p_alert_id of the caller's tenant, locked (AC002 when there is none; AC005 when it
+-- is closed already).
+create or replace function aicrm_private.open_alert(p_alert_id uuid)
+returns aicrm.alerts
+language plpgsql
+set search_path = ''
+as $$
+declare
+    v_alert aicrm.alerts;
+begin
+    select * into v_alert from aicrm.alerts as a
+    where a.tenant_id = aicrm_private.require_tenant() and a.alert_id = p_alert_id
+    for update;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'alert_id', message = 'alert_id: no such alert';
+    end if;
+    if v_alert.closed_at is not null then
+        raise exception using errcode = 'AC005', column = 'alert_id',
+            message = format('alert_id: the alert is %s already (%s)', v_alert.state, v_alert.closed_at);
+    end if;
+    return v_alert;
 end
 $$;
 

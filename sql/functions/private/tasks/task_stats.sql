@@ -32,7 +32,8 @@ returns table (
 language sql
 immutable
 parallel safe
-set search_path = ''
+-- no SET clause: it names no table, and a function with one cannot be inlined into the rebuild's
+-- query (millions of transitions)
 as $$
     select
         (m.f = '' and m.t <> '')::int::smallint,
@@ -102,7 +103,9 @@ $$;
 
 -- AFTER INSERT, DELETE, UPDATE OF execution_state, customer_id, channel, failures on
 -- project_tasks. A task moved to another customer or channel leaves the old one's count and
--- enters the new one's. SECURITY DEFINER: no role needs INSERT on the events.
+-- enters the new one's. SECURITY DEFINER: no role needs INSERT on the events. (No NOTIFY here: a
+-- notifying transaction holds a database-wide lock from its commit's start to its end, which
+-- would put every worker's commits in one line; rollup_task_stats notifies aicrm_dashboard.)
 create or replace function aicrm_private.tg_task_stats_tasks()
 returns trigger
 language plpgsql
