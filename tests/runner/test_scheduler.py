@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -19,13 +20,13 @@ def _count_job(conn: psycopg.Connection[Any]) -> None:
     add_job(conn, "count", "aicrm_private.test_job_count", "*/5 * * * *", created_at="2026-12-07 09:00+00")
 
 
-def test_schedulers_started_together_run_a_job_once_per_tick(db_url: str) -> None:
+def test_schedulers_started_together_run_a_job_once_per_tick(db_url: str, tmp_path: Path) -> None:
+    """Two schedulers of one installation and a third of another (its own data directory, the same
+    database settings, as on a second machine)."""
     committed(db_url, _count_job)
     args = [str(AICRM), "scheduler", "--once", "--at", "2026-12-07T10:02:30Z"]
-    procs = [
-        subprocess.Popen(args, env=command_env(db_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(3)
-    ]
+    envs = [command_env(db_url), command_env(db_url), command_env(db_url, AICRM_DATA_DIR=str(tmp_path / "other"))]
+    procs = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for env in envs]
     outputs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], outputs
     assert query(db_url, "select count(*) from aicrm_private.test_job_calls") == [(1,)]
