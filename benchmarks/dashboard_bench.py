@@ -43,8 +43,8 @@ project_deliverables, task_state_transitions (EXPLAIN ANALYZE's top line printed
 histories of the tenant chain from draft to each task's state. `aicrm.ai_alerts` is read the same
 way when `to_regclass('aicrm.ai_alerts')` is not null, else skipped with a line saying so.
 
-Run: .venv/bin/python benchmarks/dashboard_bench.py   (about 10-13 minutes and 6 GB of disk on 2
-cores; `--tasks 100000 --tenants 20` about 2 minutes; exit 1 on FAIL)
+Run: .venv/bin/python benchmarks/dashboard_bench.py   (about 5 minutes and 6 GB of disk on 2
+cores; `--tasks 100000 --tenants 10` about 2 minutes; exit 1 on FAIL)
 """
 
 from __future__ import annotations
