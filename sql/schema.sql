@@ -18,6 +18,52 @@ CREATE TYPE aicrm_private.draft_features AS (
 
 ALTER TYPE aicrm_private.draft_features OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.ack_agent_message(p_message_id uuid, p_claim_token uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_row aicrm.ai_agent_messages;
+begin
+    if p_message_id is null then
+        raise exception using errcode = 'AC001', column = 'message_id', message = 'message_id: is required';
+    end if;
+    if p_claim_token is null then
+        raise exception using errcode = 'AC001', column = 'claim_token', message = 'claim_token: is required',
+            hint = 'The claim_token read_agent_inbox returned with the message.';
+    end if;
+    select * into v_row from aicrm.ai_agent_messages as m
+    where m.tenant_id = v_tenant and m.message_id = p_message_id
+    for update;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'message_id',
+            message = format('message_id: no message %s in this tenant', p_message_id);
+    end if;
+    if v_row.status = 'acknowledged' and v_row.claim_token = p_claim_token then
+        return aicrm_private.agent_message_json(v_row) || jsonb_build_object('changed', false);
+    end if;
+    if v_row.claim_token is distinct from p_claim_token then
+        raise exception using errcode = 'AC005', column = 'claim_token',
+            message = format('claim_token: not the current claim of message %s', p_message_id),
+            detail = format('The message is %s; it was claimed %s times.', v_row.status, v_row.deliveries),
+            hint = 'Its visibility timeout passed and another reader claimed it: roll back the work.';
+    end if;
+    if v_row.status <> 'delivered' then
+        raise exception using errcode = 'AC005', column = 'status',
+            message = format('status: message %s is %s', p_message_id, v_row.status),
+            detail = format('dead_letter_reason: %s', v_row.dead_letter_reason);
+    end if;
+    update aicrm.ai_agent_messages as m
+    set status = 'acknowledged', acknowledged_at = clock_timestamp(), acknowledged_by = m.claimed_by
+    where m.tenant_id = v_tenant and m.message_id = p_message_id and m.created_at = v_row.created_at
+    returning * into v_row;
+    return aicrm_private.agent_message_json(v_row) || jsonb_build_object('changed', true);
+end
+$$;
+
+ALTER FUNCTION aicrm.ack_agent_message(p_message_id uuid, p_claim_token uuid) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.acknowledge_alert(p_alert_id uuid, p_note text DEFAULT NULL::text, p_by text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -932,10 +978,63 @@ $_$;
 ALTER FUNCTION aicrm.evaluate_decision(p_context jsonb) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.expire_agent_messages() RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-    select 0::bigint
+declare
+    v_previous text := current_setting('aicrm.tenant_id', true);
+    v_limit constant bigint := 5000;
+    v_max integer := aicrm_private.agent_message_max_deliveries();
+    v_now timestamptz := clock_timestamp();
+    v_tenant uuid;
+    v_done bigint := 0;
+    v_rows bigint;
+begin
+    perform aicrm_private.ensure_agent_message_partitions(2);
+    for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
+        exit when v_done >= v_limit;
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        with due as (
+            select m.message_id, m.created_at
+            from aicrm.ai_agent_messages as m
+            where m.tenant_id = v_tenant
+              and m.status in ('pending', 'delivered')
+              and m.expires_at <= v_now
+              and m.visible_at <= v_now
+            order by m.expires_at
+            limit v_limit - v_done
+            for update skip locked
+        )
+        update aicrm.ai_agent_messages as m
+        set status = 'dead_lettered', dead_lettered_at = v_now, dead_letter_reason = 'expired'
+        from due
+        where m.tenant_id = v_tenant and m.message_id = due.message_id and m.created_at = due.created_at;
+        get diagnostics v_rows = row_count;
+        v_done := v_done + v_rows;
+        with due as (
+            select m.message_id, m.created_at
+            from aicrm.ai_agent_messages as m
+            where m.tenant_id = v_tenant
+              and m.status = 'delivered'
+              and m.visible_at <= v_now
+              and m.deliveries >= v_max
+            order by m.visible_at
+            limit greatest(v_limit - v_done, 0)
+            for update skip locked
+        )
+        update aicrm.ai_agent_messages as m
+        set status = 'dead_lettered', dead_lettered_at = v_now, dead_letter_reason = 'max_deliveries'
+        from due
+        where m.tenant_id = v_tenant and m.message_id = due.message_id and m.created_at = due.created_at;
+        get diagnostics v_rows = row_count;
+        v_done := v_done + v_rows;
+    end loop;
+    perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
+    if v_done > 0 then
+        perform pg_notify('aicrm_dashboard', '');
+    end if;
+    return v_done;
+end
 $$;
 
 ALTER FUNCTION aicrm.expire_agent_messages() OWNER TO aicrm_owner;
@@ -1092,6 +1191,41 @@ end
 $$;
 
 ALTER FUNCTION aicrm.find_similar_content_by_embedding(p_embedding extensions.halfvec, p_k integer, p_filters jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.get_agent_responses(p_correlation_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_request aicrm.ai_agent_messages;
+    v_responses jsonb;
+begin
+    if p_correlation_id is null then
+        raise exception using errcode = 'AC001', column = 'correlation_id', message = 'correlation_id: is required';
+    end if;
+    select * into v_request from aicrm.ai_agent_messages as m
+    where m.tenant_id = v_tenant and m.correlation_id = p_correlation_id and m.kind = 'request'
+    order by m.created_at
+    limit 1;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'correlation_id',
+            message = format('correlation_id: no request %s in this tenant', p_correlation_id);
+    end if;
+    select coalesce(jsonb_agg(aicrm_private.agent_message_json(m) order by m.created_at, m.message_id), '[]')
+    into v_responses
+    from aicrm.ai_agent_messages as m
+    where m.tenant_id = v_tenant and m.correlation_id = p_correlation_id and m.kind = 'response';
+    return jsonb_build_object(
+        'correlation_id', p_correlation_id,
+        'request', aicrm_private.agent_message_json(v_request),
+        'responses', v_responses,
+        'answered', jsonb_array_length(v_responses) > 0
+    );
+end
+$$;
+
+ALTER FUNCTION aicrm.get_agent_responses(p_correlation_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.get_customer_context_for_ai(p_customer_id uuid, p_context_version integer DEFAULT NULL::integer, p_channel text DEFAULT NULL::text, p_purpose text DEFAULT NULL::text, p_topic text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -1283,6 +1417,30 @@ CREATE FUNCTION aicrm.get_decision_settings() RETURNS jsonb
 $$;
 
 ALTER FUNCTION aicrm.get_decision_settings() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.get_thread(p_thread_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_messages jsonb;
+begin
+    if p_thread_id is null then
+        raise exception using errcode = 'AC001', column = 'thread_id', message = 'thread_id: is required';
+    end if;
+    select jsonb_agg(aicrm_private.agent_message_json(m) order by m.created_at, m.message_id) into v_messages
+    from aicrm.ai_agent_messages as m
+    where m.tenant_id = v_tenant and m.thread_id = p_thread_id;
+    if v_messages is null then
+        raise exception using errcode = 'AC002', column = 'thread_id',
+            message = format('thread_id: no thread %s in this tenant', p_thread_id);
+    end if;
+    return jsonb_build_object('thread_id', p_thread_id, 'messages', v_messages);
+end
+$$;
+
+ALTER FUNCTION aicrm.get_thread(p_thread_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.heartbeat(p_task_id uuid, p_lease_token uuid, p_lease_seconds integer DEFAULT 300) RETURNS timestamp with time zone
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1734,6 +1892,78 @@ end
 $$;
 
 ALTER FUNCTION aicrm.prune_job_runs() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.read_agent_inbox(p_agent_id uuid, p_limit integer DEFAULT 10, p_visibility_seconds integer DEFAULT 60) RETURNS SETOF jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_agent aicrm.ai_agents;
+    v_now timestamptz := clock_timestamp();
+    v_max integer := aicrm_private.agent_message_max_deliveries();
+    v_pick record;
+    v_row aicrm.ai_agent_messages;
+begin
+    if p_agent_id is null then
+        raise exception using errcode = 'AC001', column = 'agent_id', message = 'agent_id: is required';
+    end if;
+    if p_limit is null or p_limit not between 1 and 100 then
+        raise exception using errcode = 'AC001', column = 'limit',
+            message = format('limit: %s is not 1-100', coalesce(p_limit::text, 'null'));
+    end if;
+    if p_visibility_seconds is null or p_visibility_seconds not between 1 and 43200 then
+        raise exception using errcode = 'AC001', column = 'visibility_seconds',
+            message = format('visibility_seconds: %s is not 1-43200', coalesce(p_visibility_seconds::text, 'null')),
+            hint = 'Longer than the work a message asks for takes: an unacknowledged message comes back after it.';
+    end if;
+    select * into v_agent from aicrm.ai_agents as a where a.tenant_id = v_tenant and a.agent_id = p_agent_id;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'agent_id',
+            message = format('agent_id: no agent %s in this tenant', p_agent_id);
+    end if;
+    if v_agent.status <> 'active' then
+        raise exception using errcode = 'AC005', column = 'agent_id',
+            message = format('agent_id: agent %s is %s', p_agent_id, v_agent.status);
+    end if;
+    -- the heartbeat is best effort: a reader of the same agent holding the row does not block this one
+    perform from aicrm.ai_agents as a
+    where a.tenant_id = v_tenant and a.agent_id = p_agent_id
+    for no key update skip locked;
+    if found then
+        update aicrm.ai_agents as a set last_heartbeat_at = v_now
+        where a.tenant_id = v_tenant and a.agent_id = p_agent_id;
+    end if;
+    for v_pick in
+        select m.message_id, m.created_at, m.deliveries
+        from aicrm.ai_agent_messages as m
+        where m.tenant_id = v_tenant
+          and (m.to_agent_id = p_agent_id or m.to_role = v_agent.agent_role)
+          and m.status in ('pending', 'delivered')
+          and m.visible_at <= v_now
+          and m.expires_at > v_now
+        order by m.priority, m.created_at
+        limit p_limit
+        for update skip locked
+    loop
+        if v_pick.deliveries >= v_max then
+            update aicrm.ai_agent_messages as m
+            set status = 'dead_lettered', dead_lettered_at = v_now, dead_letter_reason = 'max_deliveries'
+            where m.tenant_id = v_tenant and m.message_id = v_pick.message_id and m.created_at = v_pick.created_at;
+            continue;
+        end if;
+        update aicrm.ai_agent_messages as m
+        set status = 'delivered', deliveries = m.deliveries + 1, visible_at = v_now + make_interval(secs => p_visibility_seconds),
+            claimed_by = p_agent_id, claim_token = gen_random_uuid()
+        where m.tenant_id = v_tenant and m.message_id = v_pick.message_id and m.created_at = v_pick.created_at
+        returning * into v_row;
+        return next aicrm_private.agent_message_json(v_row)
+            || jsonb_build_object('claim_token', v_row.claim_token, 'visible_until', v_row.visible_at);
+    end loop;
+end
+$$;
+
+ALTER FUNCTION aicrm.read_agent_inbox(p_agent_id uuid, p_limit integer, p_visibility_seconds integer) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2727,6 +2957,286 @@ end
 $_$;
 
 ALTER FUNCTION aicrm.schedule_jobs() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.send_agent_message(p_message jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_existing_tenant();
+    v_kind text;
+    v_type text;
+    v_schema jsonb;
+    v_from_agent aicrm.ai_agents;
+    v_to_agent aicrm.ai_agents;
+    v_from_role text;
+    v_to_agent_id uuid;
+    v_to_role text;
+    v_sender aicrm.agent_roles;
+    v_recipient aicrm.agent_roles;
+    v_parent aicrm.ai_agent_messages;
+    v_parts jsonb := p_message -> 'parts';
+    v_part record;
+    v_field text;
+    v_data jsonb;
+    v_thread uuid;
+    v_correlation uuid;
+    v_id uuid := gen_random_uuid();
+    v_key text := p_message ->> 'idempotency_key';
+    v_hash text;
+    v_row aicrm.ai_agent_messages;
+    v_now timestamptz := clock_timestamp();
+begin
+    if jsonb_typeof(p_message) is distinct from 'object' then
+        raise exception using errcode = 'AC001', column = 'message', message = 'message: must be a JSON object';
+    end if;
+    perform aicrm_private.assert_json_valid('api.agent_message', p_message);
+    v_kind := p_message ->> 'kind';
+    v_type := p_message ->> 'message_type';
+    select s.definition into v_schema from aicrm.json_schemas as s where s.schema_name = 'agent_message.' || v_type;
+    if split_part(v_type, '.', 1) <> v_kind or v_schema is null then
+        raise exception using errcode = 'AC001', column = 'message_type',
+            message = format('message_type: %L is not a message type of kind %s', v_type, v_kind),
+            hint = 'One of ' || coalesce((
+                select string_agg(substr(s.schema_name, 15), ', ' order by s.schema_name)
+                from aicrm.json_schemas as s
+                where s.schema_name like 'agent\_message.' || v_kind || '.%'
+            ), 'none') || '.';
+    end if;
+
+    if v_key is not null then
+        -- one sender of a key at a time; the first message answers the others
+        perform pg_advisory_xact_lock(hashtextextended(v_tenant::text || ':agent_message:' || v_key, 0));
+        v_hash := md5((p_message - 'idempotency_key')::text);
+        select * into v_row from aicrm.ai_agent_messages as m
+        where m.tenant_id = v_tenant and m.idempotency_key = v_key
+        limit 1;
+        if found then
+            if v_row.request_hash is distinct from v_hash then
+                raise exception using errcode = 'AC005', column = 'idempotency_key',
+                    message = format('idempotency_key: %s was used for another message (%s)', v_key, v_row.message_id),
+                    hint = 'Use a new key for a new message.';
+            end if;
+            return aicrm_private.agent_message_json(v_row) || jsonb_build_object('created', false);
+        end if;
+    end if;
+
+    -- the sender: an agent of the tenant, or a person
+    if p_message ->> 'from_agent_id' is not null then
+        select * into v_from_agent from aicrm.ai_agents as a
+        where a.tenant_id = v_tenant and a.agent_id = (p_message ->> 'from_agent_id')::uuid;
+        if not found then
+            raise exception using errcode = 'AC002', column = 'from_agent_id',
+                message = format('from_agent_id: no agent %s in this tenant', p_message ->> 'from_agent_id');
+        end if;
+        if v_from_agent.status <> 'active' then
+            raise exception using errcode = 'AC005', column = 'from_agent_id',
+                message = format('from_agent_id: agent %s is %s', v_from_agent.agent_id, v_from_agent.status);
+        end if;
+        if p_message ->> 'from_role' is not null and p_message ->> 'from_role' <> v_from_agent.agent_role then
+            raise exception using errcode = 'AC001', column = 'from_role',
+                message = format('from_role: the agent''s role is %s', v_from_agent.agent_role),
+                hint = 'Leave from_role out: it is the agent''s.';
+        end if;
+        v_from_role := v_from_agent.agent_role;
+    elsif p_message ->> 'from_role' = 'human' then
+        v_from_role := 'human';
+    else
+        raise exception using errcode = 'AC001', column = coalesce(
+                case when p_message ->> 'from_role' is not null then 'from_role' end, 'from_agent_id'),
+            message = 'from_agent_id: is required (only a person sends without one, as from_role human)';
+    end if;
+    select * into v_sender from aicrm.agent_roles as r where r.role = v_from_role;
+    if not found then
+        raise exception using errcode = 'AC001', column = 'from_role',
+            message = format('from_role: %L is not a role', v_from_role),
+            hint = 'Run "aicrm migrate" to install the roles (aicrm.agent_roles).';
+    end if;
+    if not v_kind = any(v_sender.may_send) then
+        raise exception using errcode = 'AC006', column = 'kind',
+            message = format('kind: the role %s may not send a %s', v_from_role, v_kind),
+            hint = format('It may send: %s (aicrm.agent_roles).', array_to_string(v_sender.may_send, ', '));
+    end if;
+
+    -- the message replied to; a response's request
+    if p_message ->> 'reply_to' is not null then
+        select * into v_parent from aicrm.ai_agent_messages as m
+        where m.tenant_id = v_tenant and m.message_id = (p_message ->> 'reply_to')::uuid;
+        if not found then
+            raise exception using errcode = 'AC002', column = 'reply_to',
+                message = format('reply_to: no message %s in this tenant', p_message ->> 'reply_to');
+        end if;
+        if p_message ->> 'thread_id' is not null and (p_message ->> 'thread_id')::uuid <> v_parent.thread_id then
+            raise exception using errcode = 'AC001', column = 'thread_id',
+                message = format('thread_id: a reply stays in its message''s thread %s', v_parent.thread_id);
+        end if;
+    end if;
+    v_to_agent_id := (p_message ->> 'to_agent_id')::uuid;
+    v_to_role := p_message ->> 'to_role';
+    if v_kind = 'response' then
+        if v_parent.message_id is null then
+            raise exception using errcode = 'AC001', column = 'reply_to',
+                message = 'reply_to: a response replies to a request (its message_id)';
+        end if;
+        if v_parent.kind <> 'request' then
+            raise exception using errcode = 'AC001', column = 'reply_to',
+                message = format('reply_to: message %s is a %s, not a request', v_parent.message_id, v_parent.kind);
+        end if;
+        if split_part(v_type, '.', 2) <> split_part(v_parent.message_type, '.', 2) then
+            raise exception using errcode = 'AC001', column = 'message_type',
+                message = format('message_type: a response to %s is response.%s', v_parent.message_type,
+                    split_part(v_parent.message_type, '.', 2));
+        end if;
+        if p_message ->> 'correlation_id' is not null
+           and (p_message ->> 'correlation_id')::uuid <> v_parent.correlation_id then
+            raise exception using errcode = 'AC001', column = 'correlation_id',
+                message = format('correlation_id: a response carries its request''s, %s', v_parent.correlation_id);
+        end if;
+        if not (v_parent.to_agent_id is not distinct from v_from_agent.agent_id and v_parent.to_agent_id is not null
+                or v_parent.to_agent_id is null and v_parent.to_role = v_from_role) then
+            raise exception using errcode = 'AC006', column = 'from_agent_id',
+                message = format('from_agent_id: only the request''s addressee (%s) answers it',
+                    coalesce(v_parent.to_agent_id::text, 'the role ' || v_parent.to_role));
+        end if;
+        -- back to whoever asked
+        if (v_to_agent_id is not null or v_to_role is not null)
+           and (v_to_agent_id is distinct from v_parent.from_agent_id
+                or v_parent.from_agent_id is null and v_to_role is distinct from v_parent.from_role) then
+            raise exception using errcode = 'AC001', column = case when v_to_agent_id is not null then 'to_agent_id'
+                    else 'to_role' end,
+                message = 'to_agent_id: a response goes to the request''s sender',
+                hint = 'Leave to_agent_id and to_role out of a response.';
+        end if;
+        v_to_agent_id := v_parent.from_agent_id;
+        v_to_role := case when v_parent.from_agent_id is null then v_parent.from_role end;
+        v_correlation := v_parent.correlation_id;
+    else
+        v_correlation := coalesce((p_message ->> 'correlation_id')::uuid, v_parent.correlation_id, v_id);
+        if v_kind = 'request' then
+            v_correlation := coalesce((p_message ->> 'correlation_id')::uuid, v_id);
+        end if;
+    end if;
+
+    -- the recipient: an agent of the tenant that is not retired, or a role
+    if v_to_agent_id is not null and v_to_role is not null then
+        raise exception using errcode = 'AC001', column = 'to_role',
+            message = 'to_role: give to_agent_id or to_role, not both';
+    elsif v_to_agent_id is not null then
+        select * into v_to_agent from aicrm.ai_agents as a
+        where a.tenant_id = v_tenant and a.agent_id = v_to_agent_id;
+        if not found then
+            raise exception using errcode = 'AC002', column = 'to_agent_id',
+                message = format('to_agent_id: no agent %s in this tenant', v_to_agent_id);
+        end if;
+        if v_to_agent.status = 'retired' then
+            raise exception using errcode = 'AC005', column = 'to_agent_id',
+                message = format('to_agent_id: agent %s is retired', v_to_agent_id);
+        end if;
+        select * into v_recipient from aicrm.agent_roles as r where r.role = v_to_agent.agent_role;
+    elsif v_to_role is not null then
+        select * into v_recipient from aicrm.agent_roles as r where r.role = v_to_role;
+        if not found then
+            raise exception using errcode = 'AC001', column = 'to_role',
+                message = format('to_role: %L is not a role', v_to_role),
+                hint = 'One of ' || (select string_agg(r.role, ', ' order by r.role) from aicrm.agent_roles as r) || '.';
+        end if;
+    else
+        raise exception using errcode = 'AC001', column = 'to_agent_id',
+            message = 'to_agent_id: is required (or to_role)';
+    end if;
+    if not ('*' = any(v_recipient.may_read) or v_type = any(v_recipient.may_read)) then
+        raise exception using errcode = 'AC006', column = 'message_type',
+            message = format('message_type: the role %s may not read %s', v_recipient.role, v_type);
+    end if;
+    if v_kind = 'handoff' and v_recipient.role = 'publisher' and not 'publish' = any(v_sender.decides) then
+        raise exception using errcode = 'AC006',
+            column = case when v_to_agent_id is not null then 'to_agent_id' else 'to_role' end,
+            message = format('to_role: the role %s may not hand off to the publisher (it does not decide publish)',
+                v_from_role);
+    end if;
+
+    -- the parts: text, at most one data part (the message type's schema), artifacts of the tenant
+    for v_part in select p.value, p.ordinality - 1 as i from jsonb_array_elements(v_parts) with ordinality as p loop
+        v_field := format('parts[%s]', v_part.i);
+        case v_part.value ->> 'type'
+        when 'text' then
+            if v_part.value ->> 'text' is null then
+                raise exception using errcode = 'AC001', column = v_field || '.text',
+                    message = v_field || '.text: is required in a text part';
+            end if;
+        when 'data' then
+            if v_data is not null then
+                raise exception using errcode = 'AC001', column = v_field,
+                    message = v_field || ': a message has at most one data part';
+            end if;
+            v_data := coalesce(v_part.value -> 'data', 'null');
+            perform aicrm_private.assert_json_valid('agent_message.' || v_type, v_data, v_field || '.data');
+            if v_data ->> 'customer_id' is not null and not exists (
+                select from aicrm.customers as c
+                where c.tenant_id = v_tenant and c.customer_id = (v_data ->> 'customer_id')::uuid
+            ) then
+                raise exception using errcode = 'AC002', column = v_field || '.data.customer_id',
+                    message = format('%s.data.customer_id: no customer %s in this tenant', v_field, v_data ->> 'customer_id');
+            end if;
+            if v_data ->> 'task_id' is not null and not exists (
+                select from aicrm.project_tasks as t
+                where t.tenant_id = v_tenant and t.task_id = (v_data ->> 'task_id')::uuid
+            ) then
+                raise exception using errcode = 'AC002', column = v_field || '.data.task_id',
+                    message = format('%s.data.task_id: no task %s in this tenant', v_field, v_data ->> 'task_id');
+            end if;
+            if v_data ->> 'decision' is not null and not (v_data ->> 'decision') = any(v_sender.decides) then
+                raise exception using errcode = 'AC006', column = v_field || '.data.decision',
+                    message = format('%s.data.decision: the role %s does not decide %s', v_field, v_from_role,
+                        v_data ->> 'decision'),
+                    hint = format('It decides: %s.', coalesce(nullif(array_to_string(v_sender.decides, ', '), ''), 'nothing'));
+            end if;
+        when 'artifact' then
+            if v_part.value ->> 'deliverable_id' is null or v_part.value ->> 'relation' is null then
+                raise exception using errcode = 'AC001',
+                    column = v_field || case when v_part.value ->> 'deliverable_id' is null then '.deliverable_id'
+                        else '.relation' end,
+                    message = v_field || ': an artifact part names a deliverable_id and its relation (produced, consumed)';
+            end if;
+            if not exists (
+                select from aicrm.project_deliverables as d
+                where d.tenant_id = v_tenant and d.deliverable_id = (v_part.value ->> 'deliverable_id')::uuid
+            ) then
+                raise exception using errcode = 'AC002', column = v_field || '.deliverable_id',
+                    message = format('%s.deliverable_id: no deliverable %s in this tenant', v_field,
+                        v_part.value ->> 'deliverable_id');
+            end if;
+        end case;
+    end loop;
+    if v_data is null and jsonb_array_length(coalesce(v_schema -> 'required', '[]')) > 0 then
+        raise exception using errcode = 'AC001', column = 'parts',
+            message = format('parts: a %s message has a data part (%s)', v_type, v_schema -> 'required');
+    end if;
+    if octet_length(v_parts::text) > 262144 then
+        raise exception using errcode = 'AC001', column = 'parts', message = 'parts: over 256 KiB';
+    end if;
+
+    v_thread := coalesce((p_message ->> 'thread_id')::uuid, v_parent.thread_id, (v_data ->> 'task_id')::uuid, v_id);
+    insert into aicrm.ai_agent_messages (
+        tenant_id, message_id, created_at, kind, message_type, from_agent_id, from_role, to_agent_id, to_role,
+        thread_id, reply_to, correlation_id, parts, priority, visible_at, expires_at, idempotency_key, request_hash
+    ) values (
+        v_tenant, v_id, v_now, v_kind, v_type, v_from_agent.agent_id, v_from_role, v_to_agent_id,
+        case when v_to_agent_id is null then v_to_role end, v_thread, v_parent.message_id, v_correlation, v_parts,
+        coalesce((p_message ->> 'priority')::smallint, 3), v_now,
+        v_now + make_interval(secs => coalesce(
+            (p_message ->> 'expires_in_seconds')::integer, case when v_kind = 'request' then 259200 else 604800 end
+        )),
+        v_key, v_hash
+    )
+    returning * into v_row;
+    -- a signal, never the message: listeners read it with read_agent_inbox or get_thread
+    perform pg_notify('aicrm_agent_message', jsonb_build_object('tenant_id', v_tenant, 'message_id', v_id)::text);
+    return aicrm_private.agent_message_json(v_row) || jsonb_build_object('created', true);
+end
+$$;
+
+ALTER FUNCTION aicrm.send_agent_message(p_message jsonb) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.set_alert_rule(p_rule jsonb) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3980,6 +4490,90 @@ $$;
 
 ALTER FUNCTION aicrm_private.accuracy_stems(p_text text) OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.ai_agent_messages (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    message_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    kind text NOT NULL,
+    message_type text NOT NULL,
+    from_agent_id uuid,
+    from_role text NOT NULL,
+    to_agent_id uuid,
+    to_role text,
+    thread_id uuid NOT NULL,
+    reply_to uuid,
+    correlation_id uuid NOT NULL,
+    parts jsonb NOT NULL,
+    priority smallint DEFAULT 3 NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    deliveries integer DEFAULT 0 NOT NULL,
+    visible_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    claimed_by uuid,
+    claim_token uuid,
+    acknowledged_at timestamp with time zone,
+    acknowledged_by uuid,
+    dead_lettered_at timestamp with time zone,
+    dead_letter_reason text,
+    idempotency_key text,
+    request_hash text,
+    CONSTRAINT ai_agent_messages_acknowledged_check CHECK (((status = 'acknowledged'::text) = (acknowledged_at IS NOT NULL))),
+    CONSTRAINT ai_agent_messages_dead_letter_check CHECK ((((status = 'dead_lettered'::text) = (dead_lettered_at IS NOT NULL)) AND ((status = 'dead_lettered'::text) = (dead_letter_reason = ANY (ARRAY['expired'::text, 'max_deliveries'::text]))))),
+    CONSTRAINT ai_agent_messages_deliveries_check CHECK ((deliveries >= 0)),
+    CONSTRAINT ai_agent_messages_kind_check CHECK ((kind = ANY (ARRAY['handoff'::text, 'request'::text, 'response'::text, 'notification'::text]))),
+    CONSTRAINT ai_agent_messages_priority_check CHECK (((priority >= 1) AND (priority <= 5))),
+    CONSTRAINT ai_agent_messages_response_check CHECK (((kind <> 'response'::text) OR (reply_to IS NOT NULL))),
+    CONSTRAINT ai_agent_messages_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'acknowledged'::text, 'dead_lettered'::text]))),
+    CONSTRAINT ai_agent_messages_to_check CHECK (((to_agent_id IS NULL) <> (to_role IS NULL))),
+    CONSTRAINT ai_agent_messages_type_check CHECK (((message_type ~ '^[a-z]+\.[a-z][a-z0-9_]{0,62}$'::text) AND (split_part(message_type, '.'::text, 1) = kind)))
+)
+PARTITION BY RANGE (created_at);
+
+ALTER TABLE ONLY aicrm.ai_agent_messages FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.ai_agent_messages OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.agent_message_json(p_message aicrm.ai_agent_messages) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select jsonb_build_object(
+        'message_id', p_message.message_id,
+        'tenant_id', p_message.tenant_id,
+        'kind', p_message.kind,
+        'message_type', p_message.message_type,
+        'from_agent_id', p_message.from_agent_id,
+        'from_role', p_message.from_role,
+        'to_agent_id', p_message.to_agent_id,
+        'to_role', p_message.to_role,
+        'thread_id', p_message.thread_id,
+        'reply_to', p_message.reply_to,
+        'correlation_id', p_message.correlation_id,
+        'parts', p_message.parts,
+        'priority', p_message.priority,
+        'status', p_message.status,
+        'deliveries', p_message.deliveries,
+        'created_at', p_message.created_at,
+        'expires_at', p_message.expires_at,
+        'claimed_by', p_message.claimed_by,
+        'acknowledged_at', p_message.acknowledged_at,
+        'acknowledged_by', p_message.acknowledged_by,
+        'dead_lettered_at', p_message.dead_lettered_at,
+        'dead_letter_reason', p_message.dead_letter_reason
+    )
+$$;
+
+ALTER FUNCTION aicrm_private.agent_message_json(p_message aicrm.ai_agent_messages) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.agent_message_max_deliveries() RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select 5
+$$;
+
+ALTER FUNCTION aicrm_private.agent_message_max_deliveries() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.alert_actor(p_by text) RETURNS text
     LANGUAGE sql STABLE
     SET search_path TO ''
@@ -4125,6 +4719,27 @@ begin
             )), '[]'))
         from aicrm.alert_channels as c
         where c.tenant_id = v_tenant and not c.enabled and c.disabled_at is not null;
+    when 'dead_letters' then
+        return query
+        with dead as (
+            select m.message_id, m.message_type, m.to_agent_id, m.to_role, m.dead_letter_reason, m.dead_lettered_at
+            from aicrm.ai_agent_messages as m
+            where m.tenant_id = v_tenant and m.status = 'dead_lettered'
+              and m.dead_lettered_at > now() - make_interval(hours => p_window_hours)
+        )
+        select (select count(*) from dead)::numeric, (select count(*) from dead),
+            jsonb_build_object(
+                'dead_letters', (select count(*) from dead),
+                'expired', (select count(*) from dead where dead.dead_letter_reason = 'expired'),
+                'max_deliveries', (select count(*) from dead where dead.dead_letter_reason = 'max_deliveries'),
+                'latest', coalesce((
+                    select jsonb_agg(jsonb_build_object('message_id', d.message_id, 'message_type', d.message_type,
+                        'to_agent_id', d.to_agent_id, 'to_role', d.to_role, 'reason', d.dead_letter_reason,
+                        'at', d.dead_lettered_at) order by d.dead_lettered_at desc)
+                    from (select * from dead order by dead.dead_lettered_at desc limit 5) as d
+                ), '[]'),
+                'window_hours', p_window_hours
+            );
     else
         raise exception using errcode = 'AC001', column = 'metric',
             message = format('metric: %L is not a metric', p_metric),
@@ -4141,7 +4756,7 @@ CREATE FUNCTION aicrm_private.alert_metrics() RETURNS text[]
     AS $$
     select array[
         'failure_rate', 'escalation_rate', 'delivery_failures', 'quality_drop', 'review_sla', 'escalation_sla',
-        'queue_age', 'stuck_tasks', 'webhook_failures'
+        'queue_age', 'stuck_tasks', 'webhook_failures', 'dead_letters'
     ]
 $$;
 
@@ -6141,6 +6756,63 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.enqueue_publication(p_task_id uuid, p_deliverable_id uuid, p_actor text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.ensure_agent_message_partitions(p_months_ahead integer DEFAULT 2) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_previous text := current_setting('aicrm.tenant_id', true);
+    v_month timestamptz := date_trunc('month', now(), 'UTC');
+    v_from timestamptz;
+    v_to timestamptz;
+    v_name text;
+    v_tenant uuid;
+    v_created integer := 0;
+begin
+    if p_months_ahead is null or p_months_ahead not between 0 and 24 then
+        raise exception using errcode = 'AC001', column = 'months_ahead',
+            message = format('months_ahead: %s is not 0-24', coalesce(p_months_ahead::text, 'null'));
+    end if;
+    for i in 0..p_months_ahead loop
+        v_from := v_month + make_interval(months => i);
+        v_to := v_from + interval '1 month';
+        v_name := 'ai_agent_messages_' || to_char(v_from at time zone 'UTC', '"y"YYYY"m"MM');
+        continue when to_regclass('aicrm_private.' || v_name) is not null;
+        execute format(
+            'create table aicrm_private.%I (like aicrm.ai_agent_messages including defaults including constraints)',
+            v_name
+        );
+        if pg_relation_size('aicrm_private.ai_agent_messages_default') > 0 then
+            for v_tenant in select t.tenant_id from aicrm.tenants as t loop
+                perform set_config('aicrm.tenant_id', v_tenant::text, true);
+                execute format(
+                    'with moved as (delete from aicrm_private.ai_agent_messages_default as d'
+                    ' where d.tenant_id = $1 and d.created_at >= $2 and d.created_at < $3 returning d.*)'
+                    ' insert into aicrm_private.%I select * from moved',
+                    v_name
+                ) using v_tenant, v_from, v_to;
+            end loop;
+            perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
+        end if;
+        execute format(
+            'alter table aicrm.ai_agent_messages attach partition aicrm_private.%I for values from (%L) to (%L)',
+            v_name, v_from, v_to
+        );
+        execute format('alter table aicrm_private.%I enable row level security', v_name);
+        execute format('alter table aicrm_private.%I force row level security', v_name);
+        execute format(
+            'create policy %I on aicrm_private.%I using (tenant_id = (select aicrm_private.current_tenant_id()))'
+            ' with check (tenant_id = (select aicrm_private.current_tenant_id()))',
+            v_name || '_all_own', v_name
+        );
+        v_created := v_created + 1;
+    end loop;
+    return v_created;
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.ensure_agent_message_partitions(p_months_ahead integer) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
@@ -12056,7 +12728,9 @@ begin
         where n.value is distinct from v_old -> n.key and n.key not in ('updated_at', 'context_updated_at');
         -- A heartbeat only moves a task's lease_until: bookkeeping, not a change worth a row (every
         -- state change is in task_state_transitions and audited with its lease anyway).
-        if v_changes is null or (tg_table_name = 'project_tasks' and v_changes - 'lease_until' = '{}'::jsonb) then
+        -- Nor is an agent's heartbeat (read_agent_inbox stamps it on every read).
+        if v_changes is null or (tg_table_name = 'project_tasks' and v_changes - 'lease_until' = '{}'::jsonb)
+           or (tg_table_name = 'ai_agents' and v_changes - 'last_heartbeat_at' = '{}'::jsonb) then
             return null;
         end if;
     else
@@ -12741,6 +13415,18 @@ $$;
 
 ALTER FUNCTION aicrm_private.words_of(p_text text) OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.agent_roles (
+    role text NOT NULL,
+    description text NOT NULL,
+    may_send text[] DEFAULT '{}'::text[] NOT NULL,
+    may_read text[] DEFAULT '{}'::text[] NOT NULL,
+    decides text[] DEFAULT '{}'::text[] NOT NULL,
+    CONSTRAINT agent_roles_may_send_check CHECK ((may_send <@ ARRAY['handoff'::text, 'request'::text, 'response'::text, 'notification'::text])),
+    CONSTRAINT agent_roles_role_check CHECK ((role ~ '^[a-z][a-z_]{0,39}$'::text))
+);
+
+ALTER TABLE aicrm.agent_roles OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.ai_agents (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     agent_id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -12750,9 +13436,14 @@ CREATE TABLE aicrm.ai_agents (
     capabilities jsonb DEFAULT '[]'::jsonb NOT NULL,
     model text,
     config jsonb DEFAULT '{}'::jsonb NOT NULL,
-    active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    last_heartbeat_at timestamp with time zone,
+    model_settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    active boolean GENERATED ALWAYS AS ((status = 'active'::text)) STORED,
+    CONSTRAINT ai_agents_role_check CHECK ((agent_role = ANY (ARRAY['strategist'::text, 'writer'::text, 'editor'::text, 'compliance'::text, 'publisher'::text, 'analyst'::text, 'external'::text, 'human'::text]))),
+    CONSTRAINT ai_agents_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'retired'::text])))
 );
 
 ALTER TABLE ONLY aicrm.ai_agents FORCE ROW LEVEL SECURITY;
@@ -13844,6 +14535,48 @@ ALTER TABLE ONLY aicrm.tenants FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE aicrm.tenants OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm_private.ai_agent_messages_default (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() CONSTRAINT ai_agent_messages_tenant_id_not_null NOT NULL,
+    message_id uuid DEFAULT gen_random_uuid() CONSTRAINT ai_agent_messages_message_id_not_null NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() CONSTRAINT ai_agent_messages_created_at_not_null NOT NULL,
+    kind text CONSTRAINT ai_agent_messages_kind_not_null NOT NULL,
+    message_type text CONSTRAINT ai_agent_messages_message_type_not_null NOT NULL,
+    from_agent_id uuid,
+    from_role text CONSTRAINT ai_agent_messages_from_role_not_null NOT NULL,
+    to_agent_id uuid,
+    to_role text,
+    thread_id uuid CONSTRAINT ai_agent_messages_thread_id_not_null NOT NULL,
+    reply_to uuid,
+    correlation_id uuid CONSTRAINT ai_agent_messages_correlation_id_not_null NOT NULL,
+    parts jsonb CONSTRAINT ai_agent_messages_parts_not_null NOT NULL,
+    priority smallint DEFAULT 3 CONSTRAINT ai_agent_messages_priority_not_null NOT NULL,
+    status text DEFAULT 'pending'::text CONSTRAINT ai_agent_messages_status_not_null NOT NULL,
+    deliveries integer DEFAULT 0 CONSTRAINT ai_agent_messages_deliveries_not_null NOT NULL,
+    visible_at timestamp with time zone DEFAULT clock_timestamp() CONSTRAINT ai_agent_messages_visible_at_not_null NOT NULL,
+    expires_at timestamp with time zone CONSTRAINT ai_agent_messages_expires_at_not_null NOT NULL,
+    claimed_by uuid,
+    claim_token uuid,
+    acknowledged_at timestamp with time zone,
+    acknowledged_by uuid,
+    dead_lettered_at timestamp with time zone,
+    dead_letter_reason text,
+    idempotency_key text,
+    request_hash text,
+    CONSTRAINT ai_agent_messages_acknowledged_check CHECK (((status = 'acknowledged'::text) = (acknowledged_at IS NOT NULL))),
+    CONSTRAINT ai_agent_messages_dead_letter_check CHECK ((((status = 'dead_lettered'::text) = (dead_lettered_at IS NOT NULL)) AND ((status = 'dead_lettered'::text) = (dead_letter_reason = ANY (ARRAY['expired'::text, 'max_deliveries'::text]))))),
+    CONSTRAINT ai_agent_messages_deliveries_check CHECK ((deliveries >= 0)),
+    CONSTRAINT ai_agent_messages_kind_check CHECK ((kind = ANY (ARRAY['handoff'::text, 'request'::text, 'response'::text, 'notification'::text]))),
+    CONSTRAINT ai_agent_messages_priority_check CHECK (((priority >= 1) AND (priority <= 5))),
+    CONSTRAINT ai_agent_messages_response_check CHECK (((kind <> 'response'::text) OR (reply_to IS NOT NULL))),
+    CONSTRAINT ai_agent_messages_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'acknowledged'::text, 'dead_lettered'::text]))),
+    CONSTRAINT ai_agent_messages_to_check CHECK (((to_agent_id IS NULL) <> (to_role IS NULL))),
+    CONSTRAINT ai_agent_messages_type_check CHECK (((message_type ~ '^[a-z]+\.[a-z][a-z0-9_]{0,62}$'::text) AND (split_part(message_type, '.'::text, 1) = kind)))
+);
+
+ALTER TABLE ONLY aicrm_private.ai_agent_messages_default FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm_private.ai_agent_messages_default OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm_private.claim_key (
     key uuid DEFAULT gen_random_uuid() NOT NULL
 );
@@ -13869,6 +14602,14 @@ CREATE TABLE aicrm_private.unsubscribe_keys (
 ALTER TABLE ONLY aicrm_private.unsubscribe_keys FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE aicrm_private.unsubscribe_keys OWNER TO aicrm_owner;
+
+ALTER TABLE ONLY aicrm.ai_agent_messages ATTACH PARTITION aicrm_private.ai_agent_messages_default DEFAULT;
+
+ALTER TABLE ONLY aicrm.agent_roles
+    ADD CONSTRAINT agent_roles_pkey PRIMARY KEY (role);
+
+ALTER TABLE ONLY aicrm.ai_agent_messages
+    ADD CONSTRAINT ai_agent_messages_pkey PRIMARY KEY (tenant_id, message_id, created_at);
 
 ALTER TABLE ONLY aicrm.ai_agents
     ADD CONSTRAINT ai_agents_name_key UNIQUE (tenant_id, name);
@@ -14053,6 +14794,9 @@ ALTER TABLE ONLY aicrm.tenant_compliance_terms
 ALTER TABLE ONLY aicrm.tenants
     ADD CONSTRAINT tenants_pkey PRIMARY KEY (tenant_id);
 
+ALTER TABLE ONLY aicrm_private.ai_agent_messages_default
+    ADD CONSTRAINT ai_agent_messages_default_pkey PRIMARY KEY (tenant_id, message_id, created_at);
+
 ALTER TABLE ONLY aicrm_private.claim_key
     ADD CONSTRAINT claim_key_pkey PRIMARY KEY (key);
 
@@ -14064,6 +14808,22 @@ ALTER TABLE ONLY aicrm_private.schema_migrations
 
 ALTER TABLE ONLY aicrm_private.unsubscribe_keys
     ADD CONSTRAINT unsubscribe_keys_pkey PRIMARY KEY (tenant_id);
+
+CREATE INDEX ai_agent_messages_claimed ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, visible_at) WHERE (status = 'delivered'::text);
+
+CREATE INDEX ai_agent_messages_correlation ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, correlation_id);
+
+CREATE INDEX ai_agent_messages_dead_letters ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, dead_lettered_at) WHERE (status = 'dead_lettered'::text);
+
+CREATE INDEX ai_agent_messages_expiry ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, expires_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivered'::text]));
+
+CREATE INDEX ai_agent_messages_idempotency ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, idempotency_key) WHERE (idempotency_key IS NOT NULL);
+
+CREATE INDEX ai_agent_messages_inbox_agent ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, to_agent_id, priority, created_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivered'::text]));
+
+CREATE INDEX ai_agent_messages_inbox_role ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, to_role, priority, created_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivered'::text]));
+
+CREATE INDEX ai_agent_messages_thread ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, thread_id, created_at);
 
 CREATE INDEX ai_decision_rules_order_idx ON aicrm.ai_decision_rules USING btree (tenant_id, category, priority) WHERE active;
 
@@ -14134,6 +14894,40 @@ CREATE INDEX projects_customer_idx ON aicrm.projects USING btree (tenant_id, cus
 CREATE INDEX task_state_transitions_task_idx ON aicrm.task_state_transitions USING btree (tenant_id, task_id, transition_id);
 
 CREATE INDEX tenant_compliance_terms_customer_idx ON aicrm.tenant_compliance_terms USING btree (tenant_id, customer_id);
+
+CREATE INDEX ai_agent_messages_default_tenant_id_correlation_id_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, correlation_id);
+
+CREATE INDEX ai_agent_messages_default_tenant_id_dead_lettered_at_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, dead_lettered_at) WHERE (status = 'dead_lettered'::text);
+
+CREATE INDEX ai_agent_messages_default_tenant_id_expires_at_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, expires_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivered'::text]));
+
+CREATE INDEX ai_agent_messages_default_tenant_id_idempotency_key_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, idempotency_key) WHERE (idempotency_key IS NOT NULL);
+
+CREATE INDEX ai_agent_messages_default_tenant_id_thread_id_created_at_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, thread_id, created_at);
+
+CREATE INDEX ai_agent_messages_default_tenant_id_to_agent_id_priority_cr_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, to_agent_id, priority, created_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivered'::text]));
+
+CREATE INDEX ai_agent_messages_default_tenant_id_to_role_priority_create_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, to_role, priority, created_at) WHERE (status = ANY (ARRAY['pending'::text, 'delivered'::text]));
+
+CREATE INDEX ai_agent_messages_default_tenant_id_visible_at_idx ON aicrm_private.ai_agent_messages_default USING btree (tenant_id, visible_at) WHERE (status = 'delivered'::text);
+
+ALTER INDEX aicrm.ai_agent_messages_pkey ATTACH PARTITION aicrm_private.ai_agent_messages_default_pkey;
+
+ALTER INDEX aicrm.ai_agent_messages_correlation ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_correlation_id_idx;
+
+ALTER INDEX aicrm.ai_agent_messages_dead_letters ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_dead_lettered_at_idx;
+
+ALTER INDEX aicrm.ai_agent_messages_expiry ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_expires_at_idx;
+
+ALTER INDEX aicrm.ai_agent_messages_idempotency ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_idempotency_key_idx;
+
+ALTER INDEX aicrm.ai_agent_messages_thread ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_thread_id_created_at_idx;
+
+ALTER INDEX aicrm.ai_agent_messages_inbox_agent ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_to_agent_id_priority_cr_idx;
+
+ALTER INDEX aicrm.ai_agent_messages_inbox_role ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_to_role_priority_create_idx;
+
+ALTER INDEX aicrm.ai_agent_messages_claimed ATTACH PARTITION aicrm_private.ai_agent_messages_default_tenant_id_visible_at_idx;
 
 CREATE OR REPLACE VIEW aicrm.task_costs WITH (security_invoker='true') AS
  SELECT t.tenant_id,
@@ -14251,6 +15045,9 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.project_task
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.projects FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('project_id');
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.tenants FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('tenant_id');
+
+ALTER TABLE aicrm.ai_agent_messages
+    ADD CONSTRAINT ai_agent_messages_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES aicrm.tenants(tenant_id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY aicrm.ai_agents
     ADD CONSTRAINT ai_agents_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES aicrm.tenants(tenant_id) ON DELETE CASCADE;
@@ -14380,6 +15177,10 @@ ALTER TABLE ONLY aicrm_private.decision_rule_sets
 
 ALTER TABLE ONLY aicrm_private.unsubscribe_keys
     ADD CONSTRAINT unsubscribe_keys_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES aicrm.tenants(tenant_id) ON DELETE CASCADE;
+
+ALTER TABLE aicrm.ai_agent_messages ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY ai_agent_messages_all_own ON aicrm.ai_agent_messages USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 ALTER TABLE aicrm.ai_agents ENABLE ROW LEVEL SECURITY;
 
@@ -14531,6 +15332,10 @@ CREATE POLICY tenants_all_own ON aicrm.tenants USING ((tenant_id = ( SELECT aicr
 
 CREATE POLICY tenants_select_owner ON aicrm.tenants FOR SELECT TO aicrm_owner USING (true);
 
+ALTER TABLE aicrm_private.ai_agent_messages_default ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY ai_agent_messages_default_all_own ON aicrm_private.ai_agent_messages_default USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
 ALTER TABLE aicrm_private.decision_rule_sets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY decision_rule_sets_all_own ON aicrm_private.decision_rule_sets USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
@@ -14551,6 +15356,10 @@ GRANT USAGE ON SCHEMA aicrm_private TO aicrm_readonly;
 
 GRANT ALL ON TYPE aicrm_private.draft_features TO aicrm_app;
 GRANT ALL ON TYPE aicrm_private.draft_features TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.ack_agent_message(p_message_id uuid, p_claim_token uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.ack_agent_message(p_message_id uuid, p_claim_token uuid) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.ack_agent_message(p_message_id uuid, p_claim_token uuid) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.acknowledge_alert(p_alert_id uuid, p_note text, p_by text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.acknowledge_alert(p_alert_id uuid, p_note text, p_by text) TO aicrm_app;
@@ -14617,6 +15426,11 @@ GRANT ALL ON FUNCTION aicrm.find_similar_content_by_embedding(p_embedding extens
 GRANT ALL ON FUNCTION aicrm.find_similar_content_by_embedding(p_embedding extensions.halfvec, p_k integer, p_filters jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm.find_similar_content_by_embedding(p_embedding extensions.halfvec, p_k integer, p_filters jsonb) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm.get_agent_responses(p_correlation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.get_agent_responses(p_correlation_id uuid) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.get_agent_responses(p_correlation_id uuid) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm.get_agent_responses(p_correlation_id uuid) TO aicrm_readonly;
+
 REVOKE ALL ON FUNCTION aicrm.get_customer_context_for_ai(p_customer_id uuid, p_context_version integer, p_channel text, p_purpose text, p_topic text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.get_customer_context_for_ai(p_customer_id uuid, p_context_version integer, p_channel text, p_purpose text, p_topic text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.get_customer_context_for_ai(p_customer_id uuid, p_context_version integer, p_channel text, p_purpose text, p_topic text) TO aicrm_worker;
@@ -14641,6 +15455,11 @@ GRANT ALL ON FUNCTION aicrm.get_decision_settings() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.get_decision_settings() TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm.get_decision_settings() TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm.get_thread(p_thread_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.get_thread(p_thread_id uuid) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.get_thread(p_thread_id uuid) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm.get_thread(p_thread_id uuid) TO aicrm_readonly;
+
 REVOKE ALL ON FUNCTION aicrm.heartbeat(p_task_id uuid, p_lease_token uuid, p_lease_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.heartbeat(p_task_id uuid, p_lease_token uuid, p_lease_seconds integer) TO aicrm_worker;
 
@@ -14664,6 +15483,10 @@ GRANT ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id u
 REVOKE ALL ON FUNCTION aicrm.prune_alert_history() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.prune_job_runs() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.read_agent_inbox(p_agent_id uuid, p_limit integer, p_visibility_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.read_agent_inbox(p_agent_id uuid, p_limit integer, p_visibility_seconds integer) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.read_agent_inbox(p_agent_id uuid, p_limit integer, p_visibility_seconds integer) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) TO aicrm_worker;
@@ -14716,6 +15539,10 @@ REVOKE ALL ON FUNCTION aicrm.rollup_task_stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION aicrm.run_scheduled_job(p_name text, p_tick timestamp with time zone, p_runner text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.schedule_jobs() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.send_agent_message(p_message jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.send_agent_message(p_message jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.send_agent_message(p_message jsonb) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.set_alert_rule(p_rule jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.set_alert_rule(p_rule jsonb) TO aicrm_app;
@@ -14828,6 +15655,17 @@ GRANT ALL ON FUNCTION aicrm_private.accuracy_promises() TO aicrm_worker;
 REVOKE ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.accuracy_stems(p_text text) TO aicrm_worker;
+
+GRANT SELECT ON TABLE aicrm.ai_agent_messages TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.ai_agent_messages TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.ai_agent_messages TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.agent_message_json(p_message aicrm.ai_agent_messages) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.agent_message_json(p_message aicrm.ai_agent_messages) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.agent_message_json(p_message aicrm.ai_agent_messages) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.agent_message_json(p_message aicrm.ai_agent_messages) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.agent_message_max_deliveries() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.alert_actor(p_by text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.alert_actor(p_by text) TO aicrm_app;
@@ -15040,6 +15878,8 @@ GRANT ALL ON FUNCTION aicrm_private.embedding_is_current(p_embedding extensions.
 GRANT ALL ON FUNCTION aicrm_private.embedding_is_current(p_embedding extensions.halfvec, p_embedding_model text, p_model text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.enqueue_publication(p_task_id uuid, p_deliverable_id uuid, p_actor text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.ensure_agent_message_partitions(p_months_ahead integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) FROM PUBLIC;
 
@@ -15656,6 +16496,10 @@ GRANT ALL ON FUNCTION aicrm_private.words_list(p_items text[]) TO aicrm_readonly
 REVOKE ALL ON FUNCTION aicrm_private.words_of(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.words_of(p_text text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.words_of(p_text text) TO aicrm_worker;
+
+GRANT SELECT ON TABLE aicrm.agent_roles TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.agent_roles TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.agent_roles TO aicrm_readonly;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE aicrm.ai_agents TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.ai_agents TO aicrm_worker;

@@ -129,7 +129,29 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
         walk_to_review(conn, tenant, task[0])
         with act_as(conn, tenant):
             conn.execute("select aicrm.review_deliverable(%s, 1, 'approve', null, 'test world')", (draft[0],))
-            conn.execute("insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer')")
+            writer = conn.execute(
+                "insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer') returning agent_id"
+            ).fetchone()
+            assert writer is not None
+            conn.execute("insert into aicrm.ai_agents (name, agent_role) values ('Editor', 'editor')")
+            # an agent message (aicrm.ai_agent_messages) on both sides, waiting in the editors' inbox
+            conn.execute(
+                "select aicrm.send_agent_message(%s)",
+                (
+                    Jsonb(
+                        {
+                            "kind": "handoff",
+                            "message_type": "handoff.draft_ready",
+                            "from_agent_id": str(writer[0]),
+                            "to_role": "editor",
+                            "parts": [
+                                {"type": "data", "data": {"task_id": str(task[0])}},
+                                {"type": "artifact", "deliverable_id": str(draft[0]), "relation": "produced"},
+                            ],
+                        }
+                    ),
+                ),
+            )
             conn.execute("insert into aicrm.tenant_compliance_packs (pack_code, enabled) values ('general', true)")
             conn.execute(
                 "insert into aicrm.tenant_compliance_terms (customer_id, term, kind) values (%s, 'cheap', 'forbidden')",

@@ -78,6 +78,7 @@ def test_the_suite_covers_every_tenant_table(db: psycopg.Connection[Any], world:
         "project_tasks",
         "project_deliverables",
         "ai_agents",
+        "ai_agent_messages",
         "audit_log",
     } <= set(tables)
     for table in tables:
@@ -404,3 +405,68 @@ def test_alerts_and_their_notices_stay_in_their_tenant(db: psycopg.Connection[An
         assert got is not None
         assert got[0]["tenant_id"] == world.tenant_a
         assert db.execute("select aicrm.claim_alert_notification('notifier-a')").fetchone() == (None,)
+
+
+def test_agent_messages_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """Tenant A cannot read, claim, acknowledge, reply to or address tenant B's messages and agents;
+    the worker role with a tenant set claims that tenant's inbox only; readers may not send or claim."""
+    ids = {}
+    for tenant in (world.tenant_a, world.tenant_b):
+        with act_as(db, tenant):
+            row = db.execute(
+                "select m.message_id, m.thread_id, w.agent_id, e.agent_id from aicrm.ai_agent_messages m"
+                " join aicrm.ai_agents w on w.name = 'Writer' join aicrm.ai_agents e on e.name = 'Editor'"
+            ).fetchone()
+        assert row is not None
+        ids[tenant] = [str(v) for v in row]
+    message_b, thread_b, writer_b, editor_b = ids[world.tenant_b]
+    _, _, writer_a, editor_a = ids[world.tenant_a]
+    reply = {
+        "kind": "notification",
+        "message_type": "notification.info",
+        "from_agent_id": writer_a,
+        "to_role": "editor",
+        "reply_to": message_b,
+        "parts": [{"type": "text", "text": "thanks"}],
+    }
+    with act_as(db, world.tenant_b, "aicrm_worker"):
+        token_b = db.execute("select * from aicrm.read_agent_inbox(%s)", (editor_b,)).fetchone()
+    assert token_b is not None
+    # the worker claims first: A's message, and nothing of B's; then the app finds A's claimed already
+    for role, claimable in (("aicrm_worker", [world.tenant_a]), ("aicrm_app", [])):
+        with act_as(db, world.tenant_a, role):
+            calls = [
+                ("select aicrm.get_thread(%s)", (thread_b,), "thread_id"),
+                ("select aicrm.get_agent_responses(%s)", (message_b,), "correlation_id"),
+                ("select aicrm.ack_agent_message(%s, %s)", (message_b, token_b[0]["claim_token"]), "message_id"),
+                ("select * from aicrm.read_agent_inbox(%s)", (editor_b,), "agent_id"),
+                ("select aicrm.send_agent_message(%s)", (Jsonb(reply),), "reply_to"),
+                (
+                    "select aicrm.send_agent_message(%s)",
+                    (Jsonb({**reply, "reply_to": None, "from_agent_id": writer_b}),),
+                    "from_agent_id",
+                ),
+                (
+                    "select aicrm.send_agent_message(%s)",
+                    (Jsonb({**reply, "reply_to": None, "to_role": None, "to_agent_id": editor_b}),),
+                    "to_agent_id",
+                ),
+            ]
+            for query, params, column in calls:
+                err = sql_error(db, query, params)
+                assert (err.sqlstate, err.diag.column_name) == ("AC002", column), (role, query)
+            got = db.execute("select * from aicrm.read_agent_inbox(%s)", (editor_a,)).fetchall()
+            assert [r[0]["tenant_id"] for r in got] == claimable, role
+            assert db.execute(
+                "select count(*) from aicrm.ai_agent_messages where tenant_id = %s", (world.tenant_b,)
+            ).fetchone() == (0,)
+    with act_as(db, None, "aicrm_worker"):
+        assert sql_error(db, "select * from aicrm.read_agent_inbox(%s)", (editor_a,)).sqlstate == "AC003"
+    with act_as(db, world.tenant_a, "aicrm_readonly"):
+        assert db.execute("select aicrm.get_thread(%s)", (ids[world.tenant_a][1],)).fetchone() is not None
+        for query in ("select aicrm.send_agent_message('{}')", f"select * from aicrm.read_agent_inbox('{editor_a}')"):
+            assert sql_error(db, query).sqlstate == "42501", query
+    row = db.execute(
+        "select status, claimed_by::text from aicrm.ai_agent_messages where message_id = %s", (message_b,)
+    ).fetchone()
+    assert row == ("delivered", editor_b), "tenant B's message is B's editor's claim, untouched by A"

@@ -196,11 +196,13 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
   "type": "object",
   "properties": {
     "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "an agent name"},
-    "agent_role": {"type": "string", "enum": ["strategist", "writer", "editor", "compliance", "publisher", "analyst", "external"]},
+    "agent_role": {"type": "string", "enum": ["strategist", "writer", "editor", "compliance", "publisher", "analyst", "external", "human"]},
     "description": {"type": ["string", "null"], "maxLength": 2000},
     "capabilities": {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 100}},
     "model": {"type": ["string", "null"], "maxLength": 200},
-    "config": {"type": "object"}
+    "model_settings": {"type": "object"},
+    "config": {"type": "object"},
+    "status": {"type": "string", "enum": ["active", "paused", "retired"]}
   }
 }'),
 ('api.business_profile', 'The fields upsert_business_profile accepts (deep checks by row.customers).', '{

@@ -10,7 +10,7 @@ from (
     ('prune-job-runs', '17 3 * * *', 'aicrm.prune_job_runs',
         'Deletes the run history older than aicrm.job_runs_retention (default 30 days).'),
     ('expire-agent-messages', '*/5 * * * *', 'aicrm.expire_agent_messages',
-        'Expires agent messages past their expiry (a no-op until the agents issue lands).'),
+        'Dead-letters agent messages past their expiry or claimed too often; creates the message partitions ahead.'),
     ('detect-stuck-tasks', '*/5 * * * *', 'aicrm.detect_stuck_tasks',
         'Sends tasks held too long under a live lease to a person (the decision setting stuck_after_minutes).'),
     ('rollup-task-stats', '* * * * *', 'aicrm.rollup_task_stats',

@@ -21,7 +21,9 @@ insert into aicrm.alert_rule_defaults (
 ('delivery-failures', 'Deliveries failing', 'delivery_failures', 0.05, 0.20, 1, 5, 240,
  'Share of deliveries in the last hour that failed for good.'),
 ('webhook-failures', 'Alert webhook disabled', 'webhook_failures', null, 1, 1, 0, null,
- 'An alert webhook was disabled after 5 failed deliveries in a row; set it again with aicrm.set_alert_webhook.')
+ 'An alert webhook was disabled after 5 failed deliveries in a row; set it again with aicrm.set_alert_webhook.'),
+('agent-dead-letters', 'Agent messages dead-lettered', 'dead_letters', null, 1, 24, 0, 1440,
+ 'Agent messages dead-lettered in the last 24 hours: expired unacknowledged, or claimed 5 times without an acknowledgement (aicrm.get_thread shows them).')
 on conflict (rule_key) do update
 set name = excluded.name, metric = excluded.metric, warning_threshold = excluded.warning_threshold,
     alert_threshold = excluded.alert_threshold, window_hours = excluded.window_hours, min_volume = excluded.min_volume,

@@ -179,7 +179,7 @@ def test_the_default_jobs_are_seeded(db: Conn) -> None:
         ("prune-job-runs", "17 3 * * *", "aicrm.prune_job_runs", True),
         ("rollup-task-stats", "* * * * *", "aicrm.rollup_task_stats", True),
     ]
-    assert one(db, "select aicrm.expire_agent_messages()") == 0  # a no-op until the agents issue lands
+    assert one(db, "select aicrm.expire_agent_messages()") == 0  # no agent message to dead-letter
 
 
 # --- running a tick --------------------------------------------------------------------------------------

@@ -47,7 +47,9 @@ begin
         where n.value is distinct from v_old -> n.key and n.key not in ('updated_at', 'context_updated_at');
         -- A heartbeat only moves a task's lease_until: bookkeeping, not a change worth a row (every
         -- state change is in task_state_transitions and audited with its lease anyway).
-        if v_changes is null or (tg_table_name = 'project_tasks' and v_changes - 'lease_until' = '{}'::jsonb) then
+        -- Nor is an agent's heartbeat (read_agent_inbox stamps it on every read).
+        if v_changes is null or (tg_table_name = 'project_tasks' and v_changes - 'lease_until' = '{}'::jsonb)
+           or (tg_table_name = 'ai_agents' and v_changes - 'last_heartbeat_at' = '{}'::jsonb) then
             return null;
         end if;
     else

@@ -56,6 +56,8 @@ $$;
 --   stuck_tasks: tasks in gathering_context, generating or evaluating past the decision setting
 --     stuck_after_minutes, whatever their lease (a worker that died and nobody reclaims)
 --   webhook_failures: the tenant's alert webhooks disabled after failed deliveries
+--   dead_letters: agent messages dead-lettered in the window (expired, or claimed too often
+--     without an acknowledgement; docs/agents.md)
 create or replace function aicrm_private.alert_metric(p_metric text, p_window_hours integer)
 returns table (value numeric, volume bigint, evidence jsonb)
 language plpgsql
@@ -148,6 +150,27 @@ begin
             )), '[]'))
         from aicrm.alert_channels as c
         where c.tenant_id = v_tenant and not c.enabled and c.disabled_at is not null;
+    when 'dead_letters' then
+        return query
+        with dead as (
+            select m.message_id, m.message_type, m.to_agent_id, m.to_role, m.dead_letter_reason, m.dead_lettered_at
+            from aicrm.ai_agent_messages as m
+            where m.tenant_id = v_tenant and m.status = 'dead_lettered'
+              and m.dead_lettered_at > now() - make_interval(hours => p_window_hours)
+        )
+        select (select count(*) from dead)::numeric, (select count(*) from dead),
+            jsonb_build_object(
+                'dead_letters', (select count(*) from dead),
+                'expired', (select count(*) from dead where dead.dead_letter_reason = 'expired'),
+                'max_deliveries', (select count(*) from dead where dead.dead_letter_reason = 'max_deliveries'),
+                'latest', coalesce((
+                    select jsonb_agg(jsonb_build_object('message_id', d.message_id, 'message_type', d.message_type,
+                        'to_agent_id', d.to_agent_id, 'to_role', d.to_role, 'reason', d.dead_letter_reason,
+                        'at', d.dead_lettered_at) order by d.dead_lettered_at desc)
+                    from (select * from dead order by dead.dead_lettered_at desc limit 5) as d
+                ), '[]'),
+                'window_hours', p_window_hours
+            );
     else
         raise exception using errcode = 'AC001', column = 'metric',
             message = format('metric: %L is not a metric', p_metric),
@@ -165,7 +188,7 @@ set search_path = ''
 as $$
     select array[
         'failure_rate', 'escalation_rate', 'delivery_failures', 'quality_drop', 'review_sla', 'escalation_sla',
-        'queue_age', 'stuck_tasks', 'webhook_failures'
+        'queue_age', 'stuck_tasks', 'webhook_failures', 'dead_letters'
     ]
 $$;
 
