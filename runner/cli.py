@@ -16,6 +16,7 @@ import typer
 
 from runner import embedded
 from runner.commands.dashboard import dashboard_command
+from runner.commands.events import events_command
 from runner.commands.embeddings import embeddings_app
 from runner.commands.evaluate import evaluate_command
 from runner.commands.importing import import_app
@@ -59,6 +60,7 @@ app.command("psql")(psql_command)
 app.command("unsubscribe")(unsubscribe_command)
 app.command("status")(status_command)
 app.command("dashboard")(dashboard_command)
+app.command("events")(events_command)
 
 
 def echo(message: str) -> None:

@@ -6,10 +6,11 @@ aicrm.acknowledge_alert and aicrm.resolve_alert), the tasks waiting for a person
 (aicrm.review_queue), and the scheduler's last run of each job (aicrm.job_runs).
 
 It reads again when the database says something changed: it LISTENs on the pipeline's channels
-(aicrm_task_queued, aicrm_delivery_queued) and on aicrm_dashboard (`select pg_notify('aicrm_dashboard',
-'')` from anywhere refreshes every open dashboard), gathering the notifications of a quarter of a
-second into one read; a slow fallback read (every 30 s by default) catches what no channel
-announces. `u` reads at once. It only reads views and calls SQL functions, on one connection for the
+(aicrm_task_queued, aicrm_delivery_queued) and on aicrm_dashboard, which the job rollup-task-stats
+notifies when the summaries moved and every change of an alert notifies (`select
+pg_notify('aicrm_dashboard', '')` from anywhere refreshes every open dashboard too), gathering the
+notifications of a quarter of a second into one read; a slow fallback read (every 30 s by default)
+catches the rest. `u` reads at once. It only reads views and calls SQL functions, on one connection for the
 reads and one that listens, both as aicrm_app in the tenant."""
 
 from __future__ import annotations

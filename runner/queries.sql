@@ -231,3 +231,14 @@ select aicrm.record_alert_notification(
     p_notification_id => %(notification)s, p_lease_token => %(token)s, p_delivered => %(delivered)s,
     p_error => %(error)s
 ) as result;
+
+-- name: listen_agent_message
+listen aicrm_agent_message;
+
+-- name: listen_alert_notification
+listen aicrm_alert_notification;
+
+-- name: agent_message_line
+select message_id, kind, message_type, from_role, to_role, to_agent_id, thread_id
+from aicrm.ai_agent_messages
+where message_id = %(message_id)s::uuid;
