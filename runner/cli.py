@@ -16,10 +16,11 @@ import typer
 
 from runner import embedded
 from runner.commands.dashboard import dashboard_command
-from runner.commands.events import events_command
 from runner.commands.embeddings import embeddings_app
 from runner.commands.evaluate import evaluate_command
+from runner.commands.events import events_command
 from runner.commands.importing import import_app
+from runner.commands.mcp import mcp_command
 from runner.commands.psql import psql_command
 from runner.commands.publish import publish_command
 from runner.commands.review import review_command
@@ -61,6 +62,7 @@ app.command("unsubscribe")(unsubscribe_command)
 app.command("status")(status_command)
 app.command("dashboard")(dashboard_command)
 app.command("events")(events_command)
+app.command("mcp")(mcp_command)
 
 
 def echo(message: str) -> None:

@@ -242,3 +242,63 @@ listen aicrm_alert_notification;
 select message_id, kind, message_type, from_role, to_role, to_agent_id, thread_id
 from aicrm.ai_agent_messages
 where message_id = %(message_id)s::uuid;
+
+-- The MCP server's reads and calls (runner/mcp_server.py) besides the worker's ones above; each
+-- answers one JSON value, the SQL's own.
+
+-- name: mcp_find_agent
+select agent_id from aicrm.ai_agents where name = %(name)s;
+
+-- name: mcp_list_tasks
+select coalesce(jsonb_agg(to_jsonb(t) order by t.priority, t.created_at), '[]'::jsonb) as tasks
+from (
+    select task_id, title, channel, task_type, execution_state, customer_id, priority, due_at, created_at
+    from aicrm.project_tasks
+    where %(state)s::text is null or execution_state = %(state)s::text
+    order by priority, created_at
+    limit %(limit)s
+) as t;
+
+-- name: mcp_draft_brief
+select jsonb_build_object(
+    'task', jsonb_build_object(
+        'task_id', t.task_id, 'title', t.title, 'channel', t.channel, 'task_type', t.task_type,
+        'execution_state', t.execution_state, 'customer_id', t.customer_id, 'priority', t.priority,
+        'due_at', t.due_at, 'ai_instructions', t.ai_instructions, 'quality_thresholds', t.quality_thresholds
+    ),
+    'context', aicrm.get_customer_context_for_ai(
+        p_customer_id => t.customer_id, p_context_version => null, p_channel => t.channel,
+        p_purpose => t.ai_instructions ->> 'purpose', p_topic => t.ai_instructions ->> 'topic'
+    )
+) as brief
+from aicrm.project_tasks as t
+where t.task_id = %(task_id)s;
+
+-- name: mcp_find_similar_content
+select coalesce(jsonb_agg(to_jsonb(s) - 'ordinality' order by s.ordinality), '[]'::jsonb) as results
+from aicrm.find_similar_content(p_query => %(query)s, p_k => %(k)s, p_filters => %(filters)s) with ordinality as s;
+
+-- name: mcp_decision_rules
+select coalesce(jsonb_agg(to_jsonb(r) - 'ordinality' order by r.ordinality), '[]'::jsonb) as rules
+from aicrm.get_decision_rules(
+    p_category => %(category)s, p_customer_id => %(customer_id)s, p_channel => %(channel)s,
+    p_task_type => %(task_type)s
+) with ordinality as r;
+
+-- name: mcp_test_rule
+select aicrm.test_rule(p_condition => %(condition)s, p_context => %(context)s) as result;
+
+-- name: mcp_send_message
+select aicrm.send_agent_message(p_message => %(message)s) as message;
+
+-- name: mcp_read_inbox
+select coalesce(jsonb_agg(m.message order by m.n), '[]'::jsonb) as messages
+from aicrm.read_agent_inbox(
+    p_agent_id => %(agent_id)s, p_limit => %(limit)s, p_visibility_seconds => %(visibility_seconds)s
+) with ordinality as m (message, n);
+
+-- name: mcp_ack_message
+select aicrm.ack_agent_message(p_message_id => %(message_id)s, p_claim_token => %(claim_token)s) as message;
+
+-- name: mcp_message_type
+select message_type from aicrm.ai_agent_messages where message_id = %(message_id)s;

@@ -85,17 +85,18 @@ def test_usage_errors_are_one_line_naming_the_field(args: tuple[str, ...], field
 
 
 # Modules a command line must not pay for unless its command uses them: the openai SDK (about 1.5 s)
-# and its HTTP client, the NLP libraries, numpy, rich's progress bars, and the runner's worker side.
-# (pydantic is not on the list: typer 0.29 itself validates options with it.)
+# and its HTTP client, the NLP libraries, numpy, rich's progress bars, the runner's worker side and the
+# mcp SDK (aicrm mcp's server). (pydantic is not on the list: typer 0.29 itself validates options with it.)
 HEAVY = (
     "openai", "httpx", "httpx2", "textstat", "vaderSentiment", "numpy", "pgvector", "rich.progress",
     "runner.scoring", "runner.worker", "runner.worker_task", "runner.pool", "runner.publisher", "runner.transports",
-    "runner.supervisor", "runner.providers.llm", "runner.providers.embeddings",
+    "runner.supervisor", "runner.providers.llm", "runner.providers.embeddings", "mcp", "runner.mcp_server",
 )  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "args", [("--help",), ("db", "url"), ("psql", "--help"), ("worker", "--help"), ("scheduler", "--help")]
+    "args",
+    [("--help",), ("db", "url"), ("psql", "--help"), ("worker", "--help"), ("scheduler", "--help"), ("mcp", "--help")],
 )
 def test_a_command_line_imports_no_heavy_module(args: tuple[str, ...]) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AICRM_")}
