@@ -1811,24 +1811,11 @@ CREATE FUNCTION aicrm.prune_alert_history() RETURNS bigint
     SET search_path TO ''
     AS $$
 declare
-    v_setting text := nullif(btrim(current_setting('aicrm.alert_history_retention', true)), '');
-    v_keep interval := interval '90 days';
+    v_keep interval := aicrm_private.retention_setting('aicrm.alert_history_retention', interval '90 days');
     v_tenant uuid;
     v_rows bigint;
     v_done bigint := 0;
 begin
-    if v_setting is not null then
-        begin
-            v_keep := v_setting::interval;
-        exception when others then
-            v_keep := null;
-        end;
-        if v_keep is null or v_keep < interval '1 day' then
-            raise exception using errcode = 'AC001', column = 'aicrm.alert_history_retention',
-                message = format('aicrm.alert_history_retention: %L is not an interval of at least 1 day', v_setting),
-                hint = 'For example ''90 days''; unset, alert history is kept 90 days.';
-        end if;
-    end if;
     for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
         exit when v_done >= 10000;
         perform set_config('aicrm.tenant_id', v_tenant::text, true);
@@ -1863,22 +1850,9 @@ CREATE FUNCTION aicrm.prune_job_runs() RETURNS bigint
     SET search_path TO ''
     AS $$
 declare
-    v_setting text := nullif(pg_catalog.btrim(pg_catalog.current_setting('aicrm.job_runs_retention', true)), '');
-    v_keep interval := interval '30 days';
+    v_keep interval := aicrm_private.retention_setting('aicrm.job_runs_retention', interval '30 days');
     v_rows bigint;
 begin
-    if v_setting is not null then
-        begin
-            v_keep := v_setting::interval;
-        exception when others then
-            v_keep := null;
-        end;
-        if v_keep is null or v_keep < interval '1 day' then
-            raise exception using errcode = 'AC001', column = 'aicrm.job_runs_retention',
-                message = pg_catalog.format('aicrm.job_runs_retention: %L is not an interval of at least 1 day', v_setting),
-                hint = 'For example ''30 days''; unset, the history is kept 30 days.';
-        end if;
-    end if;
     delete from aicrm.job_runs as r
     where r.run_id in (
         select o.run_id from aicrm.job_runs as o
@@ -9865,6 +9839,33 @@ $$;
 
 ALTER FUNCTION aicrm_private.require_tenant() OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.retention_setting(p_name text, p_default interval) RETURNS interval
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_setting text := nullif(pg_catalog.btrim(pg_catalog.current_setting(p_name, true)), '');
+    v_keep interval;
+begin
+    if v_setting is null then
+        return p_default;
+    end if;
+    begin
+        v_keep := v_setting::interval;
+    exception when others then
+        v_keep := null;
+    end;
+    if v_keep is null or v_keep < interval '1 day' then
+        raise exception using errcode = 'AC001', column = p_name,
+            message = pg_catalog.format('%s: %L is not an interval of at least 1 day', p_name, v_setting),
+            hint = pg_catalog.format('For example ''%s''; unset, it is %s.', p_default, p_default);
+    end if;
+    return v_keep;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.retention_setting(p_name text, p_default interval) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.review_findings(p_card jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -16333,6 +16334,8 @@ REVOKE ALL ON FUNCTION aicrm_private.require_tenant() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.require_tenant() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.require_tenant() TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.require_tenant() TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.retention_setting(p_name text, p_default interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_app;

@@ -44,24 +44,11 @@ security definer
 set search_path = ''
 as $$
 declare
-    v_setting text := nullif(btrim(current_setting('aicrm.alert_history_retention', true)), '');
-    v_keep interval := interval '90 days';
+    v_keep interval := aicrm_private.retention_setting('aicrm.alert_history_retention', interval '90 days');
     v_tenant uuid;
     v_rows bigint;
     v_done bigint := 0;
 begin
-    if v_setting is not null then
-        begin
-            v_keep := v_setting::interval;
-        exception when others then
-            v_keep := null;
-        end;
-        if v_keep is null or v_keep < interval '1 day' then
-            raise exception using errcode = 'AC001', column = 'aicrm.alert_history_retention',
-                message = format('aicrm.alert_history_retention: %L is not an interval of at least 1 day', v_setting),
-                hint = 'For example ''90 days''; unset, alert history is kept 90 days.';
-        end if;
-    end if;
     for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
         exit when v_done >= 10000;
         perform set_config('aicrm.tenant_id', v_tenant::text, true);

@@ -11,22 +11,9 @@ volatile
 set search_path = ''
 as $$
 declare
-    v_setting text := nullif(pg_catalog.btrim(pg_catalog.current_setting('aicrm.job_runs_retention', true)), '');
-    v_keep interval := interval '30 days';
+    v_keep interval := aicrm_private.retention_setting('aicrm.job_runs_retention', interval '30 days');
     v_rows bigint;
 begin
-    if v_setting is not null then
-        begin
-            v_keep := v_setting::interval;
-        exception when others then
-            v_keep := null;
-        end;
-        if v_keep is null or v_keep < interval '1 day' then
-            raise exception using errcode = 'AC001', column = 'aicrm.job_runs_retention',
-                message = pg_catalog.format('aicrm.job_runs_retention: %L is not an interval of at least 1 day', v_setting),
-                hint = 'For example ''30 days''; unset, the history is kept 30 days.';
-        end if;
-    end if;
     delete from aicrm.job_runs as r
     where r.run_id in (
         select o.run_id from aicrm.job_runs as o
