@@ -1028,6 +1028,8 @@ begin
         where m.tenant_id = v_tenant and m.message_id = due.message_id and m.created_at = due.created_at;
         get diagnostics v_rows = row_count;
         v_done := v_done + v_rows;
+        -- a task waiting for an answer nobody can give any more goes to a person
+        perform aicrm_private.escalate_unanswered_requests();
     end loop;
     perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
     if v_done > 0 then
@@ -2154,12 +2156,19 @@ begin
     if p_lease_token is not null then
         v_to := case v_decision #>> '{action,type}'
             when 'approve' then 'approved' when 'retry' then 'generating' when 'reject' then 'rejected'
-            when 'escalate' then 'escalated' else 'awaiting_review' end;
+            when 'escalate' then 'escalated' when 'request_input' then 'input_required' else 'awaiting_review' end;
+        -- request_input asks for the profile's gaps; with none a person could fill, a person decides
+        if v_to = 'input_required' and jsonb_array_length(coalesce(v_card -> 'profile_gaps', '[]')) = 0 then
+            v_to := 'escalated';
+        end if;
         perform aicrm_private.transition_task(v_task.task_id, v_to, 'rules', v_decision ->> 'explanation', 'evaluating',
             jsonb_strip_nulls(jsonb_build_object('deliverable_id', p_deliverable_id,
                 'decision_id', v_decision -> 'decision_id', 'rule', v_decision #> '{rule,name}',
                 'action', v_decision -> 'action', 'overall', v_card -> 'overall')),
             'record_evaluation');
+        if v_to = 'input_required' then
+            perform aicrm_private.request_task_input(v_task, v_card, v_decision, p_deliverable_id);
+        end if;
         if v_to <> 'generating' then
             update aicrm.project_tasks t
             set lease_holder = null, lease_token = null, lease_until = null
@@ -2480,6 +2489,89 @@ end
 $_$;
 
 ALTER FUNCTION aicrm.resolve_customer_id(p_customer text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_request aicrm.ai_agent_messages;
+    v_data jsonb;
+    v_field text;
+    v_profile jsonb;
+    v_changed jsonb;
+    v_response jsonb;
+    v_task aicrm.project_tasks;
+    v_by text := aicrm_private.alert_actor(p_by);
+begin
+    select * into v_request from aicrm.ai_agent_messages as m
+    where m.tenant_id = v_tenant and m.message_id = p_request_id
+    for update;
+    if not found or v_request.message_type <> 'request.missing_profile_field' then
+        raise exception using errcode = 'AC002', column = 'request_id',
+            message = format('request_id: no request for a profile field %s in this tenant', p_request_id);
+    end if;
+    if v_request.status not in ('pending', 'delivered') then
+        raise exception using errcode = 'AC005', column = 'request_id',
+            message = format('request_id: the request is %s already', v_request.status);
+    end if;
+    select p.value -> 'data' into v_data
+    from jsonb_array_elements(v_request.parts) as p
+    where p.value ->> 'type' = 'data'
+    limit 1;
+    v_field := v_data ->> 'field';
+    if jsonb_typeof(p_value) is distinct from 'object' then
+        raise exception using errcode = 'AC001', column = 'value',
+            message = format('value: the %s must be a JSON object', v_field),
+            hint = case v_field when 'address' then 'For example {"street": "12 Baker Street", "city": "Portland", "postal_code": "97201"}.'
+                else 'For example {"phone": "+1 503 555 0100", "website": "https://example.com"}.' end;
+    end if;
+    v_profile := case v_field
+        when 'address' then jsonb_build_object('address', p_value)
+        when 'contact' then jsonb_strip_nulls(jsonb_build_object(
+            'website', p_value -> 'website', 'email', p_value -> 'email', 'phone', p_value -> 'phone'))
+    end;
+    if v_profile is null or v_profile = '{}' then
+        raise exception using errcode = 'AC001', column = 'value',
+            message = format('value: nothing to set for the field %s', v_field),
+            hint = 'For contact details: website, email or phone.';
+    end if;
+    v_changed := aicrm.upsert_business_profile(p_profile => v_profile, p_customer_id => (v_data ->> 'customer_id')::uuid);
+
+    v_response := aicrm.send_agent_message(jsonb_build_object(
+        'kind', 'response', 'message_type', 'response.missing_profile_field', 'from_role', 'human',
+        'reply_to', p_request_id,
+        'parts', jsonb_build_array(
+            jsonb_build_object('type', 'text', 'text', format('Answered by %s.', v_by)),
+            jsonb_build_object('type', 'data', 'data', jsonb_build_object('field', v_field, 'value', p_value)))));
+    update aicrm.ai_agent_messages as m
+    set status = 'acknowledged', acknowledged_at = clock_timestamp()
+    where m.tenant_id = v_tenant and m.message_id = p_request_id and m.created_at = v_request.created_at;
+
+    select * into v_task from aicrm.project_tasks as t
+    where t.tenant_id = v_tenant and t.task_id = (v_data ->> 'task_id')::uuid
+    for update;
+    if v_task.execution_state = 'input_required' and not exists (
+        select from aicrm.ai_agent_messages as m
+        where m.tenant_id = v_tenant and m.thread_id = v_task.task_id and m.kind = 'request'
+          and m.status in ('pending', 'delivered')
+    ) then
+        perform aicrm_private.transition_task(v_task.task_id, 'queued', v_by,
+            format('answered: the customer''s %s is in its profile now', v_field), 'input_required',
+            jsonb_build_object('request_id', p_request_id, 'response_id', v_response -> 'message_id'),
+            'respond_to_request');
+    end if;
+    return jsonb_build_object(
+        'request_id', p_request_id,
+        'response', v_response,
+        'profile', v_changed,
+        'task', (select jsonb_build_object('task_id', t.task_id, 'execution_state', t.execution_state)
+                 from aicrm.project_tasks as t where t.tenant_id = v_tenant and t.task_id = v_task.task_id));
+end
+$$;
+
+ALTER FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_reviewer text DEFAULT CURRENT_USER) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3015,6 +3107,10 @@ begin
         v_from_role := v_from_agent.agent_role;
     elsif p_message ->> 'from_role' = 'human' then
         v_from_role := 'human';
+    elsif p_message ->> 'from_role' is not null
+        and current_setting('aicrm_private.system_sender', true) = (select k.key::text from aicrm_private.claim_key as k) then
+        -- the pipeline itself (aicrm_private.send_system_message), in a role without an agent row
+        v_from_role := p_message ->> 'from_role';
     else
         raise exception using errcode = 'AC001', column = coalesce(
                 case when p_message ->> 'from_role' is not null then 'from_role' end, 'from_agent_id'),
@@ -6844,6 +6940,39 @@ $$;
 
 ALTER FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.escalate_unanswered_requests() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_task record;
+    v_done bigint := 0;
+begin
+    for v_task in
+        select t.task_id
+        from aicrm.project_tasks as t
+        where t.tenant_id = v_tenant and t.execution_state = 'input_required'
+          and not exists (
+              select from aicrm.ai_agent_messages as m
+              where m.tenant_id = v_tenant and m.thread_id = t.task_id and m.kind = 'request'
+                and m.status in ('pending', 'delivered')
+          )
+        order by t.state_changed_at
+        limit 500
+        for update of t skip locked
+    loop
+        perform aicrm_private.transition_task(v_task.task_id, 'escalated', 'system',
+            'the request for what only a person knows went unanswered before it expired', 'input_required',
+            jsonb_build_object('unanswered', true), 'expire_agent_messages');
+        v_done := v_done + 1;
+    end loop;
+    return v_done;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.escalate_unanswered_requests() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.evaluate_tenant_alerts() RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -9595,6 +9724,22 @@ $$;
 
 ALTER FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phrases text[], p_keys text[]) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.profile_gap_question(p_gap text, p_customer_name text) RETURNS TABLE(field text, question text)
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select
+        case when p_gap like 'address.%' then 'address' else 'contact' end,
+        case when p_gap like 'address.%'
+            then format('%s has no postal address in its profile, and every marketing email must carry one. '
+                        'What is the business''s postal address (street, city, region, postal code)?', p_customer_name)
+            else format('%s has no website, phone or email in its profile, and the draft must say how to reach the '
+                        'business. What are its public contact details?', p_customer_name)
+        end
+$$;
+
+ALTER FUNCTION aicrm_private.profile_gap_question(p_gap text, p_customer_name text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -9798,6 +9943,43 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.render_template_text(p_subject text, p_body text, p_values jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.request_task_input(p_task aicrm.project_tasks, p_card jsonb, p_decision jsonb, p_deliverable_id uuid) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_name text;
+    v_gap text;
+    v_ask record;
+    v_sent integer := 0;
+begin
+    select c.name into v_name from aicrm.customers as c
+    where c.tenant_id = p_task.tenant_id and c.customer_id = p_task.customer_id;
+    for v_gap in select distinct g from jsonb_array_elements_text(coalesce(p_card -> 'profile_gaps', '[]')) as g order by 1 loop
+        select * into v_ask from aicrm_private.profile_gap_question(v_gap, v_name);
+        perform aicrm_private.send_system_message(jsonb_build_object(
+            'kind', 'request',
+            'message_type', 'request.missing_profile_field',
+            'from_role', 'compliance',
+            'to_role', coalesce(p_decision #>> '{action,params,role}', 'human'),
+            'thread_id', p_task.task_id,
+            'priority', 2,
+            'parts', jsonb_build_array(
+                jsonb_build_object('type', 'text', 'text', v_ask.question),
+                jsonb_build_object('type', 'data', 'data', jsonb_build_object(
+                    'field', v_ask.field, 'question', v_ask.question, 'customer_id', p_task.customer_id,
+                    'task_id', p_task.task_id, 'profile_gap', v_gap)),
+                jsonb_build_object('type', 'artifact', 'deliverable_id', p_deliverable_id, 'relation', 'consumed')
+            )
+        ));
+        v_sent := v_sent + 1;
+    end loop;
+    return v_sent;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.request_task_input(p_task aicrm.project_tasks, p_card jsonb, p_decision jsonb, p_deliverable_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.require_existing_tenant() RETURNS uuid
     LANGUAGE plpgsql STABLE
@@ -12301,6 +12483,22 @@ $$;
 
 ALTER FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.send_system_message(p_message jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_sent jsonb;
+begin
+    perform set_config('aicrm_private.system_sender', (select k.key::text from aicrm_private.claim_key as k), true);
+    v_sent := aicrm.send_agent_message(p_message);
+    perform set_config('aicrm_private.system_sender', '', true);
+    return v_sent;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.send_system_message(p_message jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -12503,9 +12701,11 @@ CREATE FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) RETURNS
     AS $$
     select
         (m.f = '' and m.t <> '')::int::smallint,
-        (m.f = 'evaluating' and m.t in ('approved', 'awaiting_review', 'generating', 'rejected', 'escalated'))::int::smallint,
+        (m.f = 'evaluating' and m.t in (
+            'approved', 'awaiting_review', 'input_required', 'generating', 'rejected', 'escalated'
+        ))::int::smallint,
         (m.f = 'evaluating' and m.t = 'approved')::int::smallint,
-        (m.f = 'evaluating' and m.t = 'awaiting_review')::int::smallint,
+        (m.f = 'evaluating' and m.t in ('awaiting_review', 'input_required'))::int::smallint,
         (m.f = 'evaluating' and m.t = 'generating')::int::smallint,
         (m.f = 'evaluating' and m.t = 'rejected')::int::smallint,
         (m.f in ('gathering_context', 'generating', 'evaluating') and m.t = 'escalated')::int::smallint,
@@ -13659,6 +13859,7 @@ CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
             sum(s.tasks) FILTER (WHERE (s.state = 'queued'::text)) AS queued,
             sum(s.tasks) FILTER (WHERE (s.state = ANY (ARRAY['gathering_context'::text, 'generating'::text, 'evaluating'::text]))) AS working,
             sum(s.tasks) FILTER (WHERE (s.state = 'awaiting_review'::text)) AS awaiting_review,
+            sum(s.tasks) FILTER (WHERE (s.state = 'input_required'::text)) AS input_required,
             sum(s.tasks) FILTER (WHERE (s.state = 'escalated'::text)) AS escalated,
             sum(s.tasks) FILTER (WHERE (s.state = 'approved'::text)) AS approved,
             sum(s.tasks) FILTER (WHERE (s.state = 'publishing'::text)) AS publishing,
@@ -13819,6 +14020,7 @@ CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
             s.queued,
             s.working,
             s.awaiting_review,
+            s.input_required,
             s.escalated,
             s.approved,
             s.publishing,
@@ -13856,6 +14058,7 @@ CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
     (COALESCE(j.queued, (0)::numeric))::bigint AS queued,
     (COALESCE(j.working, (0)::numeric))::bigint AS working,
     (COALESCE(j.awaiting_review, (0)::numeric))::bigint AS awaiting_review,
+    (COALESCE(j.input_required, (0)::numeric))::bigint AS input_required,
     (COALESCE(j.escalated, (0)::numeric))::bigint AS escalated,
     (COALESCE(j.approved, (0)::numeric))::bigint AS approved,
     (COALESCE(j.publishing, (0)::numeric))::bigint AS publishing,
@@ -13863,7 +14066,7 @@ CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
     (COALESCE(j.measured, (0)::numeric))::bigint AS measured,
     (COALESCE(j.rejected, (0)::numeric))::bigint AS rejected,
     (COALESCE(j.cancelled, (0)::numeric))::bigint AS cancelled,
-    ((COALESCE(j.awaiting_review, (0)::numeric) + COALESCE(j.escalated, (0)::numeric)))::bigint AS waiting_for_people,
+    (((COALESCE(j.awaiting_review, (0)::numeric) + COALESCE(j.input_required, (0)::numeric)) + COALESCE(j.escalated, (0)::numeric)))::bigint AS waiting_for_people,
     (COALESCE(j.approved_24h, (0)::numeric))::bigint AS approved_24h,
     (COALESCE(j.approved_7d, (0)::numeric))::bigint AS approved_7d,
     round((COALESCE(j.approved_24h, (0)::numeric) / 24.0), 2) AS approved_per_hour,
@@ -13893,7 +14096,7 @@ CREATE VIEW aicrm.ai_operations_dashboard WITH (security_invoker='true') AS
      LEFT JOIN ttc t ON (((j.tenant_id = t.tenant_id) AND (j.customer_id = t.customer_id) AND (j.channel = t.channel))))
      LEFT JOIN aicrm.decision_setting_defaults ds ON ((ds.setting_key = 'target_review_rate'::text)))
      LEFT JOIN aicrm.ai_decision_settings ts ON (((j.tenant_id = ts.tenant_id) AND (ts.setting_key = 'target_review_rate'::text))))
-  WHERE ((((((((((((COALESCE(j.draft, (0)::numeric) + COALESCE(j.queued, (0)::numeric)) + COALESCE(j.working, (0)::numeric)) + COALESCE(j.awaiting_review, (0)::numeric)) + COALESCE(j.escalated, (0)::numeric)) + COALESCE(j.approved, (0)::numeric)) + COALESCE(j.publishing, (0)::numeric)) + COALESCE(j.delivered, (0)::numeric)) + COALESCE(j.measured, (0)::numeric)) + COALESCE(j.rejected, (0)::numeric)) + COALESCE(j.cancelled, (0)::numeric)) > (0)::numeric) OR (j.outcomes_7d > (0)::numeric) OR (j.drafts_7d > (0)::numeric));
+  WHERE (((((((((((((COALESCE(j.draft, (0)::numeric) + COALESCE(j.queued, (0)::numeric)) + COALESCE(j.working, (0)::numeric)) + COALESCE(j.awaiting_review, (0)::numeric)) + COALESCE(j.input_required, (0)::numeric)) + COALESCE(j.escalated, (0)::numeric)) + COALESCE(j.approved, (0)::numeric)) + COALESCE(j.publishing, (0)::numeric)) + COALESCE(j.delivered, (0)::numeric)) + COALESCE(j.measured, (0)::numeric)) + COALESCE(j.rejected, (0)::numeric)) + COALESCE(j.cancelled, (0)::numeric)) > (0)::numeric) OR (j.outcomes_7d > (0)::numeric) OR (j.drafts_7d > (0)::numeric));
 
 ALTER VIEW aicrm.ai_operations_dashboard OWNER TO aicrm_owner;
 
@@ -15526,6 +15729,9 @@ REVOKE ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) TO aicrm_app;
+
 REVOKE ALL ON FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text) TO aicrm_app;
 
@@ -15883,6 +16089,8 @@ REVOKE ALL ON FUNCTION aicrm_private.enqueue_publication(p_task_id uuid, p_deliv
 REVOKE ALL ON FUNCTION aicrm_private.ensure_agent_message_partitions(p_months_ahead integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.escalate_stuck_tasks(p_limit integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.escalate_unanswered_requests() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.evaluate_tenant_alerts() FROM PUBLIC;
 
@@ -16311,6 +16519,8 @@ REVOKE ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_ph
 GRANT ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phrases text[], p_keys text[]) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phrases text[], p_keys text[]) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.profile_gap_question(p_gap text, p_customer_name text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_worker;
@@ -16325,6 +16535,8 @@ REVOKE ALL ON FUNCTION aicrm_private.render_template_text(p_subject text, p_body
 GRANT ALL ON FUNCTION aicrm_private.render_template_text(p_subject text, p_body text, p_values jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.render_template_text(p_subject text, p_body text, p_values jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.render_template_text(p_subject text, p_body text, p_values jsonb) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.request_task_input(p_task aicrm.project_tasks, p_card jsonb, p_decision jsonb, p_deliverable_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.require_existing_tenant() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.require_existing_tenant() TO aicrm_app;
@@ -16379,6 +16591,8 @@ GRANT ALL ON FUNCTION aicrm_private.scorecard_passes(p_brief jsonb, p_accuracy j
 REVOKE ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.send_system_message(p_message jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.sentiment_findings(p_plain text, p_subject text, p_target text, p_compound numeric) TO aicrm_app;

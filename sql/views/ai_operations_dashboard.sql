@@ -6,13 +6,14 @@
 --
 -- Columns:
 --   draft, queued, working (gathering_context, generating, evaluating), awaiting_review,
---   escalated, approved, publishing, delivered, measured, rejected, cancelled: tasks in each state
---   now; waiting_for_people: awaiting_review + escalated
+--   input_required, escalated, approved, publishing, delivered, measured, rejected, cancelled: tasks
+--   in each state now; waiting_for_people: awaiting_review + input_required + escalated
 --   approved_24h, approved_7d: entries into approved (throughput); approved_per_hour: over the
 --   last 24 hours, per hour; approved_per_day: over the last 7 days, per day; created_24h
 --   outcomes_7d: tasks the pipeline finished writing in the last 7 days (the rules approved, sent
 --   to review, rejected; or it escalated them: the rules, a failing worker, a stuck lease);
---   auto_approval_rate, review_rate, rejection_rate, escalation_rate: shares of those (null
+--   auto_approval_rate, review_rate (sent to review, or a person asked for input),
+--   rejection_rate, escalation_rate: shares of those (null
 --   without any); retry_rate: the rules' retries over their decisions (evaluated_7d);
 --   failure_rate: the workers' failures over the drafts evaluated and the failures
 --   avg_quality_7d, avg_quality_prior_7d: the drafts scored in the last 7 days and the 7 before;
@@ -62,6 +63,7 @@ states as (
         sum(s.tasks) filter (where s.state = 'queued') as queued,
         sum(s.tasks) filter (where s.state in ('gathering_context', 'generating', 'evaluating')) as working,
         sum(s.tasks) filter (where s.state = 'awaiting_review') as awaiting_review,
+        sum(s.tasks) filter (where s.state = 'input_required') as input_required,
         sum(s.tasks) filter (where s.state = 'escalated') as escalated,
         sum(s.tasks) filter (where s.state = 'approved') as approved,
         sum(s.tasks) filter (where s.state = 'publishing') as publishing,
@@ -222,6 +224,7 @@ joined as (
         s.queued,
         s.working,
         s.awaiting_review,
+        s.input_required,
         s.escalated,
         s.approved,
         s.publishing,
@@ -261,6 +264,7 @@ select
     coalesce(j.queued, 0)::bigint as queued,
     coalesce(j.working, 0)::bigint as working,
     coalesce(j.awaiting_review, 0)::bigint as awaiting_review,
+    coalesce(j.input_required, 0)::bigint as input_required,
     coalesce(j.escalated, 0)::bigint as escalated,
     coalesce(j.approved, 0)::bigint as approved,
     coalesce(j.publishing, 0)::bigint as publishing,
@@ -268,7 +272,8 @@ select
     coalesce(j.measured, 0)::bigint as measured,
     coalesce(j.rejected, 0)::bigint as rejected,
     coalesce(j.cancelled, 0)::bigint as cancelled,
-    (coalesce(j.awaiting_review, 0) + coalesce(j.escalated, 0))::bigint as waiting_for_people,
+    (coalesce(j.awaiting_review, 0) + coalesce(j.input_required, 0) + coalesce(j.escalated, 0))::bigint
+        as waiting_for_people,
     coalesce(j.approved_24h, 0)::bigint as approved_24h,
     coalesce(j.approved_7d, 0)::bigint as approved_7d,
     round(coalesce(j.approved_24h, 0) / 24.0, 2) as approved_per_hour,
@@ -304,6 +309,7 @@ left join aicrm.ai_decision_settings as ts
     on j.tenant_id = ts.tenant_id and ts.setting_key = 'target_review_rate'
 where
     coalesce(j.draft, 0) + coalesce(j.queued, 0) + coalesce(j.working, 0) + coalesce(j.awaiting_review, 0)
+    + coalesce(j.input_required, 0)
     + coalesce(j.escalated, 0) + coalesce(j.approved, 0) + coalesce(j.publishing, 0) + coalesce(j.delivered, 0)
     + coalesce(j.measured, 0) + coalesce(j.rejected, 0) + coalesce(j.cancelled, 0) > 0
     or j.outcomes_7d > 0 or j.drafts_7d > 0;

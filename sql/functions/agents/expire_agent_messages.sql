@@ -5,8 +5,9 @@
 -- visible any more (a reader within its visibility timeout may still acknowledge). At most 5,000 a
 -- call, oldest expiry first; messages another call has locked are skipped. Creates the partitions of
 -- aicrm.ai_agent_messages for this month and the next two when missing. The dead letters raise the
--- alert agent-dead-letters at the next evaluation of the alert rules (metric dead_letters). Returns
--- the messages dead-lettered. A deployment's job, run by pg_cron or `aicrm scheduler` as the owner;
+-- alert agent-dead-letters at the next evaluation of the alert rules (metric dead_letters); a task
+-- waiting in input_required whose requests are all dead letters is escalated
+-- (aicrm_private.escalate_unanswered_requests). Returns the messages dead-lettered. A deployment's job, run by pg_cron or `aicrm scheduler` as the owner;
 -- no tenant role may call it.
 create or replace function aicrm.expire_agent_messages()
 returns bigint
@@ -61,6 +62,8 @@ begin
         where m.tenant_id = v_tenant and m.message_id = due.message_id and m.created_at = due.created_at;
         get diagnostics v_rows = row_count;
         v_done := v_done + v_rows;
+        -- a task waiting for an answer nobody can give any more goes to a person
+        perform aicrm_private.escalate_unanswered_requests();
     end loop;
     perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
     if v_done > 0 then

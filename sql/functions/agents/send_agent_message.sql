@@ -9,7 +9,8 @@
 --   - a response replies to a request of the tenant (AC002 reply_to), comes from one of its
 --     addressees (AC006 from_agent_id), has the request's type name and its correlation id, and
 --     goes back to the request's sender;
---   - only a person sends without an agent: from_role human (AC001 from_role).
+--   - only a person sends without an agent: from_role human (AC001 from_role); and the pipeline
+--     itself, through aicrm_private.send_system_message.
 -- The thread is thread_id, else the replied message's, else the data part's task_id, else new.
 -- The same idempotency_key with the same message returns the first message (created false);
 -- with another message, AC005. Notifies aicrm_agent_message with {tenant_id, message_id} only,
@@ -99,6 +100,10 @@ begin
         v_from_role := v_from_agent.agent_role;
     elsif p_message ->> 'from_role' = 'human' then
         v_from_role := 'human';
+    elsif p_message ->> 'from_role' is not null
+        and current_setting('aicrm_private.system_sender', true) = (select k.key::text from aicrm_private.claim_key as k) then
+        -- the pipeline itself (aicrm_private.send_system_message), in a role without an agent row
+        v_from_role := p_message ->> 'from_role';
     else
         raise exception using errcode = 'AC001', column = coalesce(
                 case when p_message ->> 'from_role' is not null then 'from_role' end, 'from_agent_id'),

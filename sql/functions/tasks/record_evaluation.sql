@@ -12,7 +12,9 @@
 -- and fenced by its lease (p_lease_token, as every write back: aicrm_private.lease_of), and the
 -- decision is applied in the same transaction: approve -> approved, review -> awaiting_review,
 -- retry -> generating (the same worker keeps the lease and writes again with the fixes), reject
--- -> rejected, escalate -> escalated; anything else (a route or select action) -> awaiting_review.
+-- -> rejected, escalate -> escalated, request_input -> input_required with a request for each of
+-- the scorecard's profile gaps to the role the rule names (aicrm_private.request_task_input; with
+-- no gap, escalated); anything else (a route or select action) -> awaiting_review.
 -- Leaving the leased states ends the lease. Any other draft is scored and decided on only.
 --
 -- SECURITY DEFINER: no role may write a scorecard or a decision onto a draft by hand (the worker
@@ -123,12 +125,19 @@ begin
     if p_lease_token is not null then
         v_to := case v_decision #>> '{action,type}'
             when 'approve' then 'approved' when 'retry' then 'generating' when 'reject' then 'rejected'
-            when 'escalate' then 'escalated' else 'awaiting_review' end;
+            when 'escalate' then 'escalated' when 'request_input' then 'input_required' else 'awaiting_review' end;
+        -- request_input asks for the profile's gaps; with none a person could fill, a person decides
+        if v_to = 'input_required' and jsonb_array_length(coalesce(v_card -> 'profile_gaps', '[]')) = 0 then
+            v_to := 'escalated';
+        end if;
         perform aicrm_private.transition_task(v_task.task_id, v_to, 'rules', v_decision ->> 'explanation', 'evaluating',
             jsonb_strip_nulls(jsonb_build_object('deliverable_id', p_deliverable_id,
                 'decision_id', v_decision -> 'decision_id', 'rule', v_decision #> '{rule,name}',
                 'action', v_decision -> 'action', 'overall', v_card -> 'overall')),
             'record_evaluation');
+        if v_to = 'input_required' then
+            perform aicrm_private.request_task_input(v_task, v_card, v_decision, p_deliverable_id);
+        end if;
         if v_to <> 'generating' then
             update aicrm.project_tasks t
             set lease_holder = null, lease_token = null, lease_until = null

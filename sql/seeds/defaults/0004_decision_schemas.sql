@@ -3,8 +3,8 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
 ('decision.action', 'What a rule does when its condition holds.', '{
   "type": "object", "additionalProperties": false, "required": ["type"],
   "properties": {
-    "type": {"type": "string", "enum": ["approve", "review", "reject", "retry", "escalate", "route", "select"],
-             "description": "approve, review, reject, retry, escalate, route or select"},
+    "type": {"type": "string", "enum": ["approve", "review", "reject", "retry", "escalate", "request_input", "route", "select"],
+             "description": "approve, review, reject, retry, escalate, request_input, route or select"},
     "params": {"type": "object", "description": "parameters of the action, e.g. {\"reason\": \"...\"}"}
   }
 }'),

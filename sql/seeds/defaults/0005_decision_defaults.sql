@@ -19,10 +19,10 @@ where (decision_setting_defaults.value, decision_setting_defaults.description)
 
 insert into aicrm.decision_rule_defaults (name, description, category, priority, condition, action) values
 ('Send a profile gap to a person',
- 'A part only the customer''s profile can supply is missing (no street for the postal address, no contact details): no rewrite can fix it, so a person completes the profile; no retries.',
+ 'A part only the customer''s profile can supply is missing (no street for the postal address, no contact details): no rewrite can fix it, so the account manager is asked for it and the task waits for the answer (input_required); no retries.',
  'escalation', 5,
  '{"!!": [{"var": ["quality.profile_gaps", []]}]}',
- '{"type": "escalate", "params": {"reason": "profile_gap", "queue": "account_manager"}}'),
+ '{"type": "request_input", "params": {"reason": "profile_gap", "role": "human"}}'),
 ('Send what no rewrite can fix to a person',
  'A critical or major finding a rewrite cannot fix (the brief and the customer''s profile disagree on a fact): a person settles it; no retries. Profile gaps have their own rule.',
  'escalation', 7,

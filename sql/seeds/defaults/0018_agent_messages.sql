@@ -47,7 +47,9 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
   "properties": {
     "field": {"type": "string", "pattern": "^[a-z][a-z0-9_.]{0,99}$", "description": "a profile field such as target_audience"},
     "question": {"type": "string", "minLength": 3, "maxLength": 2000, "description": "the question to ask"},
-    "customer_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a customer id (UUID)"}
+    "customer_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a customer id (UUID)"},
+    "task_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "the task waiting for the answer (UUID)"},
+    "profile_gap": {"type": "string", "maxLength": 200, "description": "the scorecard''s profile gap the request is for, e.g. address.street"}
   }
 }'),
 ('agent_message.response.missing_profile_field', 'The answer: the field''s value.', '{

@@ -217,10 +217,10 @@ def evaluated(db: Conn, tenant: str, customer: str) -> tuple[dict[str, Any], dic
 def test_an_email_for_a_profile_without_a_street_goes_to_a_person_at_once(db: Conn) -> None:
     tenant = make_tenant(db, "Agency")
     decision, card, task = evaluated(db, tenant, make_customer(db, tenant, **NO_STREET))
-    assert decision["action"]["type"] == "escalate"
+    assert decision["action"]["type"] == "request_input"  # the account manager is asked for it
     assert decision["action"]["params"]["reason"] == "profile_gap"
     assert card["profile_gaps"] == ["address.street"]
-    assert (task["execution_state"], task["attempts"]) == ("escalated", 1)
+    assert (task["execution_state"], task["attempts"]) == ("input_required", 1)
 
 
 def test_an_email_for_a_full_profile_is_not_escalated_for_a_footer_the_writer_left_out(

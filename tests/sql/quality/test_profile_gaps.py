@@ -1,6 +1,6 @@
 """A part only the customer's profile can supply (the postal address's street, contact details)
 missing from a draft is a profile gap: its finding says no rewrite can fix it and which field to
-fill, and the default rules send the task to a person on the first attempt, with no retries."""
+fill, and the default rules ask a person for it on the first attempt, with no retries."""
 
 from __future__ import annotations
 
@@ -39,11 +39,12 @@ def test_a_missing_postal_address_the_profile_lacks_goes_to_a_person_at_once(db:
     gap = [v for v in card["details"]["compliance"]["violations"] if v.get("profile_gap")]
     assert [(v["fixable"], v["profile_gap"]) for v in gap] == [(False, "address.street")]
     assert "street address (address.street)" in gap[0]["fix"]
-    assert decision["decision"]["action"] == {"type": "escalate", "params": {"reason": "profile_gap",
-                                                                           "queue": "account_manager"}}  # fmt: skip
+    assert decision["decision"]["action"] == {"type": "request_input", "params": {"reason": "profile_gap",
+                                                                               "role": "human"}}  # fmt: skip
     assert decision["decision"]["rule"]["name"] == RULE
     assert "the customer's profile has no address.street" in decision["decision"]["explanation"]
-    assert task["execution_state"] == "escalated"
+    # the account manager is asked for it (tests/sql/agents/test_input_required.py follows it through)
+    assert task["execution_state"] == "input_required"
     assert task["attempts"] == 1  # no retry was spent on it
 
 

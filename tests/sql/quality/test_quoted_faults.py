@@ -386,6 +386,6 @@ def test_an_email_for_a_customer_with_no_street_goes_to_a_person_at_once(db: Con
     assert [(v["rule"], v["profile_gap"], v["fixable"]) for v in gaps] == [
         ("postal_address_missing", "address.street", False)
     ]
-    assert decision["action"]["type"] == "escalate"
+    assert decision["action"]["type"] == "request_input"  # a person is asked for the street
     assert decision["action"]["params"]["reason"] == "profile_gap"
     assert "address.street" in decision["explanation"]

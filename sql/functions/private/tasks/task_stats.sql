@@ -6,7 +6,8 @@
 -- What a task's move from p_from to p_to counts (null p_from: created). One place for the whole
 -- mapping: the triggers and the rebuild both read it.
 --   evaluated: a scored draft decided by the rules (evaluating -> anything but queued or cancelled)
---   auto_approved, to_review, retried, rule_rejected: the rules' decisions
+--   auto_approved, to_review (to a person: review, or a request for input), retried, rule_rejected:
+--   the rules' decisions
 --   pipeline_escalated: escalated before a person saw it (by the rules, a failing worker, a stuck
 --     lease); escalated: any entry into escalated (a failed delivery too)
 --   approved: any entry into approved (throughput); human_approved/human_rejected/
@@ -37,9 +38,11 @@ parallel safe
 as $$
     select
         (m.f = '' and m.t <> '')::int::smallint,
-        (m.f = 'evaluating' and m.t in ('approved', 'awaiting_review', 'generating', 'rejected', 'escalated'))::int::smallint,
+        (m.f = 'evaluating' and m.t in (
+            'approved', 'awaiting_review', 'input_required', 'generating', 'rejected', 'escalated'
+        ))::int::smallint,
         (m.f = 'evaluating' and m.t = 'approved')::int::smallint,
-        (m.f = 'evaluating' and m.t = 'awaiting_review')::int::smallint,
+        (m.f = 'evaluating' and m.t in ('awaiting_review', 'input_required'))::int::smallint,
         (m.f = 'evaluating' and m.t = 'generating')::int::smallint,
         (m.f = 'evaluating' and m.t = 'rejected')::int::smallint,
         (m.f in ('gathering_context', 'generating', 'evaluating') and m.t = 'escalated')::int::smallint,
