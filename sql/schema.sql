@@ -645,6 +645,215 @@ $$;
 
 ALTER FUNCTION aicrm.create_content_task(p_customer_id uuid, p_channel text, p_ai_instructions jsonb, p_title text, p_project_id uuid, p_priority integer, p_due_at timestamp with time zone, p_quality_thresholds jsonb, p_idempotency_key text, p_actor text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.create_project_brief(p_project_id uuid, p_brief jsonb, p_strategist_agent_id uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    SET "TimeZone" TO 'UTC'
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_existing_tenant();
+    v_project aicrm.projects;
+    v_strategist aicrm.ai_agents;
+    v_starts date;
+    v_ends date;
+    v_days integer;
+    v_hash text;
+    v_prefix text;
+    v_instructions jsonb;
+    v_goals text;
+    v_total integer;
+    v_channel record;
+    v_piece integer;
+    v_day date;
+    v_dates text[];
+    v_title text;
+    v_result jsonb;
+    v_tasks jsonb := '[]';
+    v_warnings jsonb := '[]';
+    v_superseded jsonb;
+    v_plan text[] := '{}';
+    v_new integer := 0;
+begin
+    if p_project_id is null then
+        raise exception using errcode = 'AC001', column = 'project_id', message = 'project_id: is required';
+    end if;
+    select * into v_project from aicrm.projects as p where p.tenant_id = v_tenant and p.project_id = p_project_id;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'project_id',
+            message = format('project_id: no project %s in this tenant', p_project_id);
+    end if;
+    if jsonb_typeof(p_brief) is distinct from 'object' then
+        raise exception using errcode = 'AC001', column = 'brief', message = 'brief: must be a JSON object',
+            hint = 'goals, audience, channels, starts_on, ends_on, topic (docs/agents.md).';
+    end if;
+    perform aicrm_private.assert_json_valid('project.brief', p_brief, 'brief');
+
+    -- what the schema cannot say
+    if p_brief -> 'channels' = '{}' then
+        raise exception using errcode = 'AC001', column = 'brief.channels',
+            message = 'brief.channels: at least one channel is required',
+            hint = 'Give each channel its number of pieces, such as {"email": 2, "social": 3}.';
+    end if;
+    begin
+        v_starts := (p_brief ->> 'starts_on')::date;
+    exception when datetime_field_overflow or invalid_datetime_format then
+        raise exception using errcode = 'AC001', column = 'brief.starts_on',
+            message = format('brief.starts_on: %s is not a date', p_brief ->> 'starts_on'),
+            hint = 'A date such as 2027-03-01.';
+    end;
+    begin
+        v_ends := (p_brief ->> 'ends_on')::date;
+    exception when datetime_field_overflow or invalid_datetime_format then
+        raise exception using errcode = 'AC001', column = 'brief.ends_on',
+            message = format('brief.ends_on: %s is not a date', p_brief ->> 'ends_on'),
+            hint = 'A date such as 2027-03-31.';
+    end;
+    if v_ends < v_starts then
+        raise exception using errcode = 'AC001', column = 'brief.ends_on',
+            message = format('brief.ends_on: %s is before starts_on (%s)', v_ends, v_starts),
+            hint = 'Give an end date from starts_on on.';
+    end if;
+    if v_ends > v_starts + interval '1 year' then
+        raise exception using errcode = 'AC001', column = 'brief.ends_on',
+            message = format('brief.ends_on: %s is more than a year after starts_on (%s)', v_ends, v_starts),
+            hint = format('At most %s: plan a longer project as several briefs.', (v_starts + interval '1 year')::date);
+    end if;
+
+    if p_strategist_agent_id is not null then
+        select * into v_strategist from aicrm.ai_agents as a
+        where a.tenant_id = v_tenant and a.agent_id = p_strategist_agent_id;
+        if not found then
+            raise exception using errcode = 'AC002', column = 'strategist_agent_id',
+                message = format('strategist_agent_id: no agent %s in this tenant', p_strategist_agent_id);
+        end if;
+        if v_strategist.agent_role <> 'strategist' then
+            raise exception using errcode = 'AC006', column = 'strategist_agent_id',
+                message = format('strategist_agent_id: agent %s is a %s, not a strategist', p_strategist_agent_id,
+                    v_strategist.agent_role),
+                hint = 'Pass an agent with the role strategist, or none.';
+        end if;
+        if v_strategist.status <> 'active' then
+            raise exception using errcode = 'AC005', column = 'strategist_agent_id',
+                message = format('strategist_agent_id: agent %s is %s', p_strategist_agent_id, v_strategist.status);
+        end if;
+    end if;
+
+    v_hash := md5(p_brief::text);
+    v_prefix := format('project_brief:%s:%s:', p_project_id, v_hash);
+    v_days := v_ends - v_starts + 1;
+    select jsonb_object_agg(e.key, e.value) into v_instructions
+    from jsonb_each(p_brief) as e
+    where e.key in ('topic', 'purpose', 'audience', 'key_points', 'offer', 'event', 'links', 'avoid_topics');
+    select string_agg(g.value, '; ' order by g.ordinality) into v_goals
+    from jsonb_array_elements_text(p_brief -> 'goals') with ordinality as g;
+    select sum(e.value::integer) into v_total from jsonb_each(p_brief -> 'channels') as e;
+
+    -- A plan with tasks still to create is checked as a new task would be, naming the brief's
+    -- field: its first pieces are due on starts_on, and the offer and event must still be ahead.
+    -- A plan created already answers with its tasks whatever the date (as create_content_task does).
+    if (select count(*) from aicrm.project_tasks as t
+        where t.tenant_id = v_tenant and starts_with(t.idempotency_key, v_prefix)) < v_total then
+        if v_starts < current_date then
+            raise exception using errcode = 'AC001', column = 'brief.starts_on',
+                message = format('brief.starts_on: %s is in the past', v_starts),
+                hint = 'The first pieces are due on starts_on: give a date from today on.';
+        end if;
+        perform aicrm_private.assert_instructions_satisfiable(v_instructions, 'brief');
+    end if;
+
+    if v_project.brief is distinct from p_brief then
+        update aicrm.projects as p set brief = p_brief, brief_updated_at = now()
+        where p.tenant_id = v_tenant and p.project_id = p_project_id;
+    end if;
+
+    v_plan := v_plan || format('Project %s: %s, for %s, from %s to %s (%s days).', v_project.name,
+        p_brief ->> 'topic', p_brief ->> 'audience', v_starts, v_ends, v_days);
+    v_plan := v_plan || ('Goals: ' || v_goals || '.');
+    for v_channel in
+        select e.key as name, e.value::integer as pieces
+        from jsonb_each(p_brief -> 'channels') as e
+        join aicrm.json_schemas as s on s.schema_name = 'content.channel'
+        cross join lateral (
+            select c.ordinality from jsonb_array_elements_text(s.definition -> 'enum') with ordinality as c
+            where c.value = e.key
+        ) as o
+        order by o.ordinality
+    loop
+        v_dates := '{}';
+        for v_piece in 1..v_channel.pieces loop
+            v_day := v_starts + (v_piece - 1) * v_days / v_channel.pieces;
+            v_dates := v_dates || v_day::text;
+            v_title := left(format('%s %s/%s: %s', v_channel.name, v_piece, v_channel.pieces, p_brief ->> 'topic'), 300);
+            v_result := aicrm.create_content_task(
+                p_customer_id => v_project.customer_id,
+                p_channel => v_channel.name,
+                p_ai_instructions => v_instructions,
+                p_title => v_title,
+                p_project_id => p_project_id,
+                p_due_at => v_day::timestamptz,
+                p_idempotency_key => v_prefix || v_channel.name || ':' || v_piece
+            );
+            v_tasks := v_tasks || jsonb_build_object('task_id', v_result -> 'task_id', 'channel', v_channel.name,
+                'piece', v_piece, 'due_at', v_day::timestamptz, 'title', v_title, 'created', v_result -> 'created');
+            v_warnings := v_warnings || coalesce(v_result -> 'warnings', '[]');
+            if (v_result ->> 'created')::boolean then
+                v_new := v_new + 1;
+                if p_strategist_agent_id is not null then
+                    perform aicrm.send_agent_message(jsonb_build_object(
+                        'kind', 'handoff',
+                        'message_type', 'handoff.task_planned',
+                        'from_agent_id', p_strategist_agent_id,
+                        'to_role', 'writer',
+                        'thread_id', v_result -> 'task_id',
+                        'idempotency_key', 'task_planned:' || (v_result ->> 'task_id'),
+                        'parts', jsonb_build_array(
+                            jsonb_build_object('type', 'text', 'text', format(
+                                'Planned from the brief of project %s: %s, due %s. Goals: %s.', v_project.name,
+                                v_title, v_day, v_goals)),
+                            jsonb_build_object('type', 'data', 'data', jsonb_build_object(
+                                'task_id', v_result -> 'task_id', 'project_id', p_project_id,
+                                'channel', v_channel.name, 'piece', v_piece))
+                        )
+                    ));
+                end if;
+            end if;
+        end loop;
+        v_plan := v_plan || format('%s: %s %s, the %s days split into %s equal parts, one due at the start of each: %s.',
+            v_channel.name, v_channel.pieces, case when v_channel.pieces = 1 then 'piece' else 'pieces' end, v_days,
+            v_channel.pieces, array_to_string(v_dates, ', '));
+    end loop;
+    v_plan := v_plan || ('Each task''s instructions come from the brief: '
+        || (select string_agg(k, ', ' order by k) from jsonb_object_keys(v_instructions) as k) || '.');
+    v_plan := v_plan || format('%s new %s created, %s already planned from this brief.', v_new,
+        case when v_new = 1 then 'task' else 'tasks' end, v_total - v_new);
+
+    select coalesce(jsonb_agg(t.task_id order by t.due_at, t.created_at), '[]') into v_superseded
+    from aicrm.project_tasks as t
+    where t.tenant_id = v_tenant and t.project_id = p_project_id
+      and starts_with(t.idempotency_key, format('project_brief:%s:', p_project_id))
+      and not starts_with(t.idempotency_key, v_prefix)
+      and t.execution_state = 'queued';
+    if jsonb_array_length(v_superseded) > 0 then
+        v_plan := v_plan || format(
+            '%s queued %s of an earlier brief of this project %s superseded and left as they are: cancel them if they '
+            'are no longer wanted.', jsonb_array_length(v_superseded),
+            case when jsonb_array_length(v_superseded) = 1 then 'task' else 'tasks' end,
+            case when jsonb_array_length(v_superseded) = 1 then 'is' else 'are' end);
+    end if;
+    if p_strategist_agent_id is not null and v_new > 0 then
+        v_plan := v_plan || format('Strategist %s handed each new task to the writers: the first message of its thread.',
+            v_strategist.name);
+    end if;
+
+    return jsonb_build_object('project_id', p_project_id, 'brief_hash', v_hash, 'tasks', v_tasks,
+            'superseded', v_superseded, 'plan', to_jsonb(v_plan))
+        || case when jsonb_array_length(v_warnings) > 0 then jsonb_build_object('warnings', (
+            select jsonb_agg(distinct w.value) from jsonb_array_elements(v_warnings) as w)) else '{}' end;
+end
+$$;
+
+ALTER FUNCTION aicrm.create_project_brief(p_project_id uuid, p_brief jsonb, p_strategist_agent_id uuid) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.create_tenant(p_name text, p_settings jsonb DEFAULT '{}'::jsonb) RETURNS uuid
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -14313,7 +14522,9 @@ CREATE TABLE aicrm.projects (
     starts_on date,
     due_on date,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    brief jsonb,
+    brief_updated_at timestamp with time zone
 );
 
 ALTER TABLE ONLY aicrm.projects FORCE ROW LEVEL SECURITY;
@@ -15595,6 +15806,9 @@ GRANT ALL ON FUNCTION aicrm.count_examples_to_embed(p_full boolean) TO aicrm_rea
 
 REVOKE ALL ON FUNCTION aicrm.create_content_task(p_customer_id uuid, p_channel text, p_ai_instructions jsonb, p_title text, p_project_id uuid, p_priority integer, p_due_at timestamp with time zone, p_quality_thresholds jsonb, p_idempotency_key text, p_actor text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.create_content_task(p_customer_id uuid, p_channel text, p_ai_instructions jsonb, p_title text, p_project_id uuid, p_priority integer, p_due_at timestamp with time zone, p_quality_thresholds jsonb, p_idempotency_key text, p_actor text) TO aicrm_app;
+
+REVOKE ALL ON FUNCTION aicrm.create_project_brief(p_project_id uuid, p_brief jsonb, p_strategist_agent_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.create_project_brief(p_project_id uuid, p_brief jsonb, p_strategist_agent_id uuid) TO aicrm_app;
 
 REVOKE ALL ON FUNCTION aicrm.create_tenant(p_name text, p_settings jsonb) FROM PUBLIC;
 

@@ -4,6 +4,7 @@ covered the day it is added."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -218,6 +219,35 @@ def test_functions_see_only_the_callers_tenant(db: psycopg.Connection[Any], worl
             "select brand_voice, context_version from aicrm.customers where customer_id = %s", (world.customer_b,)
         ).fetchone()
     assert row == ({}, 1), "tenant B's customer was changed by tenant A"
+
+
+def test_a_project_brief_plans_only_the_callers_projects(db: psycopg.Connection[Any], world: World) -> None:
+    """Tenant A cannot set the brief of tenant B's project, nor plan tasks for it."""
+    today = dt.date.today()
+    brief = {
+        "goals": ["Be found"],
+        "audience": "neighbours",
+        "channels": {"email": 1},
+        "starts_on": (today + dt.timedelta(days=1)).isoformat(),
+        "ends_on": (today + dt.timedelta(days=8)).isoformat(),
+        "topic": "opening hours",
+    }
+    state = (
+        "select p.brief, (select count(*) from aicrm.project_tasks t where t.project_id = p.project_id)"
+        " from aicrm.projects p where p.project_id = %s"
+    )
+    with act_as(db, world.tenant_b):
+        row = db.execute("select project_id from aicrm.projects limit 1").fetchone()
+        assert row is not None
+        before = db.execute(state, (row[0],)).fetchone()
+    with act_as(db, world.tenant_a):
+        err = sql_error(db, "select aicrm.create_project_brief(%s, %s)", (row[0], Jsonb(brief)))
+        assert (err.sqlstate, err.diag.column_name) == ("AC002", "project_id")
+    with act_as(db, world.tenant_b):
+        after = db.execute(state, (row[0],)).fetchone()
+    assert before is not None
+    assert before[0] is None
+    assert after == before, "tenant B's project was changed by tenant A"
 
 
 def test_worker_and_readonly_roles_cannot_cross_tenants(db: psycopg.Connection[Any], world: World) -> None:

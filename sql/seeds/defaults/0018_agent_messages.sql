@@ -70,6 +70,22 @@ on conflict (schema_name) do update
 set description = excluded.description, definition = excluded.definition, updated_at = now()
 where (json_schemas.description, json_schemas.definition) is distinct from (excluded.description, excluded.definition);
 
+-- The strategist's handoff of a task it planned from a project brief (aicrm.create_project_brief),
+-- the first message of the task's thread. The channel is the shared vocabulary, copied in.
+select aicrm_private.upsert_schema_with_vocabularies(
+    'agent_message.handoff.task_planned',
+    'A task the strategist planned from a project brief, handed to the writers.',
+    '{
+  "type": "object", "additionalProperties": false, "required": ["task_id", "project_id", "channel", "piece"],
+  "properties": {
+    "task_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a task id (UUID)"},
+    "project_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a project id (UUID)"},
+    "channel": {"$ref": "content.channel"},
+    "piece": {"type": "integer", "minimum": 1, "maximum": 20, "description": "the number of the piece in its channel, 1-20"}
+  }
+}'
+);
+
 -- The message partitions of this month and the next two (the job expire-agent-messages keeps
 -- creating them ahead).
 select aicrm_private.ensure_agent_message_partitions(2);
