@@ -2730,7 +2730,7 @@ begin
     where p.value ->> 'type' = 'data'
     limit 1;
     v_field := v_data ->> 'field';
-    if jsonb_typeof(p_value) is distinct from 'object' then
+    if v_field in ('address', 'contact') and jsonb_typeof(p_value) is distinct from 'object' then
         raise exception using errcode = 'AC001', column = 'value',
             message = format('value: the %s must be a JSON object', v_field),
             hint = case v_field when 'address' then 'For example {"street": "12 Baker Street", "city": "Portland", "postal_code": "97201"}.'
@@ -2740,6 +2740,9 @@ begin
         when 'address' then jsonb_build_object('address', p_value)
         when 'contact' then jsonb_strip_nulls(jsonb_build_object(
             'website', p_value -> 'website', 'email', p_value -> 'email', 'phone', p_value -> 'phone'))
+        -- any other field of the profile (target_audience, business_hours, ...): upsert_business_profile
+        -- checks that it is one, and its value
+        else jsonb_build_object(v_field, p_value)
     end;
     if v_profile is null or v_profile = '{}' then
         raise exception using errcode = 'AC001', column = 'value',

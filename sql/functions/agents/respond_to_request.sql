@@ -2,7 +2,8 @@
 -- missing"): p_request_id, a request.missing_profile_field of the tenant still open (pending or
 -- claimed); p_value, the field's value: for address an address object (street, city, region,
 -- postal_code, country: the profile's schema customer.address), for contact an object of website,
--- email and/or phone. In one transaction: the customer's profile is updated through
+-- email and/or phone, for any other field of the business profile (target_audience, ...) its value
+-- as upsert_business_profile takes it. In one transaction: the customer's profile is updated through
 -- aicrm.upsert_business_profile (its checks, its new context version), the answer is sent as the
 -- request's response (from the person, in the task's thread), the request is acknowledged, and the
 -- task, when it waits in input_required with no other request open, goes back to the queue to be
@@ -43,7 +44,7 @@ begin
     where p.value ->> 'type' = 'data'
     limit 1;
     v_field := v_data ->> 'field';
-    if jsonb_typeof(p_value) is distinct from 'object' then
+    if v_field in ('address', 'contact') and jsonb_typeof(p_value) is distinct from 'object' then
         raise exception using errcode = 'AC001', column = 'value',
             message = format('value: the %s must be a JSON object', v_field),
             hint = case v_field when 'address' then 'For example {"street": "12 Baker Street", "city": "Portland", "postal_code": "97201"}.'
@@ -53,6 +54,9 @@ begin
         when 'address' then jsonb_build_object('address', p_value)
         when 'contact' then jsonb_strip_nulls(jsonb_build_object(
             'website', p_value -> 'website', 'email', p_value -> 'email', 'phone', p_value -> 'phone'))
+        -- any other field of the profile (target_audience, business_hours, ...): upsert_business_profile
+        -- checks that it is one, and its value
+        else jsonb_build_object(v_field, p_value)
     end;
     if v_profile is null or v_profile = '{}' then
         raise exception using errcode = 'AC001', column = 'value',

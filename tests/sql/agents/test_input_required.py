@@ -128,3 +128,46 @@ def test_a_request_nobody_answers_escalates_the_task(db: Conn) -> None:
     (from_state, to_state, actor, reason) = history(db, task)[-1]
     assert (from_state, to_state, actor) == ("input_required", "escalated", "system")
     assert "went unanswered" in reason
+
+
+def test_an_agents_request_for_another_profile_field_is_answered_into_the_profile(db: Conn) -> None:
+    """A request an agent sent itself (not the rules') for any field of the business profile: the answer
+    goes through upsert_business_profile's checks."""
+    tenant = make_tenant(db, "Agency")
+    customer = make_customer(db, tenant)
+    with act_as(db, tenant):
+        row = db.execute(
+            "insert into aicrm.ai_agents (name, agent_role) values ('Wren', 'writer') returning agent_id"
+        ).fetchone()
+    assert row is not None
+    question = "Who are the bakery's customers?"
+    request = call(
+        db,
+        tenant,
+        "select aicrm.send_agent_message(%s)",
+        (
+            Jsonb(
+                {
+                    "kind": "request",
+                    "message_type": "request.missing_profile_field",
+                    "from_agent_id": str(row[0]),
+                    "to_role": "human",
+                    "parts": [
+                        {
+                            "type": "data",
+                            "data": {"field": "target_audience", "question": question, "customer_id": customer},
+                        }
+                    ],
+                }
+            ),
+        ),
+    )
+    bad = refused(db, tenant, RESPOND, (request["message_id"], Jsonb(42)), "aicrm_app")
+    assert bad[0] == "AC001"
+    audience = {"summary": "Families near the park"}
+    answer = call(db, tenant, RESPOND, (request["message_id"], Jsonb(audience)), "aicrm_app")
+    assert answer["profile"]["changed"] is True
+    assert answer["task"] is None  # no task waited on it
+    with act_as(db, tenant):
+        got = db.execute("select target_audience from aicrm.customers where customer_id = %s", (customer,)).fetchone()
+    assert got == (audience,)
