@@ -175,8 +175,8 @@ select coalesce(
 ) as customer_id;
 
 -- name: operations_dashboard
-select customer_id, customer_name, channel, draft, queued, working, awaiting_review, escalated, approved, publishing,
-       delivered, measured, rejected, cancelled, waiting_for_people, approved_per_hour, approved_per_day, created_24h,
+select customer_id, customer_name, channel, draft, queued, working, awaiting_review, input_required, escalated,
+       approved, publishing, delivered, measured, rejected, cancelled, waiting_for_people, approved_per_hour, approved_per_day, created_24h,
        outcomes_7d, auto_approval_rate, review_rate, rejection_rate, escalation_rate, evaluated_7d, retry_rate,
        failure_rate, avg_quality_7d, avg_quality_prior_7d, quality_trend, time_to_content_p50, time_to_content_p95,
        target_review_rate, autonomy_gap, cost_usd_24h, cost_usd_7d

@@ -26,6 +26,7 @@ STATE_COLUMNS = (
     ("queued", "queued"),
     ("working", "working"),
     ("awaiting_review", "in review"),
+    ("input_required", "asked"),  # a person was asked for what is missing (docs/agents.md)
     ("escalated", "escalated"),
     ("approved", "approved"),
     ("publishing", "publishing"),
