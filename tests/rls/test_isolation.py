@@ -446,6 +446,7 @@ def test_agent_messages_stay_in_their_tenant(db: psycopg.Connection[Any], world:
             row = db.execute(
                 "select m.message_id, m.thread_id, w.agent_id, e.agent_id from aicrm.ai_agent_messages m"
                 " join aicrm.ai_agents w on w.name = 'Writer' join aicrm.ai_agents e on e.name = 'Editor'"
+                " where m.from_agent_id = w.agent_id"  # the writer's message, not the pipeline's records
             ).fetchone()
         assert row is not None
         ids[tenant] = [str(v) for v in row]

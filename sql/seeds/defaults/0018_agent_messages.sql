@@ -39,7 +39,47 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
     "task_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a task id (UUID)"},
     "version": {"type": "integer", "minimum": 1},
     "summary": {"type": "string", "maxLength": 2000},
-    "decision": {"type": "string", "enum": ["approve", "request_changes", "reject", "publish"]}
+    "decision": {"type": "string", "enum": ["approve", "request_changes", "reject", "publish"]},
+    "score": {"type": "number", "minimum": 0, "maximum": 100, "description": "the draft''s quality score"}
+  }
+}'),
+('agent_message.handoff.changes_requested', 'A draft sent back to the writers: the rules'' fixes ({code, params, message}) or a person''s review.', '{
+  "type": "object", "additionalProperties": false, "required": ["task_id"],
+  "properties": {
+    "task_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a task id (UUID)"},
+    "version": {"type": "integer", "minimum": 1, "description": "the version sent back"},
+    "summary": {"type": "string", "maxLength": 2000},
+    "decision": {"type": "string", "enum": ["request_changes"]},
+    "fixes": {"type": "array", "items": {"type": "object"}, "description": "the scorecard''s fixes"},
+    "review_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "the review that asked for the changes (UUID)"}
+  }
+}'),
+('agent_message.handoff.review_requested', 'A task handed to a person: for review, or escalated.', '{
+  "type": "object", "additionalProperties": false, "required": ["task_id", "state"],
+  "properties": {
+    "task_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a task id (UUID)"},
+    "version": {"type": "integer", "minimum": 1, "description": "the draft to review"},
+    "state": {"type": "string", "enum": ["awaiting_review", "escalated"]},
+    "summary": {"type": "string", "maxLength": 2000},
+    "score": {"type": "number", "minimum": 0, "maximum": 100, "description": "the draft''s quality score"}
+  }
+}'),
+('agent_message.notification.task_closed', 'A task ended without being published (rejected).', '{
+  "type": "object", "additionalProperties": false, "required": ["task_id", "state"],
+  "properties": {
+    "task_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a task id (UUID)"},
+    "version": {"type": "integer", "minimum": 1},
+    "state": {"type": "string", "enum": ["rejected", "cancelled"]},
+    "summary": {"type": "string", "maxLength": 2000}
+  }
+}'),
+('agent_message.notification.delivered', 'A draft delivered by the publisher; its results will follow.', '{
+  "type": "object", "additionalProperties": false, "required": ["task_id"],
+  "properties": {
+    "task_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "a task id (UUID)"},
+    "version": {"type": "integer", "minimum": 1},
+    "outbox_id": {"type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", "description": "the outbox row delivered (UUID)"},
+    "summary": {"type": "string", "maxLength": 2000}
   }
 }'),
 ('agent_message.request.missing_profile_field', 'An agent asks for a field of a customer''s profile it lacks.', '{

@@ -76,8 +76,13 @@ def test_a_missing_address_is_asked_for_answered_and_the_task_approved(db: Conn)
         assert street.fetchone() == (ADDRESS["street"],)
         thread = db.execute("select aicrm.get_thread(%s)", (task,)).fetchone()
     assert thread is not None
-    kinds = [(m["kind"], m["status"]) for m in thread[0]["messages"]]
-    assert kinds == [("request", "acknowledged"), ("response", "pending")]
+    steps = [(m["message_type"], m["from_role"], m["to_role"], m["status"]) for m in thread[0]["messages"]]
+    assert steps == [
+        ("handoff.draft_ready", "writer", "editor", "acknowledged"),
+        ("handoff.draft_ready", "editor", "compliance", "acknowledged"),
+        ("request.missing_profile_field", "compliance", "human", "acknowledged"),
+        ("response.missing_profile_field", "human", "compliance", "pending"),
+    ]
 
     # the worker writes it again; the address is in the profile, so aicrm adds it and the rules approve
     got = claim_task(db, tenant=tenant)
@@ -92,6 +97,15 @@ def test_a_missing_address_is_asked_for_answered_and_the_task_approved(db: Conn)
     assert ("input_required", "queued") in moves
     assert ("evaluating", "generating") not in moves  # no retry spent: the rules never rewrote it blind
     assert task_row(db, task)["attempts"] == 2
+    with act_as(db, tenant):  # the thread tells the story: asked, answered, written again, approved
+        thread = db.execute("select aicrm.get_thread(%s)", (task,)).fetchone()
+    assert thread is not None
+    assert [(m["message_type"], m["from_role"], m["to_role"]) for m in thread[0]["messages"]][3:] == [
+        ("response.missing_profile_field", "human", "compliance"),
+        ("handoff.draft_ready", "writer", "editor"),
+        ("handoff.draft_ready", "editor", "compliance"),
+        ("handoff.draft_ready", "compliance", "publisher"),
+    ]
 
 
 def test_an_answer_is_given_once_and_checked(db: Conn) -> None:

@@ -158,6 +158,9 @@ begin
     returning transition_id into v_id;
 
     perform aicrm_private.sync_deliverable_status(v_tenant, p_task_id, p_to_state, p_details);
+    -- The task's thread records who handed it to whom (private/messaging/task_handoffs.sql).
+    perform aicrm_private.record_task_handoff(v_tenant, p_task_id, v_from, p_to_state, p_actor, p_reason,
+        coalesce(p_details, '{}'));
     -- An approved draft waits in the outbox for a publisher (publishing/): every path to
     -- approved (the rules, a person) puts the draft it approved there.
     if p_to_state = 'approved' then
