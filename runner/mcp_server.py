@@ -176,16 +176,14 @@ def build_server(settings: Settings, tenant_id: str, agent: str | None = None) -
             return {"lease_until": str(gateway.value("heartbeat", **params))}
 
     @tool()
-    def get_draft_brief(task_id: uuid.UUID) -> dict[str, Any]:
-        """What to write for a task: the task (channel, ai_instructions, quality_thresholds) and its
-        customer's context for the task's channel, purpose and topic."""
-        # Until aicrm.get_draft_brief exists this assembles the same from the task and
-        # get_customer_context_for_ai (one named query); it becomes that function's answer when it lands.
+    def get_draft_brief(task_id: uuid.UUID, include_context: bool = False) -> dict[str, Any]:
+        """What to write for a task's next draft (aicrm.get_draft_brief): the brief (purpose, topic, key
+        points, offer...), the limits it is judged by, the parts to write and the parts aicrm adds (do
+        not write those), what is forbidden and why, the facts it may state (state nothing else as a
+        fact), the brand voice, the template and variant chosen, examples and, on a rewrite, the last
+        draft's structured fixes and a reviewer's words. include_context adds the customer's whole context."""
         with refusals():
-            brief = gateway.value("mcp_draft_brief", task_id=task_id)
-            if brief is None:
-                raise NotFound(f"task_id: no task {task_id} in this tenant", sqlstate="AC002", field="task_id")
-            return dict(brief)
+            return dict(gateway.value("get_draft_brief", task_id=task_id, include_context=include_context))
 
     @tool()
     def submit_draft(

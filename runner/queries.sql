@@ -86,6 +86,9 @@ select aicrm.get_customer_context_for_ai(
     p_purpose => %(purpose)s, p_topic => %(topic)s
 ) as context;
 
+-- name: get_draft_brief
+select aicrm.get_draft_brief(p_task_id => %(task_id)s, p_include_context => %(include_context)s) as brief;
+
 -- name: start_generating
 select aicrm.start_generating(p_task_id => %(task_id)s, p_lease_token => %(lease_token)s) as transition;
 
@@ -258,21 +261,6 @@ from (
     order by priority, created_at
     limit %(limit)s
 ) as t;
-
--- name: mcp_draft_brief
-select jsonb_build_object(
-    'task', jsonb_build_object(
-        'task_id', t.task_id, 'title', t.title, 'channel', t.channel, 'task_type', t.task_type,
-        'execution_state', t.execution_state, 'customer_id', t.customer_id, 'priority', t.priority,
-        'due_at', t.due_at, 'ai_instructions', t.ai_instructions, 'quality_thresholds', t.quality_thresholds
-    ),
-    'context', aicrm.get_customer_context_for_ai(
-        p_customer_id => t.customer_id, p_context_version => null, p_channel => t.channel,
-        p_purpose => t.ai_instructions ->> 'purpose', p_topic => t.ai_instructions ->> 'topic'
-    )
-) as brief
-from aicrm.project_tasks as t
-where t.task_id = %(task_id)s;
 
 -- name: mcp_find_similar_content
 select coalesce(jsonb_agg(to_jsonb(s) - 'ordinality' order by s.ordinality), '[]'::jsonb) as results

@@ -162,17 +162,9 @@ class TaskRun:
     def _run(self) -> Outcome:
         instructions: dict[str, Any] = self.task.get("ai_instructions") or {}
         channel = str(self.task["channel"])
-        try:
-            context = cast(
-                dict[str, Any],
-                self._call(
-                    "get_task_context",
-                    customer_id=self.task["customer_id"],
-                    channel=channel,
-                    purpose=instructions.get("purpose"),  # none: every purpose's templates and examples
-                    topic=instructions.get("topic"),
-                ),
-            )
+        try:  # the draft brief (aicrm.get_draft_brief), with the customer's whole context in it
+            brief = cast(dict[str, Any], self._call("get_draft_brief", include_context=True))
+            context = cast(dict[str, Any], brief.pop("context"))
         except DatabaseUnavailable:
             raise
         except AicrmError as exc:  # the customer is gone, or its context is unreadable: a person must look
@@ -192,6 +184,7 @@ class TaskRun:
                     previous_subject=subject,
                     previous_content=content,
                     fixes=fixes,
+                    brief=brief,
                 )
                 draft = self._leased(functools.partial(self.provider.generate, request))
                 judgement = self._judged(request, draft)

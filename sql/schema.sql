@@ -1629,6 +1629,252 @@ $$;
 
 ALTER FUNCTION aicrm.get_decision_settings() OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    c_system_parts constant text[] := '{unsubscribe,postal_address,sms_opt_out,business_name}';
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_task aicrm.project_tasks;
+    v_customer aicrm.customers;
+    v_i jsonb;
+    v_context jsonb;
+    v_b jsonb;
+    v_limits jsonb;
+    v_packs text[];
+    v_attempt integer;
+    v_system jsonb;
+    v_must jsonb;
+    v_forbidden jsonb;
+    v_facts jsonb;
+    v_template jsonb;
+    v_variant jsonb;
+    v_draw double precision;
+    v_previous aicrm.project_deliverables;
+    v_review jsonb;
+    v_prev jsonb;
+begin
+    if p_task_id is null then
+        raise exception using errcode = 'AC001', column = 'task_id', message = 'task_id: is required';
+    end if;
+    select * into v_task from aicrm.project_tasks as t where t.tenant_id = v_tenant and t.task_id = p_task_id;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'task_id',
+            message = format('task_id: no task %s in this tenant', p_task_id);
+    end if;
+    select * into v_customer from aicrm.customers as c
+    where c.tenant_id = v_tenant and c.customer_id = v_task.customer_id;
+    v_i := coalesce(v_task.ai_instructions, '{}');
+    v_context := aicrm.get_customer_context_for_ai(p_customer_id => v_task.customer_id, p_context_version => null,
+        p_channel => v_task.channel, p_purpose => v_i ->> 'purpose', p_topic => v_i ->> 'topic');
+    v_b := v_context -> 'business';
+    v_limits := aicrm_private.draft_limits(v_task.channel, v_i);
+    v_packs := aicrm_private.applicable_compliance_packs(v_tenant, v_task.channel, v_customer.industry_category);
+    v_attempt := case when v_task.execution_state in ('generating', 'evaluating') then greatest(v_task.attempts, 1)
+                      else v_task.attempts + 1 end;
+
+    -- The parts aicrm adds (assemble_draft), and what the profile lacks to add one.
+    select jsonb_build_object(
+        'parts', coalesce(jsonb_agg(distinct r.element), '[]'),
+        'note', 'aicrm adds these from the customer''s profile when the draft is submitted: do not write them.',
+        'gaps', coalesce(jsonb_agg(distinct r.element) filter (where
+            r.element = 'postal_address' and nullif(btrim(v_customer.address ->> 'street'), '') is null), '[]'))
+    into v_system
+    from aicrm.compliance_rules as r
+    where r.pack_code = any(v_packs) and r.kind = 'required_element' and r.element = any(c_system_parts);
+
+    -- What the writer writes.
+    v_must := case when v_task.channel = 'email'
+                   then jsonb_build_array(jsonb_build_object('part', 'subject', 'what', format(
+                       'a subject line of %s-%s characters', v_limits #>> '{subject,min_characters}',
+                       v_limits #>> '{subject,max_characters}')))
+                   else '[]' end
+        || case when (v_limits ->> 'cta_required')::boolean
+                then jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('part', 'cta',
+                    'what', coalesce('the call to action: ' || (v_i ->> 'cta'),
+                        'a clear call to action: a sentence that starts with what to do'))))
+                else '[]' end
+        || coalesce((select jsonb_agg(jsonb_build_object('part', 'key_point', 'what', k.value) order by k.ordinality)
+                     from jsonb_array_elements_text(coalesce(v_i -> 'key_points', '[]')) with ordinality as k), '[]')
+        || coalesce((select jsonb_agg(jsonb_build_object('part', 'must_include', 'what', k.value) order by k.ordinality)
+                     from jsonb_array_elements_text(coalesce(v_i -> 'must_include', '[]')) with ordinality as k), '[]')
+        || coalesce((select jsonb_agg(distinct jsonb_build_object('part', r.element, 'what', r.message))
+                     from aicrm.compliance_rules as r
+                     where r.pack_code = any(v_packs) and r.kind = 'required_element'
+                       and not r.element = any(c_system_parts) and r.element <> 'cta'), '[]');
+
+    -- What it must not say, and why.
+    select coalesce(jsonb_agg(f.item order by f.ord, f.item ->> 'what'), '[]') into v_forbidden
+    from (
+        select 1 as ord, jsonb_build_object('what', r.message, 'instead', r.fix, 'severity', r.severity,
+                   'source', 'compliance pack ' || r.pack_code || ' (' || r.rule_code || ')') as item
+        from aicrm.compliance_rules as r
+        where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern'
+        union all
+        select 2, jsonb_build_object('what', 'naming a competitor: ' || array_to_string(p.competitor_names, ', '),
+                   'why', 'the compliance packs forbid naming a competitor', 'source', 'profile.competitors')
+        from aicrm.customer_scoring_profiles as p
+        where p.tenant_id = v_tenant and p.customer_id = v_task.customer_id and cardinality(p.competitor_names) > 0
+          and exists (select from aicrm.compliance_rules as r
+                      where r.pack_code = any(v_packs) and r.element = 'competitor_name')
+        union all
+        select 2, jsonb_build_object('what', 'a contact''s personal email or phone',
+                   'why', 'personal data of the customer''s contacts is never published', 'source', 'compliance pack privacy')
+        where exists (select from aicrm.compliance_rules as r
+                      where r.pack_code = any(v_packs) and r.element = 'contact_personal_data')
+        union all
+        select 3, jsonb_build_object('what', t.term, 'why', 'the agency''s term for this customer',
+                   'source', 'tenant_compliance_terms')
+        from aicrm.tenant_compliance_terms as t
+        where t.tenant_id = v_tenant and t.kind = 'forbidden'
+          and (t.customer_id is null or t.customer_id = v_task.customer_id)
+        union all
+        select 4, jsonb_build_object('what', x.value, 'why', 'the task says not to include it',
+                   'source', 'ai_instructions.must_not_include')
+        from jsonb_array_elements_text(coalesce(v_i -> 'must_not_include', '[]')) as x
+        union all
+        select 4, jsonb_build_object('what', x.value, 'why', 'a topic to avoid', 'source', 'ai_instructions.avoid_topics')
+        from jsonb_array_elements_text(coalesce(v_i -> 'avoid_topics', '[]')) as x
+        union all
+        select 5, jsonb_build_object('what', x.value, 'why', 'the brand avoids it', 'source', 'brand_voice.phrases_to_avoid')
+        from jsonb_array_elements_text(case when jsonb_typeof(v_context #> '{brand_voice,phrases_to_avoid}') = 'array'
+                                            then v_context #> '{brand_voice,phrases_to_avoid}' else '[]' end) as x
+    ) as f;
+
+    -- What it may state: the profile's facts and the instructions' own, each with its source.
+    select coalesce(jsonb_agg(jsonb_build_object('fact', f.fact, 'value', f.value, 'source', f.source) order by f.ord),
+                    '[]')
+    into v_facts
+    from (
+        select 1 as ord, 'business name' as fact, v_context #> '{customer,name}' as value, 'profile.name' as source
+        union all
+        select 2, 'description', v_b -> 'description', 'profile.business_description'
+        where nullif(btrim(v_b ->> 'description'), '') is not null
+        union all
+        select 3, 'selling point', u.value, format('profile.unique_selling_points[%s]', u.ordinality - 1)
+        from jsonb_array_elements(case when jsonb_typeof(v_b -> 'unique_selling_points') = 'array'
+                                       then v_b -> 'unique_selling_points' else '[]' end) with ordinality as u
+        union all
+        select 4, 'product or service', p.value, format('profile.products_services[%s]', p.ordinality - 1)
+        from jsonb_array_elements(case when jsonb_typeof(v_b -> 'products_services') = 'array'
+                                       then v_b -> 'products_services' else '[]' end) with ordinality as p
+        union all
+        select 5, 'business hours', v_b -> 'business_hours', 'profile.business_hours'
+        where jsonb_typeof(v_b -> 'business_hours') = 'object' and v_b -> 'business_hours' <> '{}'
+        union all
+        select 6, 'audience', v_b -> 'target_audience', 'profile.target_audience'
+        where jsonb_typeof(v_b -> 'target_audience') in ('object', 'string', 'array')
+          and v_b -> 'target_audience' not in ('{}', '""', '[]')
+        union all
+        select 7, c.key, c.value, 'profile.' || c.key
+        from jsonb_each(jsonb_strip_nulls(jsonb_build_object('website', v_b -> 'website', 'phone', v_b -> 'phone',
+                 'email', v_b -> 'email', 'address', v_b -> 'address'))) as c
+        where c.value not in ('{}', '""', 'null')
+        union all
+        select 8, i.key, i.value, 'ai_instructions.' || i.key
+        from jsonb_each(v_i) as i
+        where i.key in ('offer', 'event', 'links', 'key_points')
+    ) as f;
+
+    -- The template and its variant for this attempt: the best of the channel (and purpose), its
+    -- variant drawn by weight, the draw seeded by the task and attempt.
+    select t.value into v_template
+    from jsonb_array_elements(coalesce(v_context -> 'templates', '[]')) with ordinality as t
+    where t.value ->> 'channel' = v_task.channel
+      and (v_i ->> 'purpose' is null or t.value ->> 'purpose' = v_i ->> 'purpose')
+    order by jsonb_array_length(coalesce(t.value -> 'rendered_variants', '[]')) > 0 desc, t.ordinality
+    limit 1;
+    if v_template is not null then
+        v_draw := (hashtextextended(p_task_id::text || ':' || v_attempt, 0) & 2147483647)::double precision / 2147483648;
+        select v.value into v_variant
+        from (
+            select v.value, v.ordinality,
+                   sum(greatest(coalesce((v.value ->> 'weight')::double precision, 1), 0)) over (order by v.ordinality)
+                       / nullif(sum(greatest(coalesce((v.value ->> 'weight')::double precision, 1), 0)) over (), 0) as upto
+            from jsonb_array_elements(coalesce(v_template -> 'rendered_variants', '[]')) with ordinality as v
+        ) as v
+        where v.upto > v_draw
+        order by v.ordinality
+        limit 1;
+        v_template := jsonb_strip_nulls(jsonb_build_object(
+            'template_id', v_template -> 'template_id', 'name', v_template -> 'name',
+            'version', v_template -> 'version', 'purpose', v_template -> 'purpose',
+            'guidelines', v_template -> 'guidelines',
+            'variant', v_variant ->> 'variant',
+            'subject', coalesce(v_variant -> 'subject', v_template #> '{rendered,subject}'),
+            'body', coalesce(v_variant -> 'body', v_template #> '{rendered,body}'),
+            'chosen', format('the best %s template%s; variant drawn by weight (draw %s, seeded by the task and attempt %s)',
+                v_task.channel, coalesce(' for ' || (v_i ->> 'purpose'), ''), round(v_draw::numeric, 4), v_attempt)));
+    end if;
+
+    -- On a rewrite: the last draft, its fixes, and a person's requested changes.
+    select * into v_previous from aicrm.project_deliverables as d
+    where d.tenant_id = v_tenant and d.task_id = p_task_id
+      and d.version < v_attempt
+    order by d.version desc
+    limit 1;
+    if found then
+        select jsonb_strip_nulls(jsonb_build_object('review_id', r.review_id, 'reviewer', r.reviewer,
+                   'at', r.created_at, 'reason', r.reason,
+                   'words', case when r.reason is not null
+                                 then E'<<<reviewer\n' || r.reason || E'\n>>>' end))
+        into v_review
+        from aicrm.deliverable_reviews as r
+        where r.tenant_id = v_tenant and r.task_id = p_task_id and r.decision = 'request_changes'
+          and r.version = v_previous.version
+        order by r.created_at desc
+        limit 1;
+        v_prev := jsonb_strip_nulls(jsonb_build_object(
+            'version', v_previous.version, 'subject', v_previous.subject, 'content', v_previous.content,
+            'score', v_previous.quality_score,
+            'fixes', coalesce(v_previous.content_quality -> 'fixes', '[]'),
+            'review', v_review));
+    end if;
+
+    -- (the nulls dropped at the top only: the context and the examples keep their shape)
+    return (select jsonb_object_agg(x.key, x.value) from jsonb_each(jsonb_build_object(
+        'task', jsonb_build_object('task_id', v_task.task_id, 'customer_id', v_task.customer_id,
+            'channel', v_task.channel, 'task_type', v_task.task_type, 'title', v_task.title,
+            'state', v_task.execution_state, 'attempt', v_attempt, 'due_at', v_task.due_at,
+            'context_version', v_context -> 'context_version'),
+        'brief', jsonb_strip_nulls(jsonb_build_object(
+            'purpose', v_i -> 'purpose', 'topic', v_i -> 'topic', 'key_points', v_i -> 'key_points',
+            'audience', coalesce(v_i -> 'audience', nullif(nullif(v_b -> 'target_audience', '{}'), '""')),
+            'cta', v_i -> 'cta',
+            'offer', v_i -> 'offer', 'event', v_i -> 'event', 'links', v_i -> 'links',
+            'tone', coalesce(v_i -> 'tone_override', v_context #> '{brand_voice,tone}'),
+            'language', coalesce(v_i -> 'language', v_context #> '{brand_voice,language}', '"en"'),
+            'output_type', v_i -> 'output_type', 'output_format', coalesce(v_i -> 'output_format', '"text"'))),
+        'limits', v_limits,
+        'must_write', v_must,
+        'system_parts', v_system,
+        'forbidden', v_forbidden,
+        'facts', v_facts,
+        'gaps', v_context -> 'gaps',
+        'brand_voice', v_context -> 'brand_voice',
+        'template', v_template,
+        'examples', jsonb_build_object(
+            'approved', coalesce((select jsonb_agg(e.value order by e.ordinality)
+                                  from jsonb_array_elements(coalesce(v_context #> '{examples,positive}', '[]'))
+                                       with ordinality as e
+                                  where e.ordinality <= 2), '[]'),
+            'avoid', coalesce((select jsonb_agg(e.value order by e.ordinality)
+                               from jsonb_array_elements(coalesce(v_context #> '{examples,negative}', '[]'))
+                                    with ordinality as e
+                               where e.ordinality <= 1), '[]')),
+        'merge_tags', case when v_task.channel = 'email' then jsonb_build_object(
+            'tags', to_jsonb(aicrm_private.email_merge_tags()),
+            'note', 'The sending service fills these per recipient, e.g. {{first_name}}; use them only as written. '
+                    'Never leave a bracketed placeholder such as [Name] or [link].') end,
+        'previous', v_prev,
+        'context', case when p_include_context then v_context end
+    )) as x where x.value <> 'null');
+end
+$$;
+
+ALTER FUNCTION aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.get_thread(p_thread_id uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -6907,6 +7153,31 @@ $$;
 
 ALTER FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select jsonb_strip_nulls(jsonb_build_object(
+        'min_words', coalesce((p_instructions #>> '{output_length,min_words}')::integer,
+            case p_channel when 'email' then 50 when 'social' then 5 when 'blog' then 300 when 'web' then 50 else 1 end),
+        'max_words', coalesce((p_instructions #>> '{output_length,max_words}')::integer,
+            case p_channel when 'email' then 500 when 'social' then 250 when 'blog' then 3000 when 'web' then 1500
+                else 60 end),
+        'max_characters', (p_instructions #>> '{output_length,max_characters}')::integer,
+        'cta_required', coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
+            p_channel in ('email', 'sms', 'social')
+            and coalesce(p_instructions ->> 'purpose', '') not in ('announcement', 'newsletter', 'other')),
+        'subject', case when p_channel = 'email' then jsonb_build_object(
+            'required', true, 'min_characters', 15, 'max_characters', 60, 'max_characters_hard', 78) end,
+        'sms', case when p_channel = 'sms' then jsonb_build_object(
+            'segments', 1, 'max_characters_gsm7', 160, 'max_characters_unicode', 70) end,
+        'social', case when p_channel = 'social' then jsonb_build_object(
+            'max_characters', 2200, 'max_hashtags', 10, 'best_hashtags', '3-5') end
+    ))
+$$;
+
+ALTER FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.edit_diff(p_before text, p_after text) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -10098,6 +10369,130 @@ $$;
 
 ALTER FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+    insert into aicrm.ai_agent_messages (
+        tenant_id, message_id, kind, message_type, from_role, to_role, thread_id, correlation_id, parts,
+        status, visible_at, expires_at, acknowledged_at
+    )
+    select
+        p_tenant, m.id, p_kind, p_type, p_from_role, p_to_role, p_thread_id, m.id,
+        jsonb_build_array(
+            jsonb_build_object('type', 'text', 'text', p_text),
+            jsonb_build_object('type', 'data', 'data', jsonb_strip_nulls(p_data))
+        ) || case when p_deliverable_id is null then '[]'::jsonb else jsonb_build_array(jsonb_build_object(
+            'type', 'artifact', 'deliverable_id', p_deliverable_id, 'relation', p_relation)) end,
+        'acknowledged', m.at, m.at, m.at
+    from (select gen_random_uuid() as id, clock_timestamp() as at) as m
+$$;
+
+ALTER FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.record_task_handoff(p_tenant uuid, p_task_id uuid, p_from text, p_to text, p_actor text, p_reason text, p_details jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_deliverable aicrm.project_deliverables;
+    v_from_role text := aicrm_private.task_state_role(p_from);
+    v_added text;
+    v_summary text := left(p_reason, 2000);
+begin
+    if p_to = 'gathering_context' then
+        update aicrm.ai_agent_messages as m
+        set status = 'acknowledged', acknowledged_at = clock_timestamp(), claim_token = null
+        where m.tenant_id = p_tenant and m.thread_id = p_task_id and m.kind = 'handoff'
+          and m.status in ('pending', 'delivered')
+          and (m.to_role = 'writer' or m.to_agent_id in (
+              select a.agent_id from aicrm.ai_agents as a where a.tenant_id = p_tenant and a.agent_role = 'writer'));
+        return;
+    end if;
+    if p_to not in ('evaluating', 'approved', 'generating', 'awaiting_review', 'escalated', 'queued', 'rejected',
+                    'delivered')
+       or p_to = 'queued' and p_from not in ('awaiting_review', 'escalated')
+       or p_to = 'generating' and p_from <> 'evaluating'
+       or p_to = 'awaiting_review' and p_from <> 'evaluating' then
+        return;
+    end if;
+    -- the draft the move is about: the one it names, else the task's latest
+    select d.* into v_deliverable
+    from aicrm.project_deliverables as d
+    where d.tenant_id = p_tenant and d.task_id = p_task_id
+    order by d.deliverable_id = coalesce((p_details ->> 'approved_deliverable_id')::uuid,
+                                         (p_details ->> 'deliverable_id')::uuid) is true desc,
+             d.version desc
+    limit 1;
+
+    if p_to = 'evaluating' then
+        perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'handoff', 'handoff.draft_ready',
+            'writer', 'editor',
+            format('Version %s written%s.', v_deliverable.version,
+                coalesce(' by ' || (v_deliverable.provenance ->> 'model')
+                    || coalesce(' (' || (v_deliverable.provenance ->> 'provider') || ')', ''), '')),
+            jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version),
+            v_deliverable.deliverable_id, 'produced');
+        select string_agg(replace(p ->> 'part', '_', ' '), ', ' order by o) into v_added
+        from jsonb_array_elements(coalesce(v_deliverable.provenance -> 'system_parts', '[]')) with ordinality as x (p, o);
+        v_summary := case when v_added is null then format('Version %s needs none of the system-owned parts.',
+                                                           v_deliverable.version)
+            else format('Version %s assembled: added %s.', v_deliverable.version, v_added) end
+            || case when v_deliverable.provenance -> 'system_part_gaps' is not null
+                    and v_deliverable.provenance -> 'system_part_gaps' <> '[]'
+                then format(' The profile could not supply: %s.', (
+                    select string_agg(coalesce(g ->> 'part', g #>> '{}'), ', ')
+                    from jsonb_array_elements(v_deliverable.provenance -> 'system_part_gaps') as g))
+                else '' end;
+        perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'handoff', 'handoff.draft_ready',
+            'editor', 'compliance', v_summary,
+            jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version, 'summary', v_summary),
+            v_deliverable.deliverable_id, 'consumed');
+    elsif p_to = 'approved' then
+        perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'handoff', 'handoff.draft_ready',
+            case when p_from = 'evaluating' then 'compliance' else 'human' end, 'publisher',
+            case when p_from = 'evaluating' then format('Version %s approved: %s', v_deliverable.version, v_summary)
+                else format('Version %s approved by %s%s', v_deliverable.version, p_actor,
+                    coalesce(': ' || nullif(v_summary, 'approve'), '.')) end,
+            jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version, 'decision', 'publish',
+                'summary', v_summary, 'score', v_deliverable.quality_score),
+            v_deliverable.deliverable_id, 'consumed');
+    elsif p_to in ('generating', 'queued') then
+        perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'handoff', 'handoff.changes_requested',
+            case when p_from = 'evaluating' then 'compliance' else 'human' end, 'writer',
+            format('Version %s needs changes: %s', v_deliverable.version, coalesce(v_summary, 'see the fixes')),
+            jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version, 'decision', 'request_changes',
+                'summary', v_summary,
+                -- the rules' fixes ({code, params, ...}); a person's changes are in the review
+                'fixes', case when p_from = 'evaluating' then v_deliverable.content_quality -> 'fixes' end,
+                'review_id', p_details -> 'review_id'),
+            v_deliverable.deliverable_id, 'consumed');
+    elsif p_to in ('awaiting_review', 'escalated') then
+        perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'handoff', 'handoff.review_requested',
+            v_from_role, 'human',
+            format('%s: %s', case p_to when 'escalated' then 'Escalated' else 'For review' end,
+                coalesce(v_summary, p_to)),
+            jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version, 'state', p_to,
+                'summary', v_summary, 'score', v_deliverable.quality_score),
+            v_deliverable.deliverable_id, 'consumed');
+    elsif p_to = 'rejected' then
+        perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'notification', 'notification.task_closed',
+            v_from_role, 'writer', format('Rejected: %s', coalesce(v_summary, 'rejected')),
+            jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version, 'state', p_to,
+                'summary', v_summary),
+            v_deliverable.deliverable_id, 'consumed');
+    elsif p_to = 'delivered' then
+        perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'notification', 'notification.delivered',
+            'publisher', 'analyst', format('Version %s %s.', v_deliverable.version, coalesce(v_summary, 'delivered')),
+            jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version,
+                'outbox_id', p_details -> 'outbox_id', 'summary', v_summary),
+            v_deliverable.deliverable_id, 'consumed');
+    end if;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.record_task_handoff(p_tenant uuid, p_task_id uuid, p_from text, p_to text, p_actor text, p_reason text, p_details jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.reembed_library_hashing(p_full boolean DEFAULT false) RETURNS integer
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -12455,6 +12850,7 @@ declare
     v_words integer := v_features.word_count;
     v_chars integer := char_length(p_text);
     v_subject text := nullif(btrim(coalesce(p_subject, '')), '');
+    v_limits jsonb := aicrm_private.draft_limits(p_channel, p_instructions);
     v_min integer;
     v_max integer;
     v_max_chars integer;
@@ -12471,16 +12867,13 @@ declare
     v_hashtags integer;
     v_paragraphs integer;
 begin
-    v_min := coalesce((p_instructions #>> '{output_length,min_words}')::integer,
-        case p_channel when 'email' then 50 when 'social' then 5 when 'blog' then 300 when 'web' then 50 else 1 end);
-    v_max := coalesce((p_instructions #>> '{output_length,max_words}')::integer,
-        case p_channel when 'email' then 500 when 'social' then 250 when 'blog' then 3000 when 'web' then 1500 else 60 end);
-    v_max_chars := (p_instructions #>> '{output_length,max_characters}')::integer;
-    -- A call to action is required of an email, SMS or social post, unless its purpose is to
-    -- inform (announcement, newsletter, other): a holiday-hours notice asks nothing of its reader.
-    v_cta_required := coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
-        p_channel in ('email', 'sms', 'social')
-        and coalesce(p_instructions ->> 'purpose', '') not in ('announcement', 'newsletter', 'other'));
+    -- The bounds (private/quality/draft_limits.sql, what get_draft_brief tells the writers): a
+    -- call to action is not required of a draft whose purpose is to inform (a holiday-hours notice
+    -- asks nothing of its reader).
+    v_min := (v_limits ->> 'min_words')::integer;
+    v_max := (v_limits ->> 'max_words')::integer;
+    v_max_chars := (v_limits ->> 'max_characters')::integer;
+    v_cta_required := (v_limits ->> 'cta_required')::boolean;
 
     v_cta_start := v_features.cta_start;
     v_cta_position := case
@@ -12539,13 +12932,19 @@ begin
              jsonb_build_object('code', 'add_cta', 'message',
                  'Add a clear call to action: a sentence that starts with what to do ("Book your table today").')),
             (3, 'subject', p_channel <> 'email'
-                 or (v_subject is not null and char_length(v_subject) between 15 and 60),
-             case when v_subject is null or char_length(v_subject) > 78 then 'major' else 'minor' end,
+                 or (v_subject is not null and char_length(v_subject)
+                     between (v_limits #>> '{subject,min_characters}')::integer
+                         and (v_limits #>> '{subject,max_characters}')::integer),
+             case when v_subject is null or char_length(v_subject) > (v_limits #>> '{subject,max_characters_hard}')::integer
+                  then 'major' else 'minor' end,
              case when v_subject is null then 'no subject line'
-                  else format('subject of %s characters (best 15-60)', char_length(v_subject)) end,
+                  else format('subject of %s characters (best %s-%s)', char_length(v_subject),
+                      v_limits #>> '{subject,min_characters}', v_limits #>> '{subject,max_characters}') end,
              jsonb_build_object('code', case when v_subject is null then 'add_subject' else 'fix_subject_length' end,
-                 'params', jsonb_build_object('min_characters', 15, 'max_characters', 60),
-                 'message', 'Write a subject line of 15-60 characters.')),
+                 'params', jsonb_build_object('min_characters', v_limits #> '{subject,min_characters}',
+                     'max_characters', v_limits #> '{subject,max_characters}'),
+                 'message', format('Write a subject line of %s-%s characters.',
+                     v_limits #>> '{subject,min_characters}', v_limits #>> '{subject,max_characters}'))),
             (4, 'links', cardinality(v_bad_links) = 0, 'major',
              case when cardinality(v_bad_links) = 0 then 'links well formed'
                   else format('malformed link(s): %s', array_to_string(v_bad_links, ', ')) end,
@@ -12563,12 +12962,19 @@ begin
              jsonb_build_object('code', 'shorten', 'params', jsonb_build_object('max_characters', case when v_gsm then 160 else 70 end),
                  'message', format('Fit the text in one SMS: at most %s characters%s.', case when v_gsm then 160 else 70 end,
                                    case when v_gsm then '' else ' (emoji and special characters make it Unicode)' end))),
-            (7, 'social_limits', p_channel <> 'social' or (v_chars <= 2200 and v_hashtags <= 10),
-             case when v_chars > 2200 then 'major' else 'minor' end,
-             format('%s characters, %s hashtags (at most 2,200 and 10)', v_chars, v_hashtags),
-             jsonb_build_object('code', case when v_chars > 2200 then 'shorten' else 'fewer_hashtags' end,
-                 'params', jsonb_build_object('max_characters', 2200, 'max_hashtags', 10),
-                 'message', 'Keep a social caption under 2,200 characters with at most 10 hashtags (3-5 work best).')),
+            (7, 'social_limits', p_channel <> 'social'
+                 or (v_chars <= (v_limits #>> '{social,max_characters}')::integer
+                     and v_hashtags <= (v_limits #>> '{social,max_hashtags}')::integer),
+             case when v_chars > (v_limits #>> '{social,max_characters}')::integer then 'major' else 'minor' end,
+             format('%s characters, %s hashtags (at most %s and %s)', v_chars, v_hashtags,
+                 to_char((v_limits #>> '{social,max_characters}')::integer, 'FM9,999'), v_limits #>> '{social,max_hashtags}'),
+             jsonb_build_object('code', case when v_chars > (v_limits #>> '{social,max_characters}')::integer
+                                             then 'shorten' else 'fewer_hashtags' end,
+                 'params', jsonb_build_object('max_characters', v_limits #> '{social,max_characters}',
+                     'max_hashtags', v_limits #> '{social,max_hashtags}'),
+                 'message', format('Keep a social caption under %s characters with at most %s hashtags (%s work best).',
+                     to_char((v_limits #>> '{social,max_characters}')::integer, 'FM9,999'),
+                     v_limits #>> '{social,max_hashtags}', v_limits #>> '{social,best_hashtags}'))),
             (8, 'paragraphs', p_channel not in ('email', 'blog', 'web') or v_words <= 120 or v_paragraphs > 1, 'minor',
              format('%s paragraph(s) for %s words', v_paragraphs, v_words),
              jsonb_build_object('code', 'add_paragraphs',
@@ -12932,6 +13338,20 @@ CREATE FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) RETURNS
 $$;
 
 ALTER FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.task_state_role(p_state text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select case
+        when p_state in ('draft', 'queued', 'gathering_context', 'generating') then 'writer'
+        when p_state in ('evaluating', 'input_required') then 'compliance'
+        when p_state in ('approved', 'publishing', 'delivered', 'measured') then 'publisher'
+        else 'human'
+    end
+$$;
+
+ALTER FUNCTION aicrm_private.task_state_role(p_state text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.template_placeholders() RETURNS TABLE(name text, source text, merge_tag boolean)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -13573,6 +13993,9 @@ begin
     returning transition_id into v_id;
 
     perform aicrm_private.sync_deliverable_status(v_tenant, p_task_id, p_to_state, p_details);
+    -- The task's thread records who handed it to whom (private/messaging/task_handoffs.sql).
+    perform aicrm_private.record_task_handoff(v_tenant, p_task_id, v_from, p_to_state, p_actor, p_reason,
+        coalesce(p_details, '{}'));
     -- An approved draft waits in the outbox for a publisher (publishing/): every path to
     -- approved (the rules, a person) puts the draft it approved there.
     if p_to_state = 'approved' then
@@ -15876,6 +16299,11 @@ GRANT ALL ON FUNCTION aicrm.get_decision_settings() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.get_decision_settings() TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm.get_decision_settings() TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean) TO aicrm_readonly;
+
 REVOKE ALL ON FUNCTION aicrm.get_thread(p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.get_thread(p_thread_id uuid) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.get_thread(p_thread_id uuid) TO aicrm_worker;
@@ -16280,6 +16708,11 @@ GRANT ALL ON FUNCTION aicrm_private.decision_rule_set_statement(p_tenant uuid, O
 REVOKE ALL ON FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) TO aicrm_app;
@@ -16746,6 +17179,10 @@ REVOKE ALL ON FUNCTION aicrm_private.rebuild_task_stats() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.record_task_handoff(p_tenant uuid, p_task_id uuid, p_from text, p_to text, p_actor text, p_reason text, p_details jsonb) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.reembed_library_hashing(p_full boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.render_template_text(p_subject text, p_body text, p_values jsonb) FROM PUBLIC;
@@ -16841,6 +17278,8 @@ REVOKE ALL ON FUNCTION aicrm_private.sync_deliverable_status(p_tenant uuid, p_ta
 REVOKE ALL ON FUNCTION aicrm_private.task_of_draft(p_deliverable_id uuid, p_version integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.task_stat_counters(p_from text, p_to text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.task_state_role(p_state text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.template_placeholders() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.template_placeholders() TO aicrm_app;

@@ -56,7 +56,8 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class DraftRequest:
     """One draft to write: the task's ai_instructions, the business context
-    (get_customer_context_for_ai, opaque JSON) and, from attempt 2, the previous draft and its fixes."""
+    (get_customer_context_for_ai, opaque JSON), from attempt 2 the previous draft and its fixes, and
+    the draft brief (aicrm.get_draft_brief without its context: docs/ai-instructions.md)."""
 
     task_id: str
     channel: str
@@ -66,6 +67,7 @@ class DraftRequest:
     previous_subject: str | None = None
     previous_content: str | None = None
     fixes: list[dict[str, Any]] = field(default_factory=list)
+    brief: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:

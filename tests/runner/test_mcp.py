@@ -121,10 +121,14 @@ def test_an_outside_agent_claims_a_task_hands_in_a_draft_and_the_rules_decide(
             assert claim["task"]["ai_instructions"] == INSTRUCTIONS
             assert ok(await call("claim_task"))["task_id"] is None  # nothing else is queued
 
-            brief = ok(await call("get_draft_brief", task_id=shop["task"]))
-            assert brief["task"]["execution_state"] == "generating"
-            assert brief["task"]["ai_instructions"] == INSTRUCTIONS
-            assert brief["context"]["customer"]["customer_id"] == shop["customer"]
+            brief = ok(await call("get_draft_brief", task_id=shop["task"]))  # aicrm.get_draft_brief
+            assert (brief["task"]["state"], brief["task"]["attempt"]) == ("generating", 1)
+            assert brief["brief"]["topic"] == INSTRUCTIONS["topic"]
+            assert "unsubscribe" in brief["system_parts"]["parts"]  # aicrm adds it: not the agent's to write
+            assert {"fact": "business name", "value": "Sunrise Bakery", "source": "profile.name"} in brief["facts"]
+            assert "context" not in brief
+            with_context = ok(await call("get_draft_brief", task_id=shop["task"], include_context=True))
+            assert with_context["context"]["customer"]["customer_id"] == shop["customer"]
 
             outcome = ok(
                 await call(

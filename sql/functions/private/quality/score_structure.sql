@@ -22,6 +22,7 @@ declare
     v_words integer := v_features.word_count;
     v_chars integer := char_length(p_text);
     v_subject text := nullif(btrim(coalesce(p_subject, '')), '');
+    v_limits jsonb := aicrm_private.draft_limits(p_channel, p_instructions);
     v_min integer;
     v_max integer;
     v_max_chars integer;
@@ -38,16 +39,13 @@ declare
     v_hashtags integer;
     v_paragraphs integer;
 begin
-    v_min := coalesce((p_instructions #>> '{output_length,min_words}')::integer,
-        case p_channel when 'email' then 50 when 'social' then 5 when 'blog' then 300 when 'web' then 50 else 1 end);
-    v_max := coalesce((p_instructions #>> '{output_length,max_words}')::integer,
-        case p_channel when 'email' then 500 when 'social' then 250 when 'blog' then 3000 when 'web' then 1500 else 60 end);
-    v_max_chars := (p_instructions #>> '{output_length,max_characters}')::integer;
-    -- A call to action is required of an email, SMS or social post, unless its purpose is to
-    -- inform (announcement, newsletter, other): a holiday-hours notice asks nothing of its reader.
-    v_cta_required := coalesce((p_instructions #>> '{success_criteria,cta_present}')::boolean,
-        p_channel in ('email', 'sms', 'social')
-        and coalesce(p_instructions ->> 'purpose', '') not in ('announcement', 'newsletter', 'other'));
+    -- The bounds (private/quality/draft_limits.sql, what get_draft_brief tells the writers): a
+    -- call to action is not required of a draft whose purpose is to inform (a holiday-hours notice
+    -- asks nothing of its reader).
+    v_min := (v_limits ->> 'min_words')::integer;
+    v_max := (v_limits ->> 'max_words')::integer;
+    v_max_chars := (v_limits ->> 'max_characters')::integer;
+    v_cta_required := (v_limits ->> 'cta_required')::boolean;
 
     v_cta_start := v_features.cta_start;
     v_cta_position := case
@@ -106,13 +104,19 @@ begin
              jsonb_build_object('code', 'add_cta', 'message',
                  'Add a clear call to action: a sentence that starts with what to do ("Book your table today").')),
             (3, 'subject', p_channel <> 'email'
-                 or (v_subject is not null and char_length(v_subject) between 15 and 60),
-             case when v_subject is null or char_length(v_subject) > 78 then 'major' else 'minor' end,
+                 or (v_subject is not null and char_length(v_subject)
+                     between (v_limits #>> '{subject,min_characters}')::integer
+                         and (v_limits #>> '{subject,max_characters}')::integer),
+             case when v_subject is null or char_length(v_subject) > (v_limits #>> '{subject,max_characters_hard}')::integer
+                  then 'major' else 'minor' end,
              case when v_subject is null then 'no subject line'
-                  else format('subject of %s characters (best 15-60)', char_length(v_subject)) end,
+                  else format('subject of %s characters (best %s-%s)', char_length(v_subject),
+                      v_limits #>> '{subject,min_characters}', v_limits #>> '{subject,max_characters}') end,
              jsonb_build_object('code', case when v_subject is null then 'add_subject' else 'fix_subject_length' end,
-                 'params', jsonb_build_object('min_characters', 15, 'max_characters', 60),
-                 'message', 'Write a subject line of 15-60 characters.')),
+                 'params', jsonb_build_object('min_characters', v_limits #> '{subject,min_characters}',
+                     'max_characters', v_limits #> '{subject,max_characters}'),
+                 'message', format('Write a subject line of %s-%s characters.',
+                     v_limits #>> '{subject,min_characters}', v_limits #>> '{subject,max_characters}'))),
             (4, 'links', cardinality(v_bad_links) = 0, 'major',
              case when cardinality(v_bad_links) = 0 then 'links well formed'
                   else format('malformed link(s): %s', array_to_string(v_bad_links, ', ')) end,
@@ -130,12 +134,19 @@ begin
              jsonb_build_object('code', 'shorten', 'params', jsonb_build_object('max_characters', case when v_gsm then 160 else 70 end),
                  'message', format('Fit the text in one SMS: at most %s characters%s.', case when v_gsm then 160 else 70 end,
                                    case when v_gsm then '' else ' (emoji and special characters make it Unicode)' end))),
-            (7, 'social_limits', p_channel <> 'social' or (v_chars <= 2200 and v_hashtags <= 10),
-             case when v_chars > 2200 then 'major' else 'minor' end,
-             format('%s characters, %s hashtags (at most 2,200 and 10)', v_chars, v_hashtags),
-             jsonb_build_object('code', case when v_chars > 2200 then 'shorten' else 'fewer_hashtags' end,
-                 'params', jsonb_build_object('max_characters', 2200, 'max_hashtags', 10),
-                 'message', 'Keep a social caption under 2,200 characters with at most 10 hashtags (3-5 work best).')),
+            (7, 'social_limits', p_channel <> 'social'
+                 or (v_chars <= (v_limits #>> '{social,max_characters}')::integer
+                     and v_hashtags <= (v_limits #>> '{social,max_hashtags}')::integer),
+             case when v_chars > (v_limits #>> '{social,max_characters}')::integer then 'major' else 'minor' end,
+             format('%s characters, %s hashtags (at most %s and %s)', v_chars, v_hashtags,
+                 to_char((v_limits #>> '{social,max_characters}')::integer, 'FM9,999'), v_limits #>> '{social,max_hashtags}'),
+             jsonb_build_object('code', case when v_chars > (v_limits #>> '{social,max_characters}')::integer
+                                             then 'shorten' else 'fewer_hashtags' end,
+                 'params', jsonb_build_object('max_characters', v_limits #> '{social,max_characters}',
+                     'max_hashtags', v_limits #> '{social,max_hashtags}'),
+                 'message', format('Keep a social caption under %s characters with at most %s hashtags (%s work best).',
+                     to_char((v_limits #>> '{social,max_characters}')::integer, 'FM9,999'),
+                     v_limits #>> '{social,max_hashtags}', v_limits #>> '{social,best_hashtags}'))),
             (8, 'paragraphs', p_channel not in ('email', 'blog', 'web') or v_words <= 120 or v_paragraphs > 1, 'minor',
              format('%s paragraph(s) for %s words', v_paragraphs, v_words),
              jsonb_build_object('code', 'add_paragraphs',
