@@ -1816,7 +1816,7 @@ begin
     limit 1;
     if found then
         select jsonb_strip_nulls(jsonb_build_object('review_id', r.review_id, 'reviewer', r.reviewer,
-                   'at', r.created_at, 'reason', r.reason,
+                   'at', r.created_at, 'reason', r.reason, 'changes', r.changes,
                    'words', case when r.reason is not null
                                  then E'<<<reviewer\n' || r.reason || E'\n>>>' end))
         into v_review
@@ -2891,6 +2891,58 @@ $$;
 
 ALTER FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.request_changes(p_deliverable_id uuid, p_version integer, p_changes jsonb, p_reason text DEFAULT NULL::text, p_reviewer text DEFAULT CURRENT_USER) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_content text;
+    v_item record;
+    v_field text;
+    v_result jsonb;
+begin
+    if p_changes is null and nullif(btrim(coalesce(p_reason, '')), '') is null then
+        raise exception using errcode = 'AC001', column = 'changes',
+            message = 'changes: give the edits to make, a reason, or both',
+            hint = 'For example [{"type": "add_key_point", "text": "Open until 8 pm on Fridays"}].';
+    end if;
+    if p_changes is not null then
+        perform aicrm_private.assert_json_valid('review.changes', p_changes, 'changes');
+        select d.content into v_content from aicrm.project_deliverables as d
+        where d.tenant_id = v_tenant and d.deliverable_id = p_deliverable_id;
+        for v_item in select c.value, c.ordinality - 1 as i from jsonb_array_elements(p_changes) with ordinality as c loop
+            v_field := format('changes[%s]', v_item.i);
+            if v_item.value ->> 'type' = 'shorten' then
+                if v_item.value ? 'text' or not v_item.value ? 'max_words' then
+                    raise exception using errcode = 'AC001', column = v_field || '.max_words',
+                        message = v_field || '.max_words: shorten takes max_words (and no text)';
+                end if;
+            elsif v_item.value ? 'max_words' or not v_item.value ? 'text' then
+                raise exception using errcode = 'AC001', column = v_field || '.text',
+                    message = format('%s.text: %s takes a text (and no max_words)', v_field, v_item.value ->> 'type');
+            elsif v_item.value ->> 'type' = 'remove' and v_content is not null
+                  and strpos(lower(v_content), lower(v_item.value ->> 'text')) = 0 then
+                raise exception using errcode = 'AC001', column = v_field || '.text',
+                    message = format('%s.text: the draft does not contain %L', v_field, v_item.value ->> 'text'),
+                    hint = 'Quote the phrase or line to remove as the draft writes it.';
+            end if;
+        end loop;
+    end if;
+    v_result := aicrm.review_deliverable(p_deliverable_id, p_version, 'request_changes', null,
+        coalesce(nullif(btrim(coalesce(p_reason, '')), ''), 'changes requested'), p_reviewer);
+    if p_changes is not null then
+        update aicrm.deliverable_reviews as r
+        set changes = p_changes
+        where r.tenant_id = v_tenant and r.review_id = (v_result ->> 'review_id')::uuid;
+        v_result := v_result || jsonb_build_object('changes', p_changes);
+    end if;
+    return v_result;
+end
+$$;
+
+ALTER FUNCTION aicrm.request_changes(p_deliverable_id uuid, p_version integer, p_changes jsonb, p_reason text, p_reviewer text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.resolve_alert(p_alert_id uuid, p_note text DEFAULT NULL::text, p_by text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -3065,6 +3117,16 @@ begin
     end if;
     for v_item in select jsonb_array_elements(p_reviews) loop
         begin
+            if v_item ? 'changes' then  -- structured edits: request_changes (by draft)
+                if v_item ->> 'decision' is distinct from 'request_changes' then
+                    raise exception using errcode = 'AC001', column = 'changes',
+                        message = 'changes: only a request_changes decision carries changes';
+                end if;
+                v_out := v_out || aicrm.request_changes((v_item ->> 'deliverable_id')::uuid,
+                    (v_item ->> 'version')::integer, v_item -> 'changes', v_item ->> 'reason', p_reviewer);
+                v_index := v_index + 1;
+                continue;
+            end if;
             v_out := v_out || aicrm.review_task(
                 p_task_id => case when v_item ? 'task_id' then (v_item ->> 'task_id')::uuid
                                   else aicrm_private.task_of_draft((v_item ->> 'deliverable_id')::uuid,
@@ -15012,6 +15074,8 @@ CREATE TABLE aicrm.deliverable_reviews (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     from_state text NOT NULL,
     confirmed_findings jsonb,
+    changes jsonb,
+    CONSTRAINT deliverable_reviews_changes_check CHECK (((changes IS NULL) OR ((jsonb_typeof(changes) = 'array'::text) AND (decision = 'request_changes'::text)))),
     CONSTRAINT deliverable_reviews_confirmed_findings_check CHECK (((confirmed_findings IS NULL) OR (jsonb_typeof(confirmed_findings) = 'array'::text))),
     CONSTRAINT deliverable_reviews_decision_check CHECK ((decision = ANY (ARRAY['approve'::text, 'reject'::text, 'request_changes'::text, 'cancel'::text]))),
     CONSTRAINT deliverable_reviews_draft_check CHECK (((deliverable_id IS NULL) = (version IS NULL))),
@@ -16366,6 +16430,9 @@ REVOKE ALL ON FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id u
 GRANT ALL ON FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm.render_template(p_template_id uuid, p_customer_id uuid, p_variant text) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm.request_changes(p_deliverable_id uuid, p_version integer, p_changes jsonb, p_reason text, p_reviewer text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.request_changes(p_deliverable_id uuid, p_version integer, p_changes jsonb, p_reason text, p_reviewer text) TO aicrm_app;
 
 REVOKE ALL ON FUNCTION aicrm.resolve_alert(p_alert_id uuid, p_note text, p_by text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.resolve_alert(p_alert_id uuid, p_note text, p_by text) TO aicrm_app;

@@ -32,8 +32,8 @@
 --   merge_tags   for an email: the tags the sending service fills ({{first_name}}, ...)
 --   previous     on a rewrite: the last draft (version, subject, content), its findings as
 --                structured fixes ({code, params, message, ...}: no English to parse) and, when a
---                person asked for changes, their words (fenced as the reviewer's) and the
---                structured edits of their review
+--                person asked for changes, their structured edits (aicrm.request_changes) and their
+--                words (fenced as the reviewer's)
 --   context      with p_include_context: get_customer_context_for_ai's whole document
 -- Errors: AC001 task_id (null); AC002 task_id (no such task in the tenant); AC003 (no tenant).
 create or replace function aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean default false)
@@ -225,7 +225,7 @@ begin
     limit 1;
     if found then
         select jsonb_strip_nulls(jsonb_build_object('review_id', r.review_id, 'reviewer', r.reviewer,
-                   'at', r.created_at, 'reason', r.reason,
+                   'at', r.created_at, 'reason', r.reason, 'changes', r.changes,
                    'words', case when r.reason is not null
                                  then E'<<<reviewer\n' || r.reason || E'\n>>>' end))
         into v_review

@@ -158,3 +158,66 @@ def test_a_brief_is_refused_for_another_tenants_task_and_without_one(
     assert refused(db, other, BRIEF, (task,), role) == ("AC002", "task_id")
     assert refused(db, tenant, BRIEF, (None,), role) == ("AC001", "task_id")
     assert refused(db, None, BRIEF, (task,), role)[0] == "AC003"
+
+
+REQUEST = "select aicrm.request_changes(%s, %s, %s, %s, 'ana@agency')"
+CHANGES = [
+    {"type": "add_key_point", "text": "Pre-orders close on December 20"},
+    {"type": "remove", "text": "Hi neighbour,"},
+    {"type": "shorten", "max_words": 90},
+    {"type": "change_cta", "text": "Pre-order yours at the counter"},
+    {"type": "use_phrase", "text": "baked fresh every morning"},
+    {"type": "avoid_phrase", "text": "regulars"},
+]
+
+
+def test_structured_changes_reach_the_next_drafts_brief(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    task, draft = in_review(db, tenant, customer)
+    done = call(db, tenant, REQUEST, (draft, 1, Jsonb(CHANGES), "Dates and price, please."), "aicrm_app")
+    assert done["changes"] == CHANGES
+    asked = brief_of(db, tenant, task)["previous"]["review"]
+    assert asked["changes"] == CHANGES
+    assert asked["reason"] == "Dates and price, please."
+    with act_as(db, tenant):
+        state = db.execute("select execution_state from aicrm.project_tasks where task_id = %s", (task,)).fetchone()
+    assert state == ("queued",)  # back to the writers with the edits
+
+
+@pytest.mark.parametrize(
+    ("changes", "column"),
+    [
+        ([{"type": "shorten"}], "changes[0].max_words"),
+        ([{"type": "shorten", "max_words": 50, "text": "x"}], "changes[0].max_words"),
+        ([{"type": "add_key_point"}], "changes[0].text"),
+        ([{"type": "remove", "text": "a line the draft never had"}], "changes[0].text"),
+        ([{"type": "rewrite_everything", "text": "x"}], "changes[0].type"),
+        ([{"type": "use_phrase", "text": "x", "colour": "red"}], "changes[0].colour"),
+        ([], "changes"),
+    ],
+)
+def test_changes_are_checked_and_a_refusal_writes_nothing(
+    db: Conn, bakery: tuple[str, str], changes: list[dict[str, Any]], column: str
+) -> None:
+    tenant, customer = bakery
+    task, draft = in_review(db, tenant, customer)
+    assert refused(db, tenant, REQUEST, (draft, 1, Jsonb(changes), None), "aicrm_app") == ("AC001", column)
+    with act_as(db, tenant):
+        assert db.execute("select count(*) from aicrm.deliverable_reviews where task_id = %s", (task,)).fetchone() == (
+            0,
+        )
+        state = db.execute("select execution_state from aicrm.project_tasks where task_id = %s", (task,)).fetchone()
+    assert state == ("awaiting_review",)
+    assert refused(db, tenant, REQUEST, (draft, 1, None, None), "aicrm_app") == ("AC001", "changes")
+    other = make_tenant(db, "Other Agency")  # another tenant's draft is not there
+    assert refused(db, other, REQUEST, (draft, 1, Jsonb(CHANGES[:1]), None), "aicrm_app")[0] == "AC002"
+
+
+def test_a_batch_of_reviews_carries_changes(db: Conn, bakery: tuple[str, str]) -> None:
+    tenant, customer = bakery
+    task, draft = in_review(db, tenant, customer)
+    batch = [{"deliverable_id": draft, "version": 1, "decision": "request_changes", "changes": CHANGES[:1]}]
+    call(db, tenant, "select aicrm.review_deliverables(%s, 'ana@agency')", (Jsonb(batch),), "aicrm_app")
+    assert brief_of(db, tenant, task)["previous"]["review"]["changes"] == CHANGES[:1]
+    wrong = [{"deliverable_id": draft, "version": 1, "decision": "approve", "changes": CHANGES[:1]}]
+    assert refused(db, tenant, "select aicrm.review_deliverables(%s)", (Jsonb(wrong),), "aicrm_app")[0] == "AC001"
