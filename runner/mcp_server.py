@@ -4,29 +4,26 @@ SQL API function (a named query of runner/queries.sql) and answers the SQL's JSO
 one connection as the worker role (aicrm_worker) in one tenant, so an outside agent gets exactly a
 worker's rights under the tenant's row-level security, never more. submit_draft measures the draft
 as the worker does (runner.scoring) and lets record_evaluation score it and apply the rules'
-decision: no tool approves, reviews or decides. A refusal of the database comes back as a tool
-error naming its SQLSTATE, field and hint."""
+decision: no tool approves, reviews or decides (record_feedback keeps an agent's judgement of a draft,
+deciding nothing). A refusal of the database comes back as a tool error naming its SQLSTATE, field
+and hint."""
 
 from __future__ import annotations
 
 import os
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
-import psycopg
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from psycopg.types.json import Jsonb
 from pydantic import Field
 
 from runner.config import Settings
-from runner.db import connect, queries, set_tenant
-from runner.errors import AicrmError, InvalidInput, NotFound, from_psycopg
+from runner.errors import AicrmError, InvalidInput, NotFound
+from runner.mcp_agent_tools import add_agent_tools
+from runner.mcp_gateway import Gateway, find_agent, refusals
+from runner.mcp_http import auth_options
 
-Fetch = Callable[..., Any]
 INSTRUCTIONS = (
     "aicrm writes marketing content for one tenant's customers. Claim a task (claim_task), read its "
     "brief (get_draft_brief), write the draft and hand it in (submit_draft): the tenant's decision "
@@ -39,80 +36,12 @@ DECISION_KEYS = ("decision_id", "action", "category", "rule", "explanation", "co
 QUALITY_KEYS = ("overall", "passed", "threshold", "failures", "fixes", "summary")
 
 
-def describe(err: AicrmError) -> str:
-    """A refusal as one line for the agent: `AC001 content: <problem> (hint: ...)`."""
-    message = err.message
-    if err.field and not message.startswith(f"{err.field}:"):
-        message = f"{err.field}: {message}"
-    text = f"{err.sqlstate} {message}" if err.sqlstate else message
-    if err.detail:
-        text += f" (detail: {err.detail})"
-    if err.hint:
-        text += f" (hint: {err.hint})"
-    return text
-
-
-class Gateway:
-    """The server's one connection, as the worker role in the tenant. The SDK runs each (sync) tool
-    in a thread of its own, so calls take a lock: one transaction at a time, never interleaved."""
-
-    def __init__(self, settings: Settings, tenant_id: str) -> None:
-        self.settings, self.tenant_id = settings, tenant_id
-        self._lock = threading.Lock()
-        self._conn = connect(settings, "worker", tenant_id=tenant_id)
-
-    def close(self) -> None:
-        self._conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Fetch]:
-        """One transaction in the tenant; yields fetch(query, **params) → the query's single value.
-        A psycopg error becomes the runner's AicrmError (field, detail and hint kept)."""
-        with self._lock:
-            if self._conn.closed or self._conn.broken:  # the server restarted: a new session
-                self._conn = connect(self.settings, "worker", tenant_id=self.tenant_id)
-            conn = self._conn
-
-            def fetch(query: str, /, **params: Any) -> Any:
-                row = conn.execute(queries()[query], params).fetchone()
-                return row[0] if row else None
-
-            try:
-                with conn.transaction():
-                    set_tenant(conn, self.tenant_id)
-                    yield fetch
-            except psycopg.Error as exc:
-                raise from_psycopg(exc) from exc
-
-    def value(self, query: str, /, **params: Any) -> Any:
-        with self.transaction() as fetch:
-            return fetch(query, **params)
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    """An AicrmError inside a tool as the tool error the agent reads (isError, the text of describe)."""
-    try:
-        yield
-    except AicrmError as err:
-        raise ToolError(describe(err)) from err
-
-
-def find_agent(gateway: Gateway, name: str) -> str:
-    """The id of the tenant's agent called `name` (aicrm.ai_agents), refused when there is none."""
-    agent_id = gateway.value("mcp_find_agent", name=name)
-    if agent_id is None:
-        raise NotFound(
-            f"agent: no agent named {name!r} in tenant {gateway.tenant_id}",
-            field="agent",
-            hint="Add one as the app (role external, see docs/mcp.md) or leave --agent out.",
-        )
-    return str(agent_id)
-
-
-def build_server(settings: Settings, tenant_id: str, agent: str | None = None) -> tuple[MCPServer[Any], Gateway]:
+def build_server(
+    settings: Settings, tenant_id: str, agent: str | None = None, *, http_token: str | None = None
+) -> tuple[MCPServer[Any], Gateway]:
     """The MCP server of the tenant (and its gateway, for the caller to close). `agent`: the name of
-    the tenant's ai_agents row that sends and reads messages; without it the message tools refuse."""
+    the tenant's ai_agents row that sends and reads messages; without it the message tools refuse.
+    `http_token`: the bearer token its streamable HTTP app requires (runner/mcp_http.py)."""
     gateway = Gateway(settings, tenant_id)
     try:
         if not gateway.value("tenant_exists", tenant_id=tenant_id):
@@ -124,7 +53,8 @@ def build_server(settings: Settings, tenant_id: str, agent: str | None = None) -
         gateway.close()
         raise
     worker_id = f"mcp:{agent or 'agent'}:{os.getpid()}"
-    server: MCPServer[Any] = MCPServer(name="aicrm", instructions=INSTRUCTIONS)
+    auth = auth_options(http_token) if http_token is not None else {}
+    server: MCPServer[Any] = MCPServer(name="aicrm", instructions=INSTRUCTIONS, **auth)
     tool = server.tool
 
     def needs_agent() -> str:
@@ -294,69 +224,5 @@ def build_server(settings: Settings, tenant_id: str, agent: str | None = None) -
         with refusals():
             return dict(gateway.value("mcp_test_rule", condition=Jsonb(condition), context=Jsonb(context or {})))
 
-    @tool()
-    def send_message(message: dict[str, Any]) -> dict[str, Any]:
-        """Send a message as this server's agent (aicrm.send_agent_message): {kind, message_type,
-        to_agent_id | to_role, parts, thread_id?, correlation_id?, priority?, ...}; from_agent_id is the
-        server's agent. What a role may send and receive: docs/agents.md."""
-        with refusals():
-            sent = {k: v for k, v in message.items() if k != "from_role"} | {"from_agent_id": needs_agent()}
-            return dict(gateway.value("mcp_send_message", message=Jsonb(sent)))
-
-    @tool()
-    def read_inbox(limit: int = 10, visibility_seconds: int = 300) -> dict[str, Any]:
-        """Claim the server's agent's next messages (aicrm.read_agent_inbox): each with a claim_token,
-        invisible to other readers for visibility_seconds. Acknowledge each (ack_message, or
-        respond_to_request with its claim_token) once handled."""
-        with refusals():
-            params = {"agent_id": needs_agent(), "limit": limit, "visibility_seconds": visibility_seconds}
-            return {"messages": gateway.value("mcp_read_inbox", **params)}
-
-    @tool()
-    def ack_message(message_id: uuid.UUID, claim_token: uuid.UUID) -> dict[str, Any]:
-        """Acknowledge a claimed message (aicrm.ack_agent_message): it is done."""
-        with refusals():
-            needs_agent()
-            return dict(gateway.value("mcp_ack_message", message_id=message_id, claim_token=claim_token))
-
-    @tool()
-    def respond_to_request(
-        request_message_id: uuid.UUID,
-        data: dict[str, Any] | None = None,
-        text: str | None = None,
-        claim_token: uuid.UUID | None = None,
-    ) -> dict[str, Any]:
-        """Answer a request message: a response of the request's type (request.x → response.x) with the
-        data part `data` (and `text`), replying to it (its thread and correlation id). With the claim_token
-        read_inbox gave, the request is acknowledged in the same transaction."""
-        sender = None
-        with refusals():
-            sender = needs_agent()
-            parts: list[dict[str, Any]] = []
-            if data is not None:
-                parts.append({"type": "data", "data": data})
-            if text:
-                parts.append({"type": "text", "text": text})
-            with gateway.transaction() as fetch:
-                request_type = fetch("mcp_message_type", message_id=request_message_id)
-                if request_type is None:
-                    raise NotFound(
-                        f"request_message_id: no message {request_message_id} in this tenant",
-                        sqlstate="AC002",
-                        field="request_message_id",
-                    )
-                message = {
-                    "kind": "response",
-                    "message_type": "response." + str(request_type).partition(".")[2],
-                    "from_agent_id": sender,
-                    "reply_to": str(request_message_id),
-                    "parts": parts,
-                }
-                sent = dict(fetch("mcp_send_message", message=Jsonb(message)))
-                if claim_token is not None:
-                    sent["request_acknowledged"] = fetch(
-                        "mcp_ack_message", message_id=request_message_id, claim_token=claim_token
-                    )
-            return sent
-
+    add_agent_tools(server, gateway, needs_agent, f"mcp:{agent}")
     return server, gateway

@@ -290,3 +290,16 @@ select aicrm.ack_agent_message(p_message_id => %(message_id)s, p_claim_token => 
 
 -- name: mcp_message_type
 select message_type from aicrm.ai_agent_messages where message_id = %(message_id)s;
+
+-- name: mcp_respond_to_request
+select aicrm.respond_to_request(p_request_id => %(request_id)s, p_value => %(value)s, p_by => %(by)s) as answer;
+
+-- name: mcp_record_feedback
+select aicrm.record_content_feedback(
+    p_deliverable_id => %(deliverable_id)s, p_feedback => %(feedback)s, p_by => %(by)s
+) as feedback;
+
+-- name: record_delivery_metrics
+select aicrm.record_delivery_metrics(
+    p_delivery_id => %(delivery_id)s, p_metrics => %(metrics)s, p_idempotency_key => %(key)s
+) as answer;

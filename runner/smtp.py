@@ -11,6 +11,7 @@ address, whatever the From header says."""
 from __future__ import annotations
 
 import html
+import json
 import smtplib
 import ssl
 import time
@@ -53,6 +54,12 @@ class Smtp:
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = make_msgid(idstring=f"{outbox_id.replace('-', '')}.{index}", domain=domain)
         msg["X-Aicrm-Outbox-Id"] = outbox_id  # the receiving side's idempotency key, as the webhook's
+        # The same id where each sending service echoes it back in its event webhooks (SendGrid's
+        # unique_args, Mailgun's user-variables, Postmark's Metadata), so an open or a click finds
+        # its delivery (aicrm.normalize_delivery_events; docs/learning.md, "Providers").
+        msg["X-SMTPAPI"] = json.dumps({"unique_args": {"aicrm_outbox_id": outbox_id}})
+        msg["X-Mailgun-Variables"] = json.dumps({"aicrm_outbox_id": outbox_id})
+        msg["X-PM-Metadata-aicrm_outbox_id"] = outbox_id
         msg["List-Unsubscribe"] = f"<{one['unsubscribe_url']}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         content = str(one.get("content") or "")

@@ -411,6 +411,17 @@ $$;
 
 ALTER FUNCTION aicrm.claim_next_task(p_worker_id text, p_lease_seconds integer) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.close_metrics_windows() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+    return aicrm_private.measure_closed_windows(1000);
+end
+$$;
+
+ALTER FUNCTION aicrm.close_metrics_windows() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.context_completeness(p_customer_id uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -1241,6 +1252,11 @@ begin
         perform aicrm_private.escalate_unanswered_requests();
     end loop;
     perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
+    begin
+        perform aicrm_private.drop_old_agent_message_partitions();
+    exception when sqlstate 'AC001' then
+        raise warning 'aicrm: old agent message partitions kept: %', sqlerrm;
+    end;
     if v_done > 0 then
         perform pg_notify('aicrm_dashboard', '');
     end if;
@@ -2263,6 +2279,99 @@ $$;
 
 ALTER FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+    v_uuid constant text := '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+    v_items jsonb;
+    v_e jsonb;
+    v_kind text;
+    v_event text;
+    v_out jsonb := '[]';
+    v_at text;
+begin
+    if p_provider is null or p_provider not in ('sendgrid', 'mailgun', 'postmark') then
+        raise exception using errcode = 'AC001',
+            message = format('provider: %s is not a provider aicrm maps', coalesce(quote_literal(left(p_provider, 50)), 'null')),
+            hint = 'Use sendgrid, mailgun or postmark; other sources send the normal form to record_delivery_events.',
+            column = 'provider';
+    end if;
+    v_items := case when jsonb_typeof(p_payload) = 'array' then p_payload
+                    when jsonb_typeof(p_payload) = 'object' then jsonb_build_array(p_payload) end;
+    if v_items is null or jsonb_array_length(v_items) > 1000
+       or exists (select from jsonb_array_elements(v_items) as x where jsonb_typeof(x) <> 'object') then
+        raise exception using errcode = 'AC001', message = format('payload: not a %s event webhook body', p_provider),
+            hint = 'Pass the body as the provider POSTs it: an event object, or an array of at most 1000.',
+            column = 'payload';
+    end if;
+    for v_e in select x from jsonb_array_elements(v_items) as x loop
+        if p_provider = 'sendgrid' then
+            v_kind := v_e ->> 'event';
+            v_event := case v_kind when 'delivered' then 'delivered' when 'open' then 'open' when 'click' then 'click'
+                                   when 'bounce' then 'bounce' when 'spamreport' then 'complaint'
+                                   when 'unsubscribe' then 'unsubscribe' when 'group_unsubscribe' then 'unsubscribe' end;
+            if v_event is not null and v_e ->> 'aicrm_outbox_id' ~ v_uuid and v_e ->> 'sg_event_id' is not null
+               and jsonb_typeof(v_e -> 'timestamp') = 'number' and v_e ->> 'email' is not null then
+                v_out := v_out || jsonb_strip_nulls(jsonb_build_object(
+                    'outbox_id', v_e ->> 'aicrm_outbox_id', 'event', v_event, 'recipient', v_e ->> 'email',
+                    'occurred_at', to_timestamp((v_e ->> 'timestamp')::double precision),
+                    'provider', 'sendgrid', 'provider_event_id', v_e ->> 'sg_event_id',
+                    'url', case when v_event = 'click' then v_e ->> 'url' end,
+                    'raw', jsonb_strip_nulls(jsonb_build_object('event', v_kind, 'sg_message_id', v_e -> 'sg_message_id',
+                        'type', v_e -> 'type', 'reason', v_e -> 'reason', 'status', v_e -> 'status'))));
+            end if;
+        elsif p_provider = 'mailgun' then
+            v_e := coalesce(v_e -> 'event-data', v_e);  -- the webhook wraps it; the events API does not
+            v_kind := v_e ->> 'event';
+            v_event := case v_kind when 'delivered' then 'delivered' when 'opened' then 'open' when 'clicked' then 'click'
+                                   when 'unsubscribed' then 'unsubscribe' when 'complained' then 'complaint'
+                                   when 'failed' then case when v_e ->> 'severity' = 'permanent' then 'bounce' end end;
+            if v_event is not null and v_e #>> '{user-variables,aicrm_outbox_id}' ~ v_uuid and v_e ->> 'id' is not null
+               and jsonb_typeof(v_e -> 'timestamp') = 'number' and v_e ->> 'recipient' is not null then
+                v_out := v_out || jsonb_strip_nulls(jsonb_build_object(
+                    'outbox_id', v_e #>> '{user-variables,aicrm_outbox_id}', 'event', v_event,
+                    'recipient', v_e ->> 'recipient',
+                    'occurred_at', to_timestamp((v_e ->> 'timestamp')::double precision),
+                    'provider', 'mailgun', 'provider_event_id', v_e ->> 'id',
+                    'url', case when v_event = 'click' then v_e ->> 'url' end,
+                    'raw', jsonb_strip_nulls(jsonb_build_object('event', v_kind,
+                        'message_id', v_e #> '{message,headers,message-id}', 'severity', v_e -> 'severity',
+                        'reason', v_e -> 'reason', 'code', v_e #> '{delivery-status,code}'))));
+            end if;
+        else
+            v_kind := v_e ->> 'RecordType';
+            v_event := case v_kind when 'Delivery' then 'delivered' when 'Open' then 'open' when 'Click' then 'click'
+                                   when 'SpamComplaint' then 'complaint'
+                                   when 'Bounce' then case when v_e ->> 'Type' = 'HardBounce'
+                                                           or (v_e -> 'Inactive') = 'true' then 'bounce' end
+                                   when 'SubscriptionChange' then case when (v_e -> 'SuppressSending') = 'true'
+                                                                       then 'unsubscribe' end end;
+            v_at := coalesce(v_e ->> 'DeliveredAt', v_e ->> 'ReceivedAt', v_e ->> 'BouncedAt', v_e ->> 'ChangedAt');
+            if v_event is not null and v_e #>> '{Metadata,aicrm_outbox_id}' ~ v_uuid and v_e ->> 'MessageID' is not null
+               and v_at is not null and coalesce(v_e ->> 'Recipient', v_e ->> 'Email') is not null then
+                v_out := v_out || jsonb_strip_nulls(jsonb_build_object(
+                    'outbox_id', v_e #>> '{Metadata,aicrm_outbox_id}', 'event', v_event,
+                    'recipient', coalesce(v_e ->> 'Recipient', v_e ->> 'Email'), 'occurred_at', v_at,
+                    'provider', 'postmark',
+                    -- Postmark numbers bounces and complaints; other events are one per message
+                    -- (aicrm sends one message per recipient), kind and time (a click: and link).
+                    'provider_event_id', case when v_e ? 'ID' then concat_ws(':', v_kind, v_e ->> 'ID')
+                                              else concat_ws(':', v_kind, v_e ->> 'MessageID', v_at,
+                                                             v_e ->> 'OriginalLink') end,
+                    'url', case when v_event = 'click' then v_e ->> 'OriginalLink' end,
+                    'raw', jsonb_strip_nulls(jsonb_build_object('event', v_kind, 'message_id', v_e -> 'MessageID',
+                        'type', v_e -> 'Type', 'tag', v_e -> 'Tag', 'suppression_reason', v_e -> 'SuppressionReason'))));
+            end if;
+        end if;
+    end loop;
+    return v_out;
+end
+$_$;
+
+ALTER FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.prune_alert_history() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2455,6 +2564,94 @@ $$;
 
 ALTER FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm.record_content_feedback(p_deliverable_id uuid, p_feedback jsonb, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_by text := aicrm_private.alert_actor(p_by);
+    v_task uuid;
+    v_source text;
+    v_agent uuid;
+    v_rating smallint;
+    v_comment text;
+    v_tags text[];
+    v_payload jsonb;
+    v_row aicrm.ai_content_feedback;
+begin
+    if p_deliverable_id is null then
+        raise exception using errcode = 'AC001', column = 'deliverable_id', message = 'deliverable_id: is required';
+    end if;
+    if jsonb_typeof(p_feedback) is distinct from 'object' then
+        raise exception using errcode = 'AC001', column = 'feedback', message = 'feedback: must be a JSON object',
+            hint = 'For example {"source": "agent", "rating": 4, "comment": "Warm, but the offer comes late."}.';
+    end if;
+    perform aicrm_private.assert_json_valid('api.content_feedback', p_feedback, 'feedback');
+    v_source := p_feedback ->> 'source';
+    v_agent := (p_feedback ->> 'agent_id')::uuid;
+    v_rating := (p_feedback ->> 'rating')::numeric::smallint;  -- 4.0 is a whole number too
+    v_comment := p_feedback ->> 'comment';
+    v_payload := coalesce(p_feedback -> 'payload', '{}');
+    select coalesce(array_agg(t.value order by t.ordinality), '{}') into v_tags
+    from jsonb_array_elements_text(coalesce(p_feedback -> 'tags', '[]')) with ordinality as t;
+    if v_comment !~ '[^[:space:]]' then
+        raise exception using errcode = 'AC001', column = 'feedback.comment', message = 'feedback.comment: is blank';
+    end if;
+    if v_rating is null and v_comment is null then
+        raise exception using errcode = 'AC001', column = 'feedback', message = 'feedback: give a rating or a comment',
+            hint = 'rating: 1 (poor) to 5 (excellent); comment: what to keep or change.';
+    end if;
+    if octet_length(v_payload::text) > 16384 then
+        raise exception using errcode = 'AC001', column = 'feedback.payload', message = 'feedback.payload: over 16 KiB';
+    end if;
+    if v_agent is not null and v_source <> 'agent' then
+        raise exception using errcode = 'AC001', column = 'feedback.agent_id',
+            message = 'feedback.agent_id: only an agent''s feedback (source agent) names an agent';
+    end if;
+    if char_length(v_by) > 200 then
+        raise exception using errcode = 'AC001', column = 'by', message = 'by: over 200 characters';
+    end if;
+    select d.task_id into v_task from aicrm.project_deliverables as d
+    where d.tenant_id = v_tenant and d.deliverable_id = p_deliverable_id;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'deliverable_id',
+            message = format('deliverable_id: no deliverable %s in this tenant', p_deliverable_id);
+    end if;
+    if v_agent is not null and not exists (
+        select from aicrm.ai_agents as a where a.tenant_id = v_tenant and a.agent_id = v_agent
+    ) then
+        raise exception using errcode = 'AC002', column = 'feedback.agent_id',
+            message = format('feedback.agent_id: no agent %s in this tenant', v_agent);
+    end if;
+
+    -- one call per key at a time: the first inserts, the others find its row
+    perform pg_advisory_xact_lock(hashtextextended(
+        format('%s:content_feedback:%s:%s:%s', v_tenant, p_deliverable_id, v_source, v_by), 0));
+    select * into v_row from aicrm.ai_content_feedback as f
+    where f.tenant_id = v_tenant and f.deliverable_id = p_deliverable_id and f.source = v_source
+      and f.created_by = v_by;
+    if not found then
+        insert into aicrm.ai_content_feedback (
+            tenant_id, deliverable_id, task_id, source, agent_id, rating, comment, tags, payload, created_by
+        ) values (v_tenant, p_deliverable_id, v_task, v_source, v_agent, v_rating, v_comment, v_tags, v_payload, v_by)
+        returning * into v_row;
+        return to_jsonb(v_row) || jsonb_build_object('created', true, 'changed', true);
+    end if;
+    if (v_row.agent_id, v_row.rating, v_row.comment, v_row.tags, v_row.payload)
+       is not distinct from (v_agent, v_rating, v_comment, v_tags, v_payload) then
+        return to_jsonb(v_row) || jsonb_build_object('created', false, 'changed', false);
+    end if;
+    update aicrm.ai_content_feedback as f
+    set agent_id = v_agent, rating = v_rating, comment = v_comment, tags = v_tags, payload = v_payload
+    where f.tenant_id = v_tenant and f.feedback_id = v_row.feedback_id
+    returning * into v_row;
+    return to_jsonb(v_row) || jsonb_build_object('created', false, 'changed', true);
+end
+$$;
+
+ALTER FUNCTION aicrm.record_content_feedback(p_deliverable_id uuid, p_feedback jsonb, p_by text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text DEFAULT NULL::text, p_response jsonb DEFAULT '{}'::jsonb, p_retryable boolean DEFAULT true) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -2511,6 +2708,173 @@ end
 $$;
 
 ALTER FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text, p_response jsonb, p_retryable boolean) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.record_delivery_events(p_events jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_event jsonb;
+    v_i integer;
+    v_field text;
+    v_delivery uuid;
+    v_at timestamptz;
+    v_touched uuid[] := '{}';
+    v_recorded integer := 0;
+    v_rows jsonb := '[]';
+    v_id uuid;
+begin
+    if jsonb_typeof(p_events) is distinct from 'array' or jsonb_array_length(p_events) not between 1 and 1000 then
+        raise exception using errcode = 'AC001', message = 'events: must be an array of 1-1000 events',
+            hint = 'Pass events in the normal form (docs/learning.md), or a provider''s body to record_provider_events.',
+            column = 'events';
+    end if;
+    for v_event, v_i in select e.value, e.n - 1 from jsonb_array_elements(p_events) with ordinality as e (value, n) loop
+        v_field := format('events[%s]', v_i);
+        perform aicrm_private.assert_json_valid('delivery.event', v_event, v_field);
+        if (v_event ? 'delivery_id') = (v_event ? 'outbox_id') then
+            raise exception using errcode = 'AC001', message = v_field || '.delivery_id: give delivery_id or outbox_id, one of them',
+                hint = 'The delivery (aicrm.deliveries) or the outbox row the publisher sent.', column = v_field || '.delivery_id';
+        end if;
+        if (v_event ? 'recipient') = (v_event ? 'recipient_hash') then
+            raise exception using errcode = 'AC001', message = v_field || '.recipient: give recipient or recipient_hash, one of them',
+                hint = 'The address the event is about (kept hashed only), or its hash.', column = v_field || '.recipient';
+        end if;
+        begin
+            v_at := (v_event ->> 'occurred_at')::timestamptz;
+        exception when others then
+            raise exception using errcode = 'AC001',
+                message = format('%s.occurred_at: %s is not a time', v_field, quote_literal(left(v_event ->> 'occurred_at', 64))),
+                hint = 'Pass an ISO 8601 time with its offset, e.g. 2026-05-01T09:30:00Z.', column = v_field || '.occurred_at';
+        end;
+        if v_event ? 'delivery_id' then
+            v_delivery := (v_event ->> 'delivery_id')::uuid;
+            perform from aicrm.deliveries as d
+            where d.tenant_id = v_tenant and d.delivery_id = v_delivery and d.status = 'delivered';
+            if not found then
+                raise exception using errcode = 'AC002',
+                    message = format('%s.delivery_id: no delivered delivery %s in this tenant', v_field, v_delivery),
+                    hint = 'Pass the delivery_id of a delivered row of aicrm.deliveries.', column = v_field || '.delivery_id';
+            end if;
+        else
+            v_id := (v_event ->> 'outbox_id')::uuid;
+            select d.delivery_id into v_delivery from aicrm.deliveries as d
+            where d.tenant_id = v_tenant and d.outbox_id = v_id and d.status = 'delivered';
+            if not found then
+                raise exception using errcode = 'AC002',
+                    message = format('%s.outbox_id: no delivered outbox row %s in this tenant', v_field, v_id),
+                    hint = 'Pass the X-Aicrm-Outbox-Id the publisher sent.', column = v_field || '.outbox_id';
+            end if;
+        end if;
+        insert into aicrm.delivery_events (tenant_id, delivery_id, event, recipient_hash, occurred_at, provider,
+                                           provider_event_id, url, revenue, raw)
+        values (v_tenant, v_delivery, v_event ->> 'event',
+                coalesce(lower(v_event ->> 'recipient_hash'), aicrm_private.recipient_hash(v_tenant, v_event ->> 'recipient')),
+                v_at, v_event ->> 'provider', v_event ->> 'provider_event_id', v_event ->> 'url',
+                round((v_event ->> 'revenue')::numeric, 2), coalesce(v_event -> 'raw', '{}'))
+        on conflict (tenant_id, provider, provider_event_id) do nothing;
+        if found then
+            v_recorded := v_recorded + 1;
+            if not v_delivery = any (v_touched) then
+                v_touched := v_touched || v_delivery;
+            end if;
+        end if;
+    end loop;
+    -- Deliveries in one order, so two batches about the same deliveries do not deadlock.
+    for v_delivery in select t.id from unnest(v_touched) as t (id) order by t.id loop
+        perform aicrm_private.lock_delivery_metrics(v_delivery, 'delivery_id');
+        v_rows := v_rows || aicrm_private.delivery_metrics_json(aicrm_private.fold_delivery_events(v_delivery));
+    end loop;
+    return jsonb_build_object('received', jsonb_array_length(p_events), 'recorded', v_recorded,
+        'duplicates', jsonb_array_length(p_events) - v_recorded, 'deliveries', v_rows);
+end
+$$;
+
+ALTER FUNCTION aicrm.record_delivery_events(p_events jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.record_delivery_metrics(p_delivery_id uuid, p_metrics jsonb, p_idempotency_key text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_request jsonb := jsonb_build_object('delivery_id', p_delivery_id, 'metrics', p_metrics);
+    v_call aicrm.delivery_metric_calls;
+    v_row aicrm.delivery_metrics;
+    v_old jsonb;
+    v_new jsonb;
+    v_counter text;
+    v_answer jsonb;
+begin
+    if p_idempotency_key is null or char_length(btrim(p_idempotency_key)) = 0 or char_length(p_idempotency_key) > 200 then
+        raise exception using errcode = 'AC001', message = 'idempotency_key: must be 1-200 characters',
+            hint = 'Pass a key of this report, e.g. "sendgrid-stats-2026-05-01-<delivery_id>": a repeat changes nothing.',
+            column = 'idempotency_key';
+    end if;
+    if p_delivery_id is null then
+        raise exception using errcode = 'AC001', message = 'delivery_id: is required',
+            hint = 'Pass the delivery_id of a delivered row of aicrm.deliveries.', column = 'delivery_id';
+    end if;
+    perform aicrm_private.assert_json_valid('delivery.metrics', p_metrics, 'metrics');
+    if p_metrics = '{}' then
+        raise exception using errcode = 'AC001', message = 'metrics: names no counter',
+            hint = format('Pass some of %s.', array_to_string(aicrm_private.delivery_counters(), ', ')),
+            column = 'metrics';
+    end if;
+    -- The delivery first (AC002 before the key is taken), then the key: a concurrent call with the
+    -- same key waits here for the first one's commit, then finds its answer.
+    v_row := aicrm_private.lock_delivery_metrics(p_delivery_id, 'delivery_id');
+    insert into aicrm.delivery_metric_calls (tenant_id, idempotency_key, delivery_id, request)
+    values (v_tenant, p_idempotency_key, p_delivery_id, v_request)
+    on conflict (tenant_id, idempotency_key) do nothing;
+    if not found then
+        select c.* into v_call from aicrm.delivery_metric_calls as c
+        where c.tenant_id = v_tenant and c.idempotency_key = p_idempotency_key;
+        if v_call.request is distinct from v_request then
+            raise exception using errcode = 'AC005',
+                message = format('idempotency_key: %s was used for another report', quote_literal(left(p_idempotency_key, 200))),
+                detail = format('First used for delivery %s with %s.', v_call.delivery_id, v_call.request -> 'metrics'),
+                hint = 'Use a new key for new totals.', column = 'idempotency_key';
+        end if;
+        return v_call.answer;
+    end if;
+    v_old := aicrm_private.delivery_metrics_json(v_row) -> 'metrics';
+    v_new := v_old || p_metrics;
+    v_new := jsonb_set(v_new, '{revenue}', to_jsonb(round((v_new ->> 'revenue')::numeric, 2)));  -- as stored
+    foreach v_counter in array aicrm_private.delivery_counters() loop
+        if (v_new ->> v_counter)::numeric < (v_old ->> v_counter)::numeric then
+            raise exception using errcode = 'AC001',
+                message = format('metrics.%s: %s goes backwards from %s', v_counter, v_new -> v_counter, v_old -> v_counter),
+                hint = 'Counters are cumulative: pass the totals so far, never less than recorded.',
+                column = 'metrics.' || v_counter;
+        end if;
+    end loop;
+    foreach v_counter in array aicrm_private.delivery_counters() loop
+        if v_counter not in ('sent', 'revenue') and (v_new ->> v_counter)::numeric > (v_new ->> 'sent')::numeric then
+            raise exception using errcode = 'AC001',
+                message = format('metrics.%s: %s exceeds sent (%s)', v_counter, v_new -> v_counter, v_new -> 'sent'),
+                hint = 'Counters count unique recipients, so none exceeds sent: pass sent with them.',
+                column = 'metrics.' || v_counter;
+        end if;
+    end loop;
+    update aicrm.delivery_metrics as m
+    set sent = (v_new ->> 'sent')::bigint, delivered = (v_new ->> 'delivered')::bigint,
+        opens = (v_new ->> 'opens')::bigint, clicks = (v_new ->> 'clicks')::bigint,
+        conversions = (v_new ->> 'conversions')::bigint, revenue = (v_new ->> 'revenue')::numeric,
+        unsubscribes = (v_new ->> 'unsubscribes')::bigint, complaints = (v_new ->> 'complaints')::bigint,
+        bounces = (v_new ->> 'bounces')::bigint, replies = (v_new ->> 'replies')::bigint,
+        updated_at = clock_timestamp()
+    where m.tenant_id = v_tenant and m.delivery_id = p_delivery_id
+    returning m.* into v_row;
+    v_answer := aicrm_private.delivery_metrics_json(v_row);
+    update aicrm.delivery_metric_calls as c set answer = v_answer
+    where c.tenant_id = v_tenant and c.idempotency_key = p_idempotency_key;
+    return v_answer;
+end
+$$;
+
+ALTER FUNCTION aicrm.record_delivery_metrics(p_delivery_id uuid, p_metrics jsonb, p_idempotency_key text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.record_evaluation(p_deliverable_id uuid, p_text_metrics jsonb, p_lease_token uuid DEFAULT NULL::uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -2686,6 +3050,27 @@ end
 $$;
 
 ALTER FUNCTION aicrm.record_example_embeddings(p_model text, p_example_ids uuid[], p_text_md5s text[], p_embeddings extensions.halfvec[]) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.record_provider_events(p_provider text, p_payload jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_normal jsonb := aicrm.normalize_delivery_events(p_provider, p_payload);
+    v_total integer := case jsonb_typeof(p_payload) when 'array' then jsonb_array_length(p_payload) else 1 end;
+    v_answer jsonb;
+begin
+    perform aicrm_private.require_tenant();
+    if jsonb_array_length(v_normal) = 0 then
+        v_answer := jsonb_build_object('received', 0, 'recorded', 0, 'duplicates', 0, 'deliveries', '[]'::jsonb);
+    else
+        v_answer := aicrm.record_delivery_events(v_normal);
+    end if;
+    return v_answer || jsonb_build_object('provider', p_provider, 'ignored', v_total - jsonb_array_length(v_normal));
+end
+$$;
+
+ALTER FUNCTION aicrm.record_provider_events(p_provider text, p_payload jsonb) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.record_unsubscribe(p_token text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3010,6 +3395,7 @@ declare
     v_changed jsonb;
     v_response jsonb;
     v_task aicrm.project_tasks;
+    v_answerer uuid;
     v_by text := aicrm_private.alert_actor(p_by);
 begin
     select * into v_request from aicrm.ai_agent_messages as m
@@ -3022,6 +3408,26 @@ begin
     if v_request.status not in ('pending', 'delivered') then
         raise exception using errcode = 'AC005', column = 'request_id',
             message = format('request_id: the request is %s already', v_request.status);
+    end if;
+    if p_value is null or p_value = 'null'::jsonb then
+        raise exception using errcode = 'AC001', column = 'value', message = 'value: is required',
+            hint = 'The value of the field the request asks for.';
+    end if;
+    -- the agent holding the claim answers (its role is checked as an addressee's when it sends)
+    select a.agent_id into v_answerer from aicrm.ai_agents as a
+    where v_request.status = 'delivered' and a.tenant_id = v_tenant and a.agent_id = v_request.claimed_by
+      and a.status = 'active';
+    -- without a claim the answer is a person's: only the app's role speaks for people (the worker
+    -- role, which outside agents use through aicrm mcp, answers only under a claim of its own)
+    if v_answerer is null
+       and not pg_has_role(coalesce(nullif(current_setting('role'), 'none'), session_user)::name, 'aicrm_app', 'member') then
+        raise exception using errcode = 'AC006', column = 'request_id',
+            message = 'request_id: only a person (aicrm_app) answers a request without holding its claim',
+            hint = 'Claim it with read_agent_inbox as the answering agent first.';
+    end if;
+    if v_answerer is not null and v_answerer = v_request.from_agent_id then
+        raise exception using errcode = 'AC006', column = 'request_id',
+            message = format('request_id: agent %s asked this request itself and may not answer it', v_answerer);
     end if;
     select p.value -> 'data' into v_data
     from jsonb_array_elements(v_request.parts) as p
@@ -3050,13 +3456,14 @@ begin
     v_changed := aicrm.upsert_business_profile(p_profile => v_profile, p_customer_id => (v_data ->> 'customer_id')::uuid);
 
     v_response := aicrm.send_agent_message(jsonb_build_object(
-        'kind', 'response', 'message_type', 'response.missing_profile_field', 'from_role', 'human',
+        'kind', 'response', 'message_type', 'response.missing_profile_field',
+        'from_agent_id', v_answerer, 'from_role', case when v_answerer is null then 'human' end,
         'reply_to', p_request_id,
         'parts', jsonb_build_array(
             jsonb_build_object('type', 'text', 'text', format('Answered by %s.', v_by)),
             jsonb_build_object('type', 'data', 'data', jsonb_build_object('field', v_field, 'value', p_value)))));
     update aicrm.ai_agent_messages as m
-    set status = 'acknowledged', acknowledged_at = clock_timestamp()
+    set status = 'acknowledged', acknowledged_at = clock_timestamp(), acknowledged_by = v_answerer
     where m.tenant_id = v_tenant and m.message_id = p_request_id and m.created_at = v_request.created_at;
 
     select * into v_task from aicrm.project_tasks as t
@@ -6873,6 +7280,57 @@ $$;
 
 ALTER FUNCTION aicrm_private.count_library_examples_to_embed(p_full boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.create_agent_message_partition(p_month timestamp with time zone) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_previous text := current_setting('aicrm.tenant_id', true);
+    v_start timestamp := date_trunc('month', p_month at time zone 'UTC');
+    v_from timestamptz := v_start at time zone 'UTC';
+    v_to timestamptz := (v_start + interval '1 month') at time zone 'UTC';
+    v_name text := 'ai_agent_messages_' || to_char(v_start, '"y"YYYY"m"MM');
+    v_tenant uuid;
+begin
+    if p_month is null then
+        raise exception using errcode = 'AC001', column = 'month', message = 'month: is required';
+    end if;
+    if to_regclass('aicrm_private.' || v_name) is not null then
+        return false;
+    end if;
+    execute format(
+        'create table aicrm_private.%I (like aicrm.ai_agent_messages including defaults including constraints)',
+        v_name
+    );
+    if pg_relation_size('aicrm_private.ai_agent_messages_default') > 0 then
+        for v_tenant in select t.tenant_id from aicrm.tenants as t loop
+            perform set_config('aicrm.tenant_id', v_tenant::text, true);
+            execute format(
+                'with moved as (delete from aicrm_private.ai_agent_messages_default as d'
+                ' where d.tenant_id = $1 and d.created_at >= $2 and d.created_at < $3 returning d.*)'
+                ' insert into aicrm_private.%I select * from moved',
+                v_name
+            ) using v_tenant, v_from, v_to;
+        end loop;
+        perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
+    end if;
+    execute format(
+        'alter table aicrm.ai_agent_messages attach partition aicrm_private.%I for values from (%L) to (%L)',
+        v_name, v_from, v_to
+    );
+    execute format('alter table aicrm_private.%I enable row level security', v_name);
+    execute format('alter table aicrm_private.%I force row level security', v_name);
+    execute format(
+        'create policy %I on aicrm_private.%I using (tenant_id = (select aicrm_private.current_tenant_id()))'
+        ' with check (tenant_id = (select aicrm_private.current_tenant_id()))',
+        v_name || '_all_own', v_name
+    );
+    return true;
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.create_agent_message_partition(p_month timestamp with time zone) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.cron_field(p_text text, p_field text, p_low integer, p_high integer, p_names text[] DEFAULT NULL::text[]) RETURNS integer[]
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -7190,6 +7648,58 @@ $_$;
 
 ALTER FUNCTION aicrm_private.decision_rule_set_statement(p_tenant uuid, OUT o_statement text, OUT o_rule_ids uuid[]) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.delivery_counters() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select array['sent', 'delivered', 'opens', 'clicks', 'conversions', 'revenue', 'unsubscribes', 'complaints',
+                 'bounces', 'replies']
+$$;
+
+ALTER FUNCTION aicrm_private.delivery_counters() OWNER TO aicrm_owner;
+
+CREATE TABLE aicrm.delivery_metrics (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    delivery_id uuid NOT NULL,
+    task_id uuid NOT NULL,
+    channel text NOT NULL,
+    sent bigint DEFAULT 0 NOT NULL,
+    delivered bigint DEFAULT 0 NOT NULL,
+    opens bigint DEFAULT 0 NOT NULL,
+    clicks bigint DEFAULT 0 NOT NULL,
+    conversions bigint DEFAULT 0 NOT NULL,
+    revenue numeric(16,2) DEFAULT 0 NOT NULL,
+    unsubscribes bigint DEFAULT 0 NOT NULL,
+    complaints bigint DEFAULT 0 NOT NULL,
+    bounces bigint DEFAULT 0 NOT NULL,
+    replies bigint DEFAULT 0 NOT NULL,
+    window_ends_at timestamp with time zone NOT NULL,
+    measured_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT delivery_metrics_nonnegative_check CHECK (((LEAST(sent, delivered, opens, clicks, conversions, unsubscribes, complaints, bounces, replies) >= 0) AND (revenue >= (0)::numeric))),
+    CONSTRAINT delivery_metrics_sent_check CHECK ((GREATEST(delivered, opens, clicks, conversions, unsubscribes, complaints, bounces, replies) <= sent))
+);
+
+ALTER TABLE ONLY aicrm.delivery_metrics FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.delivery_metrics OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.delivery_metrics_json(p_row aicrm.delivery_metrics) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select jsonb_build_object(
+        'delivery_id', p_row.delivery_id, 'task_id', p_row.task_id, 'channel', p_row.channel,
+        'metrics', jsonb_build_object(
+            'sent', p_row.sent, 'delivered', p_row.delivered, 'opens', p_row.opens, 'clicks', p_row.clicks,
+            'conversions', p_row.conversions, 'revenue', p_row.revenue, 'unsubscribes', p_row.unsubscribes,
+            'complaints', p_row.complaints, 'bounces', p_row.bounces, 'replies', p_row.replies),
+        'window_ends_at', p_row.window_ends_at, 'measured_at', p_row.measured_at)
+$$;
+
+ALTER FUNCTION aicrm_private.delivery_metrics_json(p_row aicrm.delivery_metrics) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) RETURNS aicrm_private.draft_features
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -7239,6 +7749,61 @@ CREATE FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb)
 $$;
 
 ALTER FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.drop_old_agent_message_partitions() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+    v_keep interval := aicrm_private.retention_setting('aicrm.agent_messages_retention', interval '12 months');
+    v_cutoff timestamptz := (now() at time zone 'UTC' - v_keep) at time zone 'UTC';
+    v_previous text := current_setting('aicrm.tenant_id', true);
+    v_lock_timeout text := current_setting('lock_timeout');
+    v_part record;
+    v_tenant uuid;
+    v_open boolean;
+    v_dropped integer := 0;
+begin
+    for v_part in
+        select c.relname,
+            (make_timestamp(substr(c.relname, 20, 4)::integer, substr(c.relname, 25, 2)::integer, 1, 0, 0, 0)
+                + interval '1 month') at time zone 'UTC' as ends_at
+        from pg_catalog.pg_inherits as i
+        join pg_catalog.pg_class as c on c.oid = i.inhrelid
+        join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+        where i.inhparent = 'aicrm.ai_agent_messages'::regclass
+          and n.nspname = 'aicrm_private'
+          and c.relname ~ '^ai_agent_messages_y[0-9]{4}m[0-9]{2}$'
+        order by c.relname
+    loop
+        continue when v_part.ends_at > v_cutoff;
+        v_open := false;
+        for v_tenant in select t.tenant_id from aicrm.tenants as t loop
+            perform set_config('aicrm.tenant_id', v_tenant::text, true);
+            execute format(
+                'select exists (select from aicrm_private.%I as m'
+                ' where m.tenant_id = $1 and m.status in (''pending'', ''delivered''))',
+                v_part.relname
+            ) into v_open using v_tenant;
+            exit when v_open;
+        end loop;
+        perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
+        continue when v_open;
+        begin
+            perform set_config('lock_timeout', '5s', true);
+            execute format('alter table aicrm.ai_agent_messages detach partition aicrm_private.%I', v_part.relname);
+            execute format('drop table aicrm_private.%I', v_part.relname);
+            v_dropped := v_dropped + 1;
+        exception when lock_not_available then
+            raise warning 'aicrm: % is busy; the next run of expire-agent-messages drops it', v_part.relname;
+        end;
+        perform set_config('lock_timeout', v_lock_timeout, true);
+    end loop;
+    return v_dropped;
+end
+$_$;
+
+ALTER FUNCTION aicrm_private.drop_old_agent_message_partitions() OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.edit_diff(p_before text, p_after text) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -7375,14 +7940,9 @@ ALTER FUNCTION aicrm_private.enqueue_publication(p_task_id uuid, p_deliverable_i
 CREATE FUNCTION aicrm_private.ensure_agent_message_partitions(p_months_ahead integer DEFAULT 2) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
-    v_previous text := current_setting('aicrm.tenant_id', true);
-    v_month timestamptz := date_trunc('month', now(), 'UTC');
-    v_from timestamptz;
-    v_to timestamptz;
-    v_name text;
-    v_tenant uuid;
+    v_month timestamp := date_trunc('month', now() at time zone 'UTC');
     v_created integer := 0;
 begin
     if p_months_ahead is null or p_months_ahead not between 0 and 24 then
@@ -7390,42 +7950,13 @@ begin
             message = format('months_ahead: %s is not 0-24', coalesce(p_months_ahead::text, 'null'));
     end if;
     for i in 0..p_months_ahead loop
-        v_from := v_month + make_interval(months => i);
-        v_to := v_from + interval '1 month';
-        v_name := 'ai_agent_messages_' || to_char(v_from at time zone 'UTC', '"y"YYYY"m"MM');
-        continue when to_regclass('aicrm_private.' || v_name) is not null;
-        execute format(
-            'create table aicrm_private.%I (like aicrm.ai_agent_messages including defaults including constraints)',
-            v_name
-        );
-        if pg_relation_size('aicrm_private.ai_agent_messages_default') > 0 then
-            for v_tenant in select t.tenant_id from aicrm.tenants as t loop
-                perform set_config('aicrm.tenant_id', v_tenant::text, true);
-                execute format(
-                    'with moved as (delete from aicrm_private.ai_agent_messages_default as d'
-                    ' where d.tenant_id = $1 and d.created_at >= $2 and d.created_at < $3 returning d.*)'
-                    ' insert into aicrm_private.%I select * from moved',
-                    v_name
-                ) using v_tenant, v_from, v_to;
-            end loop;
-            perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
+        if aicrm_private.create_agent_message_partition((v_month + make_interval(months => i)) at time zone 'UTC') then
+            v_created := v_created + 1;
         end if;
-        execute format(
-            'alter table aicrm.ai_agent_messages attach partition aicrm_private.%I for values from (%L) to (%L)',
-            v_name, v_from, v_to
-        );
-        execute format('alter table aicrm_private.%I enable row level security', v_name);
-        execute format('alter table aicrm_private.%I force row level security', v_name);
-        execute format(
-            'create policy %I on aicrm_private.%I using (tenant_id = (select aicrm_private.current_tenant_id()))'
-            ' with check (tenant_id = (select aicrm_private.current_tenant_id()))',
-            v_name || '_all_own', v_name
-        );
-        v_created := v_created + 1;
     end loop;
     return v_created;
 end
-$_$;
+$$;
 
 ALTER FUNCTION aicrm_private.ensure_agent_message_partitions(p_months_ahead integer) OWNER TO aicrm_owner;
 
@@ -8077,6 +8608,49 @@ be,do,get,go,make,take,come,see,know,let,keep,give}'::text[]
 $$;
 
 ALTER FUNCTION aicrm_private.fluency_verbs() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.fold_delivery_events(p_delivery_id uuid) RETURNS aicrm.delivery_metrics
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_row aicrm.delivery_metrics;
+begin
+    with counted as (
+        select count(distinct e.recipient_hash) as recipients,
+               count(distinct e.recipient_hash) filter (where e.event = 'delivered') as delivered,
+               count(distinct e.recipient_hash) filter (where e.event = 'open') as opens,
+               count(distinct e.recipient_hash) filter (where e.event = 'click') as clicks,
+               count(distinct e.recipient_hash) filter (where e.event = 'conversion') as conversions,
+               coalesce(sum(e.revenue) filter (where e.event = 'conversion'), 0) as revenue,
+               count(distinct e.recipient_hash) filter (where e.event = 'unsubscribe') as unsubscribes,
+               count(distinct e.recipient_hash) filter (where e.event = 'complaint') as complaints,
+               count(distinct e.recipient_hash) filter (where e.event = 'bounce') as bounces,
+               count(distinct e.recipient_hash) filter (where e.event = 'reply') as replies
+        from aicrm.delivery_events as e
+        where e.tenant_id = v_tenant and e.delivery_id = p_delivery_id
+    )
+    update aicrm.delivery_metrics as m
+    set sent = greatest(m.sent, c.recipients),
+        delivered = greatest(m.delivered, c.delivered),
+        opens = greatest(m.opens, c.opens),
+        clicks = greatest(m.clicks, c.clicks),
+        conversions = greatest(m.conversions, c.conversions),
+        revenue = greatest(m.revenue, c.revenue),
+        unsubscribes = greatest(m.unsubscribes, c.unsubscribes),
+        complaints = greatest(m.complaints, c.complaints),
+        bounces = greatest(m.bounces, c.bounces),
+        replies = greatest(m.replies, c.replies),
+        updated_at = clock_timestamp()
+    from counted as c
+    where m.tenant_id = v_tenant and m.delivery_id = p_delivery_id
+    returning m.* into v_row;
+    return v_row;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.fold_delivery_events(p_delivery_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.from_base64url(p_text text) RETURNS bytea
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -10005,6 +10579,42 @@ $$;
 
 ALTER FUNCTION aicrm_private.list_library_examples_to_embed(p_limit integer, p_after_key text, p_full boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.lock_delivery_metrics(p_delivery_id uuid, p_field text) RETURNS aicrm.delivery_metrics
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_row aicrm.delivery_metrics;
+begin
+    select m.* into v_row
+    from aicrm.delivery_metrics as m
+    where m.tenant_id = v_tenant and m.delivery_id = p_delivery_id
+    for update;
+    if found then
+        return v_row;
+    end if;
+    insert into aicrm.delivery_metrics (tenant_id, delivery_id, task_id, channel, window_ends_at)
+    select v_tenant, d.delivery_id, d.task_id, o.channel, d.created_at + aicrm_private.metrics_window(o.channel)
+    from aicrm.deliveries as d
+    join aicrm.outbox as o on o.tenant_id = d.tenant_id and o.outbox_id = d.outbox_id
+    where d.tenant_id = v_tenant and d.delivery_id = p_delivery_id and d.status = 'delivered'
+    on conflict (tenant_id, delivery_id) do nothing;
+    select m.* into v_row
+    from aicrm.delivery_metrics as m
+    where m.tenant_id = v_tenant and m.delivery_id = p_delivery_id
+    for update;
+    if not found then
+        raise exception using errcode = 'AC002',
+            message = format('%s: no delivered delivery %s in this tenant', p_field, coalesce(p_delivery_id::text, 'null')),
+            hint = 'Pass the delivery_id of a delivered row of aicrm.deliveries.', column = p_field;
+    end if;
+    return v_row;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.lock_delivery_metrics(p_delivery_id uuid, p_field text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.map_import_row_v2(p_source jsonb, p_mapping jsonb, p_plan jsonb) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -10125,6 +10735,60 @@ $_$;
 
 ALTER FUNCTION aicrm_private.map_import_row_v2(p_source jsonb, p_mapping jsonb, p_plan jsonb) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.measure_closed_windows(p_limit integer) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid;
+    v_task record;
+    v_done bigint := 0;
+begin
+    if p_limit is null or p_limit < 1 or p_limit > 100000 then
+        raise exception using errcode = 'AC001', message = 'limit: must be an integer from 1 to 100000',
+            hint = 'Pass how many tasks one call may measure, e.g. 1000.', column = 'limit';
+    end if;
+    for v_tenant in select t.tenant_id from aicrm.tenants as t order by t.tenant_id loop
+        exit when v_done >= p_limit;
+        -- row-level security is forced on the owner too: each tenant in turn
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        for v_task in
+            select t.task_id, d.delivery_id, w.ends_at, m.delivery_id is not null as has_metrics
+            from aicrm.project_tasks as t
+            join lateral (
+                select x.delivery_id, x.outbox_id, x.created_at from aicrm.deliveries as x
+                where x.tenant_id = t.tenant_id and x.task_id = t.task_id and x.status = 'delivered'
+                order by x.created_at desc limit 1
+            ) as d on true
+            join aicrm.outbox as o on o.tenant_id = t.tenant_id and o.outbox_id = d.outbox_id
+            left join aicrm.delivery_metrics as m on m.tenant_id = t.tenant_id and m.delivery_id = d.delivery_id
+            cross join lateral (
+                select coalesce(m.window_ends_at, d.created_at + aicrm_private.metrics_window(o.channel)) as ends_at
+            ) as w
+            where t.tenant_id = v_tenant and t.execution_state = 'delivered' and w.ends_at <= clock_timestamp()
+            order by w.ends_at
+            limit p_limit - v_done
+            for update of t skip locked
+        loop
+            perform aicrm_private.transition_task(v_task.task_id, 'measured', 'system',
+                case when v_task.has_metrics then 'its metrics window closed'
+                     else 'its metrics window closed with no results recorded' end,
+                'delivered',
+                jsonb_build_object('delivery_id', v_task.delivery_id, 'window_ends_at', v_task.ends_at,
+                                   'has_metrics', v_task.has_metrics),
+                'close_metrics_windows');
+            update aicrm.delivery_metrics as m set measured_at = clock_timestamp()
+            where m.tenant_id = v_tenant and m.delivery_id = v_task.delivery_id;
+            v_done := v_done + 1;
+        end loop;
+    end loop;
+    perform set_config('aicrm.tenant_id', '', true);
+    return v_done;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.measure_closed_windows(p_limit integer) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.merge_tags_in(p_text text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -10135,6 +10799,22 @@ CREATE FUNCTION aicrm_private.merge_tags_in(p_text text) RETURNS text[]
 $$;
 
 ALTER FUNCTION aicrm_private.merge_tags_in(p_text text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.metrics_window(p_channel text) RETURNS interval
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+    -- plpgsql: aicrm.get_decision_settings (functions/rules/) is created after private/.
+    return make_interval(hours => coalesce(
+        ((coalesce((select d.value from aicrm.decision_setting_defaults as d where d.setting_key = 'metrics_window_hours'),
+                   '{}')
+          || coalesce(aicrm.get_decision_settings() -> 'metrics_window_hours', '{}')) ->> p_channel)::integer,
+        168));
+end
+$$;
+
+ALTER FUNCTION aicrm_private.metrics_window(p_channel text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.name_forms(p_name text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -10396,6 +11076,15 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.rebuild_task_stats() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.recipient_hash(p_tenant uuid, p_recipient text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select encode(sha256(convert_to(p_tenant::text || ':' || lower(btrim(p_recipient)), 'UTF8')), 'hex')
+$$;
+
+ALTER FUNCTION aicrm_private.recipient_hash(p_tenant uuid, p_recipient text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) RETURNS integer
     LANGUAGE plpgsql
@@ -14378,6 +15067,33 @@ CREATE VIEW aicrm.ai_alerts WITH (security_invoker='true') AS
 
 ALTER VIEW aicrm.ai_alerts OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.ai_content_feedback (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    feedback_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    deliverable_id uuid NOT NULL,
+    task_id uuid NOT NULL,
+    source text NOT NULL,
+    agent_id uuid,
+    rating smallint,
+    comment text,
+    tags text[] DEFAULT '{}'::text[] NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ai_content_feedback_comment_check CHECK (((char_length(comment) >= 1) AND (char_length(comment) <= 4000))),
+    CONSTRAINT ai_content_feedback_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 200))),
+    CONSTRAINT ai_content_feedback_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT ai_content_feedback_rating_check CHECK (((rating >= 1) AND (rating <= 5))),
+    CONSTRAINT ai_content_feedback_something_check CHECK (((rating IS NOT NULL) OR (comment IS NOT NULL))),
+    CONSTRAINT ai_content_feedback_source_check CHECK ((source = ANY (ARRAY['agent'::text, 'reviewer'::text]))),
+    CONSTRAINT ai_content_feedback_tags_check CHECK ((cardinality(tags) <= 20))
+);
+
+ALTER TABLE ONLY aicrm.ai_content_feedback FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.ai_content_feedback OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.ai_decision_rule_versions (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     rule_id uuid NOT NULL,
@@ -15108,6 +15824,50 @@ ALTER TABLE ONLY aicrm.deliveries FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE aicrm.deliveries OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.delivery_events (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    event_id bigint NOT NULL,
+    delivery_id uuid NOT NULL,
+    event text NOT NULL,
+    recipient_hash text NOT NULL,
+    occurred_at timestamp with time zone NOT NULL,
+    provider text NOT NULL,
+    provider_event_id text NOT NULL,
+    url text,
+    revenue numeric(16,2),
+    raw jsonb DEFAULT '{}'::jsonb NOT NULL,
+    received_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT delivery_events_event_check CHECK ((event = ANY (ARRAY['delivered'::text, 'open'::text, 'click'::text, 'conversion'::text, 'unsubscribe'::text, 'complaint'::text, 'bounce'::text, 'reply'::text]))),
+    CONSTRAINT delivery_events_hash_check CHECK ((recipient_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT delivery_events_revenue_check CHECK ((revenue >= (0)::numeric))
+);
+
+ALTER TABLE ONLY aicrm.delivery_events FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.delivery_events OWNER TO aicrm_owner;
+
+ALTER TABLE aicrm.delivery_events ALTER COLUMN event_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME aicrm.delivery_events_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+CREATE TABLE aicrm.delivery_metric_calls (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    idempotency_key text NOT NULL,
+    delivery_id uuid NOT NULL,
+    request jsonb NOT NULL,
+    answer jsonb,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+ALTER TABLE ONLY aicrm.delivery_metric_calls FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.delivery_metric_calls OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.email_suppressions (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     customer_id uuid NOT NULL,
@@ -15522,6 +16282,12 @@ ALTER TABLE ONLY aicrm.ai_agents
 ALTER TABLE ONLY aicrm.ai_agents
     ADD CONSTRAINT ai_agents_pkey PRIMARY KEY (tenant_id, agent_id);
 
+ALTER TABLE ONLY aicrm.ai_content_feedback
+    ADD CONSTRAINT ai_content_feedback_key UNIQUE (tenant_id, deliverable_id, source, created_by);
+
+ALTER TABLE ONLY aicrm.ai_content_feedback
+    ADD CONSTRAINT ai_content_feedback_pkey PRIMARY KEY (tenant_id, feedback_id);
+
 ALTER TABLE ONLY aicrm.ai_decision_rule_versions
     ADD CONSTRAINT ai_decision_rule_versions_pkey PRIMARY KEY (tenant_id, rule_id, version, operation);
 
@@ -15614,6 +16380,18 @@ ALTER TABLE ONLY aicrm.deliverable_reviews
 
 ALTER TABLE ONLY aicrm.deliveries
     ADD CONSTRAINT deliveries_pkey PRIMARY KEY (tenant_id, delivery_id);
+
+ALTER TABLE ONLY aicrm.delivery_events
+    ADD CONSTRAINT delivery_events_pkey PRIMARY KEY (tenant_id, event_id);
+
+ALTER TABLE ONLY aicrm.delivery_events
+    ADD CONSTRAINT delivery_events_provider_key UNIQUE (tenant_id, provider, provider_event_id);
+
+ALTER TABLE ONLY aicrm.delivery_metric_calls
+    ADD CONSTRAINT delivery_metric_calls_pkey PRIMARY KEY (tenant_id, idempotency_key);
+
+ALTER TABLE ONLY aicrm.delivery_metrics
+    ADD CONSTRAINT delivery_metrics_pkey PRIMARY KEY (tenant_id, delivery_id);
 
 ALTER TABLE ONLY aicrm.email_suppressions
     ADD CONSTRAINT email_suppressions_pkey PRIMARY KEY (tenant_id, customer_id, email_key);
@@ -15730,6 +16508,8 @@ CREATE INDEX ai_agent_messages_inbox_role ON ONLY aicrm.ai_agent_messages USING 
 
 CREATE INDEX ai_agent_messages_thread ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, thread_id, created_at);
 
+CREATE INDEX ai_content_feedback_task_idx ON aicrm.ai_content_feedback USING btree (tenant_id, task_id, created_at);
+
 CREATE INDEX ai_decision_rules_order_idx ON aicrm.ai_decision_rules USING btree (tenant_id, category, priority) WHERE active;
 
 CREATE INDEX ai_decisions_recent_idx ON aicrm.ai_decisions USING btree (tenant_id, decided_at DESC);
@@ -15773,6 +16553,12 @@ CREATE INDEX deliverable_reviews_task_idx ON aicrm.deliverable_reviews USING btr
 CREATE UNIQUE INDEX deliveries_once_idx ON aicrm.deliveries USING btree (tenant_id, outbox_id) WHERE (status = 'delivered'::text);
 
 CREATE INDEX deliveries_task_idx ON aicrm.deliveries USING btree (tenant_id, task_id, created_at);
+
+CREATE INDEX delivery_events_delivery ON aicrm.delivery_events USING btree (tenant_id, delivery_id, event, recipient_hash);
+
+CREATE INDEX delivery_metric_calls_delivery ON aicrm.delivery_metric_calls USING btree (tenant_id, delivery_id);
+
+CREATE INDEX delivery_metrics_task ON aicrm.delivery_metrics USING btree (tenant_id, task_id);
 
 CREATE INDEX job_runs_tick ON aicrm.job_runs USING btree (tick);
 
@@ -15891,6 +16677,8 @@ CREATE TRIGGER _200_prepare BEFORE INSERT OR UPDATE ON aicrm.customers FOR EACH 
 
 CREATE TRIGGER _500_touch BEFORE UPDATE ON aicrm.ai_agents FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_touch_updated_at();
 
+CREATE TRIGGER _500_touch BEFORE UPDATE ON aicrm.ai_content_feedback FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_touch_updated_at();
+
 CREATE TRIGGER _500_touch BEFORE UPDATE ON aicrm.ai_decision_rules FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_touch_updated_at();
 
 CREATE TRIGGER _500_touch BEFORE UPDATE ON aicrm.content_examples FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_touch_updated_at();
@@ -15929,6 +16717,8 @@ CREATE TRIGGER _850_scoring_profile AFTER INSERT OR UPDATE ON aicrm.customers FO
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.ai_agents FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('agent_id');
 
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.ai_content_feedback FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('feedback_id');
+
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.ai_decision_rules FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('rule_id');
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.ai_decision_settings FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('setting_key');
@@ -15956,6 +16746,15 @@ ALTER TABLE aicrm.ai_agent_messages
 
 ALTER TABLE ONLY aicrm.ai_agents
     ADD CONSTRAINT ai_agents_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES aicrm.tenants(tenant_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.ai_content_feedback
+    ADD CONSTRAINT ai_content_feedback_agent_fkey FOREIGN KEY (tenant_id, agent_id) REFERENCES aicrm.ai_agents(tenant_id, agent_id) ON DELETE SET NULL (agent_id);
+
+ALTER TABLE ONLY aicrm.ai_content_feedback
+    ADD CONSTRAINT ai_content_feedback_deliverable_fkey FOREIGN KEY (tenant_id, deliverable_id) REFERENCES aicrm.project_deliverables(tenant_id, deliverable_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.ai_content_feedback
+    ADD CONSTRAINT ai_content_feedback_task_fkey FOREIGN KEY (tenant_id, task_id) REFERENCES aicrm.project_tasks(tenant_id, task_id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY aicrm.ai_decision_rule_versions
     ADD CONSTRAINT ai_decision_rule_versions_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES aicrm.tenants(tenant_id) ON DELETE CASCADE;
@@ -16026,6 +16825,15 @@ ALTER TABLE ONLY aicrm.deliverable_reviews
 ALTER TABLE ONLY aicrm.deliveries
     ADD CONSTRAINT deliveries_outbox_fkey FOREIGN KEY (tenant_id, outbox_id) REFERENCES aicrm.outbox(tenant_id, outbox_id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY aicrm.delivery_events
+    ADD CONSTRAINT delivery_events_delivery_fkey FOREIGN KEY (tenant_id, delivery_id) REFERENCES aicrm.deliveries(tenant_id, delivery_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.delivery_metric_calls
+    ADD CONSTRAINT delivery_metric_calls_delivery_fkey FOREIGN KEY (tenant_id, delivery_id) REFERENCES aicrm.deliveries(tenant_id, delivery_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.delivery_metrics
+    ADD CONSTRAINT delivery_metrics_delivery_fkey FOREIGN KEY (tenant_id, delivery_id) REFERENCES aicrm.deliveries(tenant_id, delivery_id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY aicrm.email_suppressions
     ADD CONSTRAINT email_suppressions_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES aicrm.customers(tenant_id, customer_id) ON DELETE CASCADE;
 
@@ -16090,6 +16898,10 @@ CREATE POLICY ai_agent_messages_all_own ON aicrm.ai_agent_messages USING ((tenan
 ALTER TABLE aicrm.ai_agents ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY ai_agents_all_own ON aicrm.ai_agents USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.ai_content_feedback ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY ai_content_feedback_all_own ON aicrm.ai_content_feedback USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 ALTER TABLE aicrm.ai_decision_rule_versions ENABLE ROW LEVEL SECURITY;
 
@@ -16174,6 +16986,18 @@ CREATE POLICY deliverable_reviews_all_own ON aicrm.deliverable_reviews USING ((t
 ALTER TABLE aicrm.deliveries ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY deliveries_all_own ON aicrm.deliveries USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.delivery_events ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY delivery_events_all_own ON aicrm.delivery_events USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.delivery_metric_calls ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY delivery_metric_calls_all_own ON aicrm.delivery_metric_calls USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.delivery_metrics ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY delivery_metrics_all_own ON aicrm.delivery_metrics USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 ALTER TABLE aicrm.email_suppressions ENABLE ROW LEVEL SECURITY;
 
@@ -16285,6 +17109,8 @@ GRANT ALL ON FUNCTION aicrm.claim_next_delivery_v2(p_worker_id text, p_lease_sec
 REVOKE ALL ON FUNCTION aicrm.claim_next_task(p_worker_id text, p_lease_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.claim_next_task(p_worker_id text, p_lease_seconds integer) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm.close_metrics_windows() FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm.context_completeness(p_customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.context_completeness(p_customer_id uuid) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.context_completeness(p_customer_id uuid) TO aicrm_worker;
@@ -16393,6 +17219,11 @@ GRANT ALL ON FUNCTION aicrm.jsonlogic_apply(p_rule jsonb, p_data jsonb) TO aicrm
 REVOKE ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.list_examples_to_embed(p_limit integer, p_after_id uuid, p_full boolean) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) TO aicrm_readonly;
+
 REVOKE ALL ON FUNCTION aicrm.prune_alert_history() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.prune_job_runs() FROM PUBLIC;
@@ -16404,8 +17235,20 @@ GRANT ALL ON FUNCTION aicrm.read_agent_inbox(p_agent_id uuid, p_limit integer, p
 REVOKE ALL ON FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_alert_notification(p_notification_id uuid, p_lease_token uuid, p_delivered boolean, p_error text) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm.record_content_feedback(p_deliverable_id uuid, p_feedback jsonb, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.record_content_feedback(p_deliverable_id uuid, p_feedback jsonb, p_by text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.record_content_feedback(p_deliverable_id uuid, p_feedback jsonb, p_by text) TO aicrm_worker;
+
 REVOKE ALL ON FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text, p_response jsonb, p_retryable boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_delivery(p_outbox_id uuid, p_lease_token uuid, p_delivered boolean, p_transport text, p_target text, p_response jsonb, p_retryable boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.record_delivery_events(p_events jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.record_delivery_events(p_events jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.record_delivery_events(p_events jsonb) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.record_delivery_metrics(p_delivery_id uuid, p_metrics jsonb, p_idempotency_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.record_delivery_metrics(p_delivery_id uuid, p_metrics jsonb, p_idempotency_key text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.record_delivery_metrics(p_delivery_id uuid, p_metrics jsonb, p_idempotency_key text) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.record_evaluation(p_deliverable_id uuid, p_text_metrics jsonb, p_lease_token uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_evaluation(p_deliverable_id uuid, p_text_metrics jsonb, p_lease_token uuid) TO aicrm_app;
@@ -16413,6 +17256,10 @@ GRANT ALL ON FUNCTION aicrm.record_evaluation(p_deliverable_id uuid, p_text_metr
 
 REVOKE ALL ON FUNCTION aicrm.record_example_embeddings(p_model text, p_example_ids uuid[], p_text_md5s text[], p_embeddings extensions.halfvec[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_example_embeddings(p_model text, p_example_ids uuid[], p_text_md5s text[], p_embeddings extensions.halfvec[]) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.record_provider_events(p_provider text, p_payload jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.record_provider_events(p_provider text, p_payload jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.record_provider_events(p_provider text, p_payload jsonb) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.record_unsubscribe(p_token text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.record_unsubscribe(p_token text) TO aicrm_app;
@@ -16443,6 +17290,7 @@ GRANT ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) TO aicrm_readon
 
 REVOKE ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text) TO aicrm_app;
@@ -16736,6 +17584,8 @@ GRANT ALL ON FUNCTION aicrm_private.count_findings(p_findings jsonb) TO aicrm_wo
 
 REVOKE ALL ON FUNCTION aicrm_private.count_library_examples_to_embed(p_full boolean) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.create_agent_message_partition(p_month timestamp with time zone) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.cron_field(p_text text, p_field text, p_low integer, p_high integer, p_names text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.cron_matches(p_schedule text, p_at timestamp with time zone) FROM PUBLIC;
@@ -16772,6 +17622,14 @@ REVOKE ALL ON FUNCTION aicrm_private.decision_rule_set_statement(p_tenant uuid, 
 GRANT ALL ON FUNCTION aicrm_private.decision_rule_set_statement(p_tenant uuid, OUT o_statement text, OUT o_rule_ids uuid[]) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.decision_rule_set_statement(p_tenant uuid, OUT o_statement text, OUT o_rule_ids uuid[]) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.delivery_counters() FROM PUBLIC;
+
+GRANT SELECT ON TABLE aicrm.delivery_metrics TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.delivery_metrics TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.delivery_metrics TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.delivery_metrics_json(p_row aicrm.delivery_metrics) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.draft_features_of(p_text text, p_subject text) TO aicrm_worker;
@@ -16780,6 +17638,8 @@ REVOKE ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions
 GRANT ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.draft_limits(p_channel text, p_instructions jsonb) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.drop_old_agent_message_partitions() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) TO aicrm_app;
@@ -16902,6 +17762,8 @@ GRANT ALL ON FUNCTION aicrm_private.fluency_stopwords() TO aicrm_worker;
 REVOKE ALL ON FUNCTION aicrm_private.fluency_verbs() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.fluency_verbs() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.fluency_verbs() TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.fold_delivery_events(p_delivery_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.from_base64url(p_text text) FROM PUBLIC;
 
@@ -17202,13 +18064,19 @@ REVOKE ALL ON FUNCTION aicrm_private.library_example_is_current(p_example aicrm.
 
 REVOKE ALL ON FUNCTION aicrm_private.list_library_examples_to_embed(p_limit integer, p_after_key text, p_full boolean) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.lock_delivery_metrics(p_delivery_id uuid, p_field text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.map_import_row_v2(p_source jsonb, p_mapping jsonb, p_plan jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.map_import_row_v2(p_source jsonb, p_mapping jsonb, p_plan jsonb) TO aicrm_app;
+
+REVOKE ALL ON FUNCTION aicrm_private.measure_closed_windows(p_limit integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.merge_tags_in(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.merge_tags_in(p_text text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.merge_tags_in(p_text text) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.merge_tags_in(p_text text) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.metrics_window(p_channel text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.name_forms(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.name_forms(p_name text) TO aicrm_app;
@@ -17243,6 +18111,8 @@ GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged bo
 GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.rebuild_task_stats() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.recipient_hash(p_tenant uuid, p_recipient text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) FROM PUBLIC;
 
@@ -17448,6 +18318,10 @@ GRANT SELECT ON TABLE aicrm.ai_agents TO aicrm_readonly;
 GRANT SELECT ON TABLE aicrm.ai_alerts TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.ai_alerts TO aicrm_readonly;
 
+GRANT SELECT ON TABLE aicrm.ai_content_feedback TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.ai_content_feedback TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.ai_content_feedback TO aicrm_readonly;
+
 GRANT SELECT ON TABLE aicrm.ai_decision_rule_versions TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.ai_decision_rule_versions TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.ai_decision_rule_versions TO aicrm_readonly;
@@ -17578,6 +18452,14 @@ GRANT SELECT ON TABLE aicrm.deliverable_reviews TO aicrm_readonly;
 GRANT SELECT ON TABLE aicrm.deliveries TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.deliveries TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.deliveries TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.delivery_events TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.delivery_events TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.delivery_events TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.delivery_metric_calls TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.delivery_metric_calls TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.delivery_metric_calls TO aicrm_readonly;
 
 GRANT SELECT,DELETE ON TABLE aicrm.email_suppressions TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.email_suppressions TO aicrm_worker;

@@ -129,6 +129,11 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
         walk_to_review(conn, tenant, task[0])
         with act_as(conn, tenant):
             conn.execute("select aicrm.review_deliverable(%s, 1, 'approve', null, 'test world')", (draft[0],))
+            # feedback on the draft (aicrm.ai_content_feedback) on both sides
+            conn.execute(
+                "select aicrm.record_content_feedback(%s, %s, 'alice')",
+                (draft[0], Jsonb({"source": "reviewer", "rating": 5, "comment": "Warm and short."})),
+            )
             writer = conn.execute(
                 "insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer') returning agent_id"
             ).fetchone()
@@ -179,6 +184,24 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
                 "select aicrm.record_delivery(%s, %s, true, 'webhook', 'https://hooks.example.com/in')",
                 (got[0]["outbox_id"], got[0]["lease_token"]),
             )
+        # Its outcomes: counters (with their idempotency key) and an event on both sides.
+        with act_as(conn, tenant):
+            delivery = conn.execute(
+                "select delivery_id from aicrm.deliveries where outbox_id = %s", (got[0]["outbox_id"],)
+            ).fetchone()
+            assert delivery is not None
+            conn.execute(
+                "select aicrm.record_delivery_metrics(%s, %s, 'world')", (delivery[0], Jsonb({"sent": 1, "opens": 1}))
+            )
+            event = {
+                "delivery_id": str(delivery[0]),
+                "event": "open",
+                "recipient": "pat@example.com",
+                "occurred_at": "2026-05-01T09:30:00Z",
+                "provider": "test",
+                "provider_event_id": "world-open",
+            }
+            conn.execute("select aicrm.record_delivery_events(%s)", (Jsonb([event]),))
     # The operations dashboard's summaries (the job rollup-task-stats folds the events so far), and
     # an event after it on both sides (a task the rollup has not seen).
     conn.execute("select set_config('aicrm.tenant_id', '', true)")

@@ -152,3 +152,8 @@ def _print_report(file: Path, report: ImportReport, *, dry_run: bool) -> None:
     for err in report.errors:
         hint = f" (hint: {err['hint']})" if err.get("hint") else ""
         typer.echo(f"line {err['line']}: {_prefixed(err.get('field'), str(err['error']))}{hint}", err=True)
+
+
+from runner.commands.import_metrics import import_metrics  # noqa: E402 (the command lives in its own module)
+
+import_app.command("metrics")(import_metrics)

@@ -113,3 +113,10 @@ after insert or delete or update of execution_state, customer_id, channel, failu
 for each row execute function aicrm_private.tg_task_stats_tasks();
 create or replace trigger _700_task_stats after insert or update of quality_score on aicrm.project_deliverables
 for each row execute function aicrm_private.tg_task_stats_deliverables();
+
+-- Feedback on a draft (migration 0036): the same author's new feedback replaces the row, so the
+-- audit log keeps what it said before.
+create or replace trigger _500_touch before update on aicrm.ai_content_feedback
+for each row execute function aicrm_private.tg_touch_updated_at();
+create or replace trigger _900_audit after insert or update or delete on aicrm.ai_content_feedback
+for each row execute function aicrm_private.tg_audit('feedback_id');

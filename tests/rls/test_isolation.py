@@ -80,6 +80,7 @@ def test_the_suite_covers_every_tenant_table(db: psycopg.Connection[Any], world:
         "project_deliverables",
         "ai_agents",
         "ai_agent_messages",
+        "ai_content_feedback",
         "audit_log",
     } <= set(tables)
     for table in tables:
@@ -501,3 +502,96 @@ def test_agent_messages_stay_in_their_tenant(db: psycopg.Connection[Any], world:
         "select status, claimed_by::text from aicrm.ai_agent_messages where message_id = %s", (message_b,)
     ).fetchone()
     assert row == ("delivered", editor_b), "tenant B's message is B's editor's claim, untouched by A"
+
+
+def test_a_request_is_answered_only_in_its_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """respond_to_request (callable by the app and the worker) does not find another tenant's request,
+    and so writes nothing into its customer's profile; the readonly role may not call it."""
+    with act_as(db, world.tenant_b):
+        writer = db.execute("select agent_id::text from aicrm.ai_agents where name = 'Writer'").fetchone()
+        assert writer is not None
+        data = {"field": "target_audience", "question": "Who?", "customer_id": world.customer_b}
+        message = {"kind": "request", "message_type": "request.missing_profile_field", "from_agent_id": writer[0],
+                   "to_role": "human", "parts": [{"type": "data", "data": data}]}  # fmt: skip
+        row = db.execute("select aicrm.send_agent_message(%s) ->> 'message_id'", (Jsonb(message),)).fetchone()
+    assert row is not None
+    answer = "select aicrm.respond_to_request(%s, %s, 'intruder')"
+    for role in ("aicrm_app", "aicrm_worker"):
+        with act_as(db, world.tenant_a, role):
+            err = sql_error(db, answer, (row[0], Jsonb({"summary": "anyone"})))
+            assert (err.sqlstate, err.diag.column_name) == ("AC002", "request_id"), role
+    with act_as(db, world.tenant_a, "aicrm_readonly"):
+        assert sql_error(db, answer, (row[0], Jsonb({"summary": "anyone"}))).sqlstate == "42501"
+    with act_as(db, world.tenant_b):
+        status = db.execute("select status from aicrm.ai_agent_messages where message_id = %s", (row[0],)).fetchone()
+        audience = db.execute(
+            "select target_audience from aicrm.customers where customer_id = %s", (world.customer_b,)
+        ).fetchone()
+    assert status == ("pending",)
+    assert audience is not None
+    assert audience[0] != {"summary": "anyone"}
+
+
+def test_feedback_is_recorded_only_on_the_callers_drafts(db: psycopg.Connection[Any], world: World) -> None:
+    """record_content_feedback (app and worker) finds no draft or agent of another tenant, and writes
+    nothing there; the readonly role may not call it."""
+    ids = {}
+    for tenant in (world.tenant_a, world.tenant_b):
+        with act_as(db, tenant):
+            row = db.execute(
+                "select d.deliverable_id::text, a.agent_id::text from aicrm.project_deliverables d"
+                " cross join aicrm.ai_agents a where a.name = 'Writer' limit 1"
+            ).fetchone()
+        assert row is not None
+        ids[tenant] = row
+    (draft_a, writer_a), (draft_b, writer_b) = ids[world.tenant_a], ids[world.tenant_b]
+    record = "select aicrm.record_content_feedback(%s, %s, 'intruder')"
+    for role in ("aicrm_app", "aicrm_worker"):
+        with act_as(db, world.tenant_a, role):
+            err = sql_error(db, record, (draft_b, Jsonb({"source": "agent", "rating": 1})))
+            assert (err.sqlstate, err.diag.column_name) == ("AC002", "deliverable_id"), role
+            err = sql_error(db, record, (draft_a, Jsonb({"source": "agent", "agent_id": writer_b, "rating": 1})))
+            assert (err.sqlstate, err.diag.column_name) == ("AC002", "feedback.agent_id"), role
+    with act_as(db, world.tenant_a, "aicrm_readonly"):
+        assert sql_error(db, record, (draft_a, Jsonb({"source": "agent", "rating": 1}))).sqlstate == "42501"
+    assert db.execute("select count(*) from aicrm.ai_content_feedback where created_by = 'intruder'").fetchone() == (0,)
+    assert writer_a != writer_b
+
+
+def test_delivery_outcomes_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """Tenant B, as the app or as the publisher (the worker role with B set), can neither record
+    counters nor events for A's delivery, by delivery id or by outbox id, nor read A's outcomes; A's
+    own calls work; the readonly role records nothing."""
+    row = db.execute(
+        "select delivery_id::text, outbox_id::text from aicrm.deliveries where tenant_id = %s", (world.tenant_a,)
+    ).fetchone()
+    assert row is not None
+    delivery_a, outbox_a = row
+    before = db.execute("select count(*) from aicrm.delivery_events").fetchone()
+    event = {"event": "click", "recipient": "x@example.com", "occurred_at": "2026-05-02T10:00:00Z",
+             "provider": "test", "provider_event_id": "cross"}  # fmt: skip
+    for role in ("aicrm_app", "aicrm_worker"):
+        with act_as(db, world.tenant_b, role):
+            err = sql_error(db, "select aicrm.record_delivery_metrics(%s, %s, 'b')", (delivery_a, Jsonb({"sent": 9})))
+            assert (err.sqlstate, err.diag.column_name) == ("AC002", "delivery_id"), role
+            err = sql_error(
+                db, "select aicrm.record_delivery_events(%s)", (Jsonb([event | {"delivery_id": delivery_a}]),)
+            )
+            assert (err.sqlstate, err.diag.column_name) == ("AC002", "events[0].delivery_id"), role
+            err = sql_error(db, "select aicrm.record_delivery_events(%s)", (Jsonb([event | {"outbox_id": outbox_a}]),))
+            assert (err.sqlstate, err.diag.column_name) == ("AC002", "events[0].outbox_id"), role
+            for table in ("delivery_metrics", "delivery_events", "delivery_metric_calls"):
+                rows = db.execute(
+                    sql.SQL("select distinct tenant_id::text from aicrm.{}").format(sql.Identifier(table))
+                )
+                assert rows.fetchall() == [(world.tenant_b,)], (role, table)
+    assert db.execute("select count(*) from aicrm.delivery_events").fetchone() == before
+    with act_as(db, world.tenant_a, "aicrm_readonly"):
+        err = sql_error(db, "select aicrm.record_delivery_metrics(%s, %s, 'r')", (delivery_a, Jsonb({"sent": 9})))
+        assert err.sqlstate == "42501"
+    with act_as(db, world.tenant_a, "aicrm_worker"):
+        answer = db.execute(
+            "select aicrm.record_delivery_events(%s)", (Jsonb([event | {"outbox_id": outbox_a}]),)
+        ).fetchone()
+        assert answer is not None
+        assert answer[0]["recorded"] == 1

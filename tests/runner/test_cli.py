@@ -86,11 +86,13 @@ def test_usage_errors_are_one_line_naming_the_field(args: tuple[str, ...], field
 
 # Modules a command line must not pay for unless its command uses them: the openai SDK (about 1.5 s)
 # and its HTTP client, the NLP libraries, numpy, rich's progress bars, the runner's worker side and the
-# mcp SDK (aicrm mcp's server). (pydantic is not on the list: typer 0.29 itself validates options with it.)
+# mcp SDK and uvicorn (aicrm mcp's server). (pydantic is not on the list: typer 0.29 itself validates
+# options with it.)
 HEAVY = (
     "openai", "httpx", "httpx2", "textstat", "vaderSentiment", "numpy", "pgvector", "rich.progress",
     "runner.scoring", "runner.worker", "runner.worker_task", "runner.pool", "runner.publisher", "runner.transports",
     "runner.supervisor", "runner.providers.llm", "runner.providers.embeddings", "mcp", "runner.mcp_server",
+    "runner.mcp_http", "runner.mcp_gateway", "runner.mcp_agent_tools", "uvicorn",
 )  # fmt: skip
 
 

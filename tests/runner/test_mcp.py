@@ -1,36 +1,26 @@
 """`aicrm mcp` driven by the mcp SDK's own client over stdio, as an outside agent would: the real
 console script in a subprocess against the test's database (what it must see is committed first).
 It lists the tools, reads a customer's context, claims a task, reads its brief, hands in a draft and
-sees the tenant's rules decide it; a refusal names the field; messages reach other agents."""
+sees the tenant's rules decide it; a refusal names the field; messages reach other agents; a request
+for a missing postal address is answered into the customer's profile and its task queued again."""
 
 from __future__ import annotations
 
-import json
-import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import uuid
 from typing import Any
 
 import anyio
 import psycopg
 import pytest
-from mcp import ClientSession
-from mcp.client.stdio import StdioServerParameters, stdio_client
 from psycopg.types.json import Jsonb
 
-from tests.factories import committed, make_bakery
+from tests.factories import committed, make_bakery, make_customer, make_tenant
 from tests.helpers import act_as
-from tests.processes import AICRM, command_env, query, run_aicrm
+from tests.processes import query, run_aicrm
+from tests.runner.mcp_client import TOOLS, mcp_session, ok, refused
 from tests.runner.workers import INSTRUCTIONS
-from tests.samples import GOOD_EMAIL, SUBJECT
-from tests.tasks import create_task
-
-TOOLS = {
-    "get_customer_context", "list_tasks", "claim_task", "extend_lease", "get_draft_brief", "submit_draft",
-    "evaluate_content", "find_similar_content", "get_decision_rules", "test_rule", "send_message", "read_inbox",
-    "ack_message", "respond_to_request",
-}  # fmt: skip
-TIMEOUT = 120.0  # seconds for one request: the machine may be loaded; nothing here depends on speed
+from tests.samples import BAKERY, FOOTER, GOOD_EMAIL, SUBJECT
+from tests.tasks import create_task, in_review, record_evaluation, to_evaluating
 
 
 @pytest.fixture
@@ -52,50 +42,6 @@ def shop(db_url: str) -> dict[str, str]:
                 "writer": agents["Writer"]}  # fmt: skip
 
     return committed(db_url, build)
-
-
-@asynccontextmanager
-async def mcp_session(db_url: str, *args: str) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
-    """`aicrm mcp *args` started by the SDK's stdio client, initialized; yields call(tool, **arguments)
-    → the tool's CallToolResult. The server's stderr is shown when the test fails."""
-    params = StdioServerParameters(command=str(AICRM), args=["mcp", *args], env=command_env(db_url))
-    with tempfile.TemporaryFile("w+") as errlog:
-        try:
-            async with (
-                stdio_client(params, errlog=errlog) as (read, write),
-                ClientSession(read, write, read_timeout_seconds=TIMEOUT) as session,
-            ):
-                await session.initialize()
-
-                async def call(tool: str, **arguments: Any) -> Any:
-                    if tool == "list_tools":
-                        return await session.list_tools()
-                    return await session.call_tool(tool, arguments)
-
-                yield call
-        except BaseException:
-            errlog.seek(0)
-            print("aicrm mcp stderr:\n" + errlog.read()[-4000:])
-            raise
-
-
-def ok(result: Any) -> dict[str, Any]:
-    """A tool's answer: its structured content, after checking it is no error."""
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    # The text content is the same JSON, for clients that read only text.
-    assert json.loads(result.content[0].text) == result.structured_content
-    return dict(result.structured_content)
-
-
-async def refused(call: Callable[..., Awaitable[Any]], tool: str, **arguments: Any) -> str:
-    """The error a tool call gets, after the SDK's prefix (`Error executing tool <tool>: `)."""
-    result = await call(tool, **arguments)
-    assert result.is_error, result.structured_content
-    text = str(result.content[0].text)
-    prefix = f"Error executing tool {tool}: "
-    assert text.startswith(prefix), text
-    return text.removeprefix(prefix)
 
 
 def test_an_outside_agent_claims_a_task_hands_in_a_draft_and_the_rules_decide(
@@ -211,8 +157,8 @@ def test_messages_go_to_other_agents_and_requests_are_answered(db_url: str, shop
                             {
                                 "type": "data",
                                 "data": {
-                                    "field": "business_hours",
-                                    "question": "When is the bakery open?",
+                                    "field": "target_audience",
+                                    "question": "Who buys at the bakery?",
                                     "customer_id": shop["customer"],
                                 },
                             }
@@ -234,14 +180,17 @@ def test_messages_go_to_other_agents_and_requests_are_answered(db_url: str, shop
             assert sent["created"] is True
             [inbox] = ok(await call("read_inbox", limit=5))["messages"]
             assert inbox["message_id"] == request["message_id"]
+            # A request for a profile field is answered into the profile (aicrm.respond_to_request), as Claude.
             answer = ok(
                 await call(
                     "respond_to_request",
                     request_message_id=inbox["message_id"],
-                    data={"field": "business_hours", "value": "Tue-Sun 7:00-15:00"},
+                    value={"summary": "Families from the neighbourhood"},
                     claim_token=inbox["claim_token"],
                 )
             )
+            assert answer["profile"]["changed"] is True
+            assert answer["response"]["from_agent_id"] == shop["claude"]
             assert answer["request_acknowledged"]["status"] == "acknowledged"
 
     anyio.run(main)
@@ -256,13 +205,175 @@ def test_messages_go_to_other_agents_and_requests_are_answered(db_url: str, shop
         ("notification", "notification.info", shop["claude"], "external", "pending"),
         ("response", "response.missing_profile_field", shop["claude"], "external", "pending"),
     ]
-    [(status,)] = query(
-        db_url, "select status from aicrm.ai_agent_messages where message_id = %s", (request["message_id"],)
+    [(status, by)] = query(
+        db_url,
+        "select status, acknowledged_by::text from aicrm.ai_agent_messages where message_id = %s",
+        (request["message_id"],),
     )
-    assert status == "acknowledged"
+    assert (status, by) == ("acknowledged", shop["claude"])
+    [(audience,)] = query(
+        db_url, "select target_audience from aicrm.customers where customer_id = %s", (shop["customer"],)
+    )
+    assert audience == {"summary": "Families from the neighbourhood"}
 
 
 def test_an_unknown_agent_is_refused_before_the_server_starts(db_url: str, shop: dict[str, str]) -> None:
     done = run_aicrm(db_url, "mcp", "--tenant", shop["tenant"], "--agent", "Nobody", stdin="")
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith("error: agent: "), done.stderr
+
+
+NO_ADDRESS = GOOD_EMAIL.replace(FOOTER, "\n\nUnsubscribe: {{unsubscribe_url}}")  # aicrm adds the address
+
+
+@pytest.fixture
+def asking(db_url: str) -> dict[str, str]:
+    """A bakery without a postal address whose email draft the rules sent for input: the task waits in
+    input_required for the account manager (role human); Ana is her agent row. Committed."""
+
+    def build(conn: psycopg.Connection[Any]) -> dict[str, str]:
+        tenant = make_tenant(conn, "Agency")
+        customer = make_customer(conn, tenant, **{k: v for k, v in BAKERY.items() if k != "address"})
+        with act_as(conn, tenant):
+            row = conn.execute(
+                "insert into aicrm.ai_agents (name, agent_role) values ('Ana', 'human') returning agent_id"
+            ).fetchone()
+        assert row is not None
+        task, token, draft = to_evaluating(conn, tenant, customer, NO_ADDRESS)
+        decision = record_evaluation(conn, tenant, draft, NO_ADDRESS, token)
+        assert decision["task"]["execution_state"] == "input_required"
+        return {"tenant": tenant, "customer": customer, "task": task, "ana": str(row[0])}
+
+    return committed(db_url, build)
+
+
+def test_a_missing_address_is_answered_over_mcp_into_the_profile_and_the_task_queued(
+    db_url: str, asking: dict[str, str]
+) -> None:
+    state = "select execution_state from aicrm.project_tasks where task_id = %s"
+
+    async def main() -> None:
+        async with mcp_session(db_url, "--tenant", asking["tenant"], "--agent", "Ana") as call:
+            [request] = ok(await call("read_inbox"))["messages"]
+            assert request["message_type"] == "request.missing_profile_field"
+            assert request["thread_id"] == asking["task"]
+            # Refused, and nothing written: no claim token, another claim's token, a value that is no address.
+            text = await refused(call, "respond_to_request", request_message_id=request["message_id"],
+                                 value=BAKERY["address"])  # fmt: skip
+            assert text.startswith("AC001 claim_token: "), text
+            text = await refused(call, "respond_to_request", request_message_id=request["message_id"],
+                                 value=BAKERY["address"], claim_token=str(uuid.uuid4()))  # fmt: skip
+            assert text.startswith("AC005 claim_token: "), text
+            text = await refused(call, "respond_to_request", request_message_id=request["message_id"],
+                                 value="12 Baker Street", claim_token=request["claim_token"])  # fmt: skip
+            assert text.startswith("AC001 value: "), text
+            assert query(db_url, state, (asking["task"],)) == [("input_required",)]
+
+            answer = ok(
+                await call(
+                    "respond_to_request",
+                    request_message_id=request["message_id"],
+                    value=BAKERY["address"],
+                    claim_token=request["claim_token"],
+                )
+            )
+            assert answer["task"] == {"task_id": asking["task"], "execution_state": "queued"}
+            assert answer["profile"]["changed"] is True
+            assert answer["request_acknowledged"]["status"] == "acknowledged"
+            # Answered once: a second answer is refused.
+            text = await refused(call, "respond_to_request", request_message_id=request["message_id"],
+                                 value=BAKERY["address"], claim_token=request["claim_token"])  # fmt: skip
+            assert text.startswith("AC005 request_id: "), text
+
+    anyio.run(main)
+    [(street,)] = query(db_url, "select address ->> 'street' from aicrm.customers where customer_id = %s",
+                        (asking["customer"],))  # fmt: skip
+    assert street == BAKERY["address"]["street"]
+    assert query(db_url, state, (asking["task"],)) == [("queued",)]
+    assert query(
+        db_url,
+        "select to_state, actor from aicrm.task_state_transitions where task_id = %s and from_state = 'input_required'",
+        (asking["task"],),
+    ) == [("queued", "mcp:Ana")]
+    # The answer is Ana's, in the task's thread, and the request acknowledged by her.
+    rows = query(
+        db_url,
+        "select kind, status, from_agent_id::text, from_role, acknowledged_by::text from aicrm.ai_agent_messages"
+        " where thread_id = %s and kind in ('request', 'response') order by created_at",  # not the pipeline's records
+        (asking["task"],),
+    )
+    assert rows == [
+        ("request", "acknowledged", None, "compliance", asking["ana"]),
+        ("response", "pending", asking["ana"], "human", None),
+    ]
+
+
+def test_another_request_type_is_answered_with_a_plain_response(db_url: str, shop: dict[str, str]) -> None:
+    """A request that is not for a profile field gets a response of its type (send_agent_message),
+    acknowledged with the claim in the same transaction. The type is a tenant's own, added here."""
+    with psycopg.connect(db_url) as conn:
+        for kind, schema in (("request", {"required": ["question"]}), ("response", {"required": ["verdict"]})):
+            conn.execute(
+                "insert into aicrm.json_schemas (schema_name, description, definition) values (%s, 'test', %s)",
+                (f"agent_message.{kind}.copy_check", Jsonb({"type": "object", **schema})),
+            )
+        with act_as(conn, shop["tenant"]):
+            editor = conn.execute(
+                "insert into aicrm.ai_agents (name, agent_role) values ('Editor', 'editor') returning agent_id::text"
+            ).fetchone()[0]  # type: ignore[index]
+            message = {
+                "kind": "request",
+                "message_type": "request.copy_check",
+                "from_agent_id": editor,
+                "to_agent_id": shop["writer"],
+                "parts": [{"type": "data", "data": {"question": "Is the autumn email on brand?"}}],
+            }
+            request = conn.execute("select aicrm.send_agent_message(%s)", (Jsonb(message),)).fetchone()[0]  # type: ignore[index]
+
+    async def main() -> None:
+        async with mcp_session(db_url, "--tenant", shop["tenant"], "--agent", "Writer") as call:
+            [inbox] = ok(await call("read_inbox"))["messages"]
+            sent = ok(
+                await call(
+                    "respond_to_request",
+                    request_message_id=inbox["message_id"],
+                    data={"verdict": "on brand"},
+                    text="Warm and short.",
+                    claim_token=inbox["claim_token"],
+                )
+            )
+            assert (sent["message_type"], sent["reply_to"]) == ("response.copy_check", request["message_id"])
+            assert sent["to_agent_id"] == editor
+            assert sent["request_acknowledged"]["status"] == "acknowledged"
+
+    anyio.run(main)
+
+
+def test_an_agents_feedback_on_a_draft_is_kept_and_decides_nothing(db_url: str, shop: dict[str, str]) -> None:
+    """record_feedback stores Claude's judgement of a draft waiting for a person (aicrm.ai_content_feedback);
+    the task still waits for the person, however high the rating."""
+    task, draft = committed(db_url, lambda conn: in_review(conn, shop["tenant"], shop["customer"], priority=1))
+    state = "select execution_state from aicrm.project_tasks where task_id = %s"
+
+    async def main() -> None:
+        async with mcp_session(db_url, "--tenant", shop["tenant"], "--agent", "Claude") as call:
+            text = await refused(call, "record_feedback", deliverable_id=draft, rating=9)
+            assert text.startswith("AC001 feedback.rating: "), text
+            got = ok(
+                await call(
+                    "record_feedback",
+                    deliverable_id=draft,
+                    rating=5,
+                    comment="Ready to send: approve it.",
+                    tags=["on-brand"],
+                )
+            )
+            assert (got["created"], got["source"], got["agent_id"]) == (True, "agent", shop["claude"])
+            assert got["task_id"] == task
+        async with mcp_session(db_url, "--tenant", shop["tenant"]) as call:  # feedback is an agent's: --agent
+            assert (await refused(call, "record_feedback", deliverable_id=draft, rating=4)).startswith("agent: ")
+
+    anyio.run(main)
+    assert query(db_url, state, (task,)) == [("awaiting_review",)]
+    rows = query(db_url, "select source, created_by, rating, tags from aicrm.ai_content_feedback")
+    assert rows == [("agent", "mcp:Claude", 5, ["on-brand"])]

@@ -218,6 +218,10 @@ def test_an_email_draft_goes_by_smtp_and_other_drafts_would_not(
     for address, mail in zip(to, smtp.mails, strict=True):
         message = mail.message
         assert (message["Subject"], message["To"], message["X-Aicrm-Outbox-Id"]) == (SUBJECT, address, outbox_id)
+        # echoed back by the sending services' event webhooks (aicrm.normalize_delivery_events)
+        assert json.loads(message["X-SMTPAPI"]) == {"unique_args": {"aicrm_outbox_id": outbox_id}}
+        assert json.loads(message["X-Mailgun-Variables"]) == {"aicrm_outbox_id": outbox_id}
+        assert message["X-PM-Metadata-aicrm_outbox_id"] == outbox_id
         link = str(message["List-Unsubscribe"]).strip("<>")
         assert link.startswith(UNSUBSCRIBE + "?token=")
         body = message.get_body(("plain",))

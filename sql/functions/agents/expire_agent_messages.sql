@@ -7,8 +7,12 @@
 -- aicrm.ai_agent_messages for this month and the next two when missing. The dead letters raise the
 -- alert agent-dead-letters at the next evaluation of the alert rules (metric dead_letters); a task
 -- waiting in input_required whose requests are all dead letters is escalated
--- (aicrm_private.escalate_unanswered_requests). Returns the messages dead-lettered. A deployment's job, run by pg_cron or `aicrm scheduler` as the owner;
--- no tenant role may call it.
+-- (aicrm_private.escalate_unanswered_requests). Then drops the monthly partitions past the
+-- retention whose messages are all finished (aicrm_private.drop_old_agent_message_partitions; a
+-- setting aicrm.agent_messages_retention that is no interval of at least a day drops nothing and
+-- is reported as a warning: it must not stop the dead-lettering). Returns the messages
+-- dead-lettered. A deployment's job, run by pg_cron or `aicrm scheduler` as the owner; no tenant
+-- role may call it.
 create or replace function aicrm.expire_agent_messages()
 returns bigint
 language plpgsql
@@ -66,6 +70,11 @@ begin
         perform aicrm_private.escalate_unanswered_requests();
     end loop;
     perform set_config('aicrm.tenant_id', coalesce(v_previous, ''), true);
+    begin
+        perform aicrm_private.drop_old_agent_message_partitions();
+    exception when sqlstate 'AC001' then
+        raise warning 'aicrm: old agent message partitions kept: %', sqlerrm;
+    end;
     if v_done > 0 then
         perform pg_notify('aicrm_dashboard', '');
     end if;

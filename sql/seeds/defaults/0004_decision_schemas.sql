@@ -24,6 +24,16 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
         "evaluating": {"type": "integer", "minimum": 1, "maximum": 10080, "description": "minutes 1-10080"}
       }
     },
+    "metrics_window_hours": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "email": {"type": "integer", "minimum": 1, "maximum": 8760, "description": "hours 1-8760"},
+        "social": {"type": "integer", "minimum": 1, "maximum": 8760, "description": "hours 1-8760"},
+        "sms": {"type": "integer", "minimum": 1, "maximum": 8760, "description": "hours 1-8760"},
+        "blog": {"type": "integer", "minimum": 1, "maximum": 8760, "description": "hours 1-8760"},
+        "web": {"type": "integer", "minimum": 1, "maximum": 8760, "description": "hours 1-8760"}
+      }
+    },
     "quality_weights": {
       "type": "object", "additionalProperties": false,
       "properties": {

@@ -11,6 +11,8 @@ insert into aicrm.decision_setting_defaults (setting_key, value, description) va
 ('escalate_after_failures', '3', 'Failed attempts (errors, timeouts) after which a task is escalated.'),
 ('stuck_after_minutes', '{"gathering_context": 15, "generating": 30, "evaluating": 15}',
  'Minutes a worker may hold a task in each state under a live lease before detect-stuck-tasks sends it to a person.'),
+('metrics_window_hours', '{"email": 168, "social": 168, "sms": 48, "blog": 720, "web": 720}',
+ 'Hours after its delivery that a delivery''s results are counted before close-metrics-windows moves its task to measured.'),
 ('target_review_rate', '0.15',
  'The share of tasks people should see (sent to review or escalated); aicrm.ai_operations_dashboard shows the gap.')
 on conflict (setting_key) do update set value = excluded.value, description = excluded.description

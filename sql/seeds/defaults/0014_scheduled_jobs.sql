@@ -13,6 +13,8 @@ from (
         'Dead-letters agent messages past their expiry or claimed too often; creates the message partitions ahead.'),
     ('detect-stuck-tasks', '*/5 * * * *', 'aicrm.detect_stuck_tasks',
         'Sends tasks held too long under a live lease to a person (the decision setting stuck_after_minutes).'),
+    ('close-metrics-windows', '7 * * * *', 'aicrm.close_metrics_windows',
+        'Moves delivered tasks whose metrics window closed to measured (the decision setting metrics_window_hours).'),
     ('rollup-task-stats', '* * * * *', 'aicrm.rollup_task_stats',
         'Folds the pipeline''s events into the operations dashboard''s summaries (aicrm.ai_operations_dashboard).')
 ) as d (name, schedule, function_name, description)

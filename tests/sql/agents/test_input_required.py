@@ -185,3 +185,60 @@ def test_an_agents_request_for_another_profile_field_is_answered_into_the_profil
     with act_as(db, tenant):
         got = db.execute("select target_audience from aicrm.customers where customer_id = %s", (customer,)).fetchone()
     assert got == (audience,)
+
+
+def test_the_agent_holding_the_claim_answers_but_never_its_own_request(db: Conn) -> None:
+    """An agent that read a request from its inbox answers it as itself (the worker role may: aicrm mcp);
+    one that asked the request itself may not answer it (it would write any profile field so); a
+    missing value is refused before anything is written."""
+    tenant = make_tenant(db, "Agency")
+    customer = make_customer(db, tenant)
+    with act_as(db, tenant):
+        wren, mo = (
+            str(db.execute("insert into aicrm.ai_agents (name, agent_role) values (%s, %s) returning agent_id",
+                           (name, role)).fetchone()[0])  # type: ignore[index]
+            for name, role in (("Wren", "writer"), ("Mo", "editor"))
+        )  # fmt: skip
+
+    def ask(sender: str, to: str) -> dict[str, Any]:
+        data = {"field": "target_audience", "question": "Who buys here?", "customer_id": customer}
+        message = {"kind": "request", "message_type": "request.missing_profile_field", "from_agent_id": sender,
+                   "to_agent_id": to, "parts": [{"type": "data", "data": data}]}  # fmt: skip
+        sent = call(db, tenant, "select aicrm.send_agent_message(%s)", (Jsonb(message),))
+        claimed = call(db, tenant, "select aicrm.read_agent_inbox(%s, 1, 300)", (to,))
+        assert claimed["message_id"] == sent["message_id"]
+        return dict(sent)
+
+    own = ask(wren, wren)
+    assert refused(db, tenant, RESPOND, (own["message_id"], Jsonb({"summary": "x"}))) == ("AC006", "request_id")
+    request = ask(wren, mo)
+    assert refused(db, tenant, RESPOND, (request["message_id"], None)) == ("AC001", "value")
+    answer = call(db, tenant, RESPOND, (request["message_id"], Jsonb({"summary": "Families"})))
+    assert (answer["response"]["from_agent_id"], answer["response"]["from_role"]) == (mo, "editor")
+    assert answer["response"]["to_agent_id"] == wren
+    with act_as(db, tenant):
+        row = db.execute(
+            "select status, acknowledged_by::text from aicrm.ai_agent_messages where message_id = %s",
+            (request["message_id"],),
+        ).fetchone()
+        audience = db.execute("select target_audience from aicrm.customers where customer_id = %s", (customer,))
+        assert audience.fetchone() == ({"summary": "Families"},)
+    assert row == ("acknowledged", mo)
+
+
+def test_the_worker_role_answers_only_under_a_claim_of_its_own(db: Conn) -> None:
+    """Outside agents work as the worker role (aicrm mcp): without holding the request's claim the
+    worker role cannot answer it as if it were a person."""
+    tenant, _, task, request = asked(db)
+    db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
+    db.execute(  # the account manager's claim has lapsed: the request is open to anyone of its role again
+        "update aicrm.ai_agent_messages set status = 'pending', claimed_by = null, claim_token = null"
+        " where message_id = %s",
+        (request["message_id"],),
+    )
+    db.execute("select set_config('aicrm.tenant_id', '', true)")
+    assert refused(db, tenant, RESPOND, (request["message_id"], Jsonb(ADDRESS)), "aicrm_worker") == (
+        "AC006",
+        "request_id",
+    )
+    assert task_row(db, task)["execution_state"] == "input_required"

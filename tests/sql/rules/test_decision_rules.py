@@ -52,6 +52,7 @@ def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Con
             "max_attempts": 3,
             "escalate_after_failures": 3,
             "stuck_after_minutes": {"gathering_context": 15, "generating": 30, "evaluating": 15},
+            "metrics_window_hours": {"email": 168, "social": 168, "sms": 48, "blog": 720, "web": 720},
             "target_review_rate": 0.15,
             "quality_weights": {
                 "readability": 0.10,

@@ -172,6 +172,7 @@ def test_the_default_jobs_are_seeded(db: Conn) -> None:
         "select name, schedule, function_name, enabled from aicrm.scheduled_jobs order by name"
     ).fetchall()
     assert jobs == [
+        ("close-metrics-windows", "7 * * * *", "aicrm.close_metrics_windows", True),
         ("detect-stuck-tasks", "*/5 * * * *", "aicrm.detect_stuck_tasks", True),
         ("evaluate-alert-rules", "* * * * *", "aicrm.evaluate_alert_rules", True),
         ("expire-agent-messages", "*/5 * * * *", "aicrm.expire_agent_messages", True),
@@ -368,5 +369,5 @@ def test_only_the_owner_writes_and_runs_the_jobs_others_read(db: Conn, role: str
             err = sql_error(db, statement)
         assert err.diag.sqlstate == "42501", statement
     with act_as(db, None, role):
-        assert one(db, "select count(*) from aicrm.scheduled_jobs") == 6
+        assert one(db, "select count(*) from aicrm.scheduled_jobs") == 7
         assert one(db, "select status from aicrm.job_runs") == "succeeded"
