@@ -29,8 +29,8 @@ breaker.
 This module is the front: the configuration (AICRM_LLM_*) and `llm_from_config`, and every name the
 worker, the judge and the tests use. The parts live beside it: llm_types (request, draft, errors),
 llm_brief (the brief from a request), llm_prompt (the prompt from a brief, within a token budget),
-llm_answer (reading the answer), llm_formats (the response format each endpoint takes) and
-llm_chat (the provider)."""
+llm_answer (reading the answer), llm_formats (the response format each endpoint takes), llm_breaker,
+llm_chat (the chat machinery) and llm_writer (the provider: `generate`)."""
 
 from __future__ import annotations
 
@@ -43,8 +43,9 @@ from urllib.parse import urlsplit
 from runner.config import _number
 from runner.errors import ConfigurationError
 from runner.providers.llm_answer import bracket_slots, json_object, parse_draft, parse_plain_draft
+from runner.providers.llm_breaker import Breaker
 from runner.providers.llm_brief import brief_from_request, prompt_context
-from runner.providers.llm_chat import DRAFT_SCHEMA, Breaker, ChatResult, OpenAIChatProvider
+from runner.providers.llm_chat import ChatResult
 from runner.providers.llm_prompt import DEFAULT_BUDGET, Prompt, build_prompt, data_block, estimate_tokens
 from runner.providers.llm_types import (
     CHANNELS,
@@ -57,6 +58,7 @@ from runner.providers.llm_types import (
     MalformedAnswer,
     ProviderUnavailable,
 )
+from runner.providers.llm_writer import DRAFT_SCHEMA, OpenAIChatProvider
 
 if TYPE_CHECKING:  # the openai SDK's own HTTP client library, for an injected transport in tests
     import httpx2

@@ -1,11 +1,10 @@
-"""OpenAIChatProvider: any OpenAI-compatible chat-completions endpoint through the official SDK, with
-the SDK's transport retries, a new generation when the answer is not what was asked for, the
-response format each endpoint takes (runner/providers/llm_formats.py), a circuit breaker, token
-usage and cost. What it relies on in the SDK is in runner/providers/llm.py's docstring."""
+"""ChatEndpoint: any OpenAI-compatible chat-completions endpoint through the official SDK, with the
+SDK's transport retries, a new generation when the answer is not what was asked for, the response
+format each endpoint takes (runner/providers/llm_formats.py), a circuit breaker (llm_breaker.py),
+token usage and cost. What it relies on in the SDK is in runner/providers/llm.py's docstring."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,10 +16,8 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 
 from runner.errors import ConfigurationError
 from runner.providers import llm_formats as formats
-from runner.providers.llm_answer import parse_draft, parse_plain_draft
-from runner.providers.llm_brief import brief_from_request
-from runner.providers.llm_prompt import DEFAULT_BUDGET, build_prompt
-from runner.providers.llm_types import Draft, DraftRequest, ErrorKind, LLMError, MalformedAnswer, ProviderUnavailable
+from runner.providers.llm_breaker import Breaker
+from runner.providers.llm_types import LLMError, MalformedAnswer
 
 if TYPE_CHECKING:  # the openai SDK's own HTTP client library, for an injected transport in tests
     import httpx2
@@ -31,55 +28,6 @@ T = TypeVar("T")
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-class Breaker:
-    """Closed, open (after `failures` failed generations in a row, for `cooldown` seconds), then
-    half-open: one trial call; its success closes the breaker, its failure opens it again."""
-
-    def __init__(self, failures: int, cooldown: float, clock: Callable[[], float]) -> None:
-        self.failures, self.cooldown, self.clock = failures, cooldown, clock
-        self._lock = threading.Lock()
-        self._count = 0
-        self._opened_at: float | None = None
-        self._trial = False
-        self._kind: ErrorKind = "server_error"
-
-    def acquire(self, name: str, label: str = "llm") -> bool:
-        """Whether the call that may go out is the half-open trial; ProviderUnavailable if none may."""
-        with self._lock:
-            if self._opened_at is None:
-                return False
-            wait = max(self._opened_at + self.cooldown - self.clock(), 0.0)
-            if wait == 0 and not self._trial:
-                self._trial = True  # half-open: this caller is the trial, the others keep waiting
-                return True
-            count, kind = self._count, self._kind
-        raise ProviderUnavailable(
-            f"{label}: {name} is unavailable after {count} failed generations in a row (last: {kind}); "
-            f"next trial in {wait:.0f} s",
-            kind=kind,
-            retry_in=wait,
-            hint="Escalate the task or retry it later; the provider is not called until then.",
-        )
-
-    def succeeded(self) -> None:
-        with self._lock:
-            self._count, self._opened_at, self._trial = 0, None, False
-
-    def failed(self, kind: ErrorKind, trial: bool) -> None:
-        with self._lock:
-            self._count += 1
-            self._kind = kind
-            if trial or self._count >= self.failures:
-                self._opened_at = self.clock()
-            if trial:
-                self._trial = False
-
-    def release(self, trial: bool) -> None:  # interrupted (KeyboardInterrupt): no verdict on the endpoint
-        if trial:
-            with self._lock:
-                self._trial = False
 
 
 @dataclass(frozen=True)
@@ -180,35 +128,11 @@ def usage(completion: Any, tokens: list[int], meta: dict[str, Any]) -> str | Non
     return choice.message.content
 
 
-DRAFT_SCHEMA: ResponseFormatJSONSchema = {
-    "type": "json_schema",
-    "json_schema": {
-        "name": "draft",
-        "strict": True,
-        "schema": {
-            "type": "object",
-            "properties": {"subject": {"type": ["string", "null"]}, "content": {"type": "string"}},
-            "required": ["subject", "content"],
-            "additionalProperties": False,
-        },
-    },
-}
-
-
-def completion_cap(brief: dict[str, Any]) -> int | None:
-    """`max_tokens` for a draft the brief bounds: room for its words (about 1.4 tokens a word in
-    English, twice that to be safe, markup included) and the JSON around them; None without a bound.
-    A small model that starts repeating itself stops there instead of filling its context."""
-    length = brief.get("length") or {}
-    words = length.get("max_words") or (length["max_characters"] // 4 if length.get("max_characters") else None)
-    return None if not words else int(words * 3 + 200)
-
-
-class OpenAIChatProvider:
+class ChatEndpoint:
     """Any OpenAI-compatible /v1/chat/completions endpoint (OpenAI, Azure's v1 API, vLLM, Ollama,
-    llama.cpp, LiteLLM) through the official SDK. `label` and `env_prefix` name it in errors and
-    hints: `llm` and AICRM_LLM for the writer, `judge` and AICRM_JUDGE for the judge. `generate`
-    writes a draft; `chat` is the machinery it and the judge use."""
+    llama.cpp, LiteLLM) through the official SDK: `chat` asks for one JSON answer. `label` and
+    `env_prefix` name it in errors and hints: `llm` and AICRM_LLM for the writer, `judge` and
+    AICRM_JUDGE for the judge. The writer is its subclass OpenAIChatProvider (llm_writer.py)."""
 
     name = "openai"
 
@@ -229,12 +153,11 @@ class OpenAIChatProvider:
         http_client: httpx2.Client | None = None,
         label: str = "llm",
         env_prefix: str = "AICRM_LLM",
-        prompt_budget: int = DEFAULT_BUDGET,
     ) -> None:
         if breaker_failures < 1:
             raise ConfigurationError(f"breaker failures: {breaker_failures} is less than 1")
         self.model, self.timeout, self.max_retries, self.structured = model, timeout, max_retries, structured
-        self.label, self.env_prefix, self.prompt_budget = label, env_prefix, prompt_budget
+        self.label, self.env_prefix = label, env_prefix
         self.prices = (price_per_1k_prompt, price_per_1k_completion)
         self._breaker = Breaker(breaker_failures, breaker_cooldown, clock)
         self._client = openai.OpenAI(
@@ -243,33 +166,6 @@ class OpenAIChatProvider:
         self.base_url = str(self._client.base_url).rstrip("/")
         self.endpoint = self.base_url + "/chat/completions"
         self.where = Where(label, self.endpoint, env_prefix, model, timeout, max_retries)
-
-    def generate(self, request: DraftRequest) -> Draft:
-        """A draft for `request`: its brief (brief_from_request) as a prompt within the token budget."""
-        brief = brief_from_request(request)
-        prompt = build_prompt(brief, self.prompt_budget)
-        messages: Any = prompt.messages
-        result = self.chat(
-            messages,
-            response_format=DRAFT_SCHEMA,
-            parse=parse_draft,
-            parse_plain=parse_plain_draft,
-            max_tokens=completion_cap(brief),
-            task_id=request.task_id,
-        )
-        subject, content = result.value
-        return Draft(
-            subject=subject,
-            content=content,
-            content_format=str(brief.get("format") or "text"),
-            provider=self.name,
-            model=result.model,
-            prompt_tokens=result.prompt_tokens,
-            completion_tokens=result.completion_tokens,
-            cost_usd=result.cost_usd,
-            latency_ms=result.latency_ms,
-            meta={**result.meta, "prompt": prompt.report()},
-        )
 
     def chat(
         self,

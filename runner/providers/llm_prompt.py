@@ -3,33 +3,29 @@ budget: a system message holding the task's requirements and the rules of the an
 message whose customer material (facts, brand voice, examples, a template, the previous draft and
 its fixes) sits in data blocks fenced by a random per-request nonce.
 
-The budget: the prompt is estimated at one token per CHARS_PER_TOKEN characters (English prose and
-the JSON-free lines used here come to about 4 characters a token with the tokenizers of GPT-4o,
-Llama 3 and Qwen 2.5; measured against Qwen2.5's own `usage.prompt_tokens` in
-benchmarks/llm_real.py). When the estimate is over the budget, the lower-priority parts are cut
-first, one step at a time (STEPS): the template, then the second example, the examples shortened,
-the first example, the facts a draft rarely needs, the brand voice's personality, the previous draft
-shortened, each fact shortened. The requirements, the rules, the fixes and the core facts are never
-cut: a prompt that cannot shrink further is sent over the budget, and says so in its report."""
+The budget: the prompt is estimated at one token per CHARS_PER_TOKEN (3.5) characters. English prose
+is about 4 characters a token with the tokenizers of GPT-4o, Llama 3 and Qwen 2.5; a brief's quoted
+terms, links and numbers bring it nearer 3.5 (measured against Qwen2.5's own `usage.prompt_tokens`:
+1,243 tokens for the 4,300 characters of a 300-word email's prompt; benchmarks/llm_real.py prints
+both). When the estimate is over the budget, the lower-priority parts are cut first, one step at a
+time (STEPS), a step counting only when it changes something: the template, the examples shortened,
+the second example, the examples shorter still, the first example, the facts a draft rarely needs,
+the brand voice's personality, the previous draft shortened, each fact shortened. The requirements,
+the rules, the fixes and the core facts are never cut: a prompt that cannot shrink further is sent
+over the budget, and says so in its report."""
 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from runner.providers.llm_brief import trimmed
+from runner.providers.llm_requirements import neutralise, quoted, requirements
 
 CHARS_PER_TOKEN = 3.5
 DEFAULT_BUDGET = 1500  # prompt tokens: a 300-word email with a full profile and two examples fits
-_FENCE_PREFIX = re.compile(r"<{3,}")  # every delimiter starts with <<<, so data can never contain one
-_FORMAT_RULES = {
-    "text": "plain text, paragraphs separated by a blank line, no markup",
-    "html": "an HTML fragment (p, h2, ul, li, a, strong, em only; no html, head, body, script or style)",
-    "markdown": "Markdown",
-}
 _LOW_FACTS = ("customers", "usual call to action", "hashtags", "email")
 # Each step cuts a little more, lowest priority first; `assemble` reads them cumulatively.
 STEPS: tuple[tuple[str, Any], ...] = (
@@ -43,16 +39,6 @@ STEPS: tuple[tuple[str, Any], ...] = (
     ("previous_chars", 1200),
     ("fact_chars", 160),
 )
-
-
-def neutralise(text: str) -> str:
-    return _FENCE_PREFIX.sub(lambda m: "\u2039" * len(m.group()), text)
-
-
-def quoted(values: Any) -> str:
-    """Task-authored strings as one-line JSON literals: no newline or fence can break out of the rule."""
-    items = values if isinstance(values, list) else [values]
-    return ", ".join(neutralise(json.dumps(str(v), ensure_ascii=False)) for v in items)
 
 
 def data_block(label: str, body: str, nonce: str) -> str:
@@ -80,122 +66,6 @@ class Cuts:
         else:
             setattr(self, step, value)
         self.taken.append(step if value is None else f"{step}={value}")
-
-
-def _length(brief: dict[str, Any]) -> list[str]:
-    length, lines = brief.get("length") or {}, []
-    low, high = length.get("min_words"), length.get("max_words")
-    if low and high:
-        lines.append(f"Length: {low} to {high} words.")
-    elif low or high:
-        lines.append(f"Length: at {'least' if low else 'most'} {low or high} words.")
-    if length.get("max_characters"):
-        lines.append(f"At most {length['max_characters']} characters in content.")
-    return lines
-
-
-def _subject(brief: dict[str, Any]) -> str:
-    if brief["channel"] != "email":
-        return "subject: null (this channel has no subject line)."
-    bounds = brief.get("subject_length") or {}
-    low, high = bounds.get("min_characters"), bounds.get("max_characters")
-    size = f" of {low} to {high} characters" if low and high else ""
-    return f"subject: the email's subject line{size}, never empty."
-
-
-def _what(brief: dict[str, Any]) -> list[str]:
-    lines = [
-        f"{label}: {quoted(brief[key])}."
-        for key, label in (
-            ("purpose", "Purpose"),
-            ("topic", "Topic"),
-            ("audience", "Audience"),
-            ("cta", "Call to action, stated plainly"),
-        )
-        if brief.get(key)
-    ]
-    if brief.get("key_points"):
-        lines.append(f"State each key point: {quoted(brief['key_points'])}.")
-    offer = brief.get("offer") or {}
-    if offer.get("description"):
-        terms = [f"the offer is {quoted(offer['description'])}"]
-        terms += [f"code {quoted(offer['code'])}"] if offer.get("code") else []
-        terms += [f"valid until {quoted(offer['valid_until'])}"] if offer.get("valid_until") else []
-        lines.append(f"State the offer as given: {'; '.join(terms)}.")
-    event = brief.get("event") or {}
-    if event.get("name"):
-        where = f", at {quoted(event['place'])}" if event.get("place") else ""
-        lines.append(f"The event: {quoted(event['name'])}, starting {quoted(event.get('starts_at'))}{where}.")
-    for key, label in (
-        ("cta_url", "Link for the call to action"),
-        ("review_url", "Link to leave a review"),
-        ("booking_url", "Link to book"),
-    ):
-        if (brief.get("links") or {}).get(key):
-            lines.append(f"{label}, written out in full: {quoted(brief['links'][key])}.")
-    return lines
-
-
-def _terms(brief: dict[str, Any]) -> list[str]:
-    lines = []
-    if brief.get("required_terms"):
-        lines.append(
-            f"The draft must contain each of: {quoted(brief['required_terms'])} (a part such as a call "
-            "to action or the business name is written as that part, not as those words)."
-        )
-    forbidden = brief.get("forbidden_terms") or []
-    if forbidden:
-        said = "; ".join(f"{quoted(t['term'])} ({t.get('reason') or 'forbidden'})" for t in forbidden)
-        lines.append(f"Never write: {said}.")
-    if brief.get("avoid_topics"):
-        lines.append(f"Do not write about: {quoted(brief['avoid_topics'])}.")
-    criteria = brief.get("criteria") or {}
-    if isinstance(criteria.get("readability_score_min"), int | float):
-        lines.append(f"Flesch reading ease at least {criteria['readability_score_min']:g}: short, plain sentences.")
-    if isinstance(criteria.get("grade_level_max"), int | float):
-        lines.append(f"Flesch-Kincaid grade level at most {criteria['grade_level_max']:g}.")
-    if criteria.get("sentiment_target") in ("positive", "neutral", "negative"):
-        lines.append(f"Overall sentiment: {criteria['sentiment_target']}.")
-    if criteria.get("cta_present") is True:
-        lines.append("End with a clear call to action.")
-    return lines
-
-
-def requirements(brief: dict[str, Any]) -> list[str]:
-    """The system message's requirements: the task's own, then the rules every draft follows."""
-    fmt = _FORMAT_RULES.get(str(brief.get("format")), _FORMAT_RULES["text"])
-    lines = [f"Format of content: {fmt}.", _subject(brief), *_length(brief)]
-    lines.append(
-        f"Language: {quoted(brief['language'])}." if brief.get("language") else "Language: the business's own."
-    )
-    lines += _what(brief)
-    tone = brief.get("tone") or []
-    if tone:
-        lines.append(
-            f"Tone: {quoted(tone)}" + (" (replaces the brand voice's)." if brief.get("tone_override") else ".")
-        )
-    lines += _terms(brief)
-    lines.append(
-        "Facts: state only what the 'facts' block and these requirements say; invent no prices, dates, "
-        "offers, guarantees or claims. Sign with the sign-off given, if any."
-    )
-    lines.append("Write finished text: no [bracketed] slots such as [Name], [link] or [Your Company]; links in full.")
-    tags = brief.get("merge_tags") or []
-    if tags:
-        lines.append(
-            f"Merge tags: {', '.join(tags)} {'is' if len(tags) == 1 else 'are'} filled in for each recipient when "
-            "the message is sent; you may use them as they are (e.g. in a greeting). Use no other {{...}} tag."
-        )
-    else:
-        lines.append("Use no {{...}} merge tags.")
-    parts = brief.get("system_parts")
-    owned = (
-        ", ".join(parts)
-        if parts
-        else ("an email's unsubscribe line and the sender's postal address, a text message's opt-out (Reply STOP)")
-    )
-    lines.append(f"aicrm adds the legally required parts after you: {owned}. Do not write them.")
-    return lines
 
 
 def _facts(brief: dict[str, Any], cuts: Cuts) -> str:
