@@ -60,7 +60,12 @@ def finished(subject: str | None, content: str) -> tuple[str | None, str]:
     """The draft, if it has no slot left to fill; else MalformedAnswer with fault bracket_placeholder."""
     slots = bracket_slots(subject, content)
     if slots:
-        raise MalformedAnswer(f"placeholders left to fill: {', '.join(slots[:5])}", fault="bracket_placeholder")
+        raise MalformedAnswer(
+            f"placeholders left to fill: {', '.join(slots[:5])}",
+            fault="bracket_placeholder",
+            advice="Write the whole draft again with the real words in their place, taken from the facts and the "
+            "requirements (names, links, dates, the sign-off given), or leave the sentence out; no [brackets].",
+        )
     return subject, content
 
 

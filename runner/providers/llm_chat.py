@@ -128,6 +128,16 @@ def usage(completion: Any, tokens: list[int], meta: dict[str, Any]) -> str | Non
     return choice.message.content
 
 
+def with_note(messages: Any, note: str) -> Any:
+    """`messages` with `note` at the end of the last one (the user's): what another generation is
+    told of the answer before it, not that answer itself. The prompt's prefix is unchanged, so a
+    server's prompt cache still holds it; roles still alternate, as some chat templates insist; and a
+    small model told that "[Your Name]" is a slot stops writing one."""
+    last = dict(messages[-1])
+    last["content"] = f"{last['content']}\n\n{note}"
+    return [*messages[:-1], last]
+
+
 class ChatEndpoint:
     """Any OpenAI-compatible /v1/chat/completions endpoint (OpenAI, Azure's v1 API, vLLM, Ollama,
     llama.cpp, LiteLLM) through the official SDK: `chat` asks for one JSON answer. `label` and
@@ -246,9 +256,10 @@ class ChatEndpoint:
             "writer_faults": {"malformed_output": 0, "bracket_placeholder": 0},
         }
         mode, problem = formats.start_mode(self.base_url, self.model, self.structured), ""
+        asked = messages
         for generation in range(1, self.max_retries + 2):
             meta["generations"] = generation
-            raw, completion, mode = self._answer(messages, schema, mode, max_tokens, meta)
+            raw, completion, mode = self._answer(asked, schema, mode, max_tokens, meta)
             if not mode.confirmed:
                 formats.record(self.base_url, self.model, mode.mode, mode.reason)
                 mode = formats.Learnt(mode.mode, True)
@@ -261,6 +272,7 @@ class ChatEndpoint:
             except MalformedAnswer as exc:
                 problem = str(exc)
                 meta["writer_faults"][exc.fault] = meta["writer_faults"].get(exc.fault, 0) + 1
+                asked = with_note(messages, exc.note())
                 continue
             prompt, answer = tokens
             cost = self._cost(tokens) if meta.get("usage_reported", True) else None

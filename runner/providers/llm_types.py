@@ -3,6 +3,7 @@ provider protocol and the errors a generation ends in. runner/providers/llm.py r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -90,6 +91,12 @@ class MalformedAnswer(ValueError):
     generation. `fault` names the writer's fault for the draft's meta: `malformed_output` (not the
     JSON asked for) or `bracket_placeholder` (a [Name] or [url] left for someone to fill)."""
 
-    def __init__(self, message: str, fault: str = "malformed_output") -> None:
+    def __init__(self, message: str, fault: str = "malformed_output", advice: str | None = None) -> None:
         super().__init__(message)
-        self.fault = fault
+        self.fault, self.advice = fault, advice
+
+    def note(self) -> str:
+        """What the next generation is told of this answer (as JSON literals: the message may quote
+        the model's own words, which are no instructions)."""
+        advice = self.advice or "Answer again with one JSON object, exactly as asked, and nothing else."
+        return f"Your last answer could not be used: {json.dumps(str(self), ensure_ascii=False)}. {advice}"

@@ -49,12 +49,29 @@ def test_a_bracket_placeholder_is_refused_and_written_again_as_a_writer_fault(fa
     assert len(fake.requests) == 2
     assert draft.meta["generations"] == 2
     assert draft.meta["writer_faults"] == {"malformed_output": 0, "bracket_placeholder": 1}
+    # The second generation was told why, at the end of the same prompt (its prefix unchanged).
+    first, second = (r.body["messages"] for r in fake.requests)
+    assert second[0] == first[0]
+    assert second[1]["content"].startswith(first[1]["content"] + "\n\nYour last answer could not be used: ")
+    assert '"placeholders left to fill: [Name], [Your Company], [url]"' in second[1]["content"]
+    assert second[1]["content"].endswith("or leave the sentence out; no [brackets].")
+    assert [m["role"] for m in second] == ["system", "user"]
     fake.set_script([ok("Hi", "Call [Your Company] today.")])
     with pytest.raises(LLMError) as info:
         openai_provider(fake.url, max_retries=1).generate(request())
     assert info.value.kind == "malformed_output"
     assert info.value.message.endswith("placeholders left to fill: [Your Company]")
     assert info.value.meta["writer_faults"]["bracket_placeholder"] == 2
+
+
+def test_a_malformed_answer_is_named_to_the_next_generation(fake: FakeOpenAIChat) -> None:
+    fake.set_script([reply("Sure! Here is your email: come by."), ok("Bread", "Come by.")])
+    openai_provider(fake.url, max_retries=1).generate(request())
+    note = fake.requests[1].body["messages"][-1]["content"].split("\n\n")[-1]
+    assert note == (
+        "Your last answer could not be used: \"not JSON: 'Sure! Here is your email: come by.'\". "
+        "Answer again with one JSON object, exactly as asked, and nothing else."
+    )
 
 
 def test_what_is_and_is_not_a_slot_to_fill() -> None:
