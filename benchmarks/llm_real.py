@@ -17,7 +17,8 @@ findings for the last draft (`content_quality.findings`: dimension.check and sev
 failed). Then the totals and three drafts in full.
 
 A writer fault is one the model writer makes, not a judgement of its prose: a stored draft missing a
-system-owned part (the scorecard's compliance elements unsubscribe, postal address, SMS opt-out), a
+system-owned part (a compliance violation of a rule requiring the unsubscribe line, the postal
+address or the SMS opt-out, for the packs that apply to its channel), a
 stored draft with a [bracketed] slot left in, or a generation that ended in an unparseable answer
 (a failure of kind malformed_output). Bracket slots and malformed answers caught and written again
 within a generation are counted apart (`caught`): that is the writer's guard working. Targets: at
@@ -211,6 +212,16 @@ def run_worker(db_url: str, base_url: str, tasks: list[str], conn: psycopg.Conne
 
 def task_rows(conn: psycopg.Connection[Any], tasks: list[str]) -> list[dict[str, Any]]:
     """Per task: what it was, how it ended, what its drafts cost and what the scorecard found."""
+    # A missing system part is a compliance violation of a rule requiring one (the packs that apply
+    # to the draft's channel and industry decide which: an SMS needs no postal address).
+    system_rules = {
+        (str(p), str(r))
+        for p, r in conn.execute(
+            "select pack_code, rule_code from aicrm.compliance_rules where kind = 'required_element'"
+            " and element = any(%s)",
+            (list(SYSTEM_PARTS),),
+        ).fetchall()
+    }
     out = []
     for task in tasks:
         state, attempts, failures, channel, customer, instructions = conn.execute(
@@ -233,7 +244,7 @@ def task_rows(conn: psycopg.Connection[Any], tasks: list[str]) -> list[dict[str,
         failed = [
             d["error"].get("kind") for _, _, d in moves if isinstance(d, dict) and isinstance(d.get("error"), dict)
         ]
-        faults, caught = writer_faults(channel, drafts, failed)
+        faults, caught = writer_faults(drafts, failed, system_rules)
         card = (drafts[-1][4] or {}) if drafts else {}
         per_generation = [
             (p or {}).get("prompt_tokens", 0) / max((p or {}).get("generations", 1), 1) for _, _, _, p, _ in drafts
@@ -265,7 +276,9 @@ def task_rows(conn: psycopg.Connection[Any], tasks: list[str]) -> list[dict[str,
     return out
 
 
-def writer_faults(channel: str, drafts: list[Any], failed: list[str]) -> tuple[list[str], dict[str, int]]:
+def writer_faults(
+    drafts: list[Any], failed: list[str], system_rules: set[tuple[str, str]]
+) -> tuple[list[str], dict[str, int]]:
     """The writer faults of a task's stored drafts and failed generations, and those caught in time."""
     faults, caught = [f"failed: {kind}" for kind in failed if kind == "malformed_output"], {}
     for version, subject, content, provenance, card in drafts:
@@ -273,9 +286,9 @@ def writer_faults(channel: str, drafts: list[Any], failed: list[str]) -> tuple[l
             caught[kind] = caught.get(kind, 0) + n
         if slots := bracket_slots(subject, content):
             faults.append(f"v{version} slots {' '.join(slots)}")
-        elements = (((card or {}).get("details") or {}).get("compliance") or {}).get("elements") or {}
-        missing = [e for e in SYSTEM_PARTS if elements.get(e) is False and (e != "sms_opt_out" or channel == "sms")]
-        if missing and channel in ("email", "sms"):
+        violations = (((card or {}).get("details") or {}).get("compliance") or {}).get("violations") or []
+        missing = [v["rule"] for v in violations if (v.get("pack"), v.get("rule")) in system_rules]
+        if missing:
             faults.append(f"v{version} missing {','.join(missing)}")
     return faults, caught
 

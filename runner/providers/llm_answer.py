@@ -63,8 +63,8 @@ def finished(subject: str | None, content: str) -> tuple[str | None, str]:
         raise MalformedAnswer(
             f"placeholders left to fill: {', '.join(slots[:5])}",
             fault="bracket_placeholder",
-            advice="Write the whole draft again with the real words in their place, taken from the facts and the "
-            "requirements (names, links, dates, the sign-off given), or leave the sentence out; no [brackets].",
+            advice="Write it again with the real words from the facts in their place (or without that sentence); "
+            "no [brackets].",
         )
     return subject, content
 

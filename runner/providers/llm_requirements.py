@@ -56,7 +56,7 @@ def _what(brief: dict[str, Any]) -> list[str]:
             ("purpose", "Purpose"),
             ("topic", "Topic"),
             ("audience", "Audience"),
-            ("cta", "Call to action, stated plainly"),
+            ("cta", "Call to action"),
         )
         if brief.get(key)
     ]
@@ -64,10 +64,10 @@ def _what(brief: dict[str, Any]) -> list[str]:
         lines.append(f"State each key point: {quoted(brief['key_points'])}.")
     offer = brief.get("offer") or {}
     if offer.get("description"):
-        terms = [f"the offer is {quoted(offer['description'])}"]
+        terms = [quoted(offer["description"])]
         terms += [f"code {quoted(offer['code'])}"] if offer.get("code") else []
         terms += [f"valid until {quoted(offer['valid_until'])}"] if offer.get("valid_until") else []
-        lines.append(f"State the offer as given: {'; '.join(terms)}.")
+        lines.append(f"The offer, as given: {'; '.join(terms)}.")
     event = brief.get("event") or {}
     if event.get("name"):
         where = f", at {quoted(event['place'])}" if event.get("place") else ""
@@ -78,7 +78,7 @@ def _what(brief: dict[str, Any]) -> list[str]:
         ("booking_url", "Link to book"),
     ):
         if (brief.get("links") or {}).get(key):
-            lines.append(f"{label}, written out in full: {quoted(brief['links'][key])}.")
+            lines.append(f"{label} (in full): {quoted(brief['links'][key])}.")
     return lines
 
 
@@ -86,8 +86,8 @@ def _terms(brief: dict[str, Any]) -> list[str]:
     lines = []
     if brief.get("required_terms"):
         lines.append(
-            f"The draft must contain each of: {quoted(brief['required_terms'])} (a part such as a call "
-            "to action or the business name is written as that part, not as those words)."
+            f"The draft must contain each of: {quoted(brief['required_terms'])} (a part, such as a call to "
+            "action, is written as that part)."
         )
     forbidden = brief.get("forbidden_terms") or []
     if forbidden:
@@ -130,7 +130,7 @@ def requirements(brief: dict[str, Any]) -> list[str]:
     if tags:
         lines.append(
             f"Merge tags: {', '.join(tags)} {'is' if len(tags) == 1 else 'are'} filled in for each recipient when "
-            "the message is sent; you may use them as they are (e.g. in a greeting). Use no other {{...}} tag."
+            "sent; you may use them as they are (e.g. in a greeting). No other {{...}} tag."
         )
     else:
         lines.append("Use no {{...}} merge tags.")

@@ -54,7 +54,7 @@ def test_a_bracket_placeholder_is_refused_and_written_again_as_a_writer_fault(fa
     assert second[0] == first[0]
     assert second[1]["content"].startswith(first[1]["content"] + "\n\nYour last answer could not be used: ")
     assert '"placeholders left to fill: [Name], [Your Company], [url]"' in second[1]["content"]
-    assert second[1]["content"].endswith("or leave the sentence out; no [brackets].")
+    assert second[1]["content"].endswith("in their place (or without that sentence); no [brackets].")
     assert [m["role"] for m in second] == ["system", "user"]
     fake.set_script([ok("Hi", "Call [Your Company] today.")])
     with pytest.raises(LLMError) as info:

@@ -13,6 +13,7 @@ import pytest
 
 from runner.providers.llm import DraftRequest, build_messages, build_prompt, estimate_tokens
 from runner.providers.llm_brief import brief_from_request, without_footer
+from runner.providers.llm_prompt import NOTE_RESERVE
 from tests.runner.prompts import blocks, nonce_of
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "context_bakery.json").read_text())
@@ -124,9 +125,9 @@ def test_lower_priority_parts_are_cut_first_to_fit_a_smaller_budget() -> None:
     )
     full = build_prompt(brief, budget=100_000)
     assert full.cuts == []
-    tight = build_prompt(brief, budget=full.estimated_tokens - 200)
+    tight = build_prompt(brief, budget=full.estimated_tokens - 200 + NOTE_RESERVE)
     assert tight.cuts == ["example 2", "example_chars=200", "example 1"]  # no template; examples under 350
-    assert tight.estimated_tokens <= full.estimated_tokens - 200
+    assert tight.estimated_tokens <= full.estimated_tokens - 200  # room kept for a refused answer's note
     system, user = (m["content"] for m in tight.messages)
     found = blocks(user, nonce_of(system))
     assert "example 2" not in found
@@ -187,7 +188,7 @@ def test_the_system_owned_parts_are_left_to_the_system_and_merge_tags_explained(
     assert "unsubscribe line and the sender's postal address" in system
     assert "Do not write them." in system
     # The templates' merge tags are explained and allowed, not forbidden; the footer's are not offered.
-    assert "Merge tags: {{first_name}} is filled in for each recipient when the message is sent" in system
+    assert "Merge tags: {{first_name}} is filled in for each recipient when sent" in system
     assert "{{unsubscribe_url}}" not in system + user
     assert "No placeholders such as" not in system
     # Examples arrive without their footers: nothing to copy of what the system adds.
@@ -212,7 +213,7 @@ def test_the_instructions_are_the_systems_requirements() -> None:
         'The draft must contain each of: "pumpkin sourdough"',
         'Never write: "best in town" (the brief forbids it); "cheap" (the brand voice avoids it).',
         'Tone: "cheerful" (replaces the brand voice\'s).',
-        'Call to action, stated plainly: "Order online by Thursday".',
+        'Call to action: "Order online by Thursday".',
         'Audience: "regular customers".',
         'Language: "en".',
         "Length: 50 to 200 words.",
@@ -246,9 +247,9 @@ def test_the_briefs_points_offer_event_links_and_avoided_topics_are_requirements
     system, user, _ = messages(instructions=brief)
     for expected in (
         'State each key point: "Pre-order by December 20".',
-        'State the offer as given: the offer is "10% off three pies"; code "PIE10"; valid until "2099-12-20".',
+        'The offer, as given: "10% off three pies"; code "PIE10"; valid until "2099-12-20".',
         'The event: "Stollen tasting", starting "2099-12-12T16:00", at "12 Mill Lane".',
-        'Link to leave a review, written out in full: "https://g.page/r/sunrise/review".',
+        'Link to leave a review (in full): "https://g.page/r/sunrise/review".',
         'Do not write about: "the sourdough loaf".',
     ):
         assert expected in system, expected
