@@ -15,7 +15,7 @@ from runner.providers.llm_types import MalformedAnswer
 
 _CODE_FENCE = re.compile(r"\A\s*```[A-Za-z]*[ \t]*\n?(.*?)\n?```\s*\Z", re.DOTALL)
 # A bracketed span with a letter in it that is not a Markdown link's text ([Order now](https://...)).
-_SLOT = re.compile(r"(?<![\\!])\[([^\[\]\n]{0,60}[A-Za-z][^\[\]\n]{0,60})\](?!\()")
+_SLOT = re.compile(r"(?<![\\!])\[([^\[\]\n]{0,80}[A-Za-z][^\[\]\n]{0,80})\](?!\()")
 _SUBJECT_LINE = re.compile(r"\A\s*\**subject\**\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _PREAMBLE = re.compile(r"\A[^\n]{0,100}:\s*\n")  # "Here is your email:" on a line of its own
 

@@ -41,9 +41,9 @@ STEPS: tuple[tuple[str, Any], ...] = (
     ("personality", None),
     ("previous_chars", 1200),
     ("voice", None),
-    ("fix_chars", 160),
+    ("fix_chars", 150),
     ("previous_chars", 800),
-    ("fact_chars", 160),
+    ("fact_chars", 150),
 )
 
 
