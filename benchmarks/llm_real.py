@@ -18,9 +18,9 @@ failed). Then the totals and three drafts in full.
 
 A writer fault is one the model writer makes, not a judgement of its prose: a stored draft missing a
 system-owned part (a compliance violation of a rule requiring the unsubscribe line, the postal
-address or the SMS opt-out, for the packs that apply to its channel), a
-stored draft with a [bracketed] slot left in, or a generation that ended in an unparseable answer
-(a failure of kind malformed_output). Bracket slots and malformed answers caught and written again
+address or the SMS opt-out, for the packs that apply to its channel), a stored draft with a
+[bracketed] slot or a merge tag with a brace missing ({{first_name}) left in, or a generation that
+ended in an unparseable answer (a failure of kind malformed_output). Those caught and written again
 within a generation are counted apart (`caught`): that is the writer's guard working. Targets: at
 least 8 of 10 tasks decided without a writer fault, and no generation's prompt over 1,500 tokens.
 
@@ -53,7 +53,7 @@ from harness import on_throwaway_server, verdict  # noqa: E402
 from runner import embedded  # noqa: E402
 from runner.db import DEMO_TENANT_ID  # noqa: E402
 from runner.migrate import migrate  # noqa: E402
-from runner.providers.llm import bracket_slots  # noqa: E402
+from runner.providers.llm import bracket_slots, broken_tags  # noqa: E402
 from tests.e2e.workload import DECIDED, create_tasks, seed_demo, task_specs  # noqa: E402
 from tests.helpers import act_as  # noqa: E402
 from tests.processes import AICRM  # noqa: E402
@@ -286,6 +286,8 @@ def writer_faults(
             caught[kind] = caught.get(kind, 0) + n
         if slots := bracket_slots(subject, content):
             faults.append(f"v{version} slots {' '.join(slots)}")
+        if broken := broken_tags(subject, content):
+            faults.append(f"v{version} broken tags {' '.join(broken)}")
         violations = (((card or {}).get("details") or {}).get("compliance") or {}).get("violations") or []
         missing = [v["rule"] for v in violations if (v.get("pack"), v.get("rule")) in system_rules]
         if missing:

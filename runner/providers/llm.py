@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from runner.config import _number
 from runner.errors import ConfigurationError
-from runner.providers.llm_answer import bracket_slots, json_object, parse_draft, parse_plain_draft
+from runner.providers.llm_answer import bracket_slots, broken_tags, json_object, parse_draft, parse_plain_draft
 from runner.providers.llm_breaker import Breaker
 from runner.providers.llm_brief import brief_from_request, prompt_context
 from runner.providers.llm_chat import ChatResult
@@ -82,6 +82,7 @@ __all__ = [
     "Prompt",
     "ProviderUnavailable",
     "bracket_slots",
+    "broken_tags",
     "build_messages",
     "build_prompt",
     "data_block",

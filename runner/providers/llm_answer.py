@@ -2,8 +2,9 @@
 draft in it, and, when an endpoint gives no structured output at all, the draft in plain text. An
 answer that is not a draft raises MalformedAnswer, and the chat machinery asks for another
 generation; so does a draft with a bracketed slot left for someone to fill ([Name], [url]): a model
-that writes one did not finish the text, and a person would have to. That is a fault of the
-writing, found before the draft is stored; judging finished text stays the scorecard's."""
+that writes one did not finish the text, and a person would have to; and so does a merge tag with a
+brace missing ({{first_name}), which no sender can fill. Those are faults of the writing, found
+before the draft is stored; judging finished text stays the scorecard's."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from runner.providers.llm_types import MalformedAnswer
 _CODE_FENCE = re.compile(r"\A\s*```[A-Za-z]*[ \t]*\n?(.*?)\n?```\s*\Z", re.DOTALL)
 # A bracketed span with a letter in it that is not a Markdown link's text ([Order now](https://...)).
 _SLOT = re.compile(r"(?<![\\!])\[([^\[\]\n]{0,80}[A-Za-z][^\[\]\n]{0,80})\](?!\()")
+# A merge tag with a brace missing ({{first_name}, {first_name}}): no sender can fill it, and the
+# reader would see it as written.
+_BROKEN_TAG = re.compile(r"\{\{\s*[A-Za-z_]\w*\s*\}(?!\})|(?<!\{)\{\s*[A-Za-z_]\w*\s*\}\}")
 _SUBJECT_LINE = re.compile(r"\A\s*\**subject\**\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _PREAMBLE = re.compile(r"\A[^\n]{0,100}:\s*\n")  # "Here is your email:" on a line of its own
 
@@ -56,8 +60,21 @@ def bracket_slots(*texts: str | None) -> list[str]:
     return list(dict.fromkeys(f"[{m.group(1)}]" for t in texts if t for m in _SLOT.finditer(t)))
 
 
+def broken_tags(*texts: str | None) -> list[str]:
+    """The merge tags with a brace missing in `texts`, as written."""
+    return list(dict.fromkeys(m.group() for t in texts if t for m in _BROKEN_TAG.finditer(t)))
+
+
 def finished(subject: str | None, content: str) -> tuple[str | None, str]:
-    """The draft, if it has no slot left to fill; else MalformedAnswer with fault bracket_placeholder."""
+    """The draft, if it has no slot left to fill and no broken merge tag; else MalformedAnswer with
+    fault bracket_placeholder or broken_merge_tag."""
+    broken = broken_tags(subject, content)
+    if broken:
+        raise MalformedAnswer(
+            f"merge tags with a brace missing: {', '.join(broken[:5])}",
+            fault="broken_merge_tag",
+            advice="Write it again with each merge tag in two braces on each side, e.g. {{first_name}}.",
+        )
     slots = bracket_slots(subject, content)
     if slots:
         raise MalformedAnswer(

@@ -253,7 +253,7 @@ class ChatEndpoint:
             "http_retries": 0,
             "request_ids": [],
             "model_configured": self.model,
-            "writer_faults": {"malformed_output": 0, "bracket_placeholder": 0},
+            "writer_faults": {"malformed_output": 0, "bracket_placeholder": 0, "broken_merge_tag": 0},
         }
         mode, problem = formats.start_mode(self.base_url, self.model, self.structured), ""
         asked = messages

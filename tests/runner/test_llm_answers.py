@@ -22,6 +22,7 @@ from runner.providers.llm import (
     LLMSettings,
     OpenAIChatProvider,
     bracket_slots,
+    broken_tags,
     llm_from_config,
     parse_plain_draft,
 )
@@ -48,7 +49,7 @@ def test_a_bracket_placeholder_is_refused_and_written_again_as_a_writer_fault(fa
     assert (draft.subject, draft.content) == ("Fresh bread", "Come by.")
     assert len(fake.requests) == 2
     assert draft.meta["generations"] == 2
-    assert draft.meta["writer_faults"] == {"malformed_output": 0, "bracket_placeholder": 1}
+    assert draft.meta["writer_faults"] == {"malformed_output": 0, "bracket_placeholder": 1, "broken_merge_tag": 0}
     # The second generation was told why, at the end of the same prompt (its prefix unchanged).
     first, second = (r.body["messages"] for r in fake.requests)
     assert second[0] == first[0]
@@ -72,6 +73,17 @@ def test_a_malformed_answer_is_named_to_the_next_generation(fake: FakeOpenAIChat
         "Your last answer could not be used: \"not JSON: 'Sure! Here is your email: come by.'\". "
         "Answer again with one JSON object, exactly as asked, and nothing else."
     )
+
+
+def test_a_merge_tag_with_a_brace_missing_is_refused_and_written_again(fake: FakeOpenAIChat) -> None:
+    """Qwen2.5-Coder-1.5B wrote "Hi {{first_name}!" (benchmarks/llm_real.py): no sender fills that."""
+    fake.set_script([ok("Hi", "Hi {{first_name}! Come by."), ok("Hi", "Hi {{first_name}}, come by.")])
+    draft = openai_provider(fake.url, max_retries=1).generate(request())
+    assert draft.content == "Hi {{first_name}}, come by."
+    assert draft.meta["writer_faults"]["broken_merge_tag"] == 1
+    note = fake.requests[1].body["messages"][-1]["content"].split("\n\n")[-1]
+    assert note.startswith('Your last answer could not be used: "merge tags with a brace missing: {{first_name}".')
+    assert broken_tags("{first_name}} and {{ last_name }} and {{email}}") == ["{first_name}}"]
 
 
 def test_what_is_and_is_not_a_slot_to_fill() -> None:
