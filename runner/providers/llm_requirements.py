@@ -129,8 +129,9 @@ def requirements(brief: dict[str, Any]) -> list[str]:
     tags = brief.get("merge_tags") or []
     if tags:
         lines.append(
-            f"Merge tags: {', '.join(tags)} {'is' if len(tags) == 1 else 'are'} filled in for each recipient when "
-            "sent; you may use them as they are (e.g. in a greeting). No other {{...}} tag."
+            f"You may use the merge tag{'' if len(tags) == 1 else 's'} {', '.join(tags)} as written (e.g. in a "
+            f"greeting): {'it is' if len(tags) == 1 else 'they are'} filled in for each recipient when sent. "
+            "No other {{...}} tag."
         )
     else:
         lines.append("Use no {{...}} merge tags.")

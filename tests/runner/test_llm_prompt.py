@@ -188,7 +188,8 @@ def test_the_system_owned_parts_are_left_to_the_system_and_merge_tags_explained(
     assert "unsubscribe line and the sender's postal address" in system
     assert "Do not write them." in system
     # The templates' merge tags are explained and allowed, not forbidden; the footer's are not offered.
-    assert "Merge tags: {{first_name}} is filled in for each recipient when sent" in system
+    allowed = "You may use the merge tag {{first_name}} as written (e.g. in a greeting): it is filled in for each "
+    assert allowed + "recipient when sent. No other {{...}} tag." in system
     assert "{{unsubscribe_url}}" not in system + user
     assert "No placeholders such as" not in system
     # Examples arrive without their footers: nothing to copy of what the system adds.
