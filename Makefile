@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint smoke migrate seed bundle schema bench venv dev clean
+.PHONY: run test lint smoke migrate seed bundle schema bench bench-llm venv dev clean
 
 # The virtualenv is (re)built whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -58,8 +58,13 @@ schema: $(STAMP)
 	$(BIN)/python -m tests.migrations.schema_dump
 
 bench: $(DEVSTAMP)
-	@fail=0; for b in benchmarks/*.py; do case $$b in */harness.py|*/pipeline_replay.py) continue;; esac; \
+	@fail=0; for b in benchmarks/*.py; do case $$b in */harness.py|*/pipeline_replay.py|*/llm_real.py) continue;; esac; \
 	echo "== $$b"; $(BIN)/python $$b || fail=1; done; exit $$fail
+
+## bench-llm: a real model in the loop: ten demo tasks written by a 1.5B model on one CPU thread through
+## `aicrm worker` (benchmarks/llm_real.py); installs its server and model into .bench/ (not part of bench)
+bench-llm: $(DEVSTAMP)
+	$(BIN)/python benchmarks/llm_real.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache

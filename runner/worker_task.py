@@ -216,8 +216,10 @@ class TaskRun:
             if state != "generating":
                 action = ((result.get("decision") or {}).get("action") or {}).get("type")
                 return self._outcome(state, detail=f"decision {action}")
-            # The rules asked for another draft; the lease is still ours.
+            # The rules asked for another draft; the lease is still ours. The next draft's brief
+            # carries this one and its fixes (the context is the same).
             self.attempt = int(result["task"]["attempts"])
+            brief = cast(dict[str, Any], self._call("get_draft_brief", include_context=False))
             subject, content = draft.subject, draft.content
             fixes = list(result["scorecard"].get("fixes") or [])
 

@@ -45,6 +45,7 @@ class Behaviour:
     then: Behaviour | None = None
     prompt_tokens: int | None = None  # None: words in the request's messages
     completion_tokens: int | None = None  # None: words in the answer
+    served_model: str | None = None  # the model the answer names; None: the request's
 
 
 def ok(
@@ -53,10 +54,17 @@ def ok(
     *,
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
+    served_model: str | None = None,
 ) -> Behaviour:
-    """200 with the draft `{"subject": subject, "content": content}` as the message, as the model would."""
+    """200 with the draft `{"subject": subject, "content": content}` as the message, as the model would
+    (`served_model`: the model name the answer reports, as a local server names its file)."""
     return Behaviour(
-        "ok", subject=subject, content=content, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+        "ok",
+        subject=subject,
+        content=content,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        served_model=served_model,
     )
 
 
@@ -211,7 +219,7 @@ def completion(request: Recorded, text: str, behaviour: Behaviour) -> dict[str, 
         "id": f"chatcmpl-fake-{request.index + 1}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": request.body.get("model", ""),
+        "model": behaviour.served_model or request.body.get("model", ""),
         "system_fingerprint": "fp_fake",
         "choices": [
             {

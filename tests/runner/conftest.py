@@ -15,6 +15,7 @@ import pytest
 
 from runner import embedded
 from runner.pool import ClaimPool
+from runner.providers import llm_formats
 from tests.factories import committed, make_bakery, two_agencies
 from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.runner.context_bakery import make_context_bakery
@@ -41,7 +42,9 @@ def started() -> Iterator[Callable[[P], P]]:
 
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAIChat]:
-    """A local server speaking the OpenAI chat protocol, expecting workers.API_KEY."""
+    """A local server speaking the OpenAI chat protocol, expecting workers.API_KEY. The process has
+    learnt no endpoint's response format (a port may come again, and with it a fall-back learnt)."""
+    llm_formats.forget_all()
     with FakeOpenAIChat(api_key=API_KEY) as server:
         yield server
 

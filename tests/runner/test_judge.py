@@ -33,7 +33,7 @@ from runner.worker import WorkerOptions, WorkerPool, provider_from_env
 from runner.worker_task import evaluation_metrics
 from tests.fakes.openai_chat import FakeOpenAIChat, delay, judgement, ok, reply, status
 from tests.processes import query
-from tests.runner.workers import API_KEY, MODEL, create_tasks, openai_provider, states
+from tests.runner.workers import API_KEY, MODEL, create_tasks, learnt_structured, openai_provider, states
 from tests.samples import GOOD_EMAIL, SUBJECT
 
 JUDGE_MODEL = "judge-test-mini"
@@ -306,6 +306,7 @@ def test_a_timeout_and_an_open_breaker_skip_the_judge(fake: FakeOpenAIChat, warn
     judge = make_judge(fake, timeout=0.3, max_retries=0, breaker_failures=2, breaker_cooldown=600.0)
     assert judge.grade(request(), SUBJECT, GOOD_EMAIL) is None
     fake.set_script([status(500)])
+    learnt_structured(fake.url, JUDGE_MODEL)  # a 500 is an outage here, not json_schema refused
     assert judge.grade(request(), SUBJECT, GOOD_EMAIL) is None
     assert judge.grade(request(), SUBJECT, GOOD_EMAIL) is None  # open: nothing is sent
     assert len(fake.requests) == 2
@@ -409,6 +410,7 @@ def test_a_failing_judge_never_fails_the_task(
 ) -> None:
     fake.set_script([ok(SUBJECT, GOOD_EMAIL)])
     with FakeOpenAIChat(script=[status(500)]) as judge_server:
+        learnt_structured(judge_server.url, JUDGE_MODEL)  # an outage, not json_schema refused
         monkeypatch.setenv("AICRM_JUDGE_MODEL", JUDGE_MODEL)
         monkeypatch.setenv("AICRM_JUDGE_BASE_URL", judge_server.url)
         monkeypatch.setenv("AICRM_JUDGE_MAX_RETRIES", "0")

@@ -24,7 +24,15 @@ from runner.worker import WorkerOptions, WorkerPool
 from tests.fakes.openai_chat import FakeOpenAIChat, dead_endpoint, delay, ok, status
 from tests.helpers import act_as
 from tests.processes import AICRM, query, stop_with_sigterm, wait_for
-from tests.runner.workers import MODEL, create_tasks, openai_provider, states, transitions, worker_env
+from tests.runner.workers import (
+    MODEL,
+    create_tasks,
+    learnt_structured,
+    openai_provider,
+    states,
+    transitions,
+    worker_env,
+)
 from tests.samples import FOOTER, GOOD_EMAIL, SUBJECT, WEAK
 
 
@@ -190,6 +198,7 @@ def test_server_errors_until_the_sdk_gives_up_queue_the_task_with_a_backoff(
     db_url: str, agencies: dict[str, str], fake: FakeOpenAIChat, settings: Settings, pools: Callable[..., WorkerPool]
 ) -> None:
     fake.set_script([status(500)])
+    learnt_structured(fake.url)
     [task] = create_tasks(db_url, agencies, "a", 1)
     pool = pools(settings, provider(fake.url, max_retries=1), once=True)
     assert pool.join(30)

@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from runner.providers import llm_formats
 from runner.providers.llm import OpenAIChatProvider
 from tests.fakes.openai_chat import FakeOpenAIChat
 from tests.helpers import act_as
@@ -24,6 +25,12 @@ def openai_provider(url: str, **options: Any) -> OpenAIChatProvider:
     """The OpenAI chat provider pointed at `url` with the fake's model and key (`options`: timeout,
     max_retries, the breaker's, another api_key)."""
     return OpenAIChatProvider(MODEL, base_url=url, api_key=options.pop("api_key", API_KEY), **options)
+
+
+def learnt_structured(url: str, model: str = MODEL) -> None:
+    """The process has learnt that `url` takes response_format json_schema for `model`, as it has after
+    the endpoint's first answer: a 5xx is then an outage, never a refusal of the format to fall back from."""
+    llm_formats.record(url, model, "json_schema", "")
 
 
 def worker_env(db_url: str, fake: FakeOpenAIChat) -> dict[str, str]:

@@ -29,7 +29,8 @@
 --                channel (and purpose), its variant drawn by weight with a draw seeded by the task
 --                and attempt (reproducible; the learning issue turns the draw into a bandit)
 --   examples     the two most similar approved examples and one to avoid
---   merge_tags   for an email: the tags the sending service fills ({{first_name}}, ...)
+--   merge_tags   for an email: the tags the sending service fills ({{first_name}}, ...), and
+--                `personal`: those a writer may use in its text (the others are the parts aicrm adds)
 --   previous     on a rewrite: the last draft (version, subject, content), its findings as
 --                structured fixes ({code, params, message, ...}: no English to parse) and, when a
 --                person asked for changes, their structured edits (aicrm.request_changes) and their
@@ -254,7 +255,8 @@ begin
             'offer', v_i -> 'offer', 'event', v_i -> 'event', 'links', v_i -> 'links',
             'tone', coalesce(v_i -> 'tone_override', v_context #> '{brand_voice,tone}'),
             'language', coalesce(v_i -> 'language', v_context #> '{brand_voice,language}', '"en"'),
-            'output_type', v_i -> 'output_type', 'output_format', coalesce(v_i -> 'output_format', '"text"'))),
+            'output_type', v_i -> 'output_type', 'output_format', coalesce(v_i -> 'output_format', '"text"'),
+            'success_criteria', v_i -> 'success_criteria')),
         'limits', v_limits,
         'must_write', v_must,
         'system_parts', v_system,
@@ -274,6 +276,7 @@ begin
                                where e.ordinality <= 1), '[]')),
         'merge_tags', case when v_task.channel = 'email' then jsonb_build_object(
             'tags', to_jsonb(aicrm_private.email_merge_tags()),
+            'personal', to_jsonb(array['first_name', 'last_name']),
             'note', 'The sending service fills these per recipient, e.g. {{first_name}}; use them only as written. '
                     'Never leave a bracketed placeholder such as [Name] or [link].') end,
         'previous', v_prev,
