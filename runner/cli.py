@@ -21,6 +21,7 @@ from runner.commands.evaluate import evaluate_command
 from runner.commands.events import events_command
 from runner.commands.importing import import_app
 from runner.commands.mcp import mcp_command
+from runner.commands.plan import plan_command
 from runner.commands.psql import psql_command
 from runner.commands.publish import publish_command
 from runner.commands.review import review_command
@@ -63,6 +64,7 @@ app.command("status")(status_command)
 app.command("dashboard")(dashboard_command)
 app.command("events")(events_command)
 app.command("mcp")(mcp_command)
+app.command("plan")(plan_command)
 
 
 def echo(message: str) -> None:

@@ -303,3 +303,11 @@ select aicrm.record_content_feedback(
 select aicrm.record_delivery_metrics(
     p_delivery_id => %(delivery_id)s, p_metrics => %(metrics)s, p_idempotency_key => %(key)s
 ) as answer;
+
+-- name: create_project_brief
+select aicrm.create_project_brief(
+    p_project_id => %(project_id)s, p_brief => %(brief)s, p_strategist_agent_id => %(strategist)s
+) as plan;
+
+-- name: project_name
+select name from aicrm.projects where project_id = %(project_id)s;

@@ -684,6 +684,7 @@ declare
     v_superseded jsonb;
     v_plan text[] := '{}';
     v_new integer := 0;
+    v_proposed jsonb;
 begin
     if p_project_id is null then
         raise exception using errcode = 'AC001', column = 'project_id', message = 'project_id: is required';
@@ -749,6 +750,10 @@ begin
         end if;
     end if;
 
+    if p_brief ? 'pieces' then
+        perform aicrm_private.check_brief_pieces(p_brief, v_starts, v_ends);
+    end if;
+
     v_hash := md5(p_brief::text);
     v_prefix := format('project_brief:%s:%s:', p_project_id, v_hash);
     v_days := v_ends - v_starts + 1;
@@ -792,13 +797,17 @@ begin
     loop
         v_dates := '{}';
         for v_piece in 1..v_channel.pieces loop
-            v_day := v_starts + (v_piece - 1) * v_days / v_channel.pieces;
+            select x.value into v_proposed from jsonb_array_elements(coalesce(p_brief -> 'pieces', '[]')) as x
+            where x.value ->> 'channel' = v_channel.name and (x.value ->> 'piece')::integer = v_piece;
+            v_day := coalesce((v_proposed ->> 'due_on')::date, v_starts + (v_piece - 1) * v_days / v_channel.pieces);
             v_dates := v_dates || v_day::text;
-            v_title := left(format('%s %s/%s: %s', v_channel.name, v_piece, v_channel.pieces, p_brief ->> 'topic'), 300);
+            v_title := left(coalesce(v_proposed ->> 'title',
+                format('%s %s/%s: %s', v_channel.name, v_piece, v_channel.pieces, p_brief ->> 'topic')), 300);
             v_result := aicrm.create_content_task(
                 p_customer_id => v_project.customer_id,
                 p_channel => v_channel.name,
-                p_ai_instructions => v_instructions,
+                p_ai_instructions => v_instructions || jsonb_strip_nulls(jsonb_build_object('topic',
+                    v_proposed -> 'topic', 'key_points', v_proposed -> 'key_points', 'cta', v_proposed -> 'cta')),
                 p_title => v_title,
                 p_project_id => p_project_id,
                 p_due_at => v_day::timestamptz,
@@ -819,8 +828,8 @@ begin
                         'idempotency_key', 'task_planned:' || (v_result ->> 'task_id'),
                         'parts', jsonb_build_array(
                             jsonb_build_object('type', 'text', 'text', format(
-                                'Planned from the brief of project %s: %s, due %s. Goals: %s.', v_project.name,
-                                v_title, v_day, v_goals)),
+                                'Planned from the brief of project %s: %s, due %s. Goals: %s.%s', v_project.name,
+                                v_title, v_day, v_goals, coalesce(' Why: ' || (v_proposed ->> 'why'), ''))),
                             jsonb_build_object('type', 'data', 'data', jsonb_build_object(
                                 'task_id', v_result -> 'task_id', 'project_id', p_project_id,
                                 'channel', v_channel.name, 'piece', v_piece))
@@ -829,9 +838,15 @@ begin
                 end if;
             end if;
         end loop;
-        v_plan := v_plan || format('%s: %s %s, the %s days split into %s equal parts, one due at the start of each: %s.',
-            v_channel.name, v_channel.pieces, case when v_channel.pieces = 1 then 'piece' else 'pieces' end, v_days,
-            v_channel.pieces, array_to_string(v_dates, ', '));
+        if p_brief ? 'pieces' then
+            v_plan := v_plan || format('%s: %s %s as the strategist planned them, due %s.', v_channel.name,
+                v_channel.pieces, case when v_channel.pieces = 1 then 'piece' else 'pieces' end,
+                array_to_string(v_dates, ', '));
+        else
+            v_plan := v_plan || format('%s: %s %s, the %s days split into %s equal parts, one due at the start of each: %s.',
+                v_channel.name, v_channel.pieces, case when v_channel.pieces = 1 then 'piece' else 'pieces' end, v_days,
+                v_channel.pieces, array_to_string(v_dates, ', '));
+        end if;
     end loop;
     v_plan := v_plan || ('Each task''s instructions come from the brief: '
         || (select string_agg(k, ', ' order by k) from jsonb_object_keys(v_instructions) as k) || '.');
@@ -6377,6 +6392,81 @@ $_$;
 
 ALTER FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.check_brief_pieces(p_brief jsonb, p_starts date, p_ends date) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_item record;
+    v_field text;
+    v_due date;
+    v_missing record;
+    v_point record;
+begin
+    for v_item in
+        select x.value as piece, x.ordinality - 1 as i,
+               count(*) over (partition by x.value ->> 'channel', x.value -> 'piece') as times
+        from jsonb_array_elements(p_brief -> 'pieces') with ordinality as x
+        order by x.ordinality
+    loop
+        v_field := format('brief.pieces[%s]', v_item.i);
+        if not p_brief -> 'channels' ? (v_item.piece ->> 'channel') then
+            raise exception using errcode = 'AC001', column = v_field || '.channel',
+                message = format('%s.channel: %s is not one of the brief''s channels', v_field, v_item.piece ->> 'channel'),
+                hint = 'Plan the channels the brief counts, no other.';
+        end if;
+        if (v_item.piece ->> 'piece')::integer > (p_brief -> 'channels' ->> (v_item.piece ->> 'channel'))::integer then
+            raise exception using errcode = 'AC001', column = v_field || '.piece',
+                message = format('%s.piece: the brief counts %s %s pieces, not %s', v_field,
+                    p_brief -> 'channels' ->> (v_item.piece ->> 'channel'), v_item.piece ->> 'channel',
+                    v_item.piece ->> 'piece');
+        end if;
+        if v_item.times > 1 then
+            raise exception using errcode = 'AC001', column = v_field || '.piece',
+                message = format('%s.piece: %s piece %s is planned %s times', v_field, v_item.piece ->> 'channel',
+                    v_item.piece ->> 'piece', v_item.times);
+        end if;
+        begin
+            v_due := (v_item.piece ->> 'due_on')::date;
+        exception when datetime_field_overflow or invalid_datetime_format then
+            raise exception using errcode = 'AC001', column = v_field || '.due_on',
+                message = format('%s.due_on: %s is not a date', v_field, v_item.piece ->> 'due_on');
+        end;
+        if v_due not between p_starts and p_ends then
+            raise exception using errcode = 'AC001', column = v_field || '.due_on',
+                message = format('%s.due_on: %s is not from starts_on (%s) to ends_on (%s)', v_field, v_due,
+                    p_starts, p_ends);
+        end if;
+        select k.value, k.ordinality - 1 as j into v_point
+        from jsonb_array_elements_text(coalesce(v_item.piece -> 'key_points', '[]')) with ordinality as k
+        where not coalesce(p_brief -> 'key_points', '[]') ? k.value
+        order by k.ordinality limit 1;
+        if found then
+            raise exception using errcode = 'AC001', column = format('%s.key_points[%s]', v_field, v_point.j),
+                message = format('%s.key_points[%s]: %s is not one of the brief''s key points', v_field, v_point.j,
+                    v_point.value),
+                hint = 'A plan chooses among the brief''s key points; it adds no facts of its own.';
+        end if;
+    end loop;
+    select c.key as channel, n.n into v_missing
+    from jsonb_each(p_brief -> 'channels') as c
+    cross join lateral generate_series(1, c.value::integer) as n (n)
+    where not exists (
+        select from jsonb_array_elements(p_brief -> 'pieces') as x
+        where x.value ->> 'channel' = c.key and (x.value ->> 'piece')::integer = n.n
+    )
+    order by c.key, n.n limit 1;
+    if found then
+        raise exception using errcode = 'AC001', column = 'brief.pieces',
+            message = format('brief.pieces: %s piece %s of %s is not planned', v_missing.channel, v_missing.n,
+                p_brief -> 'channels' ->> v_missing.channel),
+            hint = 'Plan every piece the brief''s channels count, each once.';
+    end if;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.check_brief_pieces(p_brief jsonb, p_starts date, p_ends date) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb DEFAULT '[]'::jsonb, p_features aicrm_private.draft_features DEFAULT NULL::aicrm_private.draft_features) RETURNS jsonb
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -6717,6 +6807,60 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.check_lease(p_kind text, p_id uuid, p_lease_token uuid, p_found boolean, p_state text, p_leased boolean, p_held_token uuid) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.check_route_action(p_tenant uuid, p_category text, p_action jsonb) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_params jsonb := coalesce(p_action -> 'params', '{}');
+    v_bad text;
+begin
+    if p_category <> 'routing' and p_action ->> 'type' = 'route' then
+        raise exception using errcode = 'AC001', column = 'action.type',
+            message = format('action.type: route is the action of a routing rule, not of a %s rule', p_category),
+            hint = 'Give the rule category routing, or another action.';
+    elsif p_category <> 'routing' then
+        return;
+    end if;
+    if p_action ->> 'type' is distinct from 'route' then
+        raise exception using errcode = 'AC001', column = 'action.type',
+            message = format('action.type: a routing rule routes: expected route, got %s',
+                coalesce(p_action ->> 'type', 'nothing')),
+            hint = 'e.g. {"type": "route", "params": {"to_role": "human"}}';
+    end if;
+    if (v_params ? 'to_role') = (v_params ? 'to_agent') then
+        raise exception using errcode = 'AC001', column = 'action.params.to_role',
+            message = 'action.params.to_role: a route names either to_role or to_agent, exactly one',
+            hint = 'e.g. {"to_role": "human"} or {"to_agent": "ana@agency"}';
+    end if;
+    if v_params ? 'to_role' and not exists (
+        select from aicrm.agent_roles as r where r.role = v_params ->> 'to_role'
+    ) then
+        raise exception using errcode = 'AC001', column = 'action.params.to_role',
+            message = format('action.params.to_role: %s is not a role', v_params ->> 'to_role'),
+            hint = 'The roles: select role from aicrm.agent_roles;';
+    end if;
+    if v_params ? 'to_agent' and not exists (
+        select from aicrm.ai_agents as a where a.tenant_id = p_tenant and a.name = v_params ->> 'to_agent'
+    ) then
+        raise exception using errcode = 'AC002', column = 'action.params.to_agent',
+            message = format('action.params.to_agent: no agent %s in this tenant', v_params ->> 'to_agent'),
+            hint = 'The agents: select name, role from aicrm.ai_agents;';
+    end if;
+    select x into v_bad from jsonb_array_elements_text(
+        case jsonb_typeof(v_params -> 'for') when 'array' then v_params -> 'for' else '[]' end) as x
+    where x not in ('review', 'input') limit 1;
+    if v_params ? 'for' and (jsonb_typeof(v_params -> 'for') <> 'array' or v_bad is not null
+                             or jsonb_array_length(v_params -> 'for') = 0) then
+        raise exception using errcode = 'AC001', column = 'action.params.for',
+            message = format('action.params.for: expected a list of review and/or input, got %s', v_params -> 'for'),
+            hint = 'e.g. "for": ["review"]';
+    end if;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.check_route_action(p_tenant uuid, p_category text, p_action jsonb) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.check_template_text(p_field text, p_text text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
@@ -10509,8 +10653,12 @@ CREATE TABLE aicrm.project_tasks (
     lease_token uuid,
     lease_until timestamp with time zone,
     available_at timestamp with time zone DEFAULT now() NOT NULL,
+    routed_role text,
+    routed_agent_id uuid,
+    routed_by jsonb,
     CONSTRAINT project_tasks_attempts_check CHECK (((attempts >= 0) AND (failures >= 0))),
-    CONSTRAINT project_tasks_blockers_check CHECK ((jsonb_typeof(blockers) = 'array'::text))
+    CONSTRAINT project_tasks_blockers_check CHECK ((jsonb_typeof(blockers) = 'array'::text)),
+    CONSTRAINT project_tasks_routed_check CHECK (((routed_role IS NULL) OR (routed_agent_id IS NULL)))
 );
 
 ALTER TABLE ONLY aicrm.project_tasks FORCE ROW LEVEL SECURITY;
@@ -11122,16 +11270,17 @@ $$;
 
 ALTER FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) OWNER TO aicrm_owner;
 
-CREATE FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text) RETURNS void
+CREATE FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text, p_to_agent_id uuid DEFAULT NULL::uuid) RETURNS void
     LANGUAGE sql
     SET search_path TO ''
     AS $$
     insert into aicrm.ai_agent_messages (
-        tenant_id, message_id, kind, message_type, from_role, to_role, thread_id, correlation_id, parts,
-        status, visible_at, expires_at, acknowledged_at
+        tenant_id, message_id, kind, message_type, from_role, to_role, to_agent_id, thread_id, correlation_id,
+        parts, status, visible_at, expires_at, acknowledged_at
     )
     select
-        p_tenant, m.id, p_kind, p_type, p_from_role, p_to_role, p_thread_id, m.id,
+        p_tenant, m.id, p_kind, p_type, p_from_role, case when p_to_agent_id is null then p_to_role end,
+        p_to_agent_id, p_thread_id, m.id,
         jsonb_build_array(
             jsonb_build_object('type', 'text', 'text', p_text),
             jsonb_build_object('type', 'data', 'data', jsonb_strip_nulls(p_data))
@@ -11141,7 +11290,7 @@ CREATE FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id
     from (select gen_random_uuid() as id, clock_timestamp() as at) as m
 $$;
 
-ALTER FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text) OWNER TO aicrm_owner;
+ALTER FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text, p_to_agent_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.record_task_handoff(p_tenant uuid, p_task_id uuid, p_from text, p_to text, p_actor text, p_reason text, p_details jsonb) RETURNS void
     LANGUAGE plpgsql
@@ -11152,6 +11301,7 @@ declare
     v_from_role text := aicrm_private.task_state_role(p_from);
     v_added text;
     v_summary text := left(p_reason, 2000);
+    v_route jsonb;
 begin
     if p_to = 'gathering_context' then
         update aicrm.ai_agent_messages as m
@@ -11221,13 +11371,16 @@ begin
                 'review_id', p_details -> 'review_id'),
             v_deliverable.deliverable_id, 'consumed');
     elsif p_to in ('awaiting_review', 'escalated') then
+        -- to whom the tenant's routing rules send it (routing.sql), kept on the task
+        v_route := aicrm_private.route_and_mark_task(p_tenant, p_task_id, 'review', 'human',
+            jsonb_build_object('state', p_to, 'score', v_deliverable.quality_score, 'summary', v_summary));
         perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'handoff', 'handoff.review_requested',
-            v_from_role, 'human',
+            v_from_role, v_route ->> 'to_role',
             format('%s: %s', case p_to when 'escalated' then 'Escalated' else 'For review' end,
                 coalesce(v_summary, p_to)),
             jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version, 'state', p_to,
-                'summary', v_summary, 'score', v_deliverable.quality_score),
-            v_deliverable.deliverable_id, 'consumed');
+                'summary', v_summary, 'score', v_deliverable.quality_score, 'routed_by', v_route -> 'rule'),
+            v_deliverable.deliverable_id, 'consumed', (v_route ->> 'to_agent_id')::uuid);
     elsif p_to = 'rejected' then
         perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'notification', 'notification.task_closed',
             v_from_role, 'writer', format('Rejected: %s', coalesce(v_summary, 'rejected')),
@@ -11313,16 +11466,20 @@ declare
     v_gap text;
     v_ask record;
     v_sent integer := 0;
+    v_route jsonb;
 begin
     select c.name into v_name from aicrm.customers as c
     where c.tenant_id = p_task.tenant_id and c.customer_id = p_task.customer_id;
+    -- to whom: the tenant's routing rules (routing.sql), else the role the decision rule names
+    v_route := aicrm_private.route_and_mark_task(p_task.tenant_id, p_task.task_id, 'input',
+        coalesce(p_decision #>> '{action,params,role}', 'human'),
+        jsonb_build_object('profile_gaps', coalesce(p_card -> 'profile_gaps', '[]')));
     for v_gap in select distinct g from jsonb_array_elements_text(coalesce(p_card -> 'profile_gaps', '[]')) as g order by 1 loop
         select * into v_ask from aicrm_private.profile_gap_question(v_gap, v_name);
         perform aicrm_private.send_system_message(jsonb_build_object(
             'kind', 'request',
             'message_type', 'request.missing_profile_field',
             'from_role', 'compliance',
-            'to_role', coalesce(p_decision #>> '{action,params,role}', 'human'),
             'thread_id', p_task.task_id,
             'priority', 2,
             'parts', jsonb_build_array(
@@ -11332,7 +11489,8 @@ begin
                     'task_id', p_task.task_id, 'profile_gap', v_gap)),
                 jsonb_build_object('type', 'artifact', 'deliverable_id', p_deliverable_id, 'relation', 'consumed')
             )
-        ));
+        ) || case when v_route ? 'to_agent_id' then jsonb_build_object('to_agent_id', v_route -> 'to_agent_id')
+                  else jsonb_build_object('to_role', v_route -> 'to_role') end);
         v_sent := v_sent + 1;
     end loop;
     return v_sent;
@@ -11457,6 +11615,73 @@ CREATE FUNCTION aicrm_private.review_findings(p_card jsonb) RETURNS jsonb
 $_$;
 
 ALTER FUNCTION aicrm_private.review_findings(p_card jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.route_and_mark_task(p_tenant uuid, p_task_id uuid, p_for text, p_default_role text, p_facts jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_task aicrm.project_tasks;
+    v_route jsonb;
+begin
+    select * into v_task from aicrm.project_tasks as t where t.tenant_id = p_tenant and t.task_id = p_task_id;
+    v_route := aicrm_private.route_task(v_task, p_for, p_default_role, p_facts);
+    update aicrm.project_tasks as t
+    set routed_role = v_route ->> 'to_role', routed_agent_id = (v_route ->> 'to_agent_id')::uuid,
+        routed_by = v_route - 'to_role' - 'to_agent_id'
+    where t.tenant_id = p_tenant and t.task_id = p_task_id;
+    return v_route;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.route_and_mark_task(p_tenant uuid, p_task_id uuid, p_for text, p_default_role text, p_facts jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.route_task(p_task aicrm.project_tasks, p_for text, p_default_role text, p_facts jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_data jsonb;
+    v_rule aicrm.ai_decision_rules;
+    v_agent aicrm.ai_agents;
+begin
+    v_data := jsonb_build_object(
+        'route_for', p_for,
+        'task', jsonb_build_object('task_id', p_task.task_id, 'channel', p_task.channel,
+            'task_type', p_task.task_type, 'priority', p_task.priority, 'state', p_task.execution_state,
+            'attempts', p_task.attempts, 'title', p_task.title),
+        'customer', (select jsonb_build_object('customer_id', c.customer_id, 'name', c.name,
+                         'industry', c.industry_category)
+                     from aicrm.customers as c
+                     where c.tenant_id = p_task.tenant_id and c.customer_id = p_task.customer_id),
+        'instructions', coalesce(p_task.ai_instructions, '{}')) || coalesce(p_facts, '{}');
+    for v_rule in
+        select r.* from aicrm.ai_decision_rules as r
+        where r.tenant_id = p_task.tenant_id and r.active and r.category = 'routing'
+          and (r.customer_id is null or r.customer_id = p_task.customer_id)
+          and (r.channel is null or r.channel = p_task.channel)
+          and (r.task_type is null or r.task_type = p_task.task_type)
+          and (not r.action #> '{params}' ? 'for' or r.action #> '{params,for}' ? p_for)
+        order by r.priority, r.name
+    loop
+        perform set_config('aicrm.jl_budget', '100000', true);
+        continue when not aicrm_private.jl_truthy(aicrm.jsonlogic_apply(v_rule.condition, v_data));
+        if v_rule.action #> '{params}' ? 'to_agent' then
+            select * into v_agent from aicrm.ai_agents as a
+            where a.tenant_id = p_task.tenant_id and a.name = v_rule.action #>> '{params,to_agent}'
+              and a.status = 'active';
+            continue when not found;
+            return jsonb_build_object('to_agent_id', v_agent.agent_id, 'to_agent', v_agent.name,
+                'rule_id', v_rule.rule_id, 'rule', v_rule.name, 'version', v_rule.version, 'for', p_for);
+        end if;
+        return jsonb_build_object('to_role', v_rule.action #>> '{params,to_role}', 'rule_id', v_rule.rule_id,
+            'rule', v_rule.name, 'version', v_rule.version, 'for', p_for);
+    end loop;
+    return jsonb_build_object('to_role', p_default_role, 'for', p_for);
+end
+$$;
+
+ALTER FUNCTION aicrm_private.route_task(p_task aicrm.project_tasks, p_for text, p_default_role text, p_facts jsonb) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.scheduled_job_function(p_function_name text) RETURNS regprocedure
     LANGUAGE plpgsql STABLE
@@ -14251,6 +14476,7 @@ declare
     v_nodes jsonb;
 begin
     perform aicrm_private.jl_check(new.condition);
+    perform aicrm_private.check_route_action(new.tenant_id, new.category, new.action);
     new.compiled_condition := aicrm_private.jl_compile_condition(new.condition, '$1');
     v_nodes := aicrm_private.jl_trace_nodes(new.condition);
     new.compiled_trace := aicrm_private.jl_compile_trace(v_nodes);
@@ -16057,8 +16283,11 @@ CREATE VIEW aicrm.review_queue WITH (security_invoker='true') AS
     f.findings,
     (tr.details -> 'error'::text) AS error,
     t.failures,
-    d.content_format
-   FROM (((((aicrm.project_tasks t
+    d.content_format,
+    t.routed_role,
+    ag.name AS routed_agent,
+    (t.routed_by ->> 'rule'::text) AS routed_by
+   FROM ((((((aicrm.project_tasks t
      JOIN aicrm.task_states s ON (((t.execution_state = s.state) AND s.needs_human)))
      JOIN aicrm.customers c ON (((t.tenant_id = c.tenant_id) AND (t.customer_id = c.customer_id))))
      LEFT JOIN LATERAL ( SELECT x.tenant_id,
@@ -16091,6 +16320,7 @@ CREATE VIEW aicrm.review_queue WITH (security_invoker='true') AS
           WHERE ((y.tenant_id = t.tenant_id) AND (y.task_id = t.task_id))
           ORDER BY y.transition_id DESC
          LIMIT 1) tr ON (true))
+     LEFT JOIN aicrm.ai_agents ag ON (((t.tenant_id = ag.tenant_id) AND (t.routed_agent_id = ag.agent_id))))
      CROSS JOIN LATERAL aicrm_private.review_findings(d.content_quality) f(findings))
   ORDER BY (t.execution_state <> 'escalated'::text), t.priority, t.state_changed_at;
 
@@ -16580,6 +16810,8 @@ CREATE INDEX project_tasks_project_idx ON aicrm.project_tasks USING btree (tenan
 
 CREATE INDEX project_tasks_queue_idx ON aicrm.project_tasks USING btree (priority, available_at) WHERE (execution_state = 'queued'::text);
 
+CREATE INDEX project_tasks_routed_agent ON aicrm.project_tasks USING btree (tenant_id, routed_agent_id) WHERE (routed_agent_id IS NOT NULL);
+
 CREATE INDEX project_tasks_state_idx ON aicrm.project_tasks USING btree (tenant_id, execution_state, state_changed_at);
 
 CREATE INDEX projects_customer_idx ON aicrm.projects USING btree (tenant_id, customer_id);
@@ -16862,6 +17094,9 @@ ALTER TABLE ONLY aicrm.project_tasks
 
 ALTER TABLE ONLY aicrm.project_tasks
     ADD CONSTRAINT project_tasks_project_fkey FOREIGN KEY (tenant_id, project_id, customer_id) REFERENCES aicrm.projects(tenant_id, project_id, customer_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.project_tasks
+    ADD CONSTRAINT project_tasks_routed_agent_fkey FOREIGN KEY (tenant_id, routed_agent_id) REFERENCES aicrm.ai_agents(tenant_id, agent_id) ON DELETE SET NULL (routed_agent_id);
 
 ALTER TABLE ONLY aicrm.projects
     ADD CONSTRAINT projects_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES aicrm.customers(tenant_id, customer_id) ON DELETE CASCADE;
@@ -17500,11 +17735,17 @@ REVOKE ALL ON FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute
 GRANT ALL ON FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.brief_time_pattern(p_hour integer, p_minute integer) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.check_brief_pieces(p_brief jsonb, p_starts date, p_ends date) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.check_brief_pieces(p_brief jsonb, p_starts date, p_ends date) TO aicrm_app;
+
 REVOKE ALL ON FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb, p_features aicrm_private.draft_features) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb, p_features aicrm_private.draft_features) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.check_compliance(p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb, p_features aicrm_private.draft_features) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.check_lease(p_kind text, p_id uuid, p_lease_token uuid, p_found boolean, p_state text, p_leased boolean, p_held_token uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.check_route_action(p_tenant uuid, p_category text, p_action jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.check_route_action(p_tenant uuid, p_category text, p_action jsonb) TO aicrm_app;
 
 REVOKE ALL ON FUNCTION aicrm_private.check_template_text(p_field text, p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.check_template_text(p_field text, p_text text) TO aicrm_app;
@@ -18118,7 +18359,7 @@ REVOKE ALL ON FUNCTION aicrm_private.recipient_hash(p_tenant uuid, p_recipient t
 
 REVOKE ALL ON FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text, p_to_agent_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.record_task_handoff(p_tenant uuid, p_task_id uuid, p_from text, p_to text, p_actor text, p_reason text, p_details jsonb) FROM PUBLIC;
 
@@ -18146,6 +18387,12 @@ REVOKE ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.route_and_mark_task(p_tenant uuid, p_task_id uuid, p_for text, p_default_role text, p_facts jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.route_task(p_task aicrm.project_tasks, p_for text, p_default_role text, p_facts jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.route_task(p_task aicrm.project_tasks, p_for text, p_default_role text, p_facts jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.route_task(p_task aicrm.project_tasks, p_for text, p_default_role text, p_facts jsonb) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.scheduled_job_function(p_function_name text) FROM PUBLIC;
 

@@ -4,7 +4,9 @@
 -- in plain words (reason: the rule and its explanation, the worker's error, a failed delivery,
 -- the failing checks) and as data (findings: aicrm_private.review_findings of the draft's
 -- scorecard; error: the worker's, from fail_task), and how long it has waited. Decided with
--- aicrm.review_task. security_invoker: a tenant sees its own.
+-- aicrm.review_task. Who it is for: routed_role or routed_agent (an agent's name: a person of role
+-- human), chosen by the tenant's routing rules (docs/agents.md, "Who gets what"), routed_by the
+-- rule. security_invoker: a tenant sees its own.
 create or replace view aicrm.review_queue
 with (security_invoker = true)
 as
@@ -35,7 +37,10 @@ select
     f.findings,
     tr.details -> 'error' as error,
     t.failures,
-    d.content_format
+    d.content_format,
+    t.routed_role,
+    ag.name as routed_agent,
+    t.routed_by ->> 'rule' as routed_by
 from aicrm.project_tasks as t
 inner join aicrm.task_states as s on t.execution_state = s.state and s.needs_human
 inner join aicrm.customers as c on t.tenant_id = c.tenant_id and t.customer_id = c.customer_id
@@ -54,6 +59,7 @@ left join lateral (
     order by y.transition_id desc
     limit 1
 ) as tr on true
+left join aicrm.ai_agents as ag on t.tenant_id = ag.tenant_id and t.routed_agent_id = ag.agent_id
 cross join lateral aicrm_private.review_findings(d.content_quality) as f (findings)
 order by t.execution_state <> 'escalated', t.priority, t.state_changed_at;
 

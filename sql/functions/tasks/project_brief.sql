@@ -20,6 +20,13 @@
 -- longer wanted: nothing is deleted). The time zone is pinned to UTC so that the due dates, and the
 -- request that create_content_task compares under a key, do not depend on the caller's session.
 --
+-- A strategist's own plan (a model's proposal: runner/strategist.py) comes as the brief's `pieces`:
+-- [{channel, piece, due_on, title?, topic?, key_points?, cta?, why?}], exactly the pieces the
+-- brief's channels count, each due from starts_on to ends_on, its key points chosen among the
+-- brief's (a plan chooses among the brief's facts, it adds none), checked before anything is
+-- written (aicrm_private.check_brief_pieces, AC001 naming brief.pieces[i].<field>); each task then
+-- takes its piece's due date, title and angle (topic, key points, call to action) over the brief's.
+--
 -- p_strategist_agent_id: an active agent of the tenant with the role strategist; each new task is
 -- handed to the role writer (message type handoff.task_planned, thread = the task id), so every
 -- task's thread starts with the strategist's handoff.
@@ -63,6 +70,7 @@ declare
     v_superseded jsonb;
     v_plan text[] := '{}';
     v_new integer := 0;
+    v_proposed jsonb;
 begin
     if p_project_id is null then
         raise exception using errcode = 'AC001', column = 'project_id', message = 'project_id: is required';
@@ -128,6 +136,10 @@ begin
         end if;
     end if;
 
+    if p_brief ? 'pieces' then
+        perform aicrm_private.check_brief_pieces(p_brief, v_starts, v_ends);
+    end if;
+
     v_hash := md5(p_brief::text);
     v_prefix := format('project_brief:%s:%s:', p_project_id, v_hash);
     v_days := v_ends - v_starts + 1;
@@ -171,13 +183,17 @@ begin
     loop
         v_dates := '{}';
         for v_piece in 1..v_channel.pieces loop
-            v_day := v_starts + (v_piece - 1) * v_days / v_channel.pieces;
+            select x.value into v_proposed from jsonb_array_elements(coalesce(p_brief -> 'pieces', '[]')) as x
+            where x.value ->> 'channel' = v_channel.name and (x.value ->> 'piece')::integer = v_piece;
+            v_day := coalesce((v_proposed ->> 'due_on')::date, v_starts + (v_piece - 1) * v_days / v_channel.pieces);
             v_dates := v_dates || v_day::text;
-            v_title := left(format('%s %s/%s: %s', v_channel.name, v_piece, v_channel.pieces, p_brief ->> 'topic'), 300);
+            v_title := left(coalesce(v_proposed ->> 'title',
+                format('%s %s/%s: %s', v_channel.name, v_piece, v_channel.pieces, p_brief ->> 'topic')), 300);
             v_result := aicrm.create_content_task(
                 p_customer_id => v_project.customer_id,
                 p_channel => v_channel.name,
-                p_ai_instructions => v_instructions,
+                p_ai_instructions => v_instructions || jsonb_strip_nulls(jsonb_build_object('topic',
+                    v_proposed -> 'topic', 'key_points', v_proposed -> 'key_points', 'cta', v_proposed -> 'cta')),
                 p_title => v_title,
                 p_project_id => p_project_id,
                 p_due_at => v_day::timestamptz,
@@ -198,8 +214,8 @@ begin
                         'idempotency_key', 'task_planned:' || (v_result ->> 'task_id'),
                         'parts', jsonb_build_array(
                             jsonb_build_object('type', 'text', 'text', format(
-                                'Planned from the brief of project %s: %s, due %s. Goals: %s.', v_project.name,
-                                v_title, v_day, v_goals)),
+                                'Planned from the brief of project %s: %s, due %s. Goals: %s.%s', v_project.name,
+                                v_title, v_day, v_goals, coalesce(' Why: ' || (v_proposed ->> 'why'), ''))),
                             jsonb_build_object('type', 'data', 'data', jsonb_build_object(
                                 'task_id', v_result -> 'task_id', 'project_id', p_project_id,
                                 'channel', v_channel.name, 'piece', v_piece))
@@ -208,9 +224,15 @@ begin
                 end if;
             end if;
         end loop;
-        v_plan := v_plan || format('%s: %s %s, the %s days split into %s equal parts, one due at the start of each: %s.',
-            v_channel.name, v_channel.pieces, case when v_channel.pieces = 1 then 'piece' else 'pieces' end, v_days,
-            v_channel.pieces, array_to_string(v_dates, ', '));
+        if p_brief ? 'pieces' then
+            v_plan := v_plan || format('%s: %s %s as the strategist planned them, due %s.', v_channel.name,
+                v_channel.pieces, case when v_channel.pieces = 1 then 'piece' else 'pieces' end,
+                array_to_string(v_dates, ', '));
+        else
+            v_plan := v_plan || format('%s: %s %s, the %s days split into %s equal parts, one due at the start of each: %s.',
+                v_channel.name, v_channel.pieces, case when v_channel.pieces = 1 then 'piece' else 'pieces' end, v_days,
+                v_channel.pieces, array_to_string(v_dates, ', '));
+        end if;
     end loop;
     v_plan := v_plan || ('Each task''s instructions come from the brief: '
         || (select string_agg(k, ', ' order by k) from jsonb_object_keys(v_instructions) as k) || '.');
@@ -244,3 +266,84 @@ $$;
 
 revoke execute on function aicrm.create_project_brief(uuid, jsonb, uuid) from public;
 grant execute on function aicrm.create_project_brief(uuid, jsonb, uuid) to aicrm_app;
+
+-- The checks of a brief's proposed pieces (create_project_brief): every piece of every channel the
+-- brief counts planned exactly once, each due from p_starts to p_ends, its key points the brief's.
+-- AC001 naming brief.pieces[i].<field> (or brief.pieces for a piece not planned).
+create or replace function aicrm_private.check_brief_pieces(p_brief jsonb, p_starts date, p_ends date)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+    v_item record;
+    v_field text;
+    v_due date;
+    v_missing record;
+    v_point record;
+begin
+    for v_item in
+        select x.value as piece, x.ordinality - 1 as i,
+               count(*) over (partition by x.value ->> 'channel', x.value -> 'piece') as times
+        from jsonb_array_elements(p_brief -> 'pieces') with ordinality as x
+        order by x.ordinality
+    loop
+        v_field := format('brief.pieces[%s]', v_item.i);
+        if not p_brief -> 'channels' ? (v_item.piece ->> 'channel') then
+            raise exception using errcode = 'AC001', column = v_field || '.channel',
+                message = format('%s.channel: %s is not one of the brief''s channels', v_field, v_item.piece ->> 'channel'),
+                hint = 'Plan the channels the brief counts, no other.';
+        end if;
+        if (v_item.piece ->> 'piece')::integer > (p_brief -> 'channels' ->> (v_item.piece ->> 'channel'))::integer then
+            raise exception using errcode = 'AC001', column = v_field || '.piece',
+                message = format('%s.piece: the brief counts %s %s pieces, not %s', v_field,
+                    p_brief -> 'channels' ->> (v_item.piece ->> 'channel'), v_item.piece ->> 'channel',
+                    v_item.piece ->> 'piece');
+        end if;
+        if v_item.times > 1 then
+            raise exception using errcode = 'AC001', column = v_field || '.piece',
+                message = format('%s.piece: %s piece %s is planned %s times', v_field, v_item.piece ->> 'channel',
+                    v_item.piece ->> 'piece', v_item.times);
+        end if;
+        begin
+            v_due := (v_item.piece ->> 'due_on')::date;
+        exception when datetime_field_overflow or invalid_datetime_format then
+            raise exception using errcode = 'AC001', column = v_field || '.due_on',
+                message = format('%s.due_on: %s is not a date', v_field, v_item.piece ->> 'due_on');
+        end;
+        if v_due not between p_starts and p_ends then
+            raise exception using errcode = 'AC001', column = v_field || '.due_on',
+                message = format('%s.due_on: %s is not from starts_on (%s) to ends_on (%s)', v_field, v_due,
+                    p_starts, p_ends);
+        end if;
+        select k.value, k.ordinality - 1 as j into v_point
+        from jsonb_array_elements_text(coalesce(v_item.piece -> 'key_points', '[]')) with ordinality as k
+        where not coalesce(p_brief -> 'key_points', '[]') ? k.value
+        order by k.ordinality limit 1;
+        if found then
+            raise exception using errcode = 'AC001', column = format('%s.key_points[%s]', v_field, v_point.j),
+                message = format('%s.key_points[%s]: %s is not one of the brief''s key points', v_field, v_point.j,
+                    v_point.value),
+                hint = 'A plan chooses among the brief''s key points; it adds no facts of its own.';
+        end if;
+    end loop;
+    select c.key as channel, n.n into v_missing
+    from jsonb_each(p_brief -> 'channels') as c
+    cross join lateral generate_series(1, c.value::integer) as n (n)
+    where not exists (
+        select from jsonb_array_elements(p_brief -> 'pieces') as x
+        where x.value ->> 'channel' = c.key and (x.value ->> 'piece')::integer = n.n
+    )
+    order by c.key, n.n limit 1;
+    if found then
+        raise exception using errcode = 'AC001', column = 'brief.pieces',
+            message = format('brief.pieces: %s piece %s of %s is not planned', v_missing.channel, v_missing.n,
+                p_brief -> 'channels' ->> v_missing.channel),
+            hint = 'Plan every piece the brief''s channels count, each once.';
+    end if;
+end
+$$;
+
+revoke execute on function aicrm_private.check_brief_pieces(jsonb, date, date) from public;
+grant execute on function aicrm_private.check_brief_pieces(jsonb, date, date) to aicrm_app;

@@ -46,7 +46,28 @@ select
             'offer', task.p -> 'offer',
             'event', task.p -> 'event',
             'links', task.p -> 'links',
-            'avoid_topics', task.p -> 'avoid_topics'
+            'avoid_topics', task.p -> 'avoid_topics',
+            -- a strategist's proposed plan (a model's): each channel's pieces with their own due date,
+            -- title, angle (topic), the brief's key points they carry and call to action
+            'pieces', jsonb_build_object(
+                'type', 'array', 'minItems', 1, 'maxItems', 100, 'description', 'the planned pieces, 1-100',
+                'items', jsonb_build_object(
+                    'type', 'object', 'additionalProperties', false,
+                    'required', '["channel", "piece", "due_on"]'::jsonb,
+                    'properties', jsonb_build_object(
+                        'channel', '{"$ref": "content.channel"}'::jsonb,
+                        'piece', '{"type": "integer", "minimum": 1, "maximum": 20, "description": "1-20"}'::jsonb,
+                        'due_on', '{"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                                    "description": "a date such as 2027-03-08, from starts_on to ends_on"}'::jsonb,
+                        'title', '{"type": "string", "minLength": 1, "maxLength": 300}'::jsonb,
+                        'topic', task.p -> 'topic' || '{"type": "string", "minLength": 1}',
+                        'key_points', task.p -> 'key_points',
+                        'cta', task.p -> 'cta',
+                        'why', '{"type": "string", "minLength": 1, "maxLength": 500,
+                                 "description": "why this piece, in a sentence"}'::jsonb
+                    )
+                )
+            )
         )
     ) as definition
 from task cross join channel

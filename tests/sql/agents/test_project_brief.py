@@ -220,3 +220,50 @@ def test_the_strategist_must_be_an_active_strategist_of_the_tenant(db: Conn, ten
         got = refused(db, tenant, PLAN, (project, Jsonb(brief()), agent), "aicrm_app")
         assert got == (code, "strategist_agent_id"), agent
     assert task_rows(db, tenant, project) == []
+
+
+# --- a strategist's own plan: the brief's pieces ------------------------------------------------------------
+
+
+def piece(channel: str, n: int, day: int, **more: Any) -> dict[str, Any]:
+    return {"channel": channel, "piece": n, "due_on": (START + dt.timedelta(days=day)).isoformat(), **more}
+
+
+PIECES = [piece("email", 1, 0, title="Classes open", key_points=["Small groups of six"], why="Announce early."),
+          piece("email", 2, 25, topic="last places in the spring classes", cta="Book the last places"),
+          piece("social", 1, 2), piece("social", 2, 9), piece("social", 3, 16)]  # fmt: skip
+
+
+def test_proposed_pieces_give_each_task_its_date_title_and_angle(db: Conn, tenant: str, project: str) -> None:
+    answer = plan(db, tenant, project, brief(pieces=PIECES))
+    assert "email: 2 pieces as the strategist planned them" in " ".join(answer["plan"])
+    emails = [r for r in task_rows(db, tenant, project) if r[1] == "email"]
+    assert [(r[2], r[5].date()) for r in emails] == [
+        ("Classes open", START),
+        ("email 2/2: spring baking classes", START + dt.timedelta(days=25)),
+    ]
+    first, second = (r[4] for r in emails)
+    assert first["key_points"] == ["Small groups of six"]
+    assert first["topic"] == "spring baking classes"  # the brief's, where the piece gives none
+    assert (second["topic"], second["cta"]) == ("last places in the spring classes", "Book the last places")
+    assert second["key_points"] == ["Classes on Saturday mornings", "Small groups of six"]
+    assert second["offer"]["code"] == "SPRING10"  # the brief's facts, which a plan cannot change
+
+
+@pytest.mark.parametrize(
+    ("pieces", "column"),
+    [
+        ([*PIECES[:4], piece("sms", 1, 3)], "brief.pieces[4].channel"),
+        ([*PIECES, piece("social", 4, 3)], "brief.pieces[5].piece"),
+        ([*PIECES, piece("social", 3, 20)], "brief.pieces[4].piece"),
+        (PIECES[:4], "brief.pieces"),
+        ([*PIECES[:4], piece("social", 3, 31)], "brief.pieces[4].due_on"),
+        ([*PIECES[:4], piece("social", 3, 3, key_points=["Free cake for everyone"])], "brief.pieces[4].key_points[0]"),
+        ([*PIECES[:4], piece("social", 3, 3, why="")], "brief.pieces[4].why"),
+    ],
+)  # fmt: skip
+def test_a_plan_that_breaks_the_brief_is_refused_naming_the_piece(
+    db: Conn, tenant: str, project: str, pieces: list[dict[str, Any]], column: str
+) -> None:
+    assert refused(db, tenant, PLAN, (project, Jsonb(brief(pieces=pieces)), None), "aicrm_app") == ("AC001", column)
+    assert task_rows(db, tenant, project) == []

@@ -58,16 +58,20 @@ declare
     v_gap text;
     v_ask record;
     v_sent integer := 0;
+    v_route jsonb;
 begin
     select c.name into v_name from aicrm.customers as c
     where c.tenant_id = p_task.tenant_id and c.customer_id = p_task.customer_id;
+    -- to whom: the tenant's routing rules (routing.sql), else the role the decision rule names
+    v_route := aicrm_private.route_and_mark_task(p_task.tenant_id, p_task.task_id, 'input',
+        coalesce(p_decision #>> '{action,params,role}', 'human'),
+        jsonb_build_object('profile_gaps', coalesce(p_card -> 'profile_gaps', '[]')));
     for v_gap in select distinct g from jsonb_array_elements_text(coalesce(p_card -> 'profile_gaps', '[]')) as g order by 1 loop
         select * into v_ask from aicrm_private.profile_gap_question(v_gap, v_name);
         perform aicrm_private.send_system_message(jsonb_build_object(
             'kind', 'request',
             'message_type', 'request.missing_profile_field',
             'from_role', 'compliance',
-            'to_role', coalesce(p_decision #>> '{action,params,role}', 'human'),
             'thread_id', p_task.task_id,
             'priority', 2,
             'parts', jsonb_build_array(
@@ -77,7 +81,8 @@ begin
                     'task_id', p_task.task_id, 'profile_gap', v_gap)),
                 jsonb_build_object('type', 'artifact', 'deliverable_id', p_deliverable_id, 'relation', 'consumed')
             )
-        ));
+        ) || case when v_route ? 'to_agent_id' then jsonb_build_object('to_agent_id', v_route -> 'to_agent_id')
+                  else jsonb_build_object('to_role', v_route -> 'to_role') end);
         v_sent := v_sent + 1;
     end loop;
     return v_sent;

@@ -16,7 +16,9 @@
 -- One message of the pipeline, recorded as done: p_kind handoff or notification, p_type its
 -- message type (its data part follows the type's schema: tests/sql/agents/test_task_handoffs.py
 -- checks it against aicrm.json_schemas), from and to a role, a text part, a data part and, when
--- p_deliverable_id is given, an artifact part naming the draft with p_relation (produced, consumed).
+-- p_deliverable_id is given, an artifact part naming the draft with p_relation (produced, consumed);
+-- to p_to_agent_id instead of the role when one is given (a route to one agent).
+drop function if exists aicrm_private.record_pipeline_message(uuid, uuid, text, text, text, text, text, jsonb, uuid, text);
 create or replace function aicrm_private.record_pipeline_message(
     p_tenant uuid,
     p_thread_id uuid,
@@ -27,18 +29,20 @@ create or replace function aicrm_private.record_pipeline_message(
     p_text text,
     p_data jsonb,
     p_deliverable_id uuid,
-    p_relation text
+    p_relation text,
+    p_to_agent_id uuid default null
 )
 returns void
 language sql
 set search_path = ''
 as $$
     insert into aicrm.ai_agent_messages (
-        tenant_id, message_id, kind, message_type, from_role, to_role, thread_id, correlation_id, parts,
-        status, visible_at, expires_at, acknowledged_at
+        tenant_id, message_id, kind, message_type, from_role, to_role, to_agent_id, thread_id, correlation_id,
+        parts, status, visible_at, expires_at, acknowledged_at
     )
     select
-        p_tenant, m.id, p_kind, p_type, p_from_role, p_to_role, p_thread_id, m.id,
+        p_tenant, m.id, p_kind, p_type, p_from_role, case when p_to_agent_id is null then p_to_role end,
+        p_to_agent_id, p_thread_id, m.id,
         jsonb_build_array(
             jsonb_build_object('type', 'text', 'text', p_text),
             jsonb_build_object('type', 'data', 'data', jsonb_strip_nulls(p_data))
@@ -48,8 +52,9 @@ as $$
     from (select gen_random_uuid() as id, clock_timestamp() as at) as m
 $$;
 
-revoke execute on function aicrm_private.record_pipeline_message(uuid, uuid, text, text, text, text, text, jsonb, uuid, text)
-from public;
+revoke execute on function aicrm_private.record_pipeline_message(
+    uuid, uuid, text, text, text, text, text, jsonb, uuid, text, uuid
+) from public;
 
 -- The role whose step a task leaves when it leaves p_state (who hands it on).
 create or replace function aicrm_private.task_state_role(p_state text)
@@ -98,6 +103,7 @@ declare
     v_from_role text := aicrm_private.task_state_role(p_from);
     v_added text;
     v_summary text := left(p_reason, 2000);
+    v_route jsonb;
 begin
     if p_to = 'gathering_context' then
         update aicrm.ai_agent_messages as m
@@ -167,13 +173,16 @@ begin
                 'review_id', p_details -> 'review_id'),
             v_deliverable.deliverable_id, 'consumed');
     elsif p_to in ('awaiting_review', 'escalated') then
+        -- to whom the tenant's routing rules send it (routing.sql), kept on the task
+        v_route := aicrm_private.route_and_mark_task(p_tenant, p_task_id, 'review', 'human',
+            jsonb_build_object('state', p_to, 'score', v_deliverable.quality_score, 'summary', v_summary));
         perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'handoff', 'handoff.review_requested',
-            v_from_role, 'human',
+            v_from_role, v_route ->> 'to_role',
             format('%s: %s', case p_to when 'escalated' then 'Escalated' else 'For review' end,
                 coalesce(v_summary, p_to)),
             jsonb_build_object('task_id', p_task_id, 'version', v_deliverable.version, 'state', p_to,
-                'summary', v_summary, 'score', v_deliverable.quality_score),
-            v_deliverable.deliverable_id, 'consumed');
+                'summary', v_summary, 'score', v_deliverable.quality_score, 'routed_by', v_route -> 'rule'),
+            v_deliverable.deliverable_id, 'consumed', (v_route ->> 'to_agent_id')::uuid);
     elsif p_to = 'rejected' then
         perform aicrm_private.record_pipeline_message(p_tenant, p_task_id, 'notification', 'notification.task_closed',
             v_from_role, 'writer', format('Rejected: %s', coalesce(v_summary, 'rejected')),

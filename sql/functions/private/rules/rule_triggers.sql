@@ -12,6 +12,7 @@ declare
     v_nodes jsonb;
 begin
     perform aicrm_private.jl_check(new.condition);
+    perform aicrm_private.check_route_action(new.tenant_id, new.category, new.action);
     new.compiled_condition := aicrm_private.jl_compile_condition(new.condition, '$1');
     v_nodes := aicrm_private.jl_trace_nodes(new.condition);
     new.compiled_trace := aicrm_private.jl_compile_trace(v_nodes);
