@@ -1569,6 +1569,8 @@ begin
         ),
         'rules', '[]'::jsonb,
         'learned_patterns', '[]'::jsonb,
+        -- what moved effectiveness for this customer (its industry, the tenant): aicrm.what_worked
+        'what_worked', aicrm_private.what_worked_for(v_customer.customer_id, p_channel),
         'generated_at', now()
     );
 end
@@ -1661,7 +1663,7 @@ $$;
 ALTER FUNCTION aicrm.get_decision_settings() OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean DEFAULT false) RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
 declare
@@ -1681,7 +1683,7 @@ declare
     v_facts jsonb;
     v_template jsonb;
     v_variant jsonb;
-    v_draw double precision;
+    v_choice jsonb;
     v_previous aicrm.project_deliverables;
     v_review jsonb;
     v_prev jsonb;
@@ -1808,35 +1810,30 @@ begin
         where i.key in ('offer', 'event', 'links', 'key_points')
     ) as f;
 
-    -- The template and its variant for this attempt: the best of the channel (and purpose), its
-    -- variant drawn by weight, the draw seeded by the task and attempt.
-    select t.value into v_template
-    from jsonb_array_elements(coalesce(v_context -> 'templates', '[]')) with ordinality as t
-    where t.value ->> 'channel' = v_task.channel
-      and (v_i ->> 'purpose' is null or t.value ->> 'purpose' = v_i ->> 'purpose')
-    order by jsonb_array_length(coalesce(t.value -> 'rendered_variants', '[]')) > 0 desc, t.ordinality
-    limit 1;
-    if v_template is not null then
-        v_draw := (hashtextextended(p_task_id::text || ':' || v_attempt, 0) & 2147483647)::double precision / 2147483648;
-        select v.value into v_variant
-        from (
-            select v.value, v.ordinality,
-                   sum(greatest(coalesce((v.value ->> 'weight')::double precision, 1), 0)) over (order by v.ordinality)
-                       / nullif(sum(greatest(coalesce((v.value ->> 'weight')::double precision, 1), 0)) over (), 0) as upto
-            from jsonb_array_elements(coalesce(v_template -> 'rendered_variants', '[]')) with ordinality as v
-        ) as v
-        where v.upto > v_draw
-        order by v.ordinality
+    -- The template and its variant for this attempt: the bandit's choice (recorded once per
+    -- attempt; a second read gets the same), rendered from the context's templates.
+    v_choice := aicrm_private.choose_template_arm(p_task_id, v_attempt, v_i ->> 'purpose', v_context -> 'templates');
+    v_template := null;
+    if v_choice ->> 'template_id' is not null then
+        select t.value into v_template
+        from jsonb_array_elements(coalesce(v_context -> 'templates', '[]')) as t
+        where t.value ->> 'template_id' = v_choice ->> 'template_id'
         limit 1;
+        select v.value into v_variant
+        from jsonb_array_elements(coalesce(v_template -> 'rendered_variants', '[]')) as v
+        where v.value ->> 'variant' = v_choice ->> 'variant'
+        limit 1;
+    end if;
+    if v_template is not null then
         v_template := jsonb_strip_nulls(jsonb_build_object(
             'template_id', v_template -> 'template_id', 'name', v_template -> 'name',
             'version', v_template -> 'version', 'purpose', v_template -> 'purpose',
             'guidelines', v_template -> 'guidelines',
-            'variant', v_variant ->> 'variant',
+            'variant', v_choice ->> 'variant',
             'subject', coalesce(v_variant -> 'subject', v_template #> '{rendered,subject}'),
             'body', coalesce(v_variant -> 'body', v_template #> '{rendered,body}'),
-            'chosen', format('the best %s template%s; variant drawn by weight (draw %s, seeded by the task and attempt %s)',
-                v_task.channel, coalesce(' for ' || (v_i ->> 'purpose'), ''), round(v_draw::numeric, 4), v_attempt)));
+            'chosen', format('%s: %s (seed %s)', v_choice ->> 'reason', v_choice ->> 'why', v_choice ->> 'seed'),
+            'selection', v_choice - 'template_id' - 'variant'));
     end if;
 
     -- On a rewrite: the last draft, its fixes, and a person's requested changes.
@@ -1901,6 +1898,9 @@ begin
             'note', 'The sending service fills these per recipient, e.g. {{first_name}}; use them only as written. '
                     'Never leave a bracketed placeholder such as [Name] or [link].') end,
         'previous', v_prev,
+        -- what moved effectiveness on this channel for this customer (aicrm.what_worked): the
+        -- context's, read for the task's channel above (aicrm_private.what_worked_for)
+        'what_worked', coalesce(v_context -> 'what_worked', '[]'),
         'context', case when p_include_context then v_context end
     )) as x where x.value <> 'null');
 end
@@ -2388,6 +2388,207 @@ end
 $_$;
 
 ALTER FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.process_ai_feedback(p_limit integer DEFAULT 500, p_tenant_id uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_c jsonb := aicrm_private.learning_constants();
+    v_tenant uuid;
+    v_tenants integer := 0;
+    v_left integer := p_limit;
+    v_row record;
+    v_r jsonb;
+    v_delivery integer := 0;
+    v_review integer := 0;
+    v_positive integer := 0;
+    v_negative integer := 0;
+    v_more boolean := false;
+    v_scored integer;
+    v_notified integer := 0;
+begin
+    if p_limit is null or p_limit < 1 or p_limit > 100000 then
+        raise exception using errcode = 'AC001', message = 'limit: must be an integer from 1 to 100000',
+            hint = 'Pass how many feedback rows one call may write, e.g. 500.', column = 'limit';
+    end if;
+    for v_tenant in
+        select t.tenant_id from aicrm.tenants as t
+        where p_tenant_id is null or t.tenant_id = p_tenant_id
+        order by t.tenant_id
+    loop
+        if v_left <= 0 then
+            v_more := true;
+            exit;
+        end if;
+        perform set_config('aicrm.tenant_id', v_tenant::text, true);
+        v_tenants := v_tenants + 1;
+        v_scored := v_delivery;
+
+        -- 1. measured deliveries whose row is missing or was computed from other counters
+        for v_row in
+            select m.delivery_id, f.inputs_hash
+            from aicrm.delivery_metrics as m
+            join aicrm.deliveries as d on d.tenant_id = m.tenant_id and d.delivery_id = m.delivery_id
+            left join aicrm.ai_content_feedback as f
+            on f.tenant_id = m.tenant_id and f.deliverable_id = d.deliverable_id and f.source = 'delivery'
+            where m.tenant_id = v_tenant and m.measured_at is not null
+              and f.inputs_hash is distinct from aicrm_private.delivery_inputs_hash(
+                  m.sent, m.delivered, m.opens, m.clicks, m.conversions, m.revenue, m.unsubscribes, m.complaints)
+            order by d.created_at, m.delivery_id
+            limit v_left
+            for update of m skip locked
+        loop
+            exit when v_left <= 0;
+            v_r := aicrm_private.delivery_effectiveness(v_row.delivery_id);
+            continue when v_r is null or v_r ->> 'inputs_hash' is not distinct from v_row.inputs_hash;
+            insert into aicrm.ai_content_feedback as f (
+                tenant_id, deliverable_id, task_id, source, payload, created_by, effectiveness, basis, trials,
+                successes, inputs_hash
+            ) values (
+                v_tenant, (v_r ->> 'deliverable_id')::uuid, (v_r ->> 'task_id')::uuid, 'delivery', v_r -> 'payload',
+                'process_ai_feedback', (v_r ->> 'effectiveness')::numeric, v_r ->> 'basis',
+                (v_r ->> 'trials')::bigint, (v_r ->> 'successes')::bigint, v_r ->> 'inputs_hash'
+            )
+            on conflict (tenant_id, deliverable_id, source) where source in ('delivery', 'review') do update
+            set payload = excluded.payload, effectiveness = excluded.effectiveness, basis = excluded.basis,
+                trials = excluded.trials, successes = excluded.successes, inputs_hash = excluded.inputs_hash;
+            v_delivery := v_delivery + 1;
+            v_left := v_left - 1;
+            if (v_r ->> 'effectiveness')::numeric >= (v_c ->> 'promote_lift')::numeric
+               and (v_r ->> 'trials')::bigint >= (v_c ->> 'promote_min_trials')::bigint
+               and aicrm_private.promote_deliverable(
+                   (v_r ->> 'deliverable_id')::uuid, 'positive',
+                   format('A top performer: %s of %s recipients acted (%s), %sx the customer''s usual on %s.',
+                          v_r ->> 'successes', v_r ->> 'trials', v_r ->> 'basis',
+                          round((v_r ->> 'effectiveness')::numeric, 2), v_r #>> '{payload,channel}'),
+                   jsonb_build_object('effectiveness', v_r -> 'effectiveness', 'basis', v_r -> 'basis',
+                                      'trials', v_r -> 'trials', 'successes', v_r -> 'successes'),
+                   'process_ai_feedback') is not null then
+                v_positive := v_positive + 1;
+            end if;
+        end loop;
+
+        -- 2. reviewed deliverables whose row is missing or was computed from other reviews or texts
+        -- (a row is looked at again only when one of its inputs is as new as it or newer: a review,
+        -- the draft's text, the task's outbox row, a rating; so an idle run reads timestamps, not texts)
+        for v_row in
+            select r.deliverable_id, f.feedback_id, f.inputs_hash
+            from (select x.deliverable_id, max(x.created_at) as last_review
+                  from aicrm.deliverable_reviews as x where x.tenant_id = v_tenant
+                  group by x.deliverable_id) as r
+            join aicrm.project_deliverables as d on d.tenant_id = v_tenant and d.deliverable_id = r.deliverable_id
+            left join aicrm.ai_content_feedback as f
+            on f.tenant_id = v_tenant and f.deliverable_id = r.deliverable_id and f.source = 'review'
+            where f.feedback_id is null
+               or f.updated_at <= greatest(
+                   r.last_review, d.updated_at,
+                   (select max(o.created_at) from aicrm.outbox as o where o.tenant_id = v_tenant and o.task_id = d.task_id),
+                   (select max(g.updated_at) from aicrm.ai_content_feedback as g
+                    where g.tenant_id = v_tenant and g.deliverable_id = d.deliverable_id
+                      and g.source in ('agent', 'reviewer')))
+            order by d.created_at, r.deliverable_id
+            for update of d skip locked
+        loop
+            exit when v_left <= 0;
+            continue when v_row.inputs_hash is not distinct from aicrm_private.review_inputs_hash(v_row.deliverable_id);
+            v_r := aicrm_private.review_feedback(v_row.deliverable_id);
+            continue when v_r is null;
+            insert into aicrm.ai_content_feedback as f (
+                tenant_id, deliverable_id, task_id, source, comment, payload, created_by, inputs_hash
+            ) values (
+                v_tenant, v_row.deliverable_id, (v_r ->> 'task_id')::uuid, 'review', v_r ->> 'comment',
+                v_r -> 'payload', 'process_ai_feedback', v_r ->> 'inputs_hash'
+            )
+            on conflict (tenant_id, deliverable_id, source) where source in ('delivery', 'review') do update
+            set comment = excluded.comment, payload = excluded.payload, inputs_hash = excluded.inputs_hash;
+            v_review := v_review + 1;
+            v_left := v_left - 1;
+            if (v_r #>> '{payload,decision}' = 'reject' or (v_r #>> '{payload,heavy_edit}')::boolean)
+               and aicrm_private.promote_deliverable(
+                   v_row.deliverable_id, 'negative',
+                   case when v_r #>> '{payload,decision}' = 'reject'
+                        then format('Rejected by %s: %s', v_r #>> '{payload,reviewer}',
+                                    coalesce(v_r ->> 'comment', 'no reason given'))
+                        else format('Heavily edited before it went out: %s%% of its words changed (%s).',
+                                    round(100 * (v_r #>> '{payload,edit_ratio}')::numeric),
+                                    (select string_agg(k, ', ') from jsonb_array_elements_text(v_r #> '{payload,edit_kinds}') as k))
+                   end,
+                   jsonb_build_object('decision', v_r #> '{payload,decision}', 'edit_ratio', v_r #> '{payload,edit_ratio}',
+                                      'edit_kinds', v_r #> '{payload,edit_kinds}'),
+                   'process_ai_feedback') is not null then
+                v_negative := v_negative + 1;
+            end if;
+        end loop;
+        -- new scores may make new patterns: the analyst tells the strategist (what_worked_notices.sql)
+        if v_delivery > v_scored then
+            v_notified := v_notified + aicrm_private.notify_what_worked(v_tenant);
+        end if;
+        if v_left <= 0 then
+            v_more := true;
+        end if;
+    end loop;
+    perform set_config('aicrm.tenant_id', '', true);
+    return jsonb_build_object('tenants', v_tenants, 'delivery', v_delivery, 'review', v_review,
+                              'promoted', jsonb_build_object('positive', v_positive, 'negative', v_negative),
+                              'notified', v_notified, 'more', v_more);
+end
+$$;
+
+ALTER FUNCTION aicrm.process_ai_feedback(p_limit integer, p_tenant_id uuid) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.process_ai_feedback_job() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_r jsonb := aicrm.process_ai_feedback(500);
+begin
+    return (v_r ->> 'delivery')::bigint + (v_r ->> 'review')::bigint;
+end
+$$;
+
+ALTER FUNCTION aicrm.process_ai_feedback_job() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.promote_example(p_deliverable_id uuid, p_polarity text, p_reason text, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_by text := aicrm_private.alert_actor(p_by);
+    v_id uuid;
+    v_row aicrm.learning_promotions;
+begin
+    if p_deliverable_id is null then
+        raise exception using errcode = 'AC001', column = 'deliverable_id', message = 'deliverable_id: is required';
+    end if;
+    if p_polarity is null or p_polarity not in ('positive', 'negative') then
+        raise exception using errcode = 'AC001', column = 'polarity',
+            message = format('polarity: %s is not positive or negative', coalesce(quote_literal(left(p_polarity, 50)), 'null'));
+    end if;
+    if p_reason is null or p_reason !~ '[^[:space:]]' or char_length(p_reason) > 2000 then
+        raise exception using errcode = 'AC001', column = 'reason', message = 'reason: say why, in 1-2,000 characters',
+            hint = 'It becomes the example''s annotation, what a writer reads.';
+    end if;
+    if char_length(v_by) > 200 then
+        raise exception using errcode = 'AC001', column = 'by', message = 'by: over 200 characters';
+    end if;
+    if not exists (select from aicrm.project_deliverables as d
+                   where d.tenant_id = v_tenant and d.deliverable_id = p_deliverable_id) then
+        raise exception using errcode = 'AC002', column = 'deliverable_id',
+            message = format('deliverable_id: no deliverable %s in this tenant', p_deliverable_id);
+    end if;
+    perform pg_advisory_xact_lock(hashtextextended(format('%s:promotion:%s:%s', v_tenant, p_deliverable_id, p_polarity), 0));
+    v_id := aicrm_private.promote_deliverable(p_deliverable_id, p_polarity, btrim(p_reason),
+                                              jsonb_build_object('by', 'person'), v_by);
+    select * into v_row from aicrm.learning_promotions as p
+    where p.tenant_id = v_tenant and p.deliverable_id = p_deliverable_id and p.polarity = p_polarity;
+    return to_jsonb(v_row) || jsonb_build_object('created', v_id is not null);
+end
+$$;
+
+ALTER FUNCTION aicrm.promote_example(p_deliverable_id uuid, p_polarity text, p_reason text, p_by text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.prune_alert_history() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
@@ -3506,6 +3707,48 @@ end
 $$;
 
 ALTER FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm.reverse_promotion(p_promotion_id uuid, p_reason text, p_by text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_by text := aicrm_private.alert_actor(p_by);
+    v_row aicrm.learning_promotions;
+    v_example uuid;
+begin
+    if p_promotion_id is null then
+        raise exception using errcode = 'AC001', column = 'promotion_id', message = 'promotion_id: is required';
+    end if;
+    if p_reason is null or p_reason !~ '[^[:space:]]' or char_length(p_reason) > 2000 then
+        raise exception using errcode = 'AC001', column = 'reason', message = 'reason: say why, in 1-2,000 characters';
+    end if;
+    if char_length(v_by) > 200 then
+        raise exception using errcode = 'AC001', column = 'by', message = 'by: over 200 characters';
+    end if;
+    select * into v_row from aicrm.learning_promotions as p
+    where p.tenant_id = v_tenant and p.promotion_id = p_promotion_id
+    for update;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'promotion_id',
+            message = format('promotion_id: no promotion %s in this tenant', p_promotion_id);
+    end if;
+    if v_row.reversed_at is not null then
+        return to_jsonb(v_row) || jsonb_build_object('changed', false);
+    end if;
+    v_example := v_row.example_id;
+    -- the promotion first: deleting the example first would null its example_id in a change of its own
+    update aicrm.learning_promotions as p
+    set example_id = null, reversed_at = clock_timestamp(), reversed_by = v_by, reversal_reason = btrim(p_reason)
+    where p.tenant_id = v_tenant and p.promotion_id = p_promotion_id
+    returning * into v_row;
+    delete from aicrm.content_examples as e where e.tenant_id = v_tenant and e.example_id = v_example;
+    return to_jsonb(v_row) || jsonb_build_object('changed', true);
+end
+$$;
+
+ALTER FUNCTION aicrm.reverse_promotion(p_promotion_id uuid, p_reason text, p_by text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text DEFAULT NULL::text, p_reason text DEFAULT NULL::text, p_reviewer text DEFAULT CURRENT_USER) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -6890,6 +7133,368 @@ $_$;
 
 ALTER FUNCTION aicrm_private.check_template_text(p_field text, p_text text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.chi_square_p_value(p_x double precision, p_df integer) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+    v_a double precision := p_df / 2.0;
+    v_x double precision := p_x / 2.0;
+    v_sum double precision;
+    v_term double precision;
+    v_b double precision;
+    v_c double precision;
+    v_d double precision;
+    v_h double precision;
+    v_an double precision;
+    v_delta double precision;
+begin
+    if p_df is null or p_df < 1 then
+        raise exception using errcode = 'AC001', column = 'df', message = format('df: must be at least 1 (got %s)', p_df);
+    end if;
+    if p_x is null or p_x <= 0 then
+        return 1;
+    end if;
+    if v_x < v_a + 1 then
+        v_term := 1 / v_a;
+        v_sum := v_term;
+        for v_n in 1 .. 500 loop
+            v_term := v_term * v_x / (v_a + v_n);
+            v_sum := v_sum + v_term;
+            exit when abs(v_term) < abs(v_sum) * 1e-15;
+        end loop;
+        return greatest(0, 1 - v_sum * exp(-v_x + v_a * ln(v_x) - lgamma(v_a)));
+    end if;
+    v_b := v_x + 1 - v_a;
+    v_c := 1 / 1e-300;
+    v_d := 1 / v_b;
+    v_h := v_d;
+    for v_n in 1 .. 500 loop
+        v_an := -v_n * (v_n - v_a);
+        v_b := v_b + 2;
+        v_d := v_an * v_d + v_b;
+        if abs(v_d) < 1e-300 then v_d := 1e-300; end if;
+        v_c := v_b + v_an / v_c;
+        if abs(v_c) < 1e-300 then v_c := 1e-300; end if;
+        v_d := 1 / v_d;
+        v_delta := v_d * v_c;
+        v_h := v_h * v_delta;
+        exit when abs(v_delta - 1) < 1e-15;
+    end loop;
+    return least(1, exp(-v_x + v_a * ln(v_x) - lgamma(v_a)) * v_h);
+end
+$$;
+
+ALTER FUNCTION aicrm_private.chi_square_p_value(p_x double precision, p_df integer) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.choose_template_arm(p_task_id uuid, p_attempt integer, p_purpose text, p_templates jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+    c_max_rounds constant integer := 64;
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_task aicrm.project_tasks;
+    v_customer aicrm.customers;
+    v_row aicrm.selection_choices;
+    v_set jsonb := aicrm_private.selection_settings(v_tenant);
+    v_seed text;
+    v_arms jsonb;
+    v_rule record;
+    v_data jsonb;
+    v_pin jsonb;
+    v_rules jsonb := '[]';
+    v_excludes jsonb := '[]';
+    v_e_arm text[];
+    v_e_alpha double precision[];
+    v_e_beta double precision[];
+    v_e_weight double precision[];
+    v_q double precision[];
+    v_pi double precision[];
+    v_th double precision[];
+    v_k integer;
+    v_floor double precision;
+    v_cold boolean;
+    v_stopped boolean := false;
+    v_best integer;
+    v_remaining double precision;
+    v_top_two double precision := (v_set ->> 'top_two_beta')::double precision;
+    v_sims integer := (v_set ->> 'simulations')::integer;
+    v_u double precision;
+    v_pick integer;
+    v_first integer;
+    v_lead integer;
+    v_reason text;
+    v_why text;
+    v_draws jsonb := '{}';
+    v_rounds jsonb := '[]';
+    v_sum double precision;
+    v_removed boolean;
+begin
+    if p_task_id is null then
+        raise exception using errcode = 'AC001', column = 'task_id', message = 'task_id: is required';
+    end if;
+    if p_attempt is null or p_attempt < 1 then
+        raise exception using errcode = 'AC001', column = 'attempt',
+            message = format('attempt: must be 1 or more (got %s)', coalesce(p_attempt::text, 'null'));
+    end if;
+    if p_templates is not null and jsonb_typeof(p_templates) <> 'array' then
+        raise exception using errcode = 'AC001', column = 'templates',
+            message = format('templates: must be an array (got %s)', jsonb_typeof(p_templates));
+    end if;
+    select * into v_task from aicrm.project_tasks as t where t.tenant_id = v_tenant and t.task_id = p_task_id;
+    if not found then
+        raise exception using errcode = 'AC002', column = 'task_id',
+            message = format('task_id: no task %s in this tenant', p_task_id);
+    end if;
+
+    select * into v_row from aicrm.selection_choices as c
+    where c.tenant_id = v_tenant and c.task_id = p_task_id and c.attempt = p_attempt;
+    if not found then
+        select * into v_customer from aicrm.customers as c
+        where c.tenant_id = v_tenant and c.customer_id = v_task.customer_id;
+        v_seed := format('%s:%s:%s', coalesce(v_set ->> 'seed', ''), p_task_id, p_attempt);
+
+        -- The arms: the templates of the channel (and purpose), the best (the one with rendered
+        -- variants, else the first) first; its variants carry the cold weights (as before the bandit:
+        -- a variant's weight, 1 when it has none), the other templates' own texts none.
+        with t as (
+            select t.value as tpl, row_number() over (
+                       order by jsonb_array_length(coalesce(t.value -> 'rendered_variants', '[]')) > 0 desc,
+                                t.ordinality) as rank
+            from jsonb_array_elements(coalesce(p_templates, '[]')) with ordinality as t
+            where t.value ->> 'channel' = v_task.channel
+              and (p_purpose is null or t.value ->> 'purpose' = p_purpose)
+        ),
+        a as (
+            select t.rank, v.ordinality as ord, t.tpl ->> 'template_id' as template_id, v.value ->> 'variant' as variant,
+                   case when jsonb_typeof(v.value -> 'weight') = 'number'
+                        then greatest((v.value ->> 'weight')::double precision, 0) else 1 end as weight
+            from t
+            cross join jsonb_array_elements(t.tpl -> 'rendered_variants') with ordinality as v
+            where jsonb_typeof(t.tpl -> 'rendered_variants') = 'array'
+            union all
+            select t.rank, 0, t.tpl ->> 'template_id', null, 1
+            from t
+            where jsonb_array_length(coalesce(t.tpl -> 'rendered_variants', '[]')) = 0
+        )
+        select jsonb_agg(jsonb_build_object('arm', a.template_id || ':' || coalesce(a.variant, ''),
+                   'template_id', a.template_id, 'variant', a.variant,
+                   'weight', case when a.rank = 1 then a.weight else 0 end) order by a.rank, a.ord)
+        into v_arms
+        from a;
+        if v_arms is null then
+            return null;
+        end if;
+
+        -- Each arm's state: sends, reward, prior and posterior, reviews and a pause.
+        select jsonb_agg(a.item || jsonb_build_object('sends', s.sends, 'reward', s.reward,
+                   'prior_alpha', s.prior_alpha, 'prior_beta', s.prior_beta, 'alpha', s.alpha, 'beta', s.beta,
+                   'reviews', s.reviews, 'rejections', s.rejections, 'paused', s.paused)
+                   || jsonb_strip_nulls(jsonb_build_object('why', s.paused_why)) order by a.ord)
+        into v_arms
+        from jsonb_array_elements(v_arms) with ordinality as a (item, ord)
+        inner join aicrm_private.selection_arm_state(v_tenant, v_task.customer_id, v_task.channel, v_arms, v_set) as s
+            on s.arm = a.item ->> 'arm';
+
+        -- Selection rules: the first pin that names an arm, every exclude.
+        v_data := jsonb_build_object(
+            'task', jsonb_build_object('task_id', v_task.task_id, 'channel', v_task.channel,
+                'task_type', v_task.task_type, 'purpose', p_purpose, 'attempt', p_attempt, 'title', v_task.title),
+            'customer', jsonb_build_object('customer_id', v_customer.customer_id,
+                'industry_category', v_customer.industry_category,
+                'industry_subcategory', v_customer.industry_subcategory));
+        for v_rule in
+            select r.rule_id, r.name, r.condition, r.action
+            from aicrm.get_decision_rules('selection', v_task.customer_id, v_task.channel, v_task.task_type) as r
+        loop
+            continue when not aicrm_private.jl_truthy(aicrm.jsonlogic_apply(v_rule.condition, v_data));
+            if v_rule.action #> '{params,pin}' is not null then
+                if v_pin is null and exists (select from jsonb_array_elements(v_arms) as a
+                                             where aicrm_private.selection_arm_matches(a.value, v_rule.action #> '{params,pin}')) then
+                    v_pin := v_rule.action #> '{params,pin}';
+                    v_rules := v_rules || jsonb_build_object('rule_id', v_rule.rule_id, 'name', v_rule.name, 'pin', v_pin);
+                end if;
+            else
+                v_excludes := v_excludes || (v_rule.action #> '{params,exclude}');
+                v_rules := v_rules || jsonb_build_object('rule_id', v_rule.rule_id, 'name', v_rule.name,
+                    'exclude', v_rule.action #> '{params,exclude}');
+            end if;
+        end loop;
+        select jsonb_agg(case
+                   when v_pin is not null and not aicrm_private.selection_arm_matches(a.item, v_pin)
+                       then a.item || '{"eligible": false, "why": "not pinned"}'
+                   when exists (select from jsonb_array_elements(v_excludes) as x
+                                where aicrm_private.selection_arm_matches(a.item, x.value))
+                       then a.item || '{"eligible": false, "why": "excluded by a selection rule"}'
+                   when (a.item ->> 'paused')::boolean and v_pin is null
+                       then a.item || '{"eligible": false}'
+                   else a.item || '{"eligible": true}' end order by a.ord)
+        into v_arms
+        from jsonb_array_elements(v_arms) with ordinality as a (item, ord);
+        v_removed := exists (select from jsonb_array_elements(v_arms) as a where not (a.value ->> 'eligible')::boolean);
+
+        select array_agg(a.value ->> 'arm' order by a.ord), array_agg((a.value ->> 'alpha')::double precision order by a.ord),
+               array_agg((a.value ->> 'beta')::double precision order by a.ord),
+               array_agg((a.value ->> 'weight')::double precision order by a.ord),
+               -- cold while an arm the weights give traffic to (every arm when none has a weight) has
+               -- fewer than min_sends: an arm without a weight starts from its prior instead
+               bool_or((a.value ->> 'sends')::bigint < (v_set ->> 'min_sends')::bigint
+                       and (a.value ->> 'weight')::double precision > 0)
+               or (sum((a.value ->> 'weight')::double precision) = 0
+                   and bool_or((a.value ->> 'sends')::bigint < (v_set ->> 'min_sends')::bigint))
+        into v_e_arm, v_e_alpha, v_e_beta, v_e_weight, v_cold
+        from jsonb_array_elements(v_arms) with ordinality as a (value, ord)
+        where (a.value ->> 'eligible')::boolean;
+        v_k := coalesce(cardinality(v_e_arm), 0);
+
+        if v_k = 0 then
+            v_reason := 'excluded';
+            v_why := 'every arm is excluded by a selection rule or paused: no template';
+        elsif v_k = 1 then
+            v_pick := 1;
+            v_q := array[1];
+            v_floor := 0;
+            v_reason := case when v_pin is not null then 'pinned' when v_removed then 'excluded' else 'stopped' end;
+            v_why := case v_reason
+                when 'pinned' then format('pinned by the selection rule %s', v_rules #>> '{0,name}')
+                when 'excluded' then 'the only arm the selection rules and pauses left'
+                else 'the only arm: nothing to explore' end;
+        else
+            v_floor := least((v_set ->> 'floor')::double precision, 1.0 / v_k);
+            if v_cold then
+                v_sum := (select sum(w) from unnest(v_e_weight) as w);
+                v_q := (select array_agg(case when v_sum > 0 then w / v_sum else 1.0 / v_k end order by o)
+                        from unnest(v_e_weight) with ordinality as x (w, o));
+            else
+                -- Monte Carlo over the posteriors: each arm's chance to be best, and the gain left.
+                with e as (
+                    select x.alpha, x.beta, x.i from unnest(v_e_alpha, v_e_beta) with ordinality as x (alpha, beta, i)
+                ),
+                d as materialized (
+                    select g.m, e.i, aicrm_private.seeded_beta(e.alpha, e.beta, v_seed || ':mc:' || g.m || ':' || e.i) as th
+                    from generate_series(1, v_sims) as g (m)
+                    cross join e
+                ),
+                w as (
+                    select d.m, (array_agg(d.i order by d.th desc, d.i))[1] as winner, max(d.th) as top
+                    from d
+                    group by d.m
+                ),
+                pi as (
+                    select e.i, count(w.m)::double precision / v_sims as share
+                    from e
+                    left join w on w.winner = e.i
+                    group by e.i
+                ),
+                best as (select pi.i from pi order by pi.share desc, pi.i limit 1)
+                select (select array_agg(pi.share order by pi.i) from pi), (select best.i from best),
+                       (select percentile_cont((v_set ->> 'stop_confidence')::double precision)
+                                   within group (order by (w.top - d.th) / nullif(d.th, 0))
+                        from w
+                        inner join d on d.m = w.m
+                        inner join best on d.i = best.i)
+                into v_pi, v_best, v_remaining;
+                v_draws := jsonb_build_object('best_share', to_jsonb(v_pi), 'value_remaining', v_remaining);
+                if v_remaining <= (v_set ->> 'stop_min_gain')::double precision then
+                    v_stopped := true;
+                    v_q := (select array_agg(case when o = v_best then 1.0 else 0.0 end order by o)
+                            from generate_series(1, v_k) as o);
+                else
+                    -- top-two: the leader with top_two_beta, else the leader of a draw another arm leads
+                    v_q := (select array_agg(p.share * (v_top_two + (1 - v_top_two) * coalesce(
+                                (select sum(o.share / (1 - o.share)) from unnest(v_pi) with ordinality as o (share, j)
+                                 where o.j <> p.i and o.share < 1), 0)) order by p.i)
+                            from unnest(v_pi) with ordinality as p (share, i));
+                    v_sum := (select sum(x) from unnest(v_q) as x);
+                    v_q := (select array_agg(x / v_sum order by o) from unnest(v_q) with ordinality as y (x, o));
+                end if;
+            end if;
+
+            v_u := aicrm_private.seeded_uniform(v_seed, 0);
+            v_draws := v_draws || jsonb_build_object('floor', v_u, 'floor_share', v_k * v_floor);
+            if v_u < v_k * v_floor then
+                v_pick := least(v_k, 1 + floor(aicrm_private.seeded_uniform(v_seed, 1) * v_k)::integer);
+                v_reason := 'floor';
+                v_why := format('the floor: every one of the %s arms gets at least %s%% of the choices', v_k,
+                                round((v_floor * 100)::numeric, 2));
+            elsif v_cold then
+                v_u := aicrm_private.seeded_uniform(v_seed, 3);
+                v_draws := v_draws || jsonb_build_object('cold', v_u);
+                select x.o into v_pick
+                from (select o, sum(q) over (order by o) as upto from unnest(v_q) with ordinality as y (q, o)) as x
+                where x.upto > v_u
+                order by x.o
+                limit 1;
+                v_pick := coalesce(v_pick, v_k);
+                v_reason := 'cold';
+                v_why := format('cold start: an arm has fewer than %s sends, so the template''s weights decide',
+                                v_set ->> 'min_sends');
+            elsif v_stopped then
+                v_pick := v_best;
+                v_reason := 'stopped';
+                v_why := format('stopped exploring: %s%% sure no arm beats the best by more than %s%%',
+                                round(((v_set ->> 'stop_confidence')::numeric) * 100, 1),
+                                round(((v_set ->> 'stop_min_gain')::numeric) * 100, 2));
+            else
+                v_u := aicrm_private.seeded_uniform(v_seed, 2);
+                v_draws := v_draws || jsonb_build_object('coin', v_u);
+                for v_r in 1 .. c_max_rounds loop
+                    v_th := (select array_agg(aicrm_private.seeded_beta(x.alpha, x.beta, v_seed || ':r' || v_r || ':' || x.i)
+                                              order by x.i)
+                             from unnest(v_e_alpha, v_e_beta) with ordinality as x (alpha, beta, i));
+                    v_rounds := v_rounds || jsonb_build_array(to_jsonb(v_th));
+                    v_lead := (select x.i from unnest(v_th) with ordinality as x (th, i) order by x.th desc, x.i limit 1);
+                    if v_r = 1 then
+                        v_first := v_lead;
+                        if v_u < v_top_two then
+                            v_pick := v_lead;
+                            exit;
+                        end if;
+                    elsif v_lead <> v_first then
+                        v_pick := v_lead;
+                        exit;
+                    end if;
+                end loop;
+                v_pick := coalesce(v_pick, v_first);
+                v_draws := v_draws || jsonb_build_object('rounds', v_rounds);
+                v_reason := 'bandit';
+                v_why := case when jsonb_array_length(v_rounds) = 1
+                              then 'top-two Thompson sampling: the leader of the draw'
+                              else format('top-two Thompson sampling: the challenger (the leader of draw %s)',
+                                          jsonb_array_length(v_rounds)) end;
+            end if;
+        end if;
+
+        -- Each arm's intended share (0 for an arm not eligible), for the sample-ratio check.
+        select jsonb_agg(a.value || jsonb_build_object('probability', coalesce(
+                   (select v_floor + (1 - v_k * v_floor) * v_q[e.o]
+                    from unnest(v_e_arm) with ordinality as e (arm, o) where e.arm = a.value ->> 'arm'), 0))
+                   order by a.ord)
+        into v_arms
+        from jsonb_array_elements(v_arms) with ordinality as a (value, ord);
+
+        insert into aicrm.selection_choices as c (tenant_id, task_id, attempt, customer_id, channel, purpose, arm,
+            template_id, variant, reason, seed, arms, draws, rules)
+        select v_tenant, p_task_id, p_attempt, v_task.customer_id, v_task.channel, p_purpose, v_e_arm[v_pick],
+               (a.value ->> 'template_id')::uuid, a.value ->> 'variant', v_reason, v_seed, v_arms,
+               v_draws || jsonb_build_object('why', v_why), v_rules
+        from (select null) as one
+        left join jsonb_array_elements(v_arms) as a on a.value ->> 'arm' = v_e_arm[v_pick]
+        on conflict on constraint selection_choices_pkey do nothing;
+        select * into v_row from aicrm.selection_choices as c
+        where c.tenant_id = v_tenant and c.task_id = p_task_id and c.attempt = p_attempt;
+    end if;
+
+    return jsonb_build_object('arm', v_row.arm, 'template_id', v_row.template_id, 'variant', v_row.variant,
+        'reason', v_row.reason, 'seed', v_row.seed, 'attempt', v_row.attempt, 'why', v_row.draws ->> 'why',
+        'probability', (select (a.value ->> 'probability')::double precision
+                        from jsonb_array_elements(v_row.arms) as a where a.value ->> 'arm' = v_row.arm));
+end
+$$;
+
+ALTER FUNCTION aicrm_private.choose_template_arm(p_task_id uuid, p_attempt integer, p_purpose text, p_templates jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.clean_name(p_name text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -7804,6 +8409,134 @@ $$;
 
 ALTER FUNCTION aicrm_private.delivery_counters() OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.delivery_effectiveness(p_delivery_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_c jsonb := aicrm_private.learning_constants();
+    v_d record;
+    v_basis text;
+    v_n bigint;
+    v_k bigint;
+    v_default numeric;
+    v_ind record;
+    v_cust record;
+    v_p0 numeric;
+    v_m numeric;
+    v_between numeric;
+    v_post numeric;
+    v_base numeric;
+begin
+    select m.*, d.deliverable_id, d.created_at as sent_at, t.customer_id, c.industry_category,
+           p.subject, p.content
+    into v_d
+    from aicrm.delivery_metrics as m
+    join aicrm.deliveries as d on d.tenant_id = m.tenant_id and d.delivery_id = m.delivery_id
+    join aicrm.project_tasks as t on t.tenant_id = m.tenant_id and t.task_id = m.task_id
+    join aicrm.customers as c on c.tenant_id = t.tenant_id and c.customer_id = t.customer_id
+    join aicrm.project_deliverables as p on p.tenant_id = d.tenant_id and p.deliverable_id = d.deliverable_id
+    where m.tenant_id = v_tenant and m.delivery_id = p_delivery_id;
+    if not found then
+        return null;
+    end if;
+    -- opens only where the channel has nothing better: no click nor conversion ever, here or before
+    v_basis := case
+        when v_d.clicks + v_d.conversions = 0 and v_d.opens > 0 and not exists (
+            select from aicrm.delivery_metrics as e
+            join aicrm.deliveries as x on x.tenant_id = e.tenant_id and x.delivery_id = e.delivery_id
+            where e.tenant_id = v_tenant and e.channel = v_d.channel and x.created_at <= v_d.sent_at
+              and e.clicks + e.conversions > 0) then 'opens'
+        else 'clicks' end;
+    v_k := case v_basis when 'clicks' then greatest(v_d.clicks, v_d.conversions) else v_d.opens end;
+    v_n := greatest(case when v_d.delivered > 0 then v_d.delivered else v_d.sent end, v_k);
+    v_default := (v_c ->> case v_basis when 'clicks' then 'prior_rate_clicks' else 'prior_rate_opens' end)::numeric;
+
+    -- the industry's earlier measured deliveries of the channel: pooled rate and the spread of rates
+    with earlier as (
+        select case v_basis when 'clicks' then greatest(e.clicks, e.conversions) else e.opens end as k,
+               greatest(case when e.delivered > 0 then e.delivered else e.sent end,
+                        case v_basis when 'clicks' then greatest(e.clicks, e.conversions) else e.opens end) as n,
+               t.customer_id, c.industry_category
+        from aicrm.delivery_metrics as e
+        join aicrm.deliveries as x on x.tenant_id = e.tenant_id and x.delivery_id = e.delivery_id
+        join aicrm.project_tasks as t on t.tenant_id = e.tenant_id and t.task_id = e.task_id
+        join aicrm.customers as c on c.tenant_id = t.tenant_id and c.customer_id = t.customer_id
+        where e.tenant_id = v_tenant and e.channel = v_d.channel and e.measured_at is not null
+          and x.created_at < v_d.sent_at and e.delivery_id <> p_delivery_id
+    )
+    select count(*) filter (where e.n > 0) as deliveries,
+           coalesce(sum(e.k), 0) as k, coalesce(sum(e.n), 0) as n,
+           -- the weighted variance of per-delivery rates and the mean binomial part of it
+           sum(e.n * power(e.k::numeric / e.n, 2)) filter (where e.n > 0) as sum_n_r2,
+           avg(1.0 / e.n) filter (where e.n > 0) as mean_inv_n
+    into v_ind
+    from earlier as e
+    where e.industry_category = v_d.industry_category;
+
+    v_p0 := (v_ind.k + (v_c ->> 'default_prior_sends')::numeric * v_default)
+            / (v_ind.n + (v_c ->> 'default_prior_sends')::numeric);
+    v_m := (v_c ->> 'default_prior_sends')::numeric;
+    if v_ind.deliveries >= (v_c ->> 'moments_min_deliveries')::integer and v_ind.n > 0 then
+        -- method of moments: the spread of rates beyond what binomial noise explains is the prior's
+        -- variance p(1-p)/(m+1); none beyond it: the deliveries are alike (the strongest prior)
+        v_between := v_ind.sum_n_r2 / v_ind.n - power(v_ind.k::numeric / v_ind.n, 2)
+                     - v_p0 * (1 - v_p0) * v_ind.mean_inv_n;
+        v_m := case when v_between <= 0 then (v_c ->> 'max_prior_sends')::numeric
+                    else v_p0 * (1 - v_p0) / v_between - 1 end;
+        v_m := least(greatest(v_m, (v_c ->> 'min_prior_sends')::numeric), (v_c ->> 'max_prior_sends')::numeric);
+    end if;
+
+    -- the customer's own earlier deliveries of the channel: its baseline, shrunk the same way
+    select coalesce(sum(case v_basis when 'clicks' then greatest(e.clicks, e.conversions) else e.opens end), 0) as k,
+           coalesce(sum(greatest(case when e.delivered > 0 then e.delivered else e.sent end,
+                                 case v_basis when 'clicks' then greatest(e.clicks, e.conversions) else e.opens end)), 0) as n,
+           count(*) as deliveries
+    into v_cust
+    from aicrm.delivery_metrics as e
+    join aicrm.deliveries as x on x.tenant_id = e.tenant_id and x.delivery_id = e.delivery_id
+    join aicrm.project_tasks as t on t.tenant_id = e.tenant_id and t.task_id = e.task_id
+    where e.tenant_id = v_tenant and e.channel = v_d.channel and e.measured_at is not null
+      and t.customer_id = v_d.customer_id and x.created_at < v_d.sent_at and e.delivery_id <> p_delivery_id;
+
+    v_post := (v_k + v_m * v_p0) / (v_n + v_m);
+    v_base := (v_cust.k + v_m * v_p0) / (v_cust.n + v_m);
+    return jsonb_build_object(
+        'deliverable_id', v_d.deliverable_id, 'task_id', v_d.task_id,
+        'basis', v_basis, 'trials', v_n, 'successes', v_k,
+        'effectiveness', case when v_n > 0 then round(v_post / v_base, 4) end,
+        'payload', jsonb_build_object(
+            'delivery_id', p_delivery_id, 'customer_id', v_d.customer_id, 'industry', v_d.industry_category,
+            'channel', v_d.channel, 'sent_at', v_d.sent_at,
+            'counters', jsonb_build_object('sent', v_d.sent, 'delivered', v_d.delivered, 'opens', v_d.opens,
+                                           'clicks', v_d.clicks, 'conversions', v_d.conversions,
+                                           'revenue', v_d.revenue, 'unsubscribes', v_d.unsubscribes,
+                                           'complaints', v_d.complaints),
+            'opens_fallback', v_basis = 'opens',
+            'observed_rate', case when v_n > 0 then round(v_k::numeric / v_n, 6) end,
+            'posterior_rate', round(v_post, 6), 'baseline_rate', round(v_base, 6),
+            'prior_rate', round(v_p0, 6), 'prior_sends', round(v_m, 1),
+            'industry_deliveries', v_ind.deliveries, 'customer_deliveries', v_cust.deliveries,
+            'features', aicrm_private.learning_features(v_d.subject, v_d.content, v_d.sent_at)),
+        'inputs_hash', aicrm_private.delivery_inputs_hash(v_d.sent, v_d.delivered, v_d.opens, v_d.clicks,
+                                                          v_d.conversions, v_d.revenue, v_d.unsubscribes,
+                                                          v_d.complaints));
+end
+$$;
+
+ALTER FUNCTION aicrm_private.delivery_effectiveness(p_delivery_id uuid) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.delivery_inputs_hash(p_sent bigint, p_delivered bigint, p_opens bigint, p_clicks bigint, p_conversions bigint, p_revenue numeric, p_unsubscribes bigint, p_complaints bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select md5(concat_ws(':', p_sent, p_delivered, p_opens, p_clicks, p_conversions, p_revenue, p_unsubscribes,
+                         p_complaints))
+$$;
+
+ALTER FUNCTION aicrm_private.delivery_inputs_hash(p_sent bigint, p_delivered bigint, p_opens bigint, p_clicks bigint, p_conversions bigint, p_revenue numeric, p_unsubscribes bigint, p_complaints bigint) OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.delivery_metrics (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     delivery_id uuid NOT NULL,
@@ -7977,6 +8710,29 @@ CREATE FUNCTION aicrm_private.edit_diff(p_before text, p_after text) RETURNS jso
 $$;
 
 ALTER FUNCTION aicrm_private.edit_diff(p_before text, p_after text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.edit_ratio(p_before text, p_after text) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+begin
+    -- plpgsql: aicrm_private.words_of (private/quality/) is created after private/learning/.
+    return (
+        with before as (
+            select w, count(*) as n from string_to_table(btrim(aicrm_private.words_of(p_before)), ' ') w
+            where w <> '' group by w
+        ),
+        after as (
+            select w, count(*) as n from string_to_table(btrim(aicrm_private.words_of(p_after)), ' ') w
+            where w <> '' group by w
+        )
+        select round(coalesce(sum(abs(coalesce(a.n, 0) - coalesce(b.n, 0)))::numeric
+                              / nullif(sum(coalesce(a.n, 0) + coalesce(b.n, 0)), 0), 0), 4)
+        from after a full join before b on b.w = a.w);
+end
+$$;
+
+ALTER FUNCTION aicrm_private.edit_ratio(p_before text, p_after text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.email_merge_tags() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -10609,6 +11365,57 @@ $$;
 
 ALTER FUNCTION aicrm_private.keys_in_words(p_words text, p_keys text[]) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.learning_constants() RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select jsonb_build_object(
+        'prior_rate_clicks', 0.02, 'prior_rate_opens', 0.20, 'default_prior_sends', 200,
+        'moments_min_deliveries', 5, 'min_prior_sends', 20, 'max_prior_sends', 2000,
+        'heavy_edit_ratio', 0.3, 'promote_lift', 1.25, 'promote_min_trials', 100)
+$$;
+
+ALTER FUNCTION aicrm_private.learning_constants() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.learning_feature_names() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select array['question_in_subject', 'emoji', 'personalised', 'cta_early', 'short_body', 'short_subject',
+                 'morning_send', 'weekend_send']
+$$;
+
+ALTER FUNCTION aicrm_private.learning_feature_names() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.learning_features(p_subject text, p_content text, p_sent_at timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_f aicrm_private.draft_features := aicrm_private.draft_features_of(coalesce(p_content, ''), coalesce(p_subject, ''));
+    v_text text := coalesce(p_subject, '') || ' ' || coalesce(p_content, '');
+    v_hour integer := extract(hour from p_sent_at at time zone 'UTC')::integer;
+    v_dow integer := extract(dow from p_sent_at at time zone 'UTC')::integer;
+begin
+    return jsonb_build_object(
+        'word_count', v_f.word_count,
+        'subject_chars', char_length(p_subject),
+        'cta_start', v_f.cta_start,
+        'send_hour', v_hour,
+        'send_weekday', v_dow,
+        'question_in_subject', coalesce(p_subject, '') like '%?%',
+        'emoji', v_text ~ '[\U0001F300-\U0001FAFF\u2600-\u27BF\U0001F000-\U0001F2FF]',
+        'personalised', v_text ~ '\{\{\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\}',
+        'cta_early', v_f.cta_start is not null and v_f.cta_start * 3 < greatest(char_length(p_content), 1),
+        'short_body', v_f.word_count <= 120,
+        'short_subject', p_subject is not null and char_length(p_subject) <= 40,
+        'morning_send', v_hour < 12,
+        'weekend_send', v_dow in (0, 6));
+end
+$$;
+
+ALTER FUNCTION aicrm_private.learning_features(p_subject text, p_content text, p_sent_at timestamp with time zone) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.lease_interval(p_lease_seconds integer) RETURNS interval
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO ''
@@ -10983,6 +11790,65 @@ $_$;
 
 ALTER FUNCTION aicrm_private.name_forms(p_name text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.notify_what_worked(p_tenant uuid, p_max integer DEFAULT 20) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_p record;
+    v_key text;
+    v_says text;
+    v_sent integer := 0;
+begin
+    if not exists (
+        select from aicrm.ai_agents as a
+        where a.tenant_id = p_tenant and a.agent_role = 'strategist' and a.status = 'active'
+    ) then
+        return 0;
+    end if;
+    for v_p in
+        select w.*, c.name as customer_name
+        from aicrm.what_worked as w
+        left join aicrm.customers as c on c.tenant_id = w.tenant_id and c.customer_id = w.customer_id
+        where w.tenant_id = p_tenant and w.excludes_zero
+        order by abs(w.pooled_effect) desc, w.scope, w.channel, w.feature
+    loop
+        exit when v_sent >= p_max;
+        v_key := format('what_worked:%s:%s:%s:%s:%s', v_p.scope,
+            coalesce(v_p.customer_id::text, v_p.industry_category, 'tenant'), v_p.channel, v_p.feature,
+            case when v_p.pooled_effect > 0 then 'up' else 'down' end);
+        continue when exists (
+            select from aicrm.ai_agent_messages as m where m.tenant_id = p_tenant and m.idempotency_key = v_key
+        );
+        v_says := format('%s %s on %s: %sx the usual effectiveness (95%% interval %s-%s; %s deliveries with it, %s without).',
+            case v_p.scope when 'customer' then coalesce(v_p.customer_name, 'A customer') || ':'
+                           when 'industry' then 'The ' || replace(v_p.industry_category, '_', ' ') || ' customers:'
+                           else 'All customers:' end,
+            replace(v_p.feature, '_', ' '), v_p.channel, v_p.lift, round(exp(v_p.pooled_low), 2),
+            round(exp(v_p.pooled_high), 2), v_p.n_with, v_p.n_without);
+        perform aicrm_private.send_system_message(jsonb_build_object(
+            'kind', 'notification',
+            'message_type', 'notification.what_worked',
+            'from_role', 'analyst',
+            'to_role', 'strategist',
+            'idempotency_key', v_key,
+            'parts', jsonb_build_array(
+                jsonb_build_object('type', 'text', 'text', v_says),
+                jsonb_build_object('type', 'data', 'data', jsonb_strip_nulls(jsonb_build_object(
+                    'scope', v_p.scope, 'customer_id', v_p.customer_id, 'industry', v_p.industry_category,
+                    'channel', v_p.channel, 'feature', v_p.feature, 'lift', v_p.lift,
+                    'interval', jsonb_build_array(round(exp(v_p.pooled_low), 3), round(exp(v_p.pooled_high), 3)),
+                    'sample_size', v_p.sample_size)))
+            )
+        ) || case when v_p.customer_id is not null then jsonb_build_object('thread_id', v_p.customer_id) else '{}' end);
+        v_sent := v_sent + 1;
+    end loop;
+    return v_sent;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.notify_what_worked(p_tenant uuid, p_max integer) OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.alerts (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     alert_id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -11114,6 +11980,48 @@ CREATE FUNCTION aicrm_private.profile_gap_question(p_gap text, p_customer_name t
 $$;
 
 ALTER FUNCTION aicrm_private.profile_gap_question(p_gap text, p_customer_name text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.promote_deliverable(p_deliverable_id uuid, p_polarity text, p_reason text, p_evidence jsonb, p_by text) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_d record;
+    v_example uuid;
+    v_promotion uuid;
+    v_purpose text;
+begin
+    if exists (select from aicrm.learning_promotions as p
+               where p.tenant_id = v_tenant and p.deliverable_id = p_deliverable_id and p.polarity = p_polarity) then
+        return null;
+    end if;
+    select d.subject, d.content, t.channel, t.customer_id, t.ai_instructions ->> 'purpose' as purpose,
+           c.industry_category
+    into v_d
+    from aicrm.project_deliverables as d
+    join aicrm.project_tasks as t on t.tenant_id = d.tenant_id and t.task_id = d.task_id
+    join aicrm.customers as c on c.tenant_id = t.tenant_id and c.customer_id = t.customer_id
+    where d.tenant_id = v_tenant and d.deliverable_id = p_deliverable_id;
+    v_purpose := case when v_d.purpose in ('welcome', 'promotion', 'newsletter', 're_engagement', 'event',
+                                          'review_request', 'announcement') then v_d.purpose else 'other' end;
+    insert into aicrm.content_examples (tenant_id, customer_id, industry_category, purpose, channel, subject, content,
+                                        polarity, annotations, effectiveness, source)
+    values (v_tenant, v_d.customer_id, v_d.industry_category, v_purpose, v_d.channel, left(v_d.subject, 300),
+            left(v_d.content, 50000), p_polarity,
+            jsonb_build_array(jsonb_build_object('aspect', 'other', 'note', left(p_reason, 500))),
+            case when p_evidence ? 'effectiveness'
+                 then least(100, round(50 * (p_evidence ->> 'effectiveness')::numeric, 2)) end,
+            'feedback')
+    returning example_id into v_example;
+    insert into aicrm.learning_promotions (tenant_id, deliverable_id, example_id, polarity, reason, evidence, promoted_by)
+    values (v_tenant, p_deliverable_id, v_example, p_polarity, left(p_reason, 2000), coalesce(p_evidence, '{}'), p_by)
+    returning promotion_id into v_promotion;
+    return v_promotion;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.promote_deliverable(p_deliverable_id uuid, p_polarity text, p_reason text, p_evidence jsonb, p_by text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -11566,6 +12474,103 @@ $$;
 
 ALTER FUNCTION aicrm_private.retention_setting(p_name text, p_default interval) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.review_feedback(p_deliverable_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_tenant uuid := aicrm_private.require_tenant();
+    v_c jsonb := aicrm_private.learning_constants();
+    v_draft aicrm.project_deliverables;
+    v_last aicrm.deliverable_reviews;
+    v_final aicrm.project_deliverables;
+    v_ratio numeric;
+    v_kinds text[] := '{}';
+    v_asked text[];
+    v_ratings jsonb;
+    v_reviews jsonb;
+    v_before aicrm_private.draft_features;
+    v_after aicrm_private.draft_features;
+    v_cta_before text;
+    v_cta_after text;
+begin
+    select * into v_draft from aicrm.project_deliverables as d
+    where d.tenant_id = v_tenant and d.deliverable_id = p_deliverable_id;
+    select * into v_last from aicrm.deliverable_reviews as r
+    where r.tenant_id = v_tenant and r.deliverable_id = p_deliverable_id
+    order by r.created_at desc, r.review_id desc limit 1;
+    if v_draft.deliverable_id is null or v_last.review_id is null then
+        return null;
+    end if;
+    select coalesce(jsonb_agg(jsonb_build_object('review_id', r.review_id, 'decision', r.decision,
+                                                 'reviewer', r.reviewer, 'edited', r.edited)
+                              order by r.created_at, r.review_id), '[]')
+    into v_reviews
+    from aicrm.deliverable_reviews as r
+    where r.tenant_id = v_tenant and r.deliverable_id = p_deliverable_id;
+    -- what was finally sent, else what this review approved
+    select d.* into v_final
+    from aicrm.outbox as o
+    join aicrm.project_deliverables as d on d.tenant_id = o.tenant_id and d.deliverable_id = o.deliverable_id
+    where o.tenant_id = v_tenant and o.task_id = v_draft.task_id
+    order by o.created_at desc limit 1;
+    if v_final.deliverable_id is null and v_last.decision = 'approve' then
+        select d.* into v_final from aicrm.project_deliverables as d
+        where d.tenant_id = v_tenant and d.deliverable_id = coalesce(v_last.approved_deliverable_id, p_deliverable_id);
+    end if;
+    -- the structured changes people asked for on this draft
+    select coalesce(array_agg(distinct c.value ->> 'type' order by c.value ->> 'type'), '{}') into v_asked
+    from aicrm.deliverable_reviews as r
+    cross join lateral jsonb_array_elements(coalesce(r.changes, '[]')) as c
+    where r.tenant_id = v_tenant and r.deliverable_id = p_deliverable_id;
+    if v_final.deliverable_id is not null then
+        v_ratio := aicrm_private.edit_ratio(
+            concat_ws(E'\n', v_draft.subject, v_draft.content), concat_ws(E'\n', v_final.subject, v_final.content));
+        v_before := aicrm_private.draft_features_of(v_draft.content, coalesce(v_draft.subject, ''));
+        v_after := aicrm_private.draft_features_of(v_final.content, coalesce(v_final.subject, ''));
+        if v_after.word_count < 0.85 * v_before.word_count then
+            v_kinds := v_kinds || 'shortened'::text;
+        elsif v_after.word_count > 1.15 * v_before.word_count then
+            v_kinds := v_kinds || 'lengthened'::text;
+        end if;
+        if v_draft.subject is distinct from v_final.subject then
+            v_kinds := v_kinds || 'subject_changed'::text;
+        end if;
+        v_cta_before := lower(substring(v_draft.content from coalesce(v_before.cta_start, 0) + 1 for 80));
+        v_cta_after := lower(substring(v_final.content from coalesce(v_after.cta_start, 0) + 1 for 80));
+        if (v_before.cta_start is null) <> (v_after.cta_start is null)
+           or (v_before.cta_start is not null
+               and split_part(v_cta_before, E'\n', 1) is distinct from split_part(v_cta_after, E'\n', 1)) then
+            v_kinds := v_kinds || 'cta_changed'::text;
+        end if;
+        if v_ratio > 0 and cardinality(v_kinds) = 0 then
+            v_kinds := v_kinds || 'reworded'::text;
+        end if;
+    end if;
+    select jsonb_build_object('count', count(*), 'mean', round(avg(f.rating), 2),
+                              'ratings', coalesce(jsonb_agg(jsonb_build_object('source', f.source, 'by', f.created_by,
+                                                                               'rating', f.rating)
+                                                            order by f.created_by, f.source), '[]'))
+    into v_ratings
+    from aicrm.ai_content_feedback as f
+    where f.tenant_id = v_tenant and f.deliverable_id = p_deliverable_id
+      and f.source in ('agent', 'reviewer') and f.rating is not null;
+    return jsonb_build_object(
+        'deliverable_id', p_deliverable_id, 'task_id', v_draft.task_id,
+        'comment', left(nullif(btrim(v_last.reason), ''), 4000),
+        'payload', jsonb_build_object(
+            'decision', v_last.decision, 'reviewer', v_last.reviewer, 'reviews', v_reviews,
+            'final_deliverable_id', v_final.deliverable_id,
+            'edit_ratio', v_ratio,
+            'heavy_edit', coalesce(v_ratio >= (v_c ->> 'heavy_edit_ratio')::numeric, false),
+            'edit_kinds', to_jsonb(v_asked || v_kinds), 'asked_changes', to_jsonb(v_asked),
+            'ratings', v_ratings),
+        'inputs_hash', aicrm_private.review_inputs_hash(p_deliverable_id));
+end
+$$;
+
+ALTER FUNCTION aicrm_private.review_feedback(p_deliverable_id uuid) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.review_findings(p_card jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -11615,6 +12620,33 @@ CREATE FUNCTION aicrm_private.review_findings(p_card jsonb) RETURNS jsonb
 $_$;
 
 ALTER FUNCTION aicrm_private.review_findings(p_card jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.review_inputs_hash(p_deliverable_id uuid) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select md5(concat_ws(':',
+        (select string_agg(concat_ws('/', r.review_id, r.decision, r.approved_deliverable_id), ',' order by r.review_id)
+         from aicrm.deliverable_reviews as r
+         where r.tenant_id = d.tenant_id and r.deliverable_id = d.deliverable_id),
+        d.updated_at,
+        (select string_agg(concat_ws('/', o.deliverable_id, f.updated_at), ',' order by o.deliverable_id)
+         from aicrm.outbox as o
+         join aicrm.project_deliverables as f on f.tenant_id = o.tenant_id and f.deliverable_id = o.deliverable_id
+         where o.tenant_id = d.tenant_id and o.task_id = d.task_id),
+        (select string_agg(concat_ws('/', a.deliverable_id, a.updated_at), ',' order by a.deliverable_id)
+         from aicrm.deliverable_reviews as r
+         join aicrm.project_deliverables as a on a.tenant_id = r.tenant_id and a.deliverable_id = r.approved_deliverable_id
+         where r.tenant_id = d.tenant_id and r.deliverable_id = d.deliverable_id),
+        (select string_agg(concat_ws('/', f.source, f.created_by, f.rating, f.updated_at), ',' order by f.source, f.created_by)
+         from aicrm.ai_content_feedback as f
+         where f.tenant_id = d.tenant_id and f.deliverable_id = d.deliverable_id and f.source in ('agent', 'reviewer')
+           and f.rating is not null)))
+    from aicrm.project_deliverables as d
+    where d.tenant_id = aicrm_private.current_tenant_id() and d.deliverable_id = p_deliverable_id
+$$;
+
+ALTER FUNCTION aicrm_private.review_inputs_hash(p_deliverable_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.route_and_mark_task(p_tenant uuid, p_task_id uuid, p_for text, p_default_role text, p_facts jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -14079,6 +15111,262 @@ $$;
 
 ALTER FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.seeded_beta(p_alpha double precision, p_beta double precision, p_stream text) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+    v_x double precision;
+    v_y double precision;
+begin
+    if p_alpha is null or p_alpha <= 0 then
+        raise exception using errcode = 'AC001', column = 'alpha', message = format('alpha: must be positive (got %s)', p_alpha);
+    end if;
+    if p_beta is null or p_beta <= 0 then
+        raise exception using errcode = 'AC001', column = 'beta', message = format('beta: must be positive (got %s)', p_beta);
+    end if;
+    v_x := aicrm_private.seeded_gamma(p_alpha, p_stream || ':a');
+    v_y := aicrm_private.seeded_gamma(p_beta, p_stream || ':b');
+    -- both underflow only for tiny shapes: the mean is the honest answer then
+    return coalesce(v_x / nullif(v_x + v_y, 0), p_alpha / (p_alpha + p_beta));
+end
+$$;
+
+ALTER FUNCTION aicrm_private.seeded_beta(p_alpha double precision, p_beta double precision, p_stream text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.seeded_gamma(p_shape double precision, p_stream text) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+    v_shape double precision := case when p_shape < 1 then p_shape + 1 else p_shape end;
+    v_d double precision := v_shape - 1.0 / 3;
+    v_c double precision := 1 / sqrt(9 * v_d);
+    v_n bigint := 0;
+    v_z double precision;
+    v_v double precision;
+    v_u double precision;
+begin
+    if p_shape is null or p_shape <= 0 or p_shape = 'infinity' or p_shape = 'NaN' then
+        raise exception using errcode = 'AC001', column = 'shape',
+            message = format('shape: must be a positive number (got %s)', p_shape);
+    end if;
+    -- Acceptance is above 95% for every shape >= 1: the bound only stops a broken stream.
+    for v_i in 1 .. 1000 loop
+        v_z := sqrt(-2 * ln(aicrm_private.seeded_uniform(p_stream, v_n)))
+            * cos(2 * pi() * aicrm_private.seeded_uniform(p_stream, v_n + 1));
+        v_n := v_n + 2;
+        v_v := 1 + v_c * v_z;
+        continue when v_v <= 0;
+        v_v := v_v * v_v * v_v;
+        v_u := aicrm_private.seeded_uniform(p_stream, v_n);
+        v_n := v_n + 1;
+        if v_u < 1 - 0.0331 * v_z ^ 4 or ln(v_u) < 0.5 * v_z * v_z + v_d * (1 - v_v + ln(v_v)) then
+            if p_shape < 1 then
+                -- Gamma(a) = Gamma(a + 1) * U^(1/a): Marsaglia and Tsang's boost for a < 1.
+                return v_d * v_v * aicrm_private.seeded_uniform(p_stream || ':boost', 0) ^ (1 / p_shape);
+            end if;
+            return v_d * v_v;
+        end if;
+    end loop;
+    raise exception using errcode = 'AC001', column = 'stream', message = 'stream: no gamma variate in 1000 tries';
+end
+$$;
+
+ALTER FUNCTION aicrm_private.seeded_gamma(p_shape double precision, p_stream text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.seeded_uniform(p_stream text, p_n bigint) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select ((pg_catalog.hashtextextended(p_stream operator(pg_catalog.||) ':' operator(pg_catalog.||) p_n::text, 0)
+             operator(pg_catalog.&) 4503599627370495)::double precision operator(pg_catalog.+) 0.5)
+        operator(pg_catalog./) 4503599627370496
+$$;
+
+ALTER FUNCTION aicrm_private.seeded_uniform(p_stream text, p_n bigint) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.selection_arm_matches(p_arm jsonb, p_spec jsonb) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+    select p_arm ->> 'template_id' = p_spec ->> 'template_id'
+        and (not p_spec ? 'variant' or (p_arm ->> 'variant') is not distinct from (p_spec ->> 'variant'))
+$$;
+
+ALTER FUNCTION aicrm_private.selection_arm_matches(p_arm jsonb, p_spec jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.selection_arm_state(p_tenant uuid, p_customer uuid, p_channel text, p_arms jsonb, p_settings jsonb) RETURNS TABLE(arm text, sends bigint, reward bigint, prior_alpha double precision, prior_beta double precision, alpha double precision, beta double precision, reviews bigint, rejections bigint, paused boolean, paused_why text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+    v_s double precision := (p_settings ->> 'prior_strength')::double precision;
+    v_m0 double precision := (p_settings ->> 'prior_mean')::double precision;
+    v_min_reviews integer := (p_settings ->> 'min_reviews')::integer;
+    v_max_rate double precision := (p_settings ->> 'max_rejection_rate')::double precision;
+    v_industry text := (select c.industry_category from aicrm.customers as c
+                        where c.tenant_id = p_tenant and c.customer_id = p_customer);
+begin
+    return query
+    with a as (
+        select e.item ->> 'arm' as arm, e.ord
+        from jsonb_array_elements(p_arms) with ordinality as e (item, ord)
+    ),
+    r as (
+        select r.customer_id, r.trials, r.successes, c.arm, cu.industry_category as industry
+        from aicrm_private.selection_rewards(p_tenant, p_channel) as r
+        cross join lateral (
+            select sc.arm from aicrm.selection_choices as sc
+            where sc.tenant_id = p_tenant and sc.task_id = r.task_id and sc.attempt <= r.version
+            order by sc.attempt desc
+            limit 1
+        ) as c
+        inner join aicrm.customers as cu on cu.tenant_id = p_tenant and cu.customer_id = r.customer_id
+    ),
+    s as (
+        select a.arm, a.ord,
+               coalesce(sum(r.trials) filter (where r.customer_id = p_customer), 0)::bigint as n_own,
+               coalesce(sum(r.successes) filter (where r.customer_id = p_customer), 0)::bigint as r_own,
+               coalesce(sum(r.trials) filter (where r.customer_id <> p_customer and r.industry = v_industry), 0)
+                   ::double precision as n_ind,
+               coalesce(sum(r.successes) filter (where r.customer_id <> p_customer and r.industry = v_industry), 0)
+                   ::double precision as r_ind,
+               coalesce(sum(r.trials) filter (where r.customer_id <> p_customer), 0)::double precision as n_all,
+               coalesce(sum(r.successes) filter (where r.customer_id <> p_customer), 0)::double precision as r_all
+        from a
+        left join r on r.arm = a.arm
+        group by a.arm, a.ord
+    ),
+    p as (
+        select s.*, (s.r_ind + v_s * ((s.r_all + v_s * v_m0) / (s.n_all + v_s))) / (s.n_ind + v_s) as m
+        from s
+    ),
+    rv as (
+        select c.arm,
+               count(*) filter (where dr.decision in ('approve', 'reject', 'request_changes')) as reviews,
+               count(*) filter (where dr.decision in ('reject', 'request_changes')) as rejections
+        from aicrm.deliverable_reviews as dr
+        inner join aicrm.project_tasks as t
+            on t.tenant_id = dr.tenant_id and t.task_id = dr.task_id
+           and t.customer_id = p_customer and t.channel = p_channel
+        cross join lateral (
+            select sc.arm from aicrm.selection_choices as sc
+            where sc.tenant_id = p_tenant and sc.task_id = dr.task_id and sc.attempt <= dr.version
+            order by sc.attempt desc
+            limit 1
+        ) as c
+        where dr.tenant_id = p_tenant and dr.version is not null
+        group by c.arm
+    )
+    select p.arm, p.n_own, p.r_own, v_s * p.m, v_s * (1 - p.m),
+           v_s * p.m + p.r_own, v_s * (1 - p.m) + (p.n_own - p.r_own),
+           coalesce(rv.reviews, 0), coalesce(rv.rejections, 0),
+           coalesce(rv.reviews >= v_min_reviews and rv.rejections > v_max_rate * rv.reviews, false),
+           case when rv.reviews >= v_min_reviews and rv.rejections > v_max_rate * rv.reviews
+                then format('people rejected or asked for changes to %s of %s drafts written from it (more than %s%%)',
+                            rv.rejections, rv.reviews, round((v_max_rate * 100)::numeric, 1)) end
+    from p
+    left join rv on rv.arm = p.arm
+    order by p.ord;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.selection_arm_state(p_tenant uuid, p_customer uuid, p_channel text, p_arms jsonb, p_settings jsonb) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.selection_rewards(p_tenant uuid, p_channel text) RETURNS TABLE(delivery_id uuid, task_id uuid, customer_id uuid, version integer, trials bigint, successes bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    with m as (
+        select m.*, d.deliverable_id
+        from aicrm.delivery_metrics as m
+        inner join aicrm.deliveries as d on d.tenant_id = m.tenant_id and d.delivery_id = m.delivery_id
+        where m.tenant_id = p_tenant and m.channel = p_channel and d.status = 'delivered'
+    ),
+    kind as (select coalesce(bool_or(m.conversions > 0), false) as conversions from m)
+    select m.delivery_id, m.task_id, t.customer_id, pd.version,
+           case when m.delivered > 0 then m.delivered else m.sent end,
+           least(case when k.conversions then m.conversions else m.clicks end,
+                 case when m.delivered > 0 then m.delivered else m.sent end)
+    from m
+    cross join kind as k
+    inner join aicrm.project_tasks as t on t.tenant_id = m.tenant_id and t.task_id = m.task_id
+    inner join aicrm.project_deliverables as pd on pd.tenant_id = m.tenant_id and pd.deliverable_id = m.deliverable_id
+$$;
+
+ALTER FUNCTION aicrm_private.selection_rewards(p_tenant uuid, p_channel text) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.selection_settings(p_tenant uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select coalesce((select d.value from aicrm.decision_setting_defaults as d where d.setting_key = 'selection'), '{}')
+        || coalesce((select s.value from aicrm.ai_decision_settings as s
+                     where s.tenant_id = p_tenant and s.setting_key = 'selection'), '{}')
+$$;
+
+ALTER FUNCTION aicrm_private.selection_settings(p_tenant uuid) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.selection_srm(p_tenant uuid, p_customer uuid, p_channel text, p_settings jsonb) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+    v_since timestamptz := now() - make_interval(days => (p_settings ->> 'srm_period_days')::integer);
+    v_result jsonb;
+begin
+    with c as (
+        select sc.task_id, sc.attempt, sc.arm, sc.arms,
+               exists (select from aicrm.deliveries as d
+                       inner join aicrm.project_deliverables as pd
+                           on pd.tenant_id = d.tenant_id and pd.deliverable_id = d.deliverable_id
+                       where d.tenant_id = sc.tenant_id and d.task_id = sc.task_id and d.status = 'delivered'
+                         and pd.version >= sc.attempt
+                         and not exists (select from aicrm.selection_choices as later
+                                         where later.tenant_id = sc.tenant_id and later.task_id = sc.task_id
+                                           and later.attempt > sc.attempt and later.attempt <= pd.version))
+                   as delivered
+        from aicrm.selection_choices as sc
+        where sc.tenant_id = p_tenant and sc.customer_id = p_customer and sc.channel = p_channel
+          and sc.created_at >= v_since and sc.arm is not null
+    ),
+    totals as (select count(*) as choices, count(*) filter (where c.delivered) as delivered from c),
+    intended as (
+        select a.item ->> 'arm' as arm, sum(coalesce((a.item ->> 'probability')::double precision, 0)) as share_sum
+        from c
+        cross join lateral jsonb_array_elements(c.arms) as a (item)
+        group by a.item ->> 'arm'
+    ),
+    per_arm as (
+        select i.arm, i.share_sum / t.choices * t.delivered as expected,
+               (select count(*) from c as o where o.delivered and o.arm = i.arm) as observed
+        from intended as i
+        cross join totals as t
+    ),
+    chi as (
+        select sum((p.observed - p.expected) ^ 2 / p.expected) filter (where p.expected > 0) as x,
+               count(*) filter (where p.expected > 0) - 1 as df
+        from per_arm as p
+    )
+    select jsonb_build_object(
+        'period_start', v_since, 'choices', t.choices, 'delivered', t.delivered,
+        'chi_square', round(chi.x::numeric, 4), 'df', chi.df,
+        'p_value', case when chi.df >= 1 then aicrm_private.chi_square_p_value(chi.x, chi.df::integer) end,
+        'flagged', coalesce(chi.df >= 1 and t.delivered >= (p_settings ->> 'srm_min_deliveries')::integer
+                            and aicrm_private.chi_square_p_value(chi.x, chi.df::integer)
+                                < (p_settings ->> 'srm_p_value')::double precision, false),
+        'arms', coalesce((select jsonb_object_agg(p.arm, jsonb_build_object(
+                    'expected', round(p.expected::numeric, 3), 'observed', p.observed)) from per_arm as p), '{}'))
+    into v_result
+    from totals as t
+    cross join chi;
+    return v_result;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.selection_srm(p_tenant uuid, p_customer uuid, p_channel text, p_settings jsonb) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.send_system_message(p_message jsonb) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -14446,6 +15734,31 @@ $$;
 
 ALTER FUNCTION aicrm_private.tenants_with_pending_embeddings(p_full boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.tg_ai_content_feedback__embed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_config aicrm.embedding_config;
+begin
+    if new.embedding is not null then
+        return new;
+    end if;
+    select * into v_config from aicrm.embedding_config;
+    if v_config.provider = 'hashing' then
+        select aicrm_private.embed_hashing(aicrm_private.example_embedding_text(d.subject, d.content))
+        into new.embedding
+        from aicrm.project_deliverables as d
+        where d.tenant_id = new.tenant_id and d.deliverable_id = new.deliverable_id;
+        new.embedding_model := v_config.model;
+        new.embedded_at := clock_timestamp();
+    end if;
+    return new;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.tg_ai_content_feedback__embed() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.tg_ai_decision_rules__history() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -14475,6 +15788,15 @@ CREATE FUNCTION aicrm_private.tg_ai_decision_rules__prepare() RETURNS trigger
 declare
     v_nodes jsonb;
 begin
+    -- A selection rule pins or excludes arms of the template bandit (seed 0025): one of the two.
+    if new.category = 'selection' then
+        perform aicrm_private.assert_json_valid('decision.selection_action', new.action, 'action');
+        if (new.action -> 'params' ? 'pin') = (new.action -> 'params' ? 'exclude') then
+            raise exception using errcode = 'AC001', column = 'action.params',
+                message = 'action.params: a selection rule either pins (pin) or excludes (exclude) arms',
+                hint = '{"type": "select", "params": {"pin": {"template_id": "...", "variant": "b"}}}';
+        end if;
+    end if;
     perform aicrm_private.jl_check(new.condition);
     perform aicrm_private.check_route_action(new.tenant_id, new.category, new.action);
     new.compiled_condition := aicrm_private.jl_compile_condition(new.condition, '$1');
@@ -15163,6 +16485,41 @@ $$;
 
 ALTER FUNCTION aicrm_private.waiting_reason(p_state text, p_actor text, p_reason text, p_details jsonb, p_evaluation jsonb, p_findings jsonb, p_version integer, p_scored boolean) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.what_worked_for(p_customer_id uuid, p_channel text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+    -- plpgsql: the view aicrm.what_worked (views/) is created after the functions.
+    return (
+    with c as (
+        select x.customer_id, x.industry_category from aicrm.customers as x
+        where x.tenant_id = aicrm_private.current_tenant_id() and x.customer_id = p_customer_id
+    ),
+    candidates as (
+        select distinct on (w.channel, w.feature) w.*
+        from aicrm.what_worked as w
+        cross join c
+        where (p_channel is null or w.channel = p_channel)
+          and ((w.scope = 'customer' and w.customer_id = c.customer_id)
+               or (w.scope = 'industry' and w.industry_category = c.industry_category)
+               or w.scope = 'tenant')
+        order by w.channel, w.feature, case w.scope when 'customer' then 1 when 'industry' then 2 else 3 end
+    )
+    select coalesce(jsonb_agg(jsonb_build_object(
+        'feature', k.feature, 'channel', k.channel, 'scope', k.scope, 'lift', k.lift,
+        'interval', jsonb_build_array(round(exp(k.pooled_low), 3), round(exp(k.pooled_high), 3)),
+        'sample_size', k.sample_size,
+        'says', format('%s on %s: %sx the usual effectiveness (95%% interval %s-%s; %s deliveries with it, %s without; %s level)',
+                       replace(k.feature, '_', ' '), k.channel, k.lift, round(exp(k.pooled_low), 2),
+                       round(exp(k.pooled_high), 2), k.n_with, k.n_without, k.scope))
+        order by abs(k.pooled_effect) desc, k.channel, k.feature), '[]')
+    from (select * from candidates as x where x.excludes_zero order by abs(x.pooled_effect) desc limit 8) as k);
+end
+$$;
+
+ALTER FUNCTION aicrm_private.what_worked_for(p_customer_id uuid, p_channel text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.without_gaps(p_marked text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -15309,12 +16666,23 @@ CREATE TABLE aicrm.ai_content_feedback (
     created_by text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    effectiveness numeric(10,4),
+    basis text,
+    trials bigint,
+    successes bigint,
+    inputs_hash text,
+    embedding extensions.halfvec(384),
+    embedding_model text,
+    embedded_at timestamp with time zone,
+    CONSTRAINT ai_content_feedback_basis_check CHECK ((basis = ANY (ARRAY['clicks'::text, 'opens'::text]))),
     CONSTRAINT ai_content_feedback_comment_check CHECK (((char_length(comment) >= 1) AND (char_length(comment) <= 4000))),
     CONSTRAINT ai_content_feedback_created_by_check CHECK (((char_length(created_by) >= 1) AND (char_length(created_by) <= 200))),
+    CONSTRAINT ai_content_feedback_effectiveness_check CHECK ((effectiveness >= (0)::numeric)),
+    CONSTRAINT ai_content_feedback_measured_check CHECK ((((source = 'delivery'::text) = ((basis IS NOT NULL) AND (trials IS NOT NULL) AND (successes IS NOT NULL))) AND ((successes >= 0) AND (successes <= trials)))),
     CONSTRAINT ai_content_feedback_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
     CONSTRAINT ai_content_feedback_rating_check CHECK (((rating >= 1) AND (rating <= 5))),
-    CONSTRAINT ai_content_feedback_something_check CHECK (((rating IS NOT NULL) OR (comment IS NOT NULL))),
-    CONSTRAINT ai_content_feedback_source_check CHECK ((source = ANY (ARRAY['agent'::text, 'reviewer'::text]))),
+    CONSTRAINT ai_content_feedback_something_check CHECK (((rating IS NOT NULL) OR (comment IS NOT NULL) OR (source = ANY (ARRAY['delivery'::text, 'review'::text])))),
+    CONSTRAINT ai_content_feedback_source_check CHECK ((source = ANY (ARRAY['agent'::text, 'reviewer'::text, 'delivery'::text, 'review'::text]))),
     CONSTRAINT ai_content_feedback_tags_check CHECK ((cardinality(tags) <= 20))
 );
 
@@ -16173,6 +17541,28 @@ CREATE TABLE aicrm.json_schemas (
 
 ALTER TABLE aicrm.json_schemas OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.learning_promotions (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    promotion_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    deliverable_id uuid NOT NULL,
+    example_id uuid,
+    polarity text NOT NULL,
+    reason text NOT NULL,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    promoted_by text NOT NULL,
+    promoted_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    reversed_at timestamp with time zone,
+    reversed_by text,
+    reversal_reason text,
+    CONSTRAINT learning_promotions_polarity_check CHECK ((polarity = ANY (ARRAY['positive'::text, 'negative'::text]))),
+    CONSTRAINT learning_promotions_reason_check CHECK (((char_length(reason) >= 1) AND (char_length(reason) <= 2000))),
+    CONSTRAINT learning_promotions_reversal_check CHECK ((((reversed_at IS NULL) = (reversed_by IS NULL)) AND ((reversed_at IS NULL) = (reversal_reason IS NULL))))
+);
+
+ALTER TABLE ONLY aicrm.learning_promotions FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.learning_promotions OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.library_templates (
     library_key text NOT NULL,
     name text NOT NULL,
@@ -16339,6 +17729,92 @@ CREATE TABLE aicrm.scheduled_jobs (
 
 ALTER TABLE aicrm.scheduled_jobs OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.selection_choices (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    task_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    customer_id uuid NOT NULL,
+    channel text NOT NULL,
+    purpose text,
+    arm text,
+    template_id uuid,
+    variant text,
+    reason text NOT NULL,
+    seed text NOT NULL,
+    arms jsonb NOT NULL,
+    draws jsonb DEFAULT '{}'::jsonb NOT NULL,
+    rules jsonb DEFAULT '[]'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT selection_choices_arms_check CHECK ((jsonb_typeof(arms) = 'array'::text)),
+    CONSTRAINT selection_choices_attempt_check CHECK ((attempt >= 1)),
+    CONSTRAINT selection_choices_reason_check CHECK ((reason = ANY (ARRAY['pinned'::text, 'excluded'::text, 'floor'::text, 'cold'::text, 'bandit'::text, 'stopped'::text])))
+);
+
+ALTER TABLE ONLY aicrm.selection_choices FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.selection_choices OWNER TO aicrm_owner;
+
+CREATE VIEW aicrm.selection_arms WITH (security_invoker='true') AS
+ WITH latest AS (
+         SELECT DISTINCT ON (c.tenant_id, c.customer_id, c.channel, c.purpose) c.tenant_id,
+            c.task_id,
+            c.attempt,
+            c.customer_id,
+            c.channel,
+            c.purpose,
+            c.arm,
+            c.template_id,
+            c.variant,
+            c.reason,
+            c.seed,
+            c.arms,
+            c.draws,
+            c.rules,
+            c.created_at,
+            aicrm_private.selection_settings(c.tenant_id) AS settings
+           FROM aicrm.selection_choices c
+          ORDER BY c.tenant_id, c.customer_id, c.channel, c.purpose, c.created_at DESC
+        ), srm AS (
+         SELECT l_1.tenant_id,
+            l_1.customer_id,
+            l_1.channel,
+            aicrm_private.selection_srm(l_1.tenant_id, l_1.customer_id, l_1.channel, l_1.settings) AS result
+           FROM latest l_1
+          GROUP BY l_1.tenant_id, l_1.customer_id, l_1.channel, l_1.settings
+        )
+ SELECT l.tenant_id,
+    l.customer_id,
+    l.channel,
+    l.purpose,
+    s.arm,
+    ((a.item ->> 'template_id'::text))::uuid AS template_id,
+    (a.item ->> 'variant'::text) AS variant,
+    ( SELECT count(*) AS count
+           FROM aicrm.selection_choices c
+          WHERE ((c.tenant_id = l.tenant_id) AND (c.customer_id = l.customer_id) AND (c.channel = l.channel) AND (c.arm = s.arm))) AS choices,
+    s.sends,
+    s.reward,
+    round(((s.reward)::numeric / (NULLIF(s.sends, 0))::numeric), 6) AS reward_rate,
+    round((s.prior_alpha)::numeric, 4) AS prior_alpha,
+    round((s.prior_beta)::numeric, 4) AS prior_beta,
+    round((s.alpha)::numeric, 4) AS alpha,
+    round((s.beta)::numeric, 4) AS beta,
+    round(((s.alpha / (s.alpha + s.beta)))::numeric, 6) AS posterior_mean,
+    s.reviews,
+    s.rejections,
+    s.paused,
+    s.paused_why,
+    COALESCE(((srm.result ->> 'flagged'::text))::boolean, false) AS srm_flag,
+    ((srm.result ->> 'p_value'::text))::double precision AS srm_p_value,
+    (srm.result #> ARRAY['arms'::text, s.arm]) AS srm_counts,
+    l.created_at AS last_choice_at
+   FROM (((latest l
+     JOIN srm ON (((l.tenant_id = srm.tenant_id) AND (l.customer_id = srm.customer_id) AND (l.channel = srm.channel))))
+     CROSS JOIN LATERAL aicrm_private.selection_arm_state(l.tenant_id, l.customer_id, l.channel, l.arms, l.settings) s(arm, sends, reward, prior_alpha, prior_beta, alpha, beta, reviews, rejections, paused, paused_why))
+     JOIN LATERAL jsonb_array_elements(l.arms) a(item) ON ((s.arm = (a.item ->> 'arm'::text))));
+
+ALTER VIEW aicrm.selection_arms OWNER TO aicrm_owner;
+
 CREATE VIEW aicrm.task_costs AS
 SELECT
     NULL::uuid AS tenant_id,
@@ -16431,6 +17907,216 @@ CREATE TABLE aicrm.tenants (
 ALTER TABLE ONLY aicrm.tenants FORCE ROW LEVEL SECURITY;
 
 ALTER TABLE aicrm.tenants OWNER TO aicrm_owner;
+
+CREATE VIEW aicrm.what_worked WITH (security_invoker='true') AS
+ WITH obs AS (
+         SELECT f.tenant_id,
+            ((f.payload ->> 'customer_id'::text))::uuid AS customer_id,
+            (f.payload ->> 'industry'::text) AS industry_category,
+            (f.payload ->> 'channel'::text) AS channel,
+            ln(f.effectiveness) AS y,
+            n.feature,
+            ((f.payload #>> ARRAY['features'::text, n.feature]))::boolean AS has
+           FROM (aicrm.ai_content_feedback f
+             CROSS JOIN unnest(aicrm_private.learning_feature_names()) n(feature))
+          WHERE ((f.source = 'delivery'::text) AND (f.effectiveness > (0)::numeric) AND (f.trials > 0))
+        ), cells AS (
+         SELECT o.tenant_id,
+                CASE
+                    WHEN (GROUPING(o.customer_id) = 0) THEN 'customer'::text
+                    WHEN (GROUPING(o.industry_category) = 0) THEN 'industry'::text
+                    ELSE 'tenant'::text
+                END AS scope,
+            o.customer_id,
+            o.industry_category,
+            o.channel,
+            o.feature,
+            count(*) FILTER (WHERE o.has) AS n_with,
+            count(*) FILTER (WHERE (NOT o.has)) AS n_without,
+            avg(o.y) FILTER (WHERE o.has) AS m_with,
+            avg(o.y) FILTER (WHERE (NOT o.has)) AS m_without,
+            GREATEST(COALESCE(var_samp(o.y) FILTER (WHERE o.has), 0.25), 0.01) AS v_with,
+            GREATEST(COALESCE(var_samp(o.y) FILTER (WHERE (NOT o.has)), 0.25), 0.01) AS v_without
+           FROM obs o
+          WHERE (o.has IS NOT NULL)
+          GROUP BY GROUPING SETS ((o.tenant_id, o.channel, o.feature), (o.tenant_id, o.channel, o.feature, o.industry_category), (o.tenant_id, o.channel, o.feature, o.industry_category, o.customer_id))
+        ), effects AS (
+         SELECT c.tenant_id,
+            c.scope,
+            c.customer_id,
+            c.industry_category,
+            c.channel,
+            c.feature,
+            c.n_with,
+            c.n_without,
+            c.m_with,
+            c.m_without,
+            c.v_with,
+            c.v_without,
+            (c.m_with - c.m_without) AS effect,
+            sqrt(((c.v_with / (c.n_with)::numeric) + (c.v_without / (c.n_without)::numeric))) AS se,
+            (((c.n_with)::numeric * (c.n_without)::numeric) / ((c.n_with + c.n_without))::numeric) AS n_eff
+           FROM cells c
+          WHERE ((c.n_with > 0) AND (c.n_without > 0))
+        ), tenant_level AS (
+         SELECT e.tenant_id,
+            e.scope,
+            e.customer_id,
+            e.industry_category,
+            e.channel,
+            e.feature,
+            e.n_with,
+            e.n_without,
+            e.m_with,
+            e.m_without,
+            e.v_with,
+            e.v_without,
+            e.effect,
+            e.se,
+            e.n_eff,
+            e.effect AS pooled,
+            e.se AS pooled_se
+           FROM effects e
+          WHERE (e.scope = 'tenant'::text)
+        ), weighted AS (
+         SELECT e.tenant_id,
+            e.scope,
+            e.customer_id,
+            e.industry_category,
+            e.channel,
+            e.feature,
+            e.n_with,
+            e.n_without,
+            e.m_with,
+            e.m_without,
+            e.v_with,
+            e.v_without,
+            e.effect,
+            e.se,
+            e.n_eff,
+            (e.n_eff / (e.n_eff + (10)::numeric)) AS w
+           FROM effects e
+          WHERE (e.scope = ANY (ARRAY['industry'::text, 'customer'::text]))
+        ), industry_level AS (
+         SELECT e.tenant_id,
+            e.scope,
+            e.customer_id,
+            e.industry_category,
+            e.channel,
+            e.feature,
+            e.n_with,
+            e.n_without,
+            e.m_with,
+            e.m_without,
+            e.v_with,
+            e.v_without,
+            e.effect,
+            e.se,
+            e.n_eff,
+            ((e.w * e.effect) + (((1)::numeric - e.w) * t.pooled)) AS pooled,
+            ((e.w * e.se) + (((1)::numeric - e.w) * t.pooled_se)) AS pooled_se
+           FROM (weighted e
+             JOIN tenant_level t ON (((e.tenant_id = t.tenant_id) AND (e.channel = t.channel) AND (e.feature = t.feature))))
+          WHERE (e.scope = 'industry'::text)
+        ), customer_level AS (
+         SELECT e.tenant_id,
+            e.scope,
+            e.customer_id,
+            e.industry_category,
+            e.channel,
+            e.feature,
+            e.n_with,
+            e.n_without,
+            e.m_with,
+            e.m_without,
+            e.v_with,
+            e.v_without,
+            e.effect,
+            e.se,
+            e.n_eff,
+            ((e.w * e.effect) + (((1)::numeric - e.w) * i.pooled)) AS pooled,
+            ((e.w * e.se) + (((1)::numeric - e.w) * i.pooled_se)) AS pooled_se
+           FROM (weighted e
+             JOIN industry_level i ON (((e.tenant_id = i.tenant_id) AND (e.channel = i.channel) AND (e.feature = i.feature) AND (e.industry_category = i.industry_category))))
+          WHERE (e.scope = 'customer'::text)
+        ), levels AS (
+         SELECT tenant_level.tenant_id,
+            tenant_level.scope,
+            tenant_level.customer_id,
+            tenant_level.industry_category,
+            tenant_level.channel,
+            tenant_level.feature,
+            tenant_level.n_with,
+            tenant_level.n_without,
+            tenant_level.m_with,
+            tenant_level.m_without,
+            tenant_level.v_with,
+            tenant_level.v_without,
+            tenant_level.effect,
+            tenant_level.se,
+            tenant_level.n_eff,
+            tenant_level.pooled,
+            tenant_level.pooled_se
+           FROM tenant_level
+        UNION ALL
+         SELECT industry_level.tenant_id,
+            industry_level.scope,
+            industry_level.customer_id,
+            industry_level.industry_category,
+            industry_level.channel,
+            industry_level.feature,
+            industry_level.n_with,
+            industry_level.n_without,
+            industry_level.m_with,
+            industry_level.m_without,
+            industry_level.v_with,
+            industry_level.v_without,
+            industry_level.effect,
+            industry_level.se,
+            industry_level.n_eff,
+            industry_level.pooled,
+            industry_level.pooled_se
+           FROM industry_level
+        UNION ALL
+         SELECT customer_level.tenant_id,
+            customer_level.scope,
+            customer_level.customer_id,
+            customer_level.industry_category,
+            customer_level.channel,
+            customer_level.feature,
+            customer_level.n_with,
+            customer_level.n_without,
+            customer_level.m_with,
+            customer_level.m_without,
+            customer_level.v_with,
+            customer_level.v_without,
+            customer_level.effect,
+            customer_level.se,
+            customer_level.n_eff,
+            customer_level.pooled,
+            customer_level.pooled_se
+           FROM customer_level
+        )
+ SELECT tenant_id,
+    scope,
+    customer_id,
+    industry_category,
+    channel,
+    feature,
+    n_with,
+    n_without,
+    (n_with + n_without) AS sample_size,
+    round(effect, 4) AS effect,
+    round((effect - (1.96 * se)), 4) AS effect_low,
+    round((effect + (1.96 * se)), 4) AS effect_high,
+    round(pooled, 4) AS pooled_effect,
+    round((pooled - (1.96 * pooled_se)), 4) AS pooled_low,
+    round((pooled + (1.96 * pooled_se)), 4) AS pooled_high,
+    round(exp(pooled), 3) AS lift,
+    ((((pooled - (1.96 * pooled_se)) > (0)::numeric) OR ((pooled + (1.96 * pooled_se)) < (0)::numeric)) AND (n_with >= 3) AND (n_without >= 3)) AS excludes_zero
+   FROM levels l;
+
+ALTER VIEW aicrm.what_worked OWNER TO aicrm_owner;
 
 CREATE TABLE aicrm_private.ai_agent_messages_default (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() CONSTRAINT ai_agent_messages_tenant_id_not_null NOT NULL,
@@ -16643,6 +18329,12 @@ ALTER TABLE ONLY aicrm.job_runs
 ALTER TABLE ONLY aicrm.json_schemas
     ADD CONSTRAINT json_schemas_pkey PRIMARY KEY (schema_name);
 
+ALTER TABLE ONLY aicrm.learning_promotions
+    ADD CONSTRAINT learning_promotions_key UNIQUE (tenant_id, deliverable_id, polarity);
+
+ALTER TABLE ONLY aicrm.learning_promotions
+    ADD CONSTRAINT learning_promotions_pkey PRIMARY KEY (tenant_id, promotion_id);
+
 ALTER TABLE ONLY aicrm.library_examples
     ADD CONSTRAINT library_examples_pkey PRIMARY KEY (library_key);
 
@@ -16678,6 +18370,9 @@ ALTER TABLE ONLY aicrm.projects
 
 ALTER TABLE ONLY aicrm.scheduled_jobs
     ADD CONSTRAINT scheduled_jobs_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY aicrm.selection_choices
+    ADD CONSTRAINT selection_choices_pkey PRIMARY KEY (tenant_id, task_id, attempt);
 
 ALTER TABLE ONLY aicrm.task_stat_events
     ADD CONSTRAINT task_stat_events_pkey PRIMARY KEY (tenant_id, event_id);
@@ -16740,6 +18435,10 @@ CREATE INDEX ai_agent_messages_inbox_role ON ONLY aicrm.ai_agent_messages USING 
 
 CREATE INDEX ai_agent_messages_thread ON ONLY aicrm.ai_agent_messages USING btree (tenant_id, thread_id, created_at);
 
+CREATE UNIQUE INDEX ai_content_feedback_job_key ON aicrm.ai_content_feedback USING btree (tenant_id, deliverable_id, source) WHERE (source = ANY (ARRAY['delivery'::text, 'review'::text]));
+
+CREATE INDEX ai_content_feedback_pending_idx ON aicrm.ai_content_feedback USING btree (tenant_id, feedback_id) WHERE (embedding IS NULL);
+
 CREATE INDEX ai_content_feedback_task_idx ON aicrm.ai_content_feedback USING btree (tenant_id, task_id, created_at);
 
 CREATE INDEX ai_decision_rules_order_idx ON aicrm.ai_decision_rules USING btree (tenant_id, category, priority) WHERE active;
@@ -16780,6 +18479,8 @@ CREATE INDEX customers_industry_idx ON aicrm.customers USING btree (tenant_id, i
 
 CREATE INDEX customers_name_idx ON aicrm.customers USING btree (tenant_id, lower(name));
 
+CREATE INDEX deliverable_reviews_deliverable_idx ON aicrm.deliverable_reviews USING btree (tenant_id, deliverable_id, created_at);
+
 CREATE INDEX deliverable_reviews_task_idx ON aicrm.deliverable_reviews USING btree (tenant_id, task_id, created_at);
 
 CREATE UNIQUE INDEX deliveries_once_idx ON aicrm.deliveries USING btree (tenant_id, outbox_id) WHERE (status = 'delivered'::text);
@@ -16800,6 +18501,8 @@ CREATE INDEX outbox_pending_channel_idx ON aicrm.outbox USING btree (channel, av
 
 CREATE INDEX outbox_pending_idx ON aicrm.outbox USING btree (available_at) WHERE (status = 'pending'::text);
 
+CREATE INDEX outbox_task_idx ON aicrm.outbox USING btree (tenant_id, task_id);
+
 CREATE INDEX project_deliverables_quality_idx ON aicrm.project_deliverables USING btree (tenant_id, quality_score) WHERE (quality_score IS NOT NULL);
 
 CREATE INDEX project_tasks_customer_idx ON aicrm.project_tasks USING btree (tenant_id, customer_id);
@@ -16815,6 +18518,8 @@ CREATE INDEX project_tasks_routed_agent ON aicrm.project_tasks USING btree (tena
 CREATE INDEX project_tasks_state_idx ON aicrm.project_tasks USING btree (tenant_id, execution_state, state_changed_at);
 
 CREATE INDEX projects_customer_idx ON aicrm.projects USING btree (tenant_id, customer_id);
+
+CREATE INDEX selection_choices_customer ON aicrm.selection_choices USING btree (tenant_id, customer_id, channel, created_at);
 
 CREATE INDEX task_state_transitions_task_idx ON aicrm.task_state_transitions USING btree (tenant_id, task_id, transition_id);
 
@@ -16901,6 +18606,8 @@ CREATE TRIGGER _100_validate BEFORE INSERT OR UPDATE ON aicrm.tenants FOR EACH R
 
 CREATE TRIGGER _200_compile BEFORE INSERT OR UPDATE OF definition ON aicrm.json_schemas FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_json_schemas__compile();
 
+CREATE TRIGGER _200_embed BEFORE INSERT ON aicrm.ai_content_feedback FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_ai_content_feedback__embed();
+
 CREATE TRIGGER _200_embed BEFORE INSERT OR UPDATE ON aicrm.content_examples FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_content_examples__embed();
 
 CREATE TRIGGER _200_prepare BEFORE INSERT OR UPDATE ON aicrm.ai_decision_rules FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_ai_decision_rules__prepare();
@@ -16966,6 +18673,8 @@ CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.customer_con
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.customers FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('customer_id');
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.email_suppressions FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('email_key');
+
+CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.learning_promotions FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('promotion_id');
 
 CREATE TRIGGER _900_audit AFTER INSERT OR DELETE OR UPDATE ON aicrm.project_deliverables FOR EACH ROW EXECUTE FUNCTION aicrm_private.tg_audit('deliverable_id');
 
@@ -17074,6 +18783,12 @@ ALTER TABLE ONLY aicrm.email_suppressions
 ALTER TABLE ONLY aicrm.job_runs
     ADD CONSTRAINT job_runs_job_name_fkey FOREIGN KEY (job_name) REFERENCES aicrm.scheduled_jobs(name) ON DELETE CASCADE;
 
+ALTER TABLE ONLY aicrm.learning_promotions
+    ADD CONSTRAINT learning_promotions_deliverable_fkey FOREIGN KEY (tenant_id, deliverable_id) REFERENCES aicrm.project_deliverables(tenant_id, deliverable_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;
+
+ALTER TABLE ONLY aicrm.learning_promotions
+    ADD CONSTRAINT learning_promotions_example_fkey FOREIGN KEY (tenant_id, example_id) REFERENCES aicrm.content_examples(tenant_id, example_id) ON DELETE SET NULL (example_id);
+
 ALTER TABLE ONLY aicrm.library_examples
     ADD CONSTRAINT library_examples_industry_fkey FOREIGN KEY (industry_category) REFERENCES aicrm.industries(industry_category);
 
@@ -17100,6 +18815,9 @@ ALTER TABLE ONLY aicrm.project_tasks
 
 ALTER TABLE ONLY aicrm.projects
     ADD CONSTRAINT projects_customer_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES aicrm.customers(tenant_id, customer_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.selection_choices
+    ADD CONSTRAINT selection_choices_task_fkey FOREIGN KEY (tenant_id, task_id) REFERENCES aicrm.project_tasks(tenant_id, task_id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY aicrm.task_state_transition_rules
     ADD CONSTRAINT task_state_transition_rules_from_state_fkey FOREIGN KEY (from_state) REFERENCES aicrm.task_states(state);
@@ -17240,6 +18958,10 @@ ALTER TABLE aicrm.email_suppressions ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY email_suppressions_all_own ON aicrm.email_suppressions USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
+ALTER TABLE aicrm.learning_promotions ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY learning_promotions_all_own ON aicrm.learning_promotions USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
 ALTER TABLE aicrm.outbox ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY outbox_all_own ON aicrm.outbox USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
@@ -17263,6 +18985,10 @@ CREATE POLICY project_tasks_claim ON aicrm.project_tasks TO aicrm_owner USING ((
 ALTER TABLE aicrm.projects ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY projects_all_own ON aicrm.projects USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.selection_choices ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY selection_choices_all_own ON aicrm.selection_choices USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 ALTER TABLE aicrm.task_stat_events ENABLE ROW LEVEL SECURITY;
 
@@ -17461,6 +19187,13 @@ GRANT ALL ON FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload
 GRANT ALL ON FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm.normalize_delivery_events(p_provider text, p_payload jsonb) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm.process_ai_feedback(p_limit integer, p_tenant_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.process_ai_feedback_job() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm.promote_example(p_deliverable_id uuid, p_polarity text, p_reason text, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.promote_example(p_deliverable_id uuid, p_polarity text, p_reason text, p_by text) TO aicrm_app;
+
 REVOKE ALL ON FUNCTION aicrm.prune_alert_history() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm.prune_job_runs() FROM PUBLIC;
@@ -17528,6 +19261,9 @@ GRANT ALL ON FUNCTION aicrm.resolve_customer_id(p_customer text) TO aicrm_readon
 REVOKE ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm.respond_to_request(p_request_id uuid, p_value jsonb, p_by text) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm.reverse_promotion(p_promotion_id uuid, p_reason text, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm.reverse_promotion(p_promotion_id uuid, p_reason text, p_by text) TO aicrm_app;
 
 REVOKE ALL ON FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm.review_deliverable(p_deliverable_id uuid, p_version integer, p_decision text, p_edited_content text, p_reason text, p_reviewer text) TO aicrm_app;
@@ -17752,6 +19488,16 @@ GRANT ALL ON FUNCTION aicrm_private.check_template_text(p_field text, p_text tex
 GRANT ALL ON FUNCTION aicrm_private.check_template_text(p_field text, p_text text) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.check_template_text(p_field text, p_text text) TO aicrm_readonly;
 
+REVOKE ALL ON FUNCTION aicrm_private.chi_square_p_value(p_x double precision, p_df integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.chi_square_p_value(p_x double precision, p_df integer) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.chi_square_p_value(p_x double precision, p_df integer) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.chi_square_p_value(p_x double precision, p_df integer) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.choose_template_arm(p_task_id uuid, p_attempt integer, p_purpose text, p_templates jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.choose_template_arm(p_task_id uuid, p_attempt integer, p_purpose text, p_templates jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.choose_template_arm(p_task_id uuid, p_attempt integer, p_purpose text, p_templates jsonb) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.choose_template_arm(p_task_id uuid, p_attempt integer, p_purpose text, p_templates jsonb) TO aicrm_readonly;
+
 REVOKE ALL ON FUNCTION aicrm_private.clean_name(p_name text) FROM PUBLIC;
 
 GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_app;
@@ -17867,6 +19613,10 @@ GRANT ALL ON FUNCTION aicrm_private.decision_rule_set_statement(p_tenant uuid, O
 
 REVOKE ALL ON FUNCTION aicrm_private.delivery_counters() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.delivery_effectiveness(p_delivery_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.delivery_inputs_hash(p_sent bigint, p_delivered bigint, p_opens bigint, p_clicks bigint, p_conversions bigint, p_revenue numeric, p_unsubscribes bigint, p_complaints bigint) FROM PUBLIC;
+
 GRANT SELECT ON TABLE aicrm.delivery_metrics TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.delivery_metrics TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.delivery_metrics TO aicrm_readonly;
@@ -17888,6 +19638,11 @@ REVOKE ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) FROM
 GRANT ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.edit_diff(p_before text, p_after text) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.edit_ratio(p_before text, p_after text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.edit_ratio(p_before text, p_after text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.edit_ratio(p_before text, p_after text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.edit_ratio(p_before text, p_after text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.email_merge_tags() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.email_merge_tags() TO aicrm_app;
@@ -18263,6 +20018,18 @@ REVOKE ALL ON FUNCTION aicrm_private.keys_in_words(p_words text, p_keys text[]) 
 GRANT ALL ON FUNCTION aicrm_private.keys_in_words(p_words text, p_keys text[]) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.keys_in_words(p_words text, p_keys text[]) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.learning_constants() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.learning_feature_names() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.learning_feature_names() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.learning_feature_names() TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.learning_feature_names() TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.learning_features(p_subject text, p_content text, p_sent_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.learning_features(p_subject text, p_content text, p_sent_at timestamp with time zone) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.learning_features(p_subject text, p_content text, p_sent_at timestamp with time zone) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.learning_features(p_subject text, p_content text, p_sent_at timestamp with time zone) TO aicrm_readonly;
+
 REVOKE ALL ON FUNCTION aicrm_private.lease_interval(p_lease_seconds integer) FROM PUBLIC;
 
 GRANT SELECT,DELETE ON TABLE aicrm.project_tasks TO aicrm_app;
@@ -18325,6 +20092,8 @@ REVOKE ALL ON FUNCTION aicrm_private.name_forms(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.name_forms(p_name text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.name_forms(p_name text) TO aicrm_worker;
 
+REVOKE ALL ON FUNCTION aicrm_private.notify_what_worked(p_tenant uuid, p_max integer) FROM PUBLIC;
+
 GRANT SELECT ON TABLE aicrm.alerts TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.alerts TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.alerts TO aicrm_readonly;
@@ -18348,6 +20117,8 @@ GRANT ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phr
 GRANT ALL ON FUNCTION aicrm_private.phrases_of_keys_in_words(p_words text, p_phrases text[], p_keys text[]) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.profile_gap_question(p_gap text, p_customer_name text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.promote_deliverable(p_deliverable_id uuid, p_polarity text, p_reason text, p_evidence jsonb, p_by text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.quality_context(p_card jsonb, p_unchanged boolean) TO aicrm_app;
@@ -18383,10 +20154,14 @@ GRANT ALL ON FUNCTION aicrm_private.require_tenant() TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.retention_setting(p_name text, p_default interval) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.review_feedback(p_deliverable_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.review_findings(p_card jsonb) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.review_inputs_hash(p_deliverable_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.route_and_mark_task(p_tenant uuid, p_task_id uuid, p_for text, p_default_role text, p_facts jsonb) FROM PUBLIC;
 
@@ -18431,6 +20206,46 @@ GRANT ALL ON FUNCTION aicrm_private.scorecard_passes(p_brief jsonb, p_accuracy j
 REVOKE ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.scoring_profile(p_customer_id uuid) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.seeded_beta(p_alpha double precision, p_beta double precision, p_stream text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.seeded_beta(p_alpha double precision, p_beta double precision, p_stream text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.seeded_beta(p_alpha double precision, p_beta double precision, p_stream text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.seeded_beta(p_alpha double precision, p_beta double precision, p_stream text) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.seeded_gamma(p_shape double precision, p_stream text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.seeded_gamma(p_shape double precision, p_stream text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.seeded_gamma(p_shape double precision, p_stream text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.seeded_gamma(p_shape double precision, p_stream text) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.seeded_uniform(p_stream text, p_n bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.seeded_uniform(p_stream text, p_n bigint) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.seeded_uniform(p_stream text, p_n bigint) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.seeded_uniform(p_stream text, p_n bigint) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.selection_arm_matches(p_arm jsonb, p_spec jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.selection_arm_matches(p_arm jsonb, p_spec jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.selection_arm_matches(p_arm jsonb, p_spec jsonb) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.selection_arm_matches(p_arm jsonb, p_spec jsonb) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.selection_arm_state(p_tenant uuid, p_customer uuid, p_channel text, p_arms jsonb, p_settings jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.selection_arm_state(p_tenant uuid, p_customer uuid, p_channel text, p_arms jsonb, p_settings jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.selection_arm_state(p_tenant uuid, p_customer uuid, p_channel text, p_arms jsonb, p_settings jsonb) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.selection_arm_state(p_tenant uuid, p_customer uuid, p_channel text, p_arms jsonb, p_settings jsonb) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.selection_rewards(p_tenant uuid, p_channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.selection_rewards(p_tenant uuid, p_channel text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.selection_rewards(p_tenant uuid, p_channel text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.selection_rewards(p_tenant uuid, p_channel text) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.selection_settings(p_tenant uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.selection_settings(p_tenant uuid) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.selection_settings(p_tenant uuid) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.selection_settings(p_tenant uuid) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.selection_srm(p_tenant uuid, p_customer uuid, p_channel text, p_settings jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.selection_srm(p_tenant uuid, p_customer uuid, p_channel text, p_settings jsonb) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.selection_srm(p_tenant uuid, p_customer uuid, p_channel text, p_settings jsonb) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.selection_srm(p_tenant uuid, p_customer uuid, p_channel text, p_settings jsonb) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.send_system_message(p_message jsonb) FROM PUBLIC;
 
@@ -18484,6 +20299,8 @@ GRANT ALL ON FUNCTION aicrm_private.template_values_of(p_context jsonb) TO aicrm
 
 REVOKE ALL ON FUNCTION aicrm_private.tenants_with_pending_embeddings(p_full boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.tenants_with_pending_embeddings(p_full boolean) TO aicrm_worker;
+
+REVOKE ALL ON FUNCTION aicrm_private.tg_ai_content_feedback__embed() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.tg_ai_decision_rules__history() FROM PUBLIC;
 
@@ -18541,6 +20358,11 @@ REVOKE ALL ON FUNCTION aicrm_private.waiting_reason(p_state text, p_actor text, 
 GRANT ALL ON FUNCTION aicrm_private.waiting_reason(p_state text, p_actor text, p_reason text, p_details jsonb, p_evaluation jsonb, p_findings jsonb, p_version integer, p_scored boolean) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.waiting_reason(p_state text, p_actor text, p_reason text, p_details jsonb, p_evaluation jsonb, p_findings jsonb, p_version integer, p_scored boolean) TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.waiting_reason(p_state text, p_actor text, p_reason text, p_details jsonb, p_evaluation jsonb, p_findings jsonb, p_version integer, p_scored boolean) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.what_worked_for(p_customer_id uuid, p_channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.what_worked_for(p_customer_id uuid, p_channel text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.what_worked_for(p_customer_id uuid, p_channel text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.what_worked_for(p_customer_id uuid, p_channel text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.without_gaps(p_marked text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.without_gaps(p_marked text) TO aicrm_app;
@@ -18730,6 +20552,10 @@ GRANT SELECT ON TABLE aicrm.json_schemas TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.json_schemas TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.json_schemas TO aicrm_readonly;
 
+GRANT SELECT ON TABLE aicrm.learning_promotions TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.learning_promotions TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.learning_promotions TO aicrm_readonly;
+
 GRANT SELECT ON TABLE aicrm.library_templates TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.library_templates TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.library_templates TO aicrm_readonly;
@@ -18776,6 +20602,14 @@ GRANT SELECT ON TABLE aicrm.scheduled_jobs TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.scheduled_jobs TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.scheduled_jobs TO aicrm_readonly;
 
+GRANT SELECT ON TABLE aicrm.selection_choices TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.selection_choices TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.selection_choices TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.selection_arms TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.selection_arms TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.selection_arms TO aicrm_readonly;
+
 GRANT SELECT ON TABLE aicrm.task_costs TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.task_costs TO aicrm_readonly;
 
@@ -18794,3 +20628,7 @@ GRANT SELECT ON TABLE aicrm.tenant_compliance_terms TO aicrm_readonly;
 GRANT SELECT,UPDATE ON TABLE aicrm.tenants TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.tenants TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.tenants TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.what_worked TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.what_worked TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.what_worked TO aicrm_readonly;

@@ -134,6 +134,8 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
                 "select aicrm.record_content_feedback(%s, %s, 'alice')",
                 (draft[0], Jsonb({"source": "reviewer", "rating": 5, "comment": "Warm and short."})),
             )
+            # a draft made an example (aicrm.learning_promotions) on both sides
+            conn.execute("select aicrm.promote_example(%s, 'negative', 'Says nothing yet.', 'alice')", (draft[0],))
             writer = conn.execute(
                 "insert into aicrm.ai_agents (name, agent_role) values ('Writer', 'writer') returning agent_id"
             ).fetchone()
@@ -167,6 +169,8 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
                 "insert into aicrm.content_templates (name, purpose, channel, subject, body) values "
                 "('Welcome', 'welcome', 'email', 'Welcome to {{business_name}}', 'Hello from {{business_name}}.')"
             )
+            # the bandit's choice of a template for the task's next draft (aicrm.selection_choices)
+            conn.execute("select aicrm.get_draft_brief(%s)", (task[0],))
             conn.execute(
                 "insert into aicrm.content_examples (customer_id, purpose, channel, content, polarity) "
                 "values (%s, 'welcome', 'email', 'Welcome to our bakery: fresh bread daily.', 'positive')",
@@ -206,6 +210,8 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
     # an event after it on both sides (a task the rollup has not seen).
     conn.execute("select set_config('aicrm.tenant_id', '', true)")
     conn.execute("select aicrm.rollup_task_stats()")
+    # The learning loop's feedback on the reviewed drafts (process-ai-feedback) on both sides.
+    conn.execute("select aicrm.process_ai_feedback()")
     for tenant, customer in customers.items():
         with act_as(conn, tenant):
             conn.execute(

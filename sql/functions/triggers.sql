@@ -120,3 +120,11 @@ create or replace trigger _500_touch before update on aicrm.ai_content_feedback
 for each row execute function aicrm_private.tg_touch_updated_at();
 create or replace trigger _900_audit after insert or update or delete on aicrm.ai_content_feedback
 for each row execute function aicrm_private.tg_audit('feedback_id');
+
+-- The learning loop's feedback (migration 0038): a row gets its deliverable's embedding (hashing).
+create or replace trigger _200_embed before insert on aicrm.ai_content_feedback
+for each row execute function aicrm_private.tg_ai_content_feedback__embed();
+
+-- A promotion and its reversal are audited (migration 0038).
+create or replace trigger _900_audit after insert or update or delete on aicrm.learning_promotions
+for each row execute function aicrm_private.tg_audit('promotion_id');

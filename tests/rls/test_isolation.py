@@ -81,6 +81,7 @@ def test_the_suite_covers_every_tenant_table(db: psycopg.Connection[Any], world:
         "ai_agents",
         "ai_agent_messages",
         "ai_content_feedback",
+        "selection_choices",
         "audit_log",
     } <= set(tables)
     for table in tables:
@@ -595,3 +596,84 @@ def test_delivery_outcomes_stay_in_their_tenant(db: psycopg.Connection[Any], wor
         ).fetchone()
         assert answer is not None
         assert answer[0]["recorded"] == 1
+
+
+def test_feedback_promotions_and_what_worked_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """The feedback job's rows and the promotions are each tenant's (make_world has both on both
+    sides); tenant B can neither promote A's draft nor reverse A's promotion; process_ai_feedback for
+    B touches B only (and no tenant role may run it); what_worked and the patterns a writer reads are
+    B's own."""
+    row = db.execute(
+        "select p.promotion_id::text, p.deliverable_id::text from aicrm.learning_promotions p where tenant_id = %s",
+        (world.tenant_a,),
+    ).fetchone()
+    assert row is not None
+    promotion_a, draft_a = row
+    for source in ("review",):
+        for tenant in (world.tenant_a, world.tenant_b):
+            assert count_as_superuser_where(db, tenant, source) == 1, (tenant, source)
+    before = db.execute("select to_jsonb(p) from aicrm.learning_promotions p order by promotion_id").fetchall()
+    with act_as(db, world.tenant_b):
+        err = sql_error(db, "select aicrm.promote_example(%s, 'positive', 'mine now')", (draft_a,))
+        assert (err.sqlstate, err.diag.column_name) == ("AC002", "deliverable_id")
+        err = sql_error(db, "select aicrm.reverse_promotion(%s, 'gone')", (promotion_a,))
+        assert (err.sqlstate, err.diag.column_name) == ("AC002", "promotion_id")
+        for view in ("learning_promotions", "ai_content_feedback", "what_worked"):
+            rows = db.execute(sql.SQL("select distinct tenant_id::text from aicrm.{}").format(sql.Identifier(view)))
+            assert set(rows.fetchall()) <= {(world.tenant_b,)}, view
+        context = db.execute("select aicrm.get_customer_context_for_ai(%s)", (world.customer_b,)).fetchone()
+        assert context is not None
+        assert context[0]["what_worked"] == []
+    assert db.execute("select to_jsonb(p) from aicrm.learning_promotions p order by promotion_id").fetchall() == before
+    # the job with B set works on B's rows only
+    for tenant in (world.tenant_a, world.tenant_b):  # new ratings on both sides
+        db.execute("select set_config('aicrm.tenant_id', %s, true)", (tenant,))
+        db.execute(
+            "update aicrm.ai_content_feedback set rating = 4 where source = 'reviewer' and tenant_id = %s", (tenant,)
+        )
+    db.execute("select set_config('aicrm.tenant_id', '', true)")
+    done = db.execute("select aicrm.process_ai_feedback(10, %s)", (world.tenant_b,)).fetchone()
+    assert done is not None
+    assert (done[0]["tenants"], done[0]["review"]) == (1, 1)
+    done = db.execute("select aicrm.process_ai_feedback(10, %s)", (world.tenant_a,)).fetchone()
+    assert done is not None
+    assert (done[0]["tenants"], done[0]["review"]) == (1, 1)  # A's was left for A's turn
+    for tenant in (world.tenant_a, world.tenant_b):
+        with act_as(db, tenant, "aicrm_app"):
+            err = sql_error(db, "select aicrm.process_ai_feedback(10, %s)", (tenant,))
+            assert err.sqlstate == "42501", tenant
+
+
+def count_as_superuser_where(conn: psycopg.Connection[Any], tenant: str, source: str) -> int:
+    row = conn.execute(
+        "select count(*) from aicrm.ai_content_feedback where tenant_id = %s and source = %s", (tenant, source)
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_template_choices_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """Tenant B can neither have the bandit choose for A's task (the chooser is SECURITY DEFINER: it
+    finds no task of another tenant and records nothing) nor see A's choices or arms; A's own
+    choice and arms are there."""
+    row = db.execute(
+        "select task_id::text, attempt from aicrm.selection_choices where tenant_id = %s", (world.tenant_a,)
+    ).fetchone()
+    assert row is not None
+    task_a, attempt = row
+    before = db.execute("select count(*) from aicrm.selection_choices").fetchone()
+    for role in ("aicrm_app", "aicrm_worker", "aicrm_readonly"):
+        with act_as(db, world.tenant_b, role):
+            err = sql_error(db, "select aicrm_private.choose_template_arm(%s, %s, null, '[]')", (task_a, attempt + 1))
+            assert (err.sqlstate, err.diag.column_name) == ("AC002", "task_id"), role
+            for view in ("selection_choices", "selection_arms"):
+                rows = db.execute(sql.SQL("select distinct tenant_id::text from aicrm.{}").format(sql.Identifier(view)))
+                assert rows.fetchall() == [(world.tenant_b,)], (role, view)
+        with act_as(db, None, role):
+            err = sql_error(db, "select aicrm_private.choose_template_arm(%s, %s, null, '[]')", (task_a, attempt + 1))
+            assert err.sqlstate == "AC003", role
+    assert db.execute("select count(*) from aicrm.selection_choices").fetchone() == before
+    with act_as(db, world.tenant_a, "aicrm_readonly"):
+        mine = db.execute("select count(*) from aicrm.selection_arms").fetchone()
+    assert mine is not None
+    assert mine[0] > 0

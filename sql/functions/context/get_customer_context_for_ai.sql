@@ -121,6 +121,8 @@ begin
         ),
         'rules', '[]'::jsonb,
         'learned_patterns', '[]'::jsonb,
+        -- what moved effectiveness for this customer (its industry, the tenant): aicrm.what_worked
+        'what_worked', aicrm_private.what_worked_for(v_customer.customer_id, p_channel),
         'generated_at', now()
     );
 end

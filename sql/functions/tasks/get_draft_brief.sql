@@ -25,9 +25,10 @@
 --                instructions (the grounding the judge checks claims against); nothing else may be
 --                stated as a fact; gaps: what the profile lacks (write shorter, do not invent)
 --   brand_voice  the customer's
---   template     the template and variant chosen for this attempt: the best template of the
---                channel (and purpose), its variant drawn by weight with a draw seeded by the task
---                and attempt (reproducible; the learning issue turns the draw into a bandit)
+--   template     the template and variant chosen for this attempt by the bandit among the templates
+--                of the channel (and purpose) and their variants (aicrm_private.choose_template_arm:
+--                docs/learning.md, "Selection"), seeded by the task and attempt and recorded once
+--                in aicrm.selection_choices; selection: {arm, reason, seed, probability, why}
 --   examples     the two most similar approved examples and one to avoid
 --   merge_tags   for an email: the tags the sending service fills ({{first_name}}, ...), and
 --                `personal`: those a writer may use in its text (the others are the parts aicrm adds)
@@ -40,7 +41,7 @@
 create or replace function aicrm.get_draft_brief(p_task_id uuid, p_include_context boolean default false)
 returns jsonb
 language plpgsql
-stable
+volatile
 set search_path = ''
 as $$
 declare
@@ -60,7 +61,7 @@ declare
     v_facts jsonb;
     v_template jsonb;
     v_variant jsonb;
-    v_draw double precision;
+    v_choice jsonb;
     v_previous aicrm.project_deliverables;
     v_review jsonb;
     v_prev jsonb;
@@ -187,35 +188,30 @@ begin
         where i.key in ('offer', 'event', 'links', 'key_points')
     ) as f;
 
-    -- The template and its variant for this attempt: the best of the channel (and purpose), its
-    -- variant drawn by weight, the draw seeded by the task and attempt.
-    select t.value into v_template
-    from jsonb_array_elements(coalesce(v_context -> 'templates', '[]')) with ordinality as t
-    where t.value ->> 'channel' = v_task.channel
-      and (v_i ->> 'purpose' is null or t.value ->> 'purpose' = v_i ->> 'purpose')
-    order by jsonb_array_length(coalesce(t.value -> 'rendered_variants', '[]')) > 0 desc, t.ordinality
-    limit 1;
-    if v_template is not null then
-        v_draw := (hashtextextended(p_task_id::text || ':' || v_attempt, 0) & 2147483647)::double precision / 2147483648;
-        select v.value into v_variant
-        from (
-            select v.value, v.ordinality,
-                   sum(greatest(coalesce((v.value ->> 'weight')::double precision, 1), 0)) over (order by v.ordinality)
-                       / nullif(sum(greatest(coalesce((v.value ->> 'weight')::double precision, 1), 0)) over (), 0) as upto
-            from jsonb_array_elements(coalesce(v_template -> 'rendered_variants', '[]')) with ordinality as v
-        ) as v
-        where v.upto > v_draw
-        order by v.ordinality
+    -- The template and its variant for this attempt: the bandit's choice (recorded once per
+    -- attempt; a second read gets the same), rendered from the context's templates.
+    v_choice := aicrm_private.choose_template_arm(p_task_id, v_attempt, v_i ->> 'purpose', v_context -> 'templates');
+    v_template := null;
+    if v_choice ->> 'template_id' is not null then
+        select t.value into v_template
+        from jsonb_array_elements(coalesce(v_context -> 'templates', '[]')) as t
+        where t.value ->> 'template_id' = v_choice ->> 'template_id'
         limit 1;
+        select v.value into v_variant
+        from jsonb_array_elements(coalesce(v_template -> 'rendered_variants', '[]')) as v
+        where v.value ->> 'variant' = v_choice ->> 'variant'
+        limit 1;
+    end if;
+    if v_template is not null then
         v_template := jsonb_strip_nulls(jsonb_build_object(
             'template_id', v_template -> 'template_id', 'name', v_template -> 'name',
             'version', v_template -> 'version', 'purpose', v_template -> 'purpose',
             'guidelines', v_template -> 'guidelines',
-            'variant', v_variant ->> 'variant',
+            'variant', v_choice ->> 'variant',
             'subject', coalesce(v_variant -> 'subject', v_template #> '{rendered,subject}'),
             'body', coalesce(v_variant -> 'body', v_template #> '{rendered,body}'),
-            'chosen', format('the best %s template%s; variant drawn by weight (draw %s, seeded by the task and attempt %s)',
-                v_task.channel, coalesce(' for ' || (v_i ->> 'purpose'), ''), round(v_draw::numeric, 4), v_attempt)));
+            'chosen', format('%s: %s (seed %s)', v_choice ->> 'reason', v_choice ->> 'why', v_choice ->> 'seed'),
+            'selection', v_choice - 'template_id' - 'variant'));
     end if;
 
     -- On a rewrite: the last draft, its fixes, and a person's requested changes.
@@ -280,6 +276,9 @@ begin
             'note', 'The sending service fills these per recipient, e.g. {{first_name}}; use them only as written. '
                     'Never leave a bracketed placeholder such as [Name] or [link].') end,
         'previous', v_prev,
+        -- what moved effectiveness on this channel for this customer (aicrm.what_worked): the
+        -- context's, read for the task's channel above (aicrm_private.what_worked_for)
+        'what_worked', coalesce(v_context -> 'what_worked', '[]'),
         'context', case when p_include_context then v_context end
     )) as x where x.value <> 'null');
 end

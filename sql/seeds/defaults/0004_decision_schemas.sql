@@ -46,6 +46,25 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
         "accuracy": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"},
         "fluency": {"type": "number", "minimum": 0, "maximum": 10, "description": "a weight 0-10"}
       }
+    },
+    "selection": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "top_two_beta": {"type": "number", "minimum": 0, "maximum": 1, "description": "a probability 0-1"},
+        "floor": {"type": "number", "minimum": 0, "maximum": 0.5, "description": "a share 0-0.5"},
+        "min_sends": {"type": "integer", "minimum": 0, "maximum": 1000000000, "description": "sends 0-1000000000"},
+        "prior_strength": {"type": "number", "minimum": 1, "maximum": 1000000, "description": "sends 1-1000000"},
+        "prior_mean": {"type": "number", "minimum": 0.0001, "maximum": 0.9999, "description": "a rate 0.0001-0.9999"},
+        "min_reviews": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "reviews 1-100000"},
+        "max_rejection_rate": {"type": "number", "minimum": 0, "maximum": 1, "description": "a share 0-1"},
+        "stop_confidence": {"type": "number", "minimum": 0.5, "maximum": 0.999, "description": "a probability 0.5-0.999"},
+        "stop_min_gain": {"type": "number", "minimum": 0, "maximum": 1, "description": "a relative gain 0-1"},
+        "simulations": {"type": "integer", "minimum": 10, "maximum": 10000, "description": "draws 10-10000"},
+        "srm_period_days": {"type": "integer", "minimum": 1, "maximum": 366, "description": "days 1-366"},
+        "srm_p_value": {"type": "number", "minimum": 0, "maximum": 0.5, "description": "a p-value 0-0.5"},
+        "srm_min_deliveries": {"type": "integer", "minimum": 1, "maximum": 1000000000, "description": "deliveries 1-1000000000"},
+        "seed": {"type": "string", "maxLength": 100, "description": "any text up to 100 characters"}
+      }
     }
   }
 }'),

@@ -64,6 +64,22 @@ def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Con
                 "accuracy": 0.10,
                 "fluency": 0.05,
             },
+            "selection": {
+                "top_two_beta": 0.5,
+                "floor": 0.01,
+                "min_sends": 100,
+                "prior_strength": 50,
+                "prior_mean": 0.02,
+                "min_reviews": 5,
+                "max_rejection_rate": 0.5,
+                "stop_confidence": 0.95,
+                "stop_min_gain": 0.01,
+                "simulations": 100,
+                "srm_period_days": 7,
+                "srm_p_value": 0.001,
+                "srm_min_deliveries": 30,
+                "seed": "",
+            },
         },
     )
 

@@ -176,6 +176,7 @@ def test_the_default_jobs_are_seeded(db: Conn) -> None:
         ("detect-stuck-tasks", "*/5 * * * *", "aicrm.detect_stuck_tasks", True),
         ("evaluate-alert-rules", "* * * * *", "aicrm.evaluate_alert_rules", True),
         ("expire-agent-messages", "*/5 * * * *", "aicrm.expire_agent_messages", True),
+        ("process-ai-feedback", "*/15 * * * *", "aicrm.process_ai_feedback_job", True),
         ("prune-alert-history", "43 3 * * *", "aicrm.prune_alert_history", True),
         ("prune-job-runs", "17 3 * * *", "aicrm.prune_job_runs", True),
         ("rollup-task-stats", "* * * * *", "aicrm.rollup_task_stats", True),
@@ -369,5 +370,5 @@ def test_only_the_owner_writes_and_runs_the_jobs_others_read(db: Conn, role: str
             err = sql_error(db, statement)
         assert err.diag.sqlstate == "42501", statement
     with act_as(db, None, role):
-        assert one(db, "select count(*) from aicrm.scheduled_jobs") == 7
+        assert one(db, "select count(*) from aicrm.scheduled_jobs") == 8
         assert one(db, "select status from aicrm.job_runs") == "succeeded"

@@ -11,6 +11,15 @@ as $$
 declare
     v_nodes jsonb;
 begin
+    -- A selection rule pins or excludes arms of the template bandit (seed 0025): one of the two.
+    if new.category = 'selection' then
+        perform aicrm_private.assert_json_valid('decision.selection_action', new.action, 'action');
+        if (new.action -> 'params' ? 'pin') = (new.action -> 'params' ? 'exclude') then
+            raise exception using errcode = 'AC001', column = 'action.params',
+                message = 'action.params: a selection rule either pins (pin) or excludes (exclude) arms',
+                hint = '{"type": "select", "params": {"pin": {"template_id": "...", "variant": "b"}}}';
+        end if;
+    end if;
     perform aicrm_private.jl_check(new.condition);
     perform aicrm_private.check_route_action(new.tenant_id, new.category, new.action);
     new.compiled_condition := aicrm_private.jl_compile_condition(new.condition, '$1');
