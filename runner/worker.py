@@ -32,7 +32,7 @@ log = logging.getLogger("aicrm.worker")
 
 
 def provider_from_env() -> LLMProvider:
-    """The configured provider (AICRM_LLM_*); `template` is built from runner/providers/template.py,
+    """The configured provider (AICRM_LLM_*); `template` is built from runner/providers/template/,
     imported only when it is the one configured. The judge's settings (AICRM_JUDGE_*) are checked
     here too, so a bad one is reported before anything starts, as the writer's are."""
     judge_from_env()
@@ -43,7 +43,7 @@ def provider_from_env() -> LLMProvider:
             module = importlib.import_module("runner.providers.template")
         except ModuleNotFoundError as exc:
             raise ConfigurationError(
-                "AICRM_LLM_PROVIDER: template: the template provider (runner/providers/template.py) is not installed",
+                "AICRM_LLM_PROVIDER: template: the template provider (runner/providers/template/) is not installed",
                 hint="Set AICRM_LLM_PROVIDER=openai and AICRM_LLM_MODEL (docs/llm-providers.md).",
             ) from exc
         provider: LLMProvider = module.TemplateProvider()

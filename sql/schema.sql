@@ -1716,6 +1716,12 @@ begin
     into v_system
     from aicrm.compliance_rules as r
     where r.pack_code = any(v_packs) and r.kind = 'required_element' and r.element = any(c_system_parts);
+    -- What those parts take of the bounds (an SMS's opt-out counts towards its 160 characters):
+    -- measured by assembling a one-character draft, so the writer leaves exactly that much free.
+    if v_system -> 'parts' <> '[]' then
+        v_system := v_system || jsonb_build_object('reserve', jsonb_build_object('characters',
+            aicrm_private.system_parts_reserve(v_task.customer_id, v_task.channel)));
+    end if;
 
     -- What the writer writes.
     v_must := case when v_task.channel = 'email'
@@ -1808,7 +1814,13 @@ begin
         select 8, i.key, i.value, 'ai_instructions.' || i.key
         from jsonb_each(v_i) as i
         where i.key in ('offer', 'event', 'links', 'key_points')
-    ) as f;
+    ) as f
+    -- A profile value a compliance pack forbids (text addressed to the writer or the evaluator, a
+    -- "risk-free" claim) is no fact to state: the writer never sees it.
+    where not exists (
+        select from aicrm.compliance_rules as r
+        where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern' and r.pattern is not null
+          and case when jsonb_typeof(f.value) = 'string' then f.value #>> '{}' else f.value::text end ~* r.pattern);
 
     -- The template and its variant for this attempt: the bandit's choice (recorded once per
     -- attempt; a second read gets the same), rendered from the context's templates.
@@ -15549,6 +15561,15 @@ $$;
 
 ALTER FUNCTION aicrm_private.sync_deliverable_status(p_tenant uuid, p_task_id uuid, p_to_state text, p_details jsonb) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.system_parts_reserve(p_customer_id uuid, p_channel text) RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+    select char_length(aicrm_private.assemble_draft(p_customer_id, p_channel, 'x', 'text') ->> 'content') - 1
+$$;
+
+ALTER FUNCTION aicrm_private.system_parts_reserve(p_customer_id uuid, p_channel text) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.task_of_draft(p_deliverable_id uuid, p_version integer) RETURNS uuid
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
@@ -20275,6 +20296,11 @@ GRANT ALL ON FUNCTION aicrm_private.straight_apostrophes(p_text text) TO aicrm_a
 GRANT ALL ON FUNCTION aicrm_private.straight_apostrophes(p_text text) TO aicrm_worker;
 
 REVOKE ALL ON FUNCTION aicrm_private.sync_deliverable_status(p_tenant uuid, p_task_id uuid, p_to_state text, p_details jsonb) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.system_parts_reserve(p_customer_id uuid, p_channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.system_parts_reserve(p_customer_id uuid, p_channel text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.system_parts_reserve(p_customer_id uuid, p_channel text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.system_parts_reserve(p_customer_id uuid, p_channel text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.task_of_draft(p_deliverable_id uuid, p_version integer) FROM PUBLIC;
 

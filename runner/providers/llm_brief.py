@@ -164,20 +164,22 @@ def _template(brief: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _length(limits: dict[str, Any]) -> dict[str, Any]:
+def _length(limits: dict[str, Any], reserve: Any) -> dict[str, Any]:
     """The brief's bounds on length: words, characters (the task's, else an SMS segment's or a caption's),
-    an SMS's bound when a character falls outside GSM-7, a caption's hashtags."""
+    an SMS's bound when a character falls outside GSM-7, a caption's hashtags; the characters less what
+    the parts aicrm adds take of them (`system_parts.reserve.characters`: an SMS's opt-out)."""
     sms, social = _dict(limits.get("sms")), _dict(limits.get("social"))
+    taken = reserve if isinstance(reserve, int) and not isinstance(reserve, bool) else 0
+    characters = limits.get("max_characters") or sms.get("max_characters_gsm7") or social.get("max_characters")
+    unicode = sms.get("max_characters_unicode")
     found = {
         "min_words": limits.get("min_words"),
         "max_words": limits.get("max_words"),
-        "max_characters": limits.get("max_characters")
-        or sms.get("max_characters_gsm7")
-        or social.get("max_characters"),
-        "max_characters_unicode": sms.get("max_characters_unicode"),
+        "max_characters": characters - taken if isinstance(characters, int) else None,
+        "max_characters_unicode": unicode - taken if isinstance(unicode, int) else None,
         "max_hashtags": social.get("max_hashtags"),
     }
-    return {k: v for k, v in found.items() if isinstance(v, int) and not isinstance(v, bool)}
+    return {k: v for k, v in found.items() if isinstance(v, int) and not isinstance(v, bool) and v > 0}
 
 
 def _audience(value: Any) -> str | None:
@@ -208,7 +210,7 @@ def brief_from_request(request: DraftRequest) -> dict[str, Any]:
         "links": {k: v for k, v in _dict(ask.get("links")).items() if v},
         "cta": ask.get("cta"),
         "audience": _audience(ask.get("audience")),
-        "length": _length(limits),
+        "length": _length(limits, _dict(parts.get("reserve")).get("characters")),
         "cta_required": limits.get("cta_required") is True,
         "subject_length": {k: subject[k] for k in ("min_characters", "max_characters") if subject.get(k)},
         "must_write": [  # the subject, the call to action and the key points have requirements of their own

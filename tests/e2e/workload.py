@@ -321,3 +321,128 @@ def distribution(states: Iterable[str]) -> str:
     counts = Counter(states)
     total = sum(counts.values())
     return ", ".join(f"{s} {counts[s]} ({100 * counts[s] / total:.0f}%)" for s in DECIDED if counts[s])
+
+
+# --- the varied demo batch: every channel and purpose, with the brief an agency writes -------------------
+
+# Per customer: the facts an account manager puts in a brief (each true of the demo profile).
+_VARIED: dict[str, dict[str, Any]] = {
+    "demo-bakery": {
+        "cta": "Pre-order yours online",
+        "url": "https://sunrisebakery.example.com/order", "review": "https://g.page/r/sunrisebakery/review",
+        "welcome": ("welcome to the Sunrise Bakery bread club", ["A fresh loaf every Friday from 7 am",
+                    "Pause or cancel any week from your account"]),
+        "promotion": ("holiday pre-orders for pies and stollen", ["Pre-order by December 20",
+                      "Pick up December 23 or 24"], {"description": "10% off pre-orders of three pies or more",
+                      "code": "PIE10", "valid_until": "2027-12-20"}),
+        "newsletter": ("what is new at the bakery this winter", ["Rye is back on Tuesdays",
+                       "Our gluten-free range is baked in a dedicated oven", "Meet Ana, our new baker"]),
+        "re_engagement": ("we have missed you at the counter", ["Pumpkin sourdough is back for the season"],
+                          {"description": "a free coffee with any loaf", "valid_until": "2027-02-28"}),
+        "event": ("a sourdough workshop", {"name": "Sourdough workshop", "starts_at": "2027-01-16T09:00",
+                  "place": "the bakery, 1208 South Congress Ave"}, ["Bring an apron; we supply the rest"]),
+        "announcement": ("our new Sunday hours", ["From January 10 we open Sundays 8 am to 2 pm"]),
+        "other": ("how to keep sourdough fresh", ["Store it cut side down on a board",
+                  "Freeze slices for up to a month"]),
+    },
+    "demo-dental": {
+        "cta": "Book your whitening",
+        "url": "https://brightsmile.example.com/book", "review": "https://g.page/r/brightsmile/review",
+        "welcome": ("welcome to Brightsmile Family Dental", ["Your first visit starts with a gentle check-up",
+                    "Book online in a minute"]),
+        "promotion": ("teeth whitening before the holidays", ["Book by December 18 for results before the holidays"],
+                      {"description": "$50 off in-office whitening", "code": "SMILE50", "valid_until": "2027-12-18"}),
+        "newsletter": ("news from the practice this month", ["Evening appointments until 7 pm on Tuesdays and "
+                       "Thursdays", "Kids under 12 get their own play corner", "Most PPO insurance plans accepted"]),
+        "re_engagement": ("it has been a while since your last check-up", ["Evening appointments twice a week"],
+                          {"description": "a free electric toothbrush with your check-up",
+                           "valid_until": "2027-03-31"}),
+        "event": ("a kids' dental health morning", {"name": "Kids' dental health morning",
+                  "starts_at": "2027-02-13T10:00", "place": "our Fremont St practice"}, ["Free for kids under 12"]),
+        "announcement": ("Saturday appointments", ["From February 6 we see patients on Saturdays 9 am to 1 pm"]),
+        "other": ("how to ease dental nerves", ["Tell us you are nervous when you book",
+                  "Ask about sedation options"]),
+    },
+    "demo-gym": {
+        "cta": "Save your spot in Foundations",
+        "url": "https://ironworksfit.example.com/free-class", "review": "https://g.page/r/ironworksfit/review",
+        "welcome": ("welcome to Ironworks Fitness", ["Your first class is a coached intro session",
+                    "Book classes in the app"]),
+        "promotion": ("the January Foundations intake", ["Foundations starts January 11",
+                      "Eight weeks, classes capped at 12 people"], {"description": "your first month for $99",
+                      "code": "LIFT99", "valid_until": "2027-01-10"}),
+        "newsletter": ("member wins this month", ["Three members hit their first bodyweight deadlift",
+                       "New 5 am classes on weekdays", "Coach Sam's tip: sleep is training too"]),
+        "re_engagement": ("we miss you at the gym", ["New 5 am classes on weekdays"],
+                          {"description": "two weeks free when you come back", "valid_until": "2027-02-28"}),
+        "event": ("a free community workout", {"name": "Community workout", "starts_at": "2027-01-23T09:00",
+                  "place": "Ironworks Fitness, 2901 Walnut St"}, ["Free and open to everyone"]),
+        "announcement": ("longer weekend hours", ["From January 9 we open at 6 am on weekends"]),
+        "other": ("coach tips for your first deadlift", ["Keep the bar close to your shins",
+                  "Start light and let a coach check your form"]),
+    },
+    "demo-plumbing": {
+        "cta": "Book your furnace tune-up",
+        "url": "https://summitplumbing.example.com/book", "review": "https://g.page/r/summitplumbing/review",
+        "welcome": ("welcome to Summit Plumbing & Heating", ["We call you with a price before any work starts",
+                    "Book online or call any time"]),
+        "promotion": ("furnace tune-ups before winter", ["Book by January 31"],
+                      {"description": "$20 off a furnace tune-up", "code": "WARM20", "valid_until": "2027-01-31"}),
+        "newsletter": ("winter news from Summit", ["How to stop frozen pipes", "Our 24/7 emergency line",
+                       "Upfront pricing on every job"]),
+        "re_engagement": ("time for your yearly furnace check", ["Upfront pricing before any work starts"],
+                          {"description": "$20 off a furnace tune-up", "valid_until": "2027-02-28"}),
+        "event": ("a home winterising clinic", {"name": "Winterising clinic", "starts_at": "2027-01-30T10:00",
+                  "place": "77 Industrial Way, Lakewood"}, ["Free, with coffee"]),
+        "announcement": ("online booking", ["From January 4 you can book a technician online"]),
+        "other": ("how to stop frozen pipes", ["Insulate outdoor taps before the first frost",
+                  "Know where your stop valve is"]),
+    },
+}  # fmt: skip
+PURPOSES = ("welcome", "promotion", "newsletter", "re_engagement", "event", "review_request", "announcement", "other")
+VARIED_CHANNELS = ("email",) * 7 + ("social",) * 5 + ("sms",) * 4 + ("blog",) * 2 + ("web",) * 2
+
+
+def _varied_brief(customer: str, purpose: str) -> dict[str, Any]:
+    facts = _VARIED[customer]
+    if purpose == "review_request":
+        return {"topic": "how was your last visit?", "links": {"review_url": facts["review"]}}
+    entry = facts[purpose]
+    ins: dict[str, Any] = {"topic": entry[0]}
+    if purpose == "event":
+        ins |= {"event": entry[1], "key_points": entry[2]}
+    else:
+        ins["key_points"] = entry[1]
+    if purpose in ("promotion", "re_engagement"):
+        ins["offer"] = entry[2]
+    if purpose not in ("newsletter", "announcement"):
+        ins["links"] = {"cta_url": facts["url"]}
+    return ins
+
+
+def varied_specs(n: int, seed_: int = 11) -> list[tuple[str, str, dict[str, Any]]]:
+    """n tasks of the varied demo batch (benchmarks/offline_writer.py): every channel and purpose, each
+    with the brief an account manager writes for it (topic, key points, offer, event, links), plus the
+    mix of task_specs' extra instructions (a call to action, an audience, terms, a length)."""
+    rng = random.Random(seed_)
+    customers = sorted(_VARIED)
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for i in range(n):
+        # The first 40: every channel with every purpose; then channels in their usual mix.
+        customer, purpose = customers[(i + i // len(PURPOSES)) % len(customers)], PURPOSES[i % len(PURPOSES)]
+        channel = ("email", "social", "sms", "blog", "web")[i // 8] if i < 40 else rng.choice(VARIED_CHANNELS)
+        ins = {"purpose": purpose, **_varied_brief(customer, purpose)}
+        ins["output_type"] = {"email": "email", "social": "social_post", "sms": "sms", "blog": "blog_post",
+                              "web": "landing_page"}[channel]  # fmt: skip
+        if purpose == "promotion" and rng.random() < 0.5:
+            ins["cta"] = _VARIED[customer]["cta"]
+        if rng.random() < 0.25:
+            ins["audience"] = rng.choice(BRIEFS[customer]["audience"])
+        if rng.random() < 0.2:
+            ins["must_not_include"] = rng.choice([["cheap"], ["limited time only"]])
+        if channel in ("blog", "web"):
+            ins["output_format"] = rng.choice(["markdown", "html", "text"])
+        elif channel == "email" and rng.random() < 0.15:
+            ins["output_format"] = rng.choice(["html", "markdown"])
+        out.append((customer, channel, ins))
+    return out

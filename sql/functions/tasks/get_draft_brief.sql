@@ -17,13 +17,14 @@
 --                the instructions' must_include, an email's subject
 --   system_parts the parts aicrm adds when the draft is submitted (unsubscribe footer, postal
 --                address, SMS opt-out, the sender's name), not to be written; the profile gaps that
---                keep one from being added
+--                keep one from being added; reserve.characters: what they add to a draft's length
 --   forbidden    [{what, why | instead, source}]: the compliance packs' forbidden claims (their
 --                message and what to say instead; a rule, not a word list), competitors, the tenant's terms, the
 --                instructions' must_not_include and avoid_topics, the brand's phrases to avoid
 --   facts        [{fact, value, source}]: what the draft may state, each from the profile or the
---                instructions (the grounding the judge checks claims against); nothing else may be
---                stated as a fact; gaps: what the profile lacks (write shorter, do not invent)
+--                instructions (the grounding the judge checks claims against), less any value a
+--                compliance pack forbids (an instruction to the writer, a risk-free claim); nothing
+--                else may be stated as a fact; gaps: what the profile lacks (write shorter, do not invent)
 --   brand_voice  the customer's
 --   template     the template and variant chosen for this attempt by the bandit among the templates
 --                of the channel (and purpose) and their variants (aicrm_private.choose_template_arm:
@@ -94,6 +95,12 @@ begin
     into v_system
     from aicrm.compliance_rules as r
     where r.pack_code = any(v_packs) and r.kind = 'required_element' and r.element = any(c_system_parts);
+    -- What those parts take of the bounds (an SMS's opt-out counts towards its 160 characters):
+    -- measured by assembling a one-character draft, so the writer leaves exactly that much free.
+    if v_system -> 'parts' <> '[]' then
+        v_system := v_system || jsonb_build_object('reserve', jsonb_build_object('characters',
+            aicrm_private.system_parts_reserve(v_task.customer_id, v_task.channel)));
+    end if;
 
     -- What the writer writes.
     v_must := case when v_task.channel = 'email'
@@ -186,7 +193,13 @@ begin
         select 8, i.key, i.value, 'ai_instructions.' || i.key
         from jsonb_each(v_i) as i
         where i.key in ('offer', 'event', 'links', 'key_points')
-    ) as f;
+    ) as f
+    -- A profile value a compliance pack forbids (text addressed to the writer or the evaluator, a
+    -- "risk-free" claim) is no fact to state: the writer never sees it.
+    where not exists (
+        select from aicrm.compliance_rules as r
+        where r.pack_code = any(v_packs) and r.kind = 'forbidden_pattern' and r.pattern is not null
+          and case when jsonb_typeof(f.value) = 'string' then f.value #>> '{}' else f.value::text end ~* r.pattern);
 
     -- The template and its variant for this attempt: the bandit's choice (recorded once per
     -- attempt; a second read gets the same), rendered from the context's templates.

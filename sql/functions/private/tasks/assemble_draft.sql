@@ -156,3 +156,20 @@ end
 $$;
 
 grant execute on function aicrm_private.assemble_draft(uuid, text, text, text) to aicrm_app, aicrm_worker;
+
+-- How many characters the parts aicrm adds take of a draft of customer p_customer_id on p_channel
+-- (an SMS's opt-out counts towards its 160): a one-character draft assembled, less that character.
+-- get_draft_brief's system_parts.reserve; security definer so that every role that reads a brief
+-- (aicrm_readonly too) gets it, in the call's tenant (assemble_draft reads it).
+create or replace function aicrm_private.system_parts_reserve(p_customer_id uuid, p_channel text)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+    select char_length(aicrm_private.assemble_draft(p_customer_id, p_channel, 'x', 'text') ->> 'content') - 1
+$$;
+
+revoke execute on function aicrm_private.system_parts_reserve(uuid, text) from public;
+grant execute on function aicrm_private.system_parts_reserve(uuid, text) to aicrm_app, aicrm_worker, aicrm_readonly;
