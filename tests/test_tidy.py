@@ -51,3 +51,17 @@ def test_the_check_sees_every_way_to_import_a_test_module() -> None:
         "tests.runner.test_worker",
         "tests.e2e.test_end_to_end",
     ]
+
+
+def test_every_runner_package_ships_in_the_wheel() -> None:
+    """`pip install .` installs the packages pyproject.toml lists, no others: a new package under
+    runner/ left out of the list imports from a checkout and is missing from the product."""
+    import tomllib
+
+    declared = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "runner").rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert found - declared == set()

@@ -1,7 +1,8 @@
 """The draft fitted to the brief's bounds (`limits`, less what aicrm adds: Plan.char_bound): what a
 rewrite's edits or the brief's forbidden words rule out goes first, then the optional blocks from
 the last added back, and for an SMS the opening gives way to the key points. Rendering (render)
-lays the blocks out in the task's format: text, Markdown or HTML; an SMS is one line."""
+lays the blocks out in the task's format: text, Markdown or HTML; an SMS is one line, opening with
+the business's name when the text does not say it."""
 
 from __future__ import annotations
 
@@ -39,8 +40,10 @@ def _html_line(text: str) -> str:
 
 
 def render(blocks: list[Block], plan: Plan) -> str:
-    if plan.sms:
-        return " ".join(b.text for b in blocks)
+    if plan.sms:  # one line, and it says who it is from (a text nobody signed reads as spam)
+        text = " ".join(b.text for b in blocks)
+        name = plan.facts.name
+        return f"{name}: {text}" if name and name.lower() not in text.lower() else text
     out: list[str] = []
     items: list[str] = []
     para: list[str] = []
