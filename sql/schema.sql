@@ -1736,7 +1736,10 @@ begin
                 else '[]' end
         || coalesce((select jsonb_agg(jsonb_build_object('part', 'key_point', 'what', k.value) order by k.ordinality)
                      from jsonb_array_elements_text(coalesce(v_i -> 'key_points', '[]')) with ordinality as k), '[]')
-        || coalesce((select jsonb_agg(jsonb_build_object('part', 'must_include', 'what', k.value) order by k.ordinality)
+        || coalesce((select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('part', 'must_include', 'what', k.value,
+                             -- an element the scorecard finds by its patterns (business_name, cta, ...)
+                             'element', aicrm_private.required_term_element(
+                                 aicrm_private.phrase_key(translate(k.value, '_-', '  '))))) order by k.ordinality)
                      from jsonb_array_elements_text(coalesce(v_i -> 'must_include', '[]')) with ordinality as k), '[]')
         || coalesce((select jsonb_agg(distinct jsonb_build_object('part', r.element, 'what', r.message))
                      from aicrm.compliance_rules as r
@@ -6907,15 +6910,7 @@ begin
     ),
     keyed as materialized (
         select t.*, n.norm, n.key,
-               case when t.kind = 'required' then case
-                   when n.norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
-                   when n.norm in ('cta', 'call to action', 'a call to action') then 'cta'
-                   when n.norm in ('contact info', 'contact information', 'contact details') then 'contact_info'
-                   when n.norm in ('unsubscribe', 'unsubscribe link', 'opt out link') then 'unsubscribe'
-                   when n.norm in ('postal address', 'physical address', 'mailing address', 'street address', 'address')
-                       then 'postal_address'
-                   when n.norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
-               end end as element
+               case when t.kind = 'required' then aicrm_private.required_term_element(n.norm) end as element
         from terms t
         cross join lateral (
             select aicrm_private.phrase_key(translate(t.term, '_-', '  ')) as norm, aicrm_private.phrase_key(t.term) as key
@@ -12458,6 +12453,23 @@ end
 $$;
 
 ALTER FUNCTION aicrm_private.require_tenant() OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.required_term_element(p_norm text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select case
+        when p_norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
+        when p_norm in ('cta', 'call to action', 'a call to action') then 'cta'
+        when p_norm in ('contact info', 'contact information', 'contact details') then 'contact_info'
+        when p_norm in ('unsubscribe', 'unsubscribe link', 'opt out link') then 'unsubscribe'
+        when p_norm in ('postal address', 'physical address', 'mailing address', 'street address', 'address')
+            then 'postal_address'
+        when p_norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
+    end
+$$;
+
+ALTER FUNCTION aicrm_private.required_term_element(p_norm text) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.retention_setting(p_name text, p_default interval) RETURNS interval
     LANGUAGE plpgsql STABLE
@@ -20172,6 +20184,11 @@ REVOKE ALL ON FUNCTION aicrm_private.require_tenant() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.require_tenant() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.require_tenant() TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.require_tenant() TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.required_term_element(p_norm text) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.required_term_element(p_norm text) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.required_term_element(p_norm text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.required_term_element(p_norm text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.retention_setting(p_name text, p_default interval) FROM PUBLIC;
 

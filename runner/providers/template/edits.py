@@ -52,6 +52,7 @@ def _shorten(plan: Plan, fix: dict[str, Any]) -> None:
 
 def _lengthen(plan: Plan, fix: dict[str, Any]) -> None:
     plan.extra_facts += 3
+    plan.widen = True  # the brief's own items said all they could: the profile's facts, related first
 
 
 def _add_cta(plan: Plan, fix: dict[str, Any]) -> None:

@@ -221,6 +221,8 @@ def related_facts(plan: Plan, everything: bool) -> list[tuple[str, Any]]:
 
     found = [i for i in found if not repeats(i)]
     ranked = sorted(found, key=lambda item: -overlap(item))
+    if plan.widen and plan.purpose != "review_request":  # a rewrite asked for more: facts, never filler
+        return ranked
     if plan.purpose == "review_request" or (
         plan.purpose in ("announcement", "newsletter", "welcome") and not everything
     ):
@@ -229,6 +231,35 @@ def related_facts(plan: Plan, everything: bool) -> list[tuple[str, Any]]:
         return ranked
     related = [i for i in ranked if overlap(i)]
     return related  # a welcome or a promotion stays on its own message: no product list of its own
+
+
+def required_lines(plan: Plan, written: str, rng: Draw) -> list[str]:
+    """What the brief's must_include asks that the draft does not say yet: a term in a fact that
+    holds it (a selling point, a product), else asked about plainly; an element the brief names
+    (must_write `element`): contact details as the profile gives them, nothing for what aicrm adds
+    itself or the draft always carries (its name, its call to action)."""
+    out = []
+    for term, element in plan.required:
+        if element is None:
+            if term.lower() in written.lower():
+                continue
+            usp = next((u for u in plan.facts.usps if term.lower() in u.lower()), None)
+            product = next((p for p in plan.facts.products if term.lower() in text_of(p.get("name")).lower()), None)
+            if usp:
+                out.append(usp_line(plan, usp, rng) or sentence(usp))
+            elif product and product_line(product, rng, False):
+                out.append(product_line(product, rng, False))
+            else:
+                out.append(sentence(f"Ask us about {term}"))
+        elif element == "business_name" and plan.facts.name and plan.facts.name.lower() not in written.lower():
+            out.append(f"\u2014 The {plan.facts.name} team" if plan.channel == "social" else f"From {plan.facts.name}.")
+        elif element == "contact_info" and element not in plan.system_parts:
+            how = plan.facts.phone and f"call us at {plan.facts.phone}"
+            how = how or (plan.facts.email and f"email us at {plan.facts.email}")
+            if how and how.split(" at ", 1)[1] not in written:
+                out.append(sentence(f"Questions? {cap(how)}"))
+        written += " " + " ".join(out)
+    return out
 
 
 def call_to_action(plan: Plan, rng: Draw) -> str:
@@ -320,6 +351,8 @@ def blocks_of(plan: Plan) -> list[Block]:
         else:
             text = cap(value).rstrip(".") if long_form else usp_line(plan, value, rng)
             out.append(Block(text, "item" if long_form else "para", 1 + n, 5 if long_form else 6))
+    written = " ".join(b.text for b in out)
+    out += [Block(line, "para", 0, 6) for line in required_lines(plan, written, rng)]
     if plan.use_phrase:
         out.append(Block(phrase_line(plan), "line", 0, 7))
     cta = call_to_action(plan, rng)

@@ -93,6 +93,9 @@ class Plan:
     max_words: int | None = None  # a rewrite's tighter bound
     max_chars: int | None = None
     use_phrase: str | None = None
+    widen: bool = False  # a rewrite asked for more words: the profile's other facts may come in
+    required: list[tuple[str, str | None]] = field(default_factory=list)  # must_include: (term, element)
+    system_parts: list[str] = field(default_factory=list)  # the elements aicrm adds itself
     removed: list[str] = field(default_factory=list)  # text of the last draft to leave out
     paragraph_sentences: int = 3
     echo_points: bool = True  # facts may share a word with a key point (False: a repeat was found)
@@ -155,6 +158,12 @@ def plan_of(brief: dict[str, Any]) -> Plan:
         merge_tags=[str(t) for t in (brief.get("merge_tags") or {}).get("tags") or []],
         hashtags=[w for w in str(template.get("body") or "").split() if w.startswith("#") and len(w) > 1],
         template=template,
+        required=[
+            (text_of(m.get("what")), m.get("element"))
+            for m in brief.get("must_write") or []
+            if isinstance(m, dict) and m.get("part") == "must_include" and text_of(m.get("what"))
+        ],
+        system_parts=[str(p) for p in system.get("parts") or []],
     )
     previous = brief.get("previous") or {}
     apply_fixes(plan, previous.get("fixes") or [])

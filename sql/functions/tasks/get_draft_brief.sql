@@ -115,7 +115,10 @@ begin
                 else '[]' end
         || coalesce((select jsonb_agg(jsonb_build_object('part', 'key_point', 'what', k.value) order by k.ordinality)
                      from jsonb_array_elements_text(coalesce(v_i -> 'key_points', '[]')) with ordinality as k), '[]')
-        || coalesce((select jsonb_agg(jsonb_build_object('part', 'must_include', 'what', k.value) order by k.ordinality)
+        || coalesce((select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('part', 'must_include', 'what', k.value,
+                             -- an element the scorecard finds by its patterns (business_name, cta, ...)
+                             'element', aicrm_private.required_term_element(
+                                 aicrm_private.phrase_key(translate(k.value, '_-', '  '))))) order by k.ordinality)
                      from jsonb_array_elements_text(coalesce(v_i -> 'must_include', '[]')) with ordinality as k), '[]')
         || coalesce((select jsonb_agg(distinct jsonb_build_object('part', r.element, 'what', r.message))
                      from aicrm.compliance_rules as r

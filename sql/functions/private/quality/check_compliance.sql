@@ -8,6 +8,32 @@
 -- must_include and must_not_include), checked like the tenant's terms and reported as pack
 -- "instructions". p_features: what score_content measured of the same text once for all the parts
 -- (draft_features_of); measured here when null.
+-- The element a required term names, by its normalised words (phrase_key of the term with _ and -
+-- as spaces): "business name" -> business_name, "CTA" -> cta, "contact info" -> contact_info,
+-- "unsubscribe" -> unsubscribe, "postal address" -> postal_address, "opt out" -> sms_opt_out; null
+-- for a term to find as words. The scorecard checks an element by its patterns; get_draft_brief
+-- tells the writer which must_include is an element (its must_write `element`).
+create or replace function aicrm_private.required_term_element(p_norm text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+    select case
+        when p_norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
+        when p_norm in ('cta', 'call to action', 'a call to action') then 'cta'
+        when p_norm in ('contact info', 'contact information', 'contact details') then 'contact_info'
+        when p_norm in ('unsubscribe', 'unsubscribe link', 'opt out link') then 'unsubscribe'
+        when p_norm in ('postal address', 'physical address', 'mailing address', 'street address', 'address')
+            then 'postal_address'
+        when p_norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
+    end
+$$;
+
+revoke execute on function aicrm_private.required_term_element(text) from public;
+grant execute on function aicrm_private.required_term_element(text) to aicrm_app, aicrm_worker, aicrm_readonly;
+
 create or replace function aicrm_private.check_compliance(
     p_text text, p_subject text, p_channel text, p_customer_id uuid, p_terms jsonb default '[]',
     p_features aicrm_private.draft_features default null
@@ -200,15 +226,7 @@ begin
     ),
     keyed as materialized (
         select t.*, n.norm, n.key,
-               case when t.kind = 'required' then case
-                   when n.norm in ('business name', 'company name', 'brand name', 'customer name') then 'business_name'
-                   when n.norm in ('cta', 'call to action', 'a call to action') then 'cta'
-                   when n.norm in ('contact info', 'contact information', 'contact details') then 'contact_info'
-                   when n.norm in ('unsubscribe', 'unsubscribe link', 'opt out link') then 'unsubscribe'
-                   when n.norm in ('postal address', 'physical address', 'mailing address', 'street address', 'address')
-                       then 'postal_address'
-                   when n.norm in ('opt out', 'sms opt out', 'stop instructions', 'reply stop') then 'sms_opt_out'
-               end end as element
+               case when t.kind = 'required' then aicrm_private.required_term_element(n.norm) end as element
         from terms t
         cross join lateral (
             select aicrm_private.phrase_key(translate(t.term, '_-', '  ')) as norm, aicrm_private.phrase_key(t.term) as key
