@@ -3122,6 +3122,7 @@ declare
     v_decision jsonb;
     v_to text;
     v_unchanged boolean;
+    v_spot jsonb;
 begin
     if p_deliverable_id is null then
         raise exception using errcode = 'AC001', message = 'deliverable_id: is required',
@@ -3213,10 +3214,25 @@ begin
         if v_to = 'input_required' and jsonb_array_length(coalesce(v_card -> 'profile_gaps', '[]')) = 0 then
             v_to := 'escalated';
         end if;
+        -- A spot check (docs/learning.md): an approval whose draw falls under the tenant's share
+        -- waits for a person; the decision stays the rules' approve, its explanation says why.
+        if v_to = 'approved' then
+            v_spot := aicrm_private.hold_for_spot_check(v_task, p_deliverable_id, (v_decision ->> 'decision_id')::uuid);
+            if v_spot is not null then
+                v_to := 'awaiting_review';
+                v_decision := v_decision || jsonb_build_object('spot_check', v_spot,
+                    'explanation', concat_ws(' ', v_decision ->> 'explanation',
+                        format('Held for a spot check (draw %s below the share %s): a person confirms before it is sent.',
+                               v_spot -> 'drawn', v_spot -> 'share')));
+                update aicrm.project_deliverables d
+                set success_evaluation = v_decision - 'inputs'
+                where d.tenant_id = v_tenant and d.deliverable_id = p_deliverable_id;
+            end if;
+        end if;
         perform aicrm_private.transition_task(v_task.task_id, v_to, 'rules', v_decision ->> 'explanation', 'evaluating',
             jsonb_strip_nulls(jsonb_build_object('deliverable_id', p_deliverable_id,
                 'decision_id', v_decision -> 'decision_id', 'rule', v_decision #> '{rule,name}',
-                'action', v_decision -> 'action', 'overall', v_card -> 'overall')),
+                'action', v_decision -> 'action', 'overall', v_card -> 'overall', 'spot_check', v_spot)),
             'record_evaluation');
         if v_to = 'input_required' then
             perform aicrm_private.request_task_input(v_task, v_card, v_decision, p_deliverable_id);
@@ -3855,6 +3871,7 @@ declare
     v_review uuid;
     v_to text;
     v_subject text;
+    v_spot text;
 begin
     if p_decision is null or p_decision not in ('approve', 'reject', 'request_changes', 'cancel') then
         raise exception using errcode = 'AC001',
@@ -3979,6 +3996,9 @@ begin
     values (v_tenant, p_task_id, v_draft.deliverable_id, v_draft.version, p_reviewer, p_decision, p_reason,
             p_edited_content is not null, v_approved, v_diff, v_task.execution_state, nullif(v_confirm, '[]'::jsonb))
     returning review_id into v_review;
+    -- A held draft's review is its spot check's verdict (docs/learning.md, "Spot checks").
+    v_spot := aicrm_private.record_spot_check_verdict(v_draft.deliverable_id, p_decision, p_edited_content is not null,
+        p_reviewer, v_review);
     v_to := case p_decision when 'approve' then 'approved' when 'reject' then 'rejected' when 'cancel' then 'cancelled'
             else 'queued' end;
     -- A person sent an escalated task back: its failures count from 0 again (the transitions keep
@@ -3995,7 +4015,8 @@ begin
     return jsonb_build_object('review_id', v_review, 'task_id', p_task_id, 'from_state', v_task.execution_state,
                               'execution_state', v_to, 'approved_deliverable_id', v_approved, 'edit_diff', v_diff,
                               'scorecard', case when p_edited_content is not null then v_card end,
-                              'findings', v_findings, 'confirmed_findings', nullif(v_confirm, '[]'::jsonb));
+                              'findings', v_findings, 'confirmed_findings', nullif(v_confirm, '[]'::jsonb),
+                              'spot_check_verdict', v_spot);
 end
 $_$;
 
@@ -7511,6 +7532,67 @@ $$;
 
 ALTER FUNCTION aicrm_private.clean_name(p_name text) OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.clopper_pearson_upper(p_x integer, p_n integer, p_alpha double precision DEFAULT 0.05) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+declare
+    v_lo double precision;
+    v_hi double precision := 1;
+    v_p double precision;
+    v_log double precision;
+    v_logs double precision[];
+    v_max double precision;
+    v_cdf double precision;
+begin
+    if p_n is null or p_n < 0 then
+        raise exception using errcode = 'AC001', message = format('n: %s is not a number of trials', coalesce(p_n::text, 'null')),
+            hint = 'Pass the number of checks, 0 or more.', column = 'n';
+    end if;
+    if p_x is null or p_x < 0 or p_x > p_n then
+        raise exception using errcode = 'AC001',
+            message = format('x: %s is not a count between 0 and n (%s)', coalesce(p_x::text, 'null'), p_n),
+            hint = 'Pass the number of events among the n trials.', column = 'x';
+    end if;
+    if p_alpha is null or p_alpha <= 0 or p_alpha >= 1 then
+        raise exception using errcode = 'AC001', message = format('alpha: %s is not between 0 and 1', coalesce(p_alpha::text, 'null')),
+            hint = 'Pass the error rate, e.g. 0.05 for a 95% bound.', column = 'alpha';
+    end if;
+    if p_n = 0 or p_x = p_n then
+        return 1;
+    end if;
+    if p_x = 0 then
+        return 1 - power(p_alpha, 1.0 / p_n);
+    end if;
+    v_lo := p_x::double precision / p_n;
+    for i in 1..60 loop
+        v_p := (v_lo + v_hi) / 2;
+        exit when v_p <= v_lo or v_p >= v_hi;  -- as close as double precision gets
+        -- log pmf(k) for k = 0..x, then the CDF as their log-sum-exp
+        v_log := p_n * ln(1 - v_p);
+        v_logs := array[v_log];
+        for k in 0..p_x - 1 loop
+            v_log := v_log + ln((p_n - k)::double precision / (k + 1)) + ln(v_p) - ln(1 - v_p);
+            v_logs := v_logs || v_log;
+        end loop;
+        -- (PostgreSQL's exp raises on underflow: a term below e^-700 counts as 0)
+        select max(l) into v_max from unnest(v_logs) l;
+        select case when v_max < -700 then 0
+                    else exp(v_max) * sum(case when l - v_max < -700 then 0 else exp(l - v_max) end) end
+        into v_cdf from unnest(v_logs) l;
+        -- the CDF falls as p rises: above alpha, the bound is higher
+        if v_cdf > p_alpha then
+            v_lo := v_p;
+        else
+            v_hi := v_p;
+        end if;
+    end loop;
+    return (v_lo + v_hi) / 2;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.clopper_pearson_upper(p_x integer, p_n integer, p_alpha double precision) OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.customer_scoring_profiles (
     tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
     customer_id uuid NOT NULL,
@@ -9637,6 +9719,67 @@ $$;
 
 ALTER FUNCTION aicrm_private.hmac_sha256(p_key bytea, p_message bytea) OWNER TO aicrm_owner;
 
+CREATE TABLE aicrm.project_tasks (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    task_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    project_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    title text NOT NULL,
+    description text,
+    task_type text NOT NULL,
+    channel text NOT NULL,
+    status text DEFAULT 'todo'::text NOT NULL,
+    priority integer DEFAULT 3 NOT NULL,
+    due_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    ai_instructions jsonb DEFAULT '{}'::jsonb NOT NULL,
+    quality_thresholds jsonb DEFAULT '{}'::jsonb NOT NULL,
+    execution_state text DEFAULT 'draft'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    failures integer DEFAULT 0 NOT NULL,
+    blockers jsonb DEFAULT '[]'::jsonb NOT NULL,
+    state_changed_at timestamp with time zone DEFAULT now() NOT NULL,
+    idempotency_key text,
+    request_hash text,
+    lease_holder text,
+    lease_token uuid,
+    lease_until timestamp with time zone,
+    available_at timestamp with time zone DEFAULT now() NOT NULL,
+    routed_role text,
+    routed_agent_id uuid,
+    routed_by jsonb,
+    CONSTRAINT project_tasks_attempts_check CHECK (((attempts >= 0) AND (failures >= 0))),
+    CONSTRAINT project_tasks_blockers_check CHECK ((jsonb_typeof(blockers) = 'array'::text)),
+    CONSTRAINT project_tasks_routed_check CHECK (((routed_role IS NULL) OR (routed_agent_id IS NULL)))
+);
+
+ALTER TABLE ONLY aicrm.project_tasks FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.project_tasks OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.hold_for_spot_check(p_task aicrm.project_tasks, p_deliverable_id uuid, p_decision_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_share numeric := coalesce((aicrm_private.spot_check_settings() ->> 'share')::numeric, 0);
+    v_drawn numeric := aicrm_private.spot_check_draw(p_deliverable_id);
+begin
+    if v_share <= 0 or v_drawn >= v_share then
+        return null;
+    end if;
+    insert into aicrm.spot_checks (tenant_id, deliverable_id, task_id, customer_id, channel, task_type, decision_id,
+                                   drawn, share)
+    values (p_task.tenant_id, p_deliverable_id, p_task.task_id, p_task.customer_id, p_task.channel, p_task.task_type,
+            p_decision_id, v_drawn, v_share)
+    on conflict (tenant_id, deliverable_id) do nothing;
+    return jsonb_build_object('drawn', round(v_drawn, 6), 'share', v_share);
+end
+$$;
+
+ALTER FUNCTION aicrm_private.hold_for_spot_check(p_task aicrm.project_tasks, p_deliverable_id uuid, p_decision_id uuid) OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.hours_in_words(p_business_hours jsonb) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     SET search_path TO ''
@@ -11440,45 +11583,6 @@ $$;
 
 ALTER FUNCTION aicrm_private.lease_interval(p_lease_seconds integer) OWNER TO aicrm_owner;
 
-CREATE TABLE aicrm.project_tasks (
-    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
-    task_id uuid DEFAULT gen_random_uuid() NOT NULL,
-    project_id uuid NOT NULL,
-    customer_id uuid NOT NULL,
-    title text NOT NULL,
-    description text,
-    task_type text NOT NULL,
-    channel text NOT NULL,
-    status text DEFAULT 'todo'::text NOT NULL,
-    priority integer DEFAULT 3 NOT NULL,
-    due_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    ai_instructions jsonb DEFAULT '{}'::jsonb NOT NULL,
-    quality_thresholds jsonb DEFAULT '{}'::jsonb NOT NULL,
-    execution_state text DEFAULT 'draft'::text NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    failures integer DEFAULT 0 NOT NULL,
-    blockers jsonb DEFAULT '[]'::jsonb NOT NULL,
-    state_changed_at timestamp with time zone DEFAULT now() NOT NULL,
-    idempotency_key text,
-    request_hash text,
-    lease_holder text,
-    lease_token uuid,
-    lease_until timestamp with time zone,
-    available_at timestamp with time zone DEFAULT now() NOT NULL,
-    routed_role text,
-    routed_agent_id uuid,
-    routed_by jsonb,
-    CONSTRAINT project_tasks_attempts_check CHECK (((attempts >= 0) AND (failures >= 0))),
-    CONSTRAINT project_tasks_blockers_check CHECK ((jsonb_typeof(blockers) = 'array'::text)),
-    CONSTRAINT project_tasks_routed_check CHECK (((routed_role IS NULL) OR (routed_agent_id IS NULL)))
-);
-
-ALTER TABLE ONLY aicrm.project_tasks FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE aicrm.project_tasks OWNER TO aicrm_owner;
-
 CREATE FUNCTION aicrm_private.lease_of(p_task_id uuid, p_lease_token uuid) RETURNS aicrm.project_tasks
     LANGUAGE plpgsql
     SET search_path TO ''
@@ -12206,6 +12310,28 @@ CREATE FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id
 $$;
 
 ALTER FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text, p_to_agent_id uuid) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.record_spot_check_verdict(p_deliverable_id uuid, p_decision text, p_edited boolean, p_reviewer text, p_review_id uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+    v_decision text := case when p_decision = 'approve' and p_edited then 'approve_edited' else p_decision end;
+    v_verdict text := case v_decision when 'approve' then 'agreement' when 'cancel' then 'no_verdict'
+                      else 'false_approval' end;
+begin
+    if p_deliverable_id is null then
+        return null;
+    end if;
+    update aicrm.spot_checks s
+    set verdict = v_verdict, review_decision = v_decision, review_id = p_review_id, verdict_at = clock_timestamp(),
+        reviewer = p_reviewer
+    where s.tenant_id = aicrm_private.require_tenant() and s.deliverable_id = p_deliverable_id and s.verdict is null;
+    return case when found then v_verdict end;
+end
+$$;
+
+ALTER FUNCTION aicrm_private.record_spot_check_verdict(p_deliverable_id uuid, p_decision text, p_edited boolean, p_reviewer text, p_review_id uuid) OWNER TO aicrm_owner;
 
 CREATE FUNCTION aicrm_private.record_task_handoff(p_tenant uuid, p_task_id uuid, p_from text, p_to text, p_actor text, p_reason text, p_details jsonb) RETURNS void
     LANGUAGE plpgsql
@@ -15523,6 +15649,29 @@ $$;
 
 ALTER FUNCTION aicrm_private.similarity_exact_max() OWNER TO aicrm_owner;
 
+CREATE FUNCTION aicrm_private.spot_check_draw(p_deliverable_id uuid) RETURNS numeric
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+    select (hashtextextended(p_deliverable_id::text || ':spot_check', 0)::numeric + 9223372036854775808)
+           / 18446744073709551616
+$$;
+
+ALTER FUNCTION aicrm_private.spot_check_draw(p_deliverable_id uuid) OWNER TO aicrm_owner;
+
+CREATE FUNCTION aicrm_private.spot_check_settings() RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+    select coalesce(d.value, '{}') || coalesce(
+        (select s.value from aicrm.ai_decision_settings s
+         where s.tenant_id = aicrm_private.require_tenant() and s.setting_key = 'spot_check'), '{}')
+    from (select null) as one
+    left join aicrm.decision_setting_defaults d on d.setting_key = 'spot_check'
+$$;
+
+ALTER FUNCTION aicrm_private.spot_check_settings() OWNER TO aicrm_owner;
+
 CREATE FUNCTION aicrm_private.straight_apostrophes(p_text text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -16491,6 +16640,7 @@ CREATE FUNCTION aicrm_private.waiting_reason(p_state text, p_actor text, p_reaso
     AS $$
     select concat_ws(' ',
         case
+            when p_details ? 'spot_check' then 'Spot check: the rules approved it; a person confirms before it is sent.'
             when p_details ? 'error' then format('The worker gave up (%s): %s.', p_reason,
                 coalesce(nullif(concat_ws(': ', p_details #>> '{error,kind}', p_details #>> '{error,message}'), ''),
                          p_details ->> 'error'))
@@ -17246,6 +17396,83 @@ ALTER TABLE aicrm.audit_log ALTER COLUMN audit_id ADD GENERATED ALWAYS AS IDENTI
     CACHE 1
 );
 
+CREATE TABLE aicrm.spot_checks (
+    tenant_id uuid DEFAULT aicrm_private.current_tenant_id() NOT NULL,
+    deliverable_id uuid NOT NULL,
+    task_id uuid NOT NULL,
+    customer_id uuid NOT NULL,
+    channel text NOT NULL,
+    task_type text NOT NULL,
+    decision_id uuid,
+    drawn numeric NOT NULL,
+    share numeric NOT NULL,
+    held_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    verdict text,
+    review_decision text,
+    review_id uuid,
+    verdict_at timestamp with time zone,
+    reviewer text,
+    CONSTRAINT spot_checks_drawn_check CHECK (((drawn >= (0)::numeric) AND (drawn < (1)::numeric) AND (share > drawn) AND (share <= (1)::numeric))),
+    CONSTRAINT spot_checks_review_decision_check CHECK ((review_decision = ANY (ARRAY['approve'::text, 'approve_edited'::text, 'request_changes'::text, 'reject'::text, 'cancel'::text]))),
+    CONSTRAINT spot_checks_verdict_check CHECK ((verdict = ANY (ARRAY['agreement'::text, 'false_approval'::text, 'no_verdict'::text]))),
+    CONSTRAINT spot_checks_verdict_complete_check CHECK ((((verdict IS NULL) = (verdict_at IS NULL)) AND ((verdict IS NULL) = (review_decision IS NULL))))
+);
+
+ALTER TABLE ONLY aicrm.spot_checks FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE aicrm.spot_checks OWNER TO aicrm_owner;
+
+CREATE VIEW aicrm.autonomy_evidence WITH (security_invoker='true') AS
+ WITH e AS (
+         SELECT s.tenant_id,
+            s.customer_id,
+            s.channel,
+            s.task_type,
+            (count(*))::integer AS held,
+            (count(*) FILTER (WHERE (s.verdict IS NULL)))::integer AS pending,
+            (count(*) FILTER (WHERE (s.verdict = ANY (ARRAY['agreement'::text, 'false_approval'::text]))))::integer AS n,
+            (count(*) FILTER (WHERE (s.verdict = 'false_approval'::text)))::integer AS x,
+            max(s.verdict_at) AS last_verdict_at
+           FROM aicrm.spot_checks s
+          GROUP BY s.tenant_id, s.customer_id, s.channel, s.task_type
+        ), b AS (
+         SELECT e.tenant_id,
+            e.customer_id,
+            e.channel,
+            e.task_type,
+            e.held,
+            e.pending,
+            e.n,
+            e.x,
+            e.last_verdict_at,
+            aicrm_private.clopper_pearson_upper(e.x, e.n, (0.05)::double precision) AS upper_bound,
+            COALESCE(((ts.value ->> 'limit'::text))::numeric, ((ds.value ->> 'limit'::text))::numeric, 0.02) AS false_approval_limit
+           FROM ((e
+             LEFT JOIN aicrm.ai_decision_settings ts ON (((e.tenant_id = ts.tenant_id) AND (ts.setting_key = 'spot_check'::text))))
+             LEFT JOIN aicrm.decision_setting_defaults ds ON ((ds.setting_key = 'spot_check'::text)))
+        )
+ SELECT b.tenant_id,
+    b.customer_id,
+    c.name AS customer_name,
+    b.channel,
+    b.task_type,
+    b.held,
+    b.pending,
+    b.n,
+    b.x,
+        CASE
+            WHEN (b.n > 0) THEN round(((b.x)::numeric / (b.n)::numeric), 4)
+            ELSE NULL::numeric
+        END AS observed_rate,
+    round((b.upper_bound)::numeric, 4) AS upper_bound,
+    b.false_approval_limit,
+    ((b.n > 0) AND (b.upper_bound <= (b.false_approval_limit)::double precision)) AS within_limit,
+    b.last_verdict_at
+   FROM (b
+     JOIN aicrm.customers c ON (((b.tenant_id = c.tenant_id) AND (b.customer_id = c.customer_id))));
+
+ALTER VIEW aicrm.autonomy_evidence OWNER TO aicrm_owner;
+
 CREATE TABLE aicrm.brief_synonyms (
     term text NOT NULL,
     synonym text NOT NULL,
@@ -17709,7 +17936,8 @@ CREATE VIEW aicrm.review_queue WITH (security_invoker='true') AS
     d.content_format,
     t.routed_role,
     ag.name AS routed_agent,
-    (t.routed_by ->> 'rule'::text) AS routed_by
+    (t.routed_by ->> 'rule'::text) AS routed_by,
+    COALESCE((tr.details ? 'spot_check'::text), false) AS spot_check
    FROM ((((((aicrm.project_tasks t
      JOIN aicrm.task_states s ON (((t.execution_state = s.state) AND s.needs_human)))
      JOIN aicrm.customers c ON (((t.tenant_id = c.tenant_id) AND (t.customer_id = c.customer_id))))
@@ -18407,6 +18635,9 @@ ALTER TABLE ONLY aicrm.scheduled_jobs
 ALTER TABLE ONLY aicrm.selection_choices
     ADD CONSTRAINT selection_choices_pkey PRIMARY KEY (tenant_id, task_id, attempt);
 
+ALTER TABLE ONLY aicrm.spot_checks
+    ADD CONSTRAINT spot_checks_pkey PRIMARY KEY (tenant_id, deliverable_id);
+
 ALTER TABLE ONLY aicrm.task_stat_events
     ADD CONSTRAINT task_stat_events_pkey PRIMARY KEY (tenant_id, event_id);
 
@@ -18553,6 +18784,10 @@ CREATE INDEX project_tasks_state_idx ON aicrm.project_tasks USING btree (tenant_
 CREATE INDEX projects_customer_idx ON aicrm.projects USING btree (tenant_id, customer_id);
 
 CREATE INDEX selection_choices_customer ON aicrm.selection_choices USING btree (tenant_id, customer_id, channel, created_at);
+
+CREATE INDEX spot_checks_segment ON aicrm.spot_checks USING btree (tenant_id, customer_id, channel, task_type);
+
+CREATE INDEX spot_checks_task ON aicrm.spot_checks USING btree (tenant_id, task_id);
 
 CREATE INDEX task_state_transitions_task_idx ON aicrm.task_state_transitions USING btree (tenant_id, task_id, transition_id);
 
@@ -18852,6 +19087,12 @@ ALTER TABLE ONLY aicrm.projects
 ALTER TABLE ONLY aicrm.selection_choices
     ADD CONSTRAINT selection_choices_task_fkey FOREIGN KEY (tenant_id, task_id) REFERENCES aicrm.project_tasks(tenant_id, task_id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY aicrm.spot_checks
+    ADD CONSTRAINT spot_checks_deliverable_fkey FOREIGN KEY (tenant_id, deliverable_id) REFERENCES aicrm.project_deliverables(tenant_id, deliverable_id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY aicrm.spot_checks
+    ADD CONSTRAINT spot_checks_task_fkey FOREIGN KEY (tenant_id, task_id) REFERENCES aicrm.project_tasks(tenant_id, task_id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY aicrm.task_state_transition_rules
     ADD CONSTRAINT task_state_transition_rules_from_state_fkey FOREIGN KEY (from_state) REFERENCES aicrm.task_states(state);
 
@@ -19022,6 +19263,10 @@ CREATE POLICY projects_all_own ON aicrm.projects USING ((tenant_id = ( SELECT ai
 ALTER TABLE aicrm.selection_choices ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY selection_choices_all_own ON aicrm.selection_choices USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
+
+ALTER TABLE aicrm.spot_checks ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY spot_checks_all_own ON aicrm.spot_checks USING ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id))) WITH CHECK ((tenant_id = ( SELECT aicrm_private.current_tenant_id() AS current_tenant_id)));
 
 ALTER TABLE aicrm.task_stat_events ENABLE ROW LEVEL SECURITY;
 
@@ -19533,6 +19778,11 @@ GRANT ALL ON FUNCTION aicrm_private.choose_template_arm(p_task_id uuid, p_attemp
 
 REVOKE ALL ON FUNCTION aicrm_private.clean_name(p_name text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION aicrm_private.clopper_pearson_upper(p_x integer, p_n integer, p_alpha double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.clopper_pearson_upper(p_x integer, p_n integer, p_alpha double precision) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.clopper_pearson_upper(p_x integer, p_n integer, p_alpha double precision) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.clopper_pearson_upper(p_x integer, p_n integer, p_alpha double precision) TO aicrm_readonly;
+
 GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.customer_scoring_profiles TO aicrm_readonly;
@@ -19806,6 +20056,40 @@ REVOKE ALL ON FUNCTION aicrm_private.held_delivery(p_outbox_id uuid, p_lease_tok
 
 REVOKE ALL ON FUNCTION aicrm_private.hmac_sha256(p_key bytea, p_message bytea) FROM PUBLIC;
 
+GRANT SELECT,DELETE ON TABLE aicrm.project_tasks TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.project_tasks TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.project_tasks TO aicrm_readonly;
+
+GRANT INSERT(tenant_id) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(task_id) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(project_id) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(customer_id) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(title),UPDATE(title) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(description),UPDATE(description) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(task_type),UPDATE(task_type) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(channel),UPDATE(channel) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(status),UPDATE(status) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(priority),UPDATE(priority) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(due_at),UPDATE(due_at) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT UPDATE(updated_at) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(ai_instructions),UPDATE(ai_instructions) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+GRANT INSERT(quality_thresholds),UPDATE(quality_thresholds) ON TABLE aicrm.project_tasks TO aicrm_app;
+
+REVOKE ALL ON FUNCTION aicrm_private.hold_for_spot_check(p_task aicrm.project_tasks, p_deliverable_id uuid, p_decision_id uuid) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION aicrm_private.hours_in_words(p_business_hours jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.hours_in_words(p_business_hours jsonb) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.hours_in_words(p_business_hours jsonb) TO aicrm_worker;
@@ -20065,38 +20349,6 @@ GRANT ALL ON FUNCTION aicrm_private.learning_features(p_subject text, p_content 
 
 REVOKE ALL ON FUNCTION aicrm_private.lease_interval(p_lease_seconds integer) FROM PUBLIC;
 
-GRANT SELECT,DELETE ON TABLE aicrm.project_tasks TO aicrm_app;
-GRANT SELECT ON TABLE aicrm.project_tasks TO aicrm_worker;
-GRANT SELECT ON TABLE aicrm.project_tasks TO aicrm_readonly;
-
-GRANT INSERT(tenant_id) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(task_id) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(project_id) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(customer_id) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(title),UPDATE(title) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(description),UPDATE(description) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(task_type),UPDATE(task_type) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(channel),UPDATE(channel) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(status),UPDATE(status) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(priority),UPDATE(priority) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(due_at),UPDATE(due_at) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT UPDATE(updated_at) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(ai_instructions),UPDATE(ai_instructions) ON TABLE aicrm.project_tasks TO aicrm_app;
-
-GRANT INSERT(quality_thresholds),UPDATE(quality_thresholds) ON TABLE aicrm.project_tasks TO aicrm_app;
-
 REVOKE ALL ON FUNCTION aicrm_private.lease_of(p_task_id uuid, p_lease_token uuid) FROM PUBLIC;
 
 GRANT SELECT ON TABLE aicrm.library_examples TO aicrm_app;
@@ -20164,6 +20416,8 @@ REVOKE ALL ON FUNCTION aicrm_private.recipient_hash(p_tenant uuid, p_recipient t
 REVOKE ALL ON FUNCTION aicrm_private.record_library_example_embeddings(p_model text, p_library_keys text[], p_text_md5s text[], p_embeddings extensions.halfvec[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.record_pipeline_message(p_tenant uuid, p_thread_id uuid, p_kind text, p_type text, p_from_role text, p_to_role text, p_text text, p_data jsonb, p_deliverable_id uuid, p_relation text, p_to_agent_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION aicrm_private.record_spot_check_verdict(p_deliverable_id uuid, p_decision text, p_edited boolean, p_reviewer text, p_review_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION aicrm_private.record_task_handoff(p_tenant uuid, p_task_id uuid, p_from text, p_to text, p_actor text, p_reason text, p_details jsonb) FROM PUBLIC;
 
@@ -20307,6 +20561,16 @@ REVOKE ALL ON FUNCTION aicrm_private.similarity_exact_max() FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.similarity_exact_max() TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.similarity_exact_max() TO aicrm_worker;
 GRANT ALL ON FUNCTION aicrm_private.similarity_exact_max() TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.spot_check_draw(p_deliverable_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.spot_check_draw(p_deliverable_id uuid) TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.spot_check_draw(p_deliverable_id uuid) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.spot_check_draw(p_deliverable_id uuid) TO aicrm_readonly;
+
+REVOKE ALL ON FUNCTION aicrm_private.spot_check_settings() FROM PUBLIC;
+GRANT ALL ON FUNCTION aicrm_private.spot_check_settings() TO aicrm_app;
+GRANT ALL ON FUNCTION aicrm_private.spot_check_settings() TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.spot_check_settings() TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.straight_apostrophes(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.straight_apostrophes(p_text text) TO aicrm_app;
@@ -20522,6 +20786,14 @@ GRANT SELECT ON TABLE aicrm.alert_rule_defaults TO aicrm_readonly;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_worker;
 GRANT SELECT ON TABLE aicrm.audit_log TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.spot_checks TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.spot_checks TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.spot_checks TO aicrm_readonly;
+
+GRANT SELECT ON TABLE aicrm.autonomy_evidence TO aicrm_app;
+GRANT SELECT ON TABLE aicrm.autonomy_evidence TO aicrm_worker;
+GRANT SELECT ON TABLE aicrm.autonomy_evidence TO aicrm_readonly;
 
 GRANT SELECT ON TABLE aicrm.brief_synonyms TO aicrm_app;
 GRANT SELECT ON TABLE aicrm.brief_synonyms TO aicrm_worker;

@@ -129,6 +129,16 @@ def make_world(conn: psycopg.Connection[Any]) -> World:
         walk_to_review(conn, tenant, task[0])
         with act_as(conn, tenant):
             conn.execute("select aicrm.review_deliverable(%s, 1, 'approve', null, 'test world')", (draft[0],))
+        # a spot check of the draft with its verdict (aicrm.spot_checks) on both sides; written as the
+        # owner, as record_evaluation holds a draft and review_task records the verdict
+        # (tests/sql/pipeline/test_spot_checks.py takes that path)
+        conn.execute(
+            "insert into aicrm.spot_checks (tenant_id, deliverable_id, task_id, customer_id, channel, task_type, "
+            "drawn, share, verdict, review_decision, verdict_at, reviewer) "
+            "values (%s, %s, %s, %s, 'email', 'email', 0.25, 0.5, 'agreement', 'approve', now(), 'test world')",
+            (tenant, draft[0], task[0], customer),
+        )
+        with act_as(conn, tenant):
             # feedback on the draft (aicrm.ai_content_feedback) on both sides
             conn.execute(
                 "select aicrm.record_content_feedback(%s, %s, 'alice')",

@@ -6,7 +6,7 @@
 -- scorecard; error: the worker's, from fail_task), and how long it has waited. Decided with
 -- aicrm.review_task. Who it is for: routed_role or routed_agent (an agent's name: a person of role
 -- human), chosen by the tenant's routing rules (docs/agents.md, "Who gets what"), routed_by the
--- rule. security_invoker: a tenant sees its own.
+-- rule. spot_check: the rules approved the draft and it is held for a spot check. security_invoker: a tenant sees its own.
 create or replace view aicrm.review_queue
 with (security_invoker = true)
 as
@@ -40,7 +40,9 @@ select
     d.content_format,
     t.routed_role,
     ag.name as routed_agent,
-    t.routed_by ->> 'rule' as routed_by
+    t.routed_by ->> 'rule' as routed_by,
+    -- held for a spot check (docs/learning.md, "Spot checks"): the rules approved it
+    coalesce(tr.details ? 'spot_check', false) as spot_check
 from aicrm.project_tasks as t
 inner join aicrm.task_states as s on t.execution_state = s.state and s.needs_human
 inner join aicrm.customers as c on t.tenant_id = c.tenant_id and t.customer_id = c.customer_id

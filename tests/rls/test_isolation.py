@@ -677,3 +677,19 @@ def test_template_choices_stay_in_their_tenant(db: psycopg.Connection[Any], worl
         mine = db.execute("select count(*) from aicrm.selection_arms").fetchone()
     assert mine is not None
     assert mine[0] > 0
+
+
+def test_spot_checks_and_their_evidence_stay_in_their_tenant(db: psycopg.Connection[Any], world: World) -> None:
+    """make_world holds a spot check with its verdict on both sides: tenant B sees only its own, in the
+    table and in autonomy_evidence, and no tenant role can write one (record_evaluation and
+    review_task do)."""
+    rows_on_both_sides(db, world, "spot_checks")
+    for role in ("aicrm_app", "aicrm_worker", "aicrm_readonly"):
+        with act_as(db, world.tenant_b, role):
+            for view in ("spot_checks", "autonomy_evidence"):
+                rows = db.execute(sql.SQL("select distinct tenant_id::text from aicrm.{}").format(sql.Identifier(view)))
+                assert rows.fetchall() == [(world.tenant_b,)], (role, view)
+            mine = db.execute("select n, x, customer_id::text from aicrm.autonomy_evidence").fetchall()
+            assert mine == [(1, 0, world.customer_b)], role
+            err = sql_error(db, "update aicrm.spot_checks set verdict = 'false_approval'")
+            assert err.sqlstate == "42501", role

@@ -14,7 +14,10 @@
 -- retry -> generating (the same worker keeps the lease and writes again with the fixes), reject
 -- -> rejected, escalate -> escalated, request_input -> input_required with a request for each of
 -- the scorecard's profile gaps to the role the rule names (aicrm_private.request_task_input; with
--- no gap, escalated); anything else (a route or select action) -> awaiting_review.
+-- no gap, escalated); anything else (a route or select action) -> awaiting_review. An approval
+-- the tenant's spot checks draw (spot_check.share; aicrm_private.hold_for_spot_check) goes to
+-- awaiting_review instead, recorded in aicrm.spot_checks; the decision (its spot_check and
+-- explanation say so) and the ai_decisions row stay the rules' approve.
 -- Leaving the leased states ends the lease. Any other draft is scored and decided on only.
 --
 -- SECURITY DEFINER: no role may write a scorecard or a decision onto a draft by hand (the worker
@@ -39,6 +42,7 @@ declare
     v_decision jsonb;
     v_to text;
     v_unchanged boolean;
+    v_spot jsonb;
 begin
     if p_deliverable_id is null then
         raise exception using errcode = 'AC001', message = 'deliverable_id: is required',
@@ -130,10 +134,25 @@ begin
         if v_to = 'input_required' and jsonb_array_length(coalesce(v_card -> 'profile_gaps', '[]')) = 0 then
             v_to := 'escalated';
         end if;
+        -- A spot check (docs/learning.md): an approval whose draw falls under the tenant's share
+        -- waits for a person; the decision stays the rules' approve, its explanation says why.
+        if v_to = 'approved' then
+            v_spot := aicrm_private.hold_for_spot_check(v_task, p_deliverable_id, (v_decision ->> 'decision_id')::uuid);
+            if v_spot is not null then
+                v_to := 'awaiting_review';
+                v_decision := v_decision || jsonb_build_object('spot_check', v_spot,
+                    'explanation', concat_ws(' ', v_decision ->> 'explanation',
+                        format('Held for a spot check (draw %s below the share %s): a person confirms before it is sent.',
+                               v_spot -> 'drawn', v_spot -> 'share')));
+                update aicrm.project_deliverables d
+                set success_evaluation = v_decision - 'inputs'
+                where d.tenant_id = v_tenant and d.deliverable_id = p_deliverable_id;
+            end if;
+        end if;
         perform aicrm_private.transition_task(v_task.task_id, v_to, 'rules', v_decision ->> 'explanation', 'evaluating',
             jsonb_strip_nulls(jsonb_build_object('deliverable_id', p_deliverable_id,
                 'decision_id', v_decision -> 'decision_id', 'rule', v_decision #> '{rule,name}',
-                'action', v_decision -> 'action', 'overall', v_card -> 'overall')),
+                'action', v_decision -> 'action', 'overall', v_card -> 'overall', 'spot_check', v_spot)),
             'record_evaluation');
         if v_to = 'input_required' then
             perform aicrm_private.request_task_input(v_task, v_card, v_decision, p_deliverable_id);

@@ -18,7 +18,9 @@
 --   reject -> rejected; cancel -> cancelled; request_changes -> queued, the reason kept for the
 --     writer (claim_next_task puts it first among the fixes). A reason is required for these.
 -- Recorded in aicrm.deliverable_reviews (with the edit's word diff) and in the task's transitions;
--- the audit log keeps both.
+-- the audit log keeps both. A draft held for a spot check gets its verdict (aicrm.spot_checks:
+-- approve as it is = agreement; an edit, request_changes or reject = false_approval; cancel = no
+-- verdict), returned as spot_check_verdict.
 create or replace function aicrm.review_task(
     p_task_id uuid,
     p_version integer,
@@ -47,6 +49,7 @@ declare
     v_review uuid;
     v_to text;
     v_subject text;
+    v_spot text;
 begin
     if p_decision is null or p_decision not in ('approve', 'reject', 'request_changes', 'cancel') then
         raise exception using errcode = 'AC001',
@@ -171,6 +174,9 @@ begin
     values (v_tenant, p_task_id, v_draft.deliverable_id, v_draft.version, p_reviewer, p_decision, p_reason,
             p_edited_content is not null, v_approved, v_diff, v_task.execution_state, nullif(v_confirm, '[]'::jsonb))
     returning review_id into v_review;
+    -- A held draft's review is its spot check's verdict (docs/learning.md, "Spot checks").
+    v_spot := aicrm_private.record_spot_check_verdict(v_draft.deliverable_id, p_decision, p_edited_content is not null,
+        p_reviewer, v_review);
     v_to := case p_decision when 'approve' then 'approved' when 'reject' then 'rejected' when 'cancel' then 'cancelled'
             else 'queued' end;
     -- A person sent an escalated task back: its failures count from 0 again (the transitions keep
@@ -187,7 +193,8 @@ begin
     return jsonb_build_object('review_id', v_review, 'task_id', p_task_id, 'from_state', v_task.execution_state,
                               'execution_state', v_to, 'approved_deliverable_id', v_approved, 'edit_diff', v_diff,
                               'scorecard', case when p_edited_content is not null then v_card end,
-                              'findings', v_findings, 'confirmed_findings', nullif(v_confirm, '[]'::jsonb));
+                              'findings', v_findings, 'confirmed_findings', nullif(v_confirm, '[]'::jsonb),
+                              'spot_check_verdict', v_spot);
 end
 $$;
 

@@ -65,6 +65,14 @@ insert into aicrm.json_schemas (schema_name, description, definition) values
         "srm_min_deliveries": {"type": "integer", "minimum": 1, "maximum": 1000000000, "description": "deliveries 1-1000000000"},
         "seed": {"type": "string", "maxLength": 100, "description": "any text up to 100 characters"}
       }
+    },
+    "spot_check": {
+      "type": "object", "additionalProperties": false,
+      "properties": {
+        "share": {"type": "number", "minimum": 0, "maximum": 1, "description": "a share 0-1"},
+        "by": {"type": "string", "enum": ["segment"], "description": "segment"},
+        "limit": {"type": "number", "minimum": 0, "maximum": 1, "description": "a rate 0-1"}
+      }
     }
   }
 }'),

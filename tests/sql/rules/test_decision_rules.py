@@ -80,6 +80,8 @@ def test_a_new_tenant_starts_with_the_default_rules_and_settings(db: psycopg.Con
                 "srm_min_deliveries": 30,
                 "seed": "",
             },
+            # spot checks are off until a tenant turns them on (docs/learning.md, "Spot checks")
+            "spot_check": {"share": 0, "by": "segment", "limit": 0.02},
         },
     )
 

@@ -98,7 +98,7 @@ revoke execute on function aicrm_private.review_findings(jsonb) from public;
 grant execute on function aicrm_private.review_findings(jsonb) to aicrm_app, aicrm_worker, aicrm_readonly;
 
 -- Why a task waits for a person, in plain words (review_queue.reason): what put it there (the
--- worker's error, a failed delivery, a lost lease, the rule and its explanation, or who moved it),
+-- worker's error, a failed delivery, a lost lease, a spot check, the rule and its explanation, or who moved it),
 -- then whether there is a draft at all, then the failing checks (review_findings), worst first.
 -- p_actor, p_reason, p_details: the transition into the state; p_evaluation: the latest draft's
 -- success_evaluation; p_version: its version (null: no draft).
@@ -120,6 +120,7 @@ set search_path = ''
 as $$
     select concat_ws(' ',
         case
+            when p_details ? 'spot_check' then 'Spot check: the rules approved it; a person confirms before it is sent.'
             when p_details ? 'error' then format('The worker gave up (%s): %s.', p_reason,
                 coalesce(nullif(concat_ws(': ', p_details #>> '{error,kind}', p_details #>> '{error,message}'), ''),
                          p_details ->> 'error'))
