@@ -20388,6 +20388,7 @@ REVOKE ALL ON FUNCTION aicrm_private.open_alert(p_alert_id uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION aicrm_private.phrase_key(p_phrase text) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.phrase_key(p_phrase text) TO aicrm_app;
 GRANT ALL ON FUNCTION aicrm_private.phrase_key(p_phrase text) TO aicrm_worker;
+GRANT ALL ON FUNCTION aicrm_private.phrase_key(p_phrase text) TO aicrm_readonly;
 
 REVOKE ALL ON FUNCTION aicrm_private.phrases_found(p_text text, p_phrases text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION aicrm_private.phrases_found(p_text text, p_phrases text[]) TO aicrm_app;

@@ -252,7 +252,9 @@ def required_lines(plan: Plan, written: str, rng: Draw) -> list[str]:
             else:
                 out.append(sentence(f"Ask us about {term}"))
         elif element == "business_name" and plan.facts.name and plan.facts.name.lower() not in written.lower():
-            out.append(f"\u2014 The {plan.facts.name} team" if plan.channel == "social" else f"From {plan.facts.name}.")
+            out.append(
+                f"\u2014 The {plan.facts.name} team" if plan.channel == "social" else f"Yours, {plan.facts.name}."
+            )
         elif element == "contact_info" and element not in plan.system_parts:
             how = plan.facts.phone and f"call us at {plan.facts.phone}"
             how = how or (plan.facts.email and f"email us at {plan.facts.email}")
@@ -343,9 +345,12 @@ def blocks_of(plan: Plan) -> list[Block]:
     else:
         out += [Block(t, "para", 0, 3) for t in said if t]
     extra = _EXTRA.get(plan.channel, 1) + plan.extra_facts - 1
-    if long_form and plan.facts.description:
-        out += [Block("About " + (plan.facts.name or "us"), "heading", 1, 4), Block(described(plan), "para", 1, 4)]
-    for n, (what, value) in enumerate(related_facts(plan, long_form)[: max(extra, 0)]):
+    listed = related_facts(plan, long_form)[: max(extra, 0)]
+    if long_form and (plan.facts.description or listed):  # the heading names the business, with or without
+        out.append(Block("About " + (plan.facts.name or "us"), "heading", 1, 4))  # its description
+        if plan.facts.description:
+            out.append(Block(described(plan), "para", 1, 4))
+    for n, (what, value) in enumerate(listed):
         if what == "product":  # an item of the long form's list; a sentence of its own in a short draft
             out.append(Block(product_line(value, rng, long_form), "item" if long_form else "para", 1 + n, 5))
         else:

@@ -35,7 +35,7 @@ def subject(plan: Plan, rng: random.Random) -> str | None:
 
 
 def keep_tags(text: str, plan: Plan) -> str:
-    """Merge tags the brief lists stay; any other {{...}} is dropped (a filled-in template's leftovers)."""
+    """The brief's merge tags stay; any other {{...}} is dropped (a filled-in template's leftovers)."""
     return _TAG.sub(lambda m: m.group(0) if m.group(1) in plan.merge_tags else "", text)
 
 

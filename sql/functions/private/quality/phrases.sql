@@ -152,3 +152,6 @@ end
 $$;
 
 grant execute on function aicrm_private.phrases_of_keys_in_words(text, text[], text[]) to aicrm_app, aicrm_worker;
+
+-- get_draft_brief (callable by aicrm_readonly) names the element a must_include term is by its key.
+grant execute on function aicrm_private.phrase_key(text) to aicrm_readonly;
